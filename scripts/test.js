@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+'use strict';
+// `npm test`: install if needed, then the whole suite (unit and e2e) against the real PostgreSQL and Redis.
+const { spawnSync } = require('node:child_process');
+const { root, ensureInstalled } = require('./prepare');
+
+ensureInstalled();
+const jest = require.resolve('jest/bin/jest', { paths: [root] });
+const result = spawnSync(process.execPath, [jest, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,75 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { Roles } from '../common/auth/roles.decorator';
+import { UuidParam } from '../common/uuid-param';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { Staff } from '../staff/staff.entity';
+import { AccountsImportService } from './accounts-import.service';
+import { AccountsService } from './accounts.service';
+import { AccountDto, AccountPageDto, AccountSearchDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
+import { ImportAccountsDto, ImportReportDto } from './dto/import.dto';
+
+const seesFullChannels = (staff: Staff) => staff.roles.includes('admin');
+
+@ApiTags('accounts')
+@Controller('v1/accounts')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field (named in message and details)' })
+export class AccountsController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly importer: AccountsImportService,
+  ) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: AccountDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already taken' })
+  async create(@CurrentStaff() admin: Staff, @Body() body: CreateAccountDto): Promise<AccountDto> {
+    return AccountDto.from(await this.accounts.create(actorOf(admin), body), true);
+  }
+
+  @Post('import')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ImportReportDto, description: 'Per-row report; good rows are written even when others are rejected' })
+  importDirectory(@CurrentStaff() admin: Staff, @Body() body: ImportAccountsDto): Promise<ImportReportDto> {
+    return this.importer.importExport(actorOf(admin), body.format, body.content);
+  }
+
+  @Get()
+  @Roles('agent', 'approver', 'admin')
+  @ApiOkResponse({ type: AccountPageDto, description: 'Channels masked except for admins' })
+  async search(@CurrentStaff() staff: Staff, @Query() query: AccountSearchDto): Promise<AccountPageDto> {
+    const page = await this.accounts.search(query.q, query.limit, query.cursor);
+    return { items: page.items.map((a) => AccountDto.from(a, seesFullChannels(staff))), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @Roles('agent', 'approver', 'admin')
+  @ApiOkResponse({ type: AccountDto, description: 'Channels masked except for admins' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@CurrentStaff() staff: Staff, @UuidParam('id') id: string): Promise<AccountDto> {
+    return AccountDto.from(await this.accounts.get(id), seesFullChannels(staff));
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOkResponse({ type: AccountDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already taken' })
+  async update(
+    @CurrentStaff() admin: Staff,
+    @UuidParam('id') id: string,
+    @Body() body: UpdateAccountDto,
+  ): Promise<AccountDto> {
+    return AccountDto.from(await this.accounts.update(actorOf(admin), id, body), true);
+  }
+}

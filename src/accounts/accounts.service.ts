@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditActor } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { AlreadyExists, InvalidInput, NotFound } from '../common/errors';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { Account, AccountStatus } from './account.entity';
+import { AccountFieldsDto } from './dto/account.dto';
+import { maskEmail, maskPhone } from './masking';
+
+export type AccountChanges = Partial<AccountFieldsDto> & { status?: AccountStatus };
+
+const MAX_MANAGER_DEPTH = 64;
+
+/** The keys of `changes` that would alter the account. */
+export function changedKeys(account: Account, changes: AccountChanges): (keyof AccountChanges)[] {
+  return (Object.keys(changes) as (keyof AccountChanges)[]).filter(
+    (key) => changes[key] !== undefined && (changes[key] ?? null) !== (account[key] ?? null),
+  );
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  create(actor: AuditActor, fields: AccountFieldsDto): Promise<Account> {
+    return this.dataSource.transaction((em) => this.createIn(em, actor, fields));
+  }
+
+  update(actor: AuditActor, id: string, changes: AccountChanges): Promise<Account> {
+    return this.dataSource.transaction(async (em) => {
+      const account = await em.findOne(Account, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!account) throw new NotFound('account', id);
+      return this.updateIn(em, actor, account, changes);
+    });
+  }
+
+  async get(id: string): Promise<Account> {
+    const account = await this.dataSource.getRepository(Account).findOneBy({ id });
+    if (!account) throw new NotFound('account', id);
+    return account;
+  }
+
+  /** Exact external id or e-mail, or part of the name; ordered by name, keyset-paged. */
+  async search(q: string | undefined, limit: number, cursor?: string): Promise<Page<Account>> {
+    const query = this.dataSource
+      .getRepository(Account)
+      .createQueryBuilder('a')
+      .orderBy('a.display_name')
+      .addOrderBy('a.id');
+    const term = q?.trim();
+    if (term) {
+      const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.where('(a.external_id = :term OR a.email = lower(:term) OR a.display_name ILIKE :like)', { term, like });
+    }
+    if (cursor) {
+      const [name, id] = decodeCursor(cursor, 2);
+      query.andWhere('(a.display_name, a.id) > (:name, :id)', { name, id });
+    }
+    const rows = await query.take(limit + 1).getMany();
+    return toPage(rows, limit, (a) => [a.displayName, a.id], (a) => a);
+  }
+
+  async createIn(em: EntityManager, actor: AuditActor, fields: AccountFieldsDto): Promise<Account> {
+    if (await em.existsBy(Account, { externalId: fields.externalId })) {
+      throw new AlreadyExists(`an account with externalId ${fields.externalId} already exists`, {
+        fields: [{ field: 'externalId', errors: ['is already taken'] }],
+      });
+    }
+    if (fields.managerId) await this.requireManager(em, fields.managerId, undefined);
+    const now = this.clock.now();
+    const account = em.create(Account, {
+      ...fields,
+      managerId: fields.managerId ?? null,
+      employeeNumber: fields.employeeNumber ?? null,
+      costCentre: fields.costCentre ?? null,
+      status: 'active',
+      channelsChangedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em.insert(Account, account);
+    await this.audit.record(em, {
+      actor,
+      action: 'account.created',
+      target: { type: 'account', id: account.id },
+      payload: { externalId: account.externalId, tier: account.tier, ...this.maskedChannels(account) },
+    });
+    return account;
+  }
+
+  /** Applies changes to a row the caller has locked; records what changed, channels masked. */
+  async updateIn(em: EntityManager, actor: AuditActor, account: Account, changes: AccountChanges): Promise<Account> {
+    const changed = changedKeys(account, changes);
+    if (changed.length === 0) return account;
+    if (changes.externalId && changed.includes('externalId') && (await em.existsBy(Account, { externalId: changes.externalId }))) {
+      throw new AlreadyExists(`an account with externalId ${changes.externalId} already exists`, {
+        fields: [{ field: 'externalId', errors: ['is already taken'] }],
+      });
+    }
+    if (changes.managerId && changed.includes('managerId')) await this.requireManager(em, changes.managerId, account.id);
+
+    const before = { ...account };
+    for (const key of changed) (account as unknown as Record<string, unknown>)[key] = changes[key];
+    const now = this.clock.now();
+    account.updatedAt = now;
+    if (changed.includes('email') || changed.includes('phone')) account.channelsChangedAt = now;
+    await em.save(account);
+
+    const describe = (a: Account) =>
+      Object.fromEntries(
+        changed.map((key) => [
+          key,
+          key === 'email' ? maskEmail(a.email) : key === 'phone' ? maskPhone(a.phone) : (a[key as keyof Account] ?? null),
+        ]),
+      );
+    await this.audit.record(em, {
+      actor,
+      action: changes.status === 'deactivated' && changed.includes('status') ? 'account.deactivated' : 'account.updated',
+      target: { type: 'account', id: account.id },
+      payload: { changed, before: describe(before), after: describe(account) },
+    });
+    return account;
+  }
+
+  private maskedChannels(account: Account) {
+    return { email: maskEmail(account.email), phone: maskPhone(account.phone) };
+  }
+
+  /** The manager must exist and must not be the account itself or report to it (no loops). */
+  private async requireManager(em: EntityManager, managerId: string, accountId: string | undefined): Promise<void> {
+    if (managerId === accountId) throw new InvalidInput('managerId', 'cannot be the account itself');
+    const chain = (await em.query(
+      `WITH RECURSIVE chain(id, manager_id, depth) AS (
+         SELECT id, manager_id, 1 FROM accounts WHERE id = $1
+         UNION ALL
+         SELECT a.id, a.manager_id, c.depth + 1 FROM accounts a JOIN chain c ON a.id = c.manager_id
+         WHERE c.depth < $2)
+       SELECT id FROM chain`,
+      [managerId, MAX_MANAGER_DEPTH],
+    )) as { id: string }[];
+    if (chain.length === 0) throw new InvalidInput('managerId', 'does not name an existing account');
+    if (accountId && chain.some((row) => row.id === accountId)) {
+      throw new InvalidInput('managerId', 'would make a reporting loop');
+    }
+  }
+}

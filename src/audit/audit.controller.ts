@@ -1,0 +1,26 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../common/auth/roles.decorator';
+import { AuditService } from './audit.service';
+import { AuditEventDto, AuditPageDto, AuditQueryDto, ChainVerdictDto } from './dto/audit.dto';
+
+@ApiTags('audit')
+@Controller('v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Roles('auditor', 'admin')
+  @ApiOkResponse({ type: AuditPageDto, description: 'Newest first' })
+  async list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    const page = await this.audit.list(query);
+    return { items: page.items.map(AuditEventDto.from), nextCursor: page.nextCursor };
+  }
+
+  @Get('verify')
+  @Roles('auditor', 'admin')
+  @ApiOkResponse({ type: ChainVerdictDto })
+  verify(): Promise<ChainVerdictDto> {
+    return this.audit.verify();
+  }
+}

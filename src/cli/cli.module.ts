@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { foundationImports } from '../app.module';
+import { StaffModule } from '../staff/staff.module';
+import { AccountsImportCommand } from './accounts-import.command';
+import { AuditVerifyCommand } from './audit-verify.command';
+import { StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand } from './staff.commands';
+
+@Module({
+  imports: [...foundationImports(), StaffModule, AccountsModule],
+  providers: [StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand, AccountsImportCommand, AuditVerifyCommand],
+})
+export class CliModule {}

@@ -1,0 +1,13 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { AuditActor } from '../../audit/audit-actor';
+import type { AuthenticatedRequest } from '../../staff/auth.guard';
+import type { Staff } from '../../staff/staff.entity';
+
+/** The authenticated staff member (set by the global AuthGuard). */
+export const CurrentStaff = createParamDecorator((_: unknown, context: ExecutionContext): Staff => {
+  const staff = context.switchToHttp().getRequest<AuthenticatedRequest>().staff;
+  if (!staff) throw new Error('CurrentStaff used on a route without @Roles');
+  return staff;
+});
+
+export const actorOf = (staff: Staff): AuditActor => ({ kind: 'staff', id: staff.id });

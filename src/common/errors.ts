@@ -1,0 +1,52 @@
+/**
+ * Domain errors. Services throw these; the one exception filter
+ * (http-exception.filter.ts) decides the HTTP status. Messages are safe to show
+ * to the caller: they never contain a secret.
+ */
+export abstract class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A request that is well-formed JSON but wrong for the domain: names the field. */
+export class InvalidInput extends DomainError {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field} ${problem}`, { fields: [{ field, errors: [problem] }] });
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string, id: string) {
+    super(`${what} ${id} was not found`);
+  }
+}
+
+export class AlreadyExists extends DomainError {}
+
+/** The caller is authenticated but this act is not theirs to do (role, separation of duties). */
+export class Forbidden extends DomainError {}
+
+export class Unauthenticated extends DomainError {}
+
+/** The entity exists but is no longer usable (expired window, used link). */
+export class Gone extends DomainError {}
+
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
+/** Several fields failed validation at once (the global ValidationPipe). */
+export class ValidationFailed extends DomainError {
+  constructor(readonly fields: FieldError[]) {
+    super(fields.map((f) => `${f.field} ${f.errors.join(', ')}`).join('; '), { fields });
+  }
+}

@@ -1,0 +1,115 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import {
+  AlreadyExists,
+  DomainError,
+  Forbidden,
+  Gone,
+  InvalidInput,
+  NotFound,
+  Unauthenticated,
+  ValidationFailed,
+} from './errors';
+
+/** Domain error → HTTP status: the one place this mapping lives. */
+const STATUS_OF: ReadonlyArray<[abstract new (...args: never[]) => DomainError, number]> = [
+  [ValidationFailed, HttpStatus.BAD_REQUEST],
+  [InvalidInput, HttpStatus.BAD_REQUEST],
+  [Unauthenticated, HttpStatus.UNAUTHORIZED],
+  [Forbidden, HttpStatus.FORBIDDEN],
+  [NotFound, HttpStatus.NOT_FOUND],
+  [AlreadyExists, HttpStatus.CONFLICT],
+  [Gone, HttpStatus.GONE],
+];
+
+/** PostgreSQL error classes that mean "the database is unavailable right now", not "bad request". */
+const TRANSIENT_PG = /^(08|57P0|53|40001|40P01)/;
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface MappedError {
+  body: ErrorBody;
+  headers?: Record<string, string>;
+}
+
+function body(statusCode: number, message: string, details?: Record<string, unknown>): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(details ? { details } : {}) };
+}
+
+/** Exported for the plain Express error handler (body-parser errors happen before Nest routing). */
+export function mapError(exception: unknown): MappedError | undefined {
+  if (exception instanceof DomainError) {
+    const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1];
+    if (status) return { body: body(status, exception.message, exception.details) };
+    return undefined;
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : Array.isArray((response as { message?: unknown }).message)
+          ? ((response as { message: string[] }).message).join('; ')
+          : String((response as { message?: unknown }).message ?? exception.message);
+    return { body: body(status, message) };
+  }
+  const parserError = exception as { type?: string; status?: number; expose?: boolean };
+  if (typeof parserError?.type === 'string' && parserError.type.startsWith('entity.') && parserError.status) {
+    const message =
+      parserError.type === 'entity.too.large'
+        ? 'request body is larger than this service accepts'
+        : parserError.type === 'entity.parse.failed'
+          ? 'request body is not valid JSON'
+          : 'request body could not be read';
+    return { body: body(parserError.status, message) };
+  }
+  if (exception instanceof QueryFailedError) {
+    const code = (exception.driverError as { code?: string } | undefined)?.code ?? '';
+    if (code === '23505') return { body: body(409, 'a record with these values already exists') };
+    if (TRANSIENT_PG.test(code)) return unavailable();
+  }
+  const network = exception as { code?: string };
+  if (typeof network?.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(network.code)) {
+    return unavailable();
+  }
+  if (exception instanceof Error && /Connection terminated|connection timeout|Connection is closed/i.test(exception.message)) {
+    return unavailable();
+  }
+  return undefined;
+}
+
+function unavailable(): MappedError {
+  return {
+    body: body(503, 'a backing service is unavailable; nothing was changed, try again shortly', { retryAfterSeconds: 5 }),
+    headers: { 'Retry-After': '5' },
+  };
+}
+
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const mapped = mapError(exception);
+    if (!mapped || mapped.body.statusCode >= 500) {
+      // Only the class and message: a driver error can carry parameters, and parameters can be secrets.
+      this.logger.error(
+        { err: { type: (exception as Error)?.name, message: (exception as Error)?.message } },
+        'request failed',
+      );
+    }
+    const { body: payload, headers } = mapped ?? { body: body(500, 'internal error; it has been logged') };
+    if (response.headersSent) return;
+    for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
+    response.status(payload.statusCode).json(payload);
+  }
+}

@@ -1,0 +1,122 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+export const ROLES_OF_PROCESS = ['api', 'worker', 'all'] as const;
+export type ProcessRole = (typeof ROLES_OF_PROCESS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Settings whose values must never be echoed back in an error line. */
+const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'BOOTSTRAP_ADMIN_TOKEN']);
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * The process environment, validated. Every setting the service reads is here,
+ * with its default; nothing outside `config/` reads `process.env`.
+ */
+export class Env {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsIn(ROLES_OF_PROCESS)
+  ROLE: ProcessRole = 'all';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Matches(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, {
+    message: 'must be a postgres:// URL that names a database, e.g. postgres://postgres@127.0.0.1:5432/recovery_desk',
+  })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/recovery_desk';
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL, e.g. redis://127.0.0.1:6379' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Key prefix for BullMQ queues and rate-limit counters; lets several deployments share one Redis. */
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1-40 letters, digits, - or _' })
+  REDIS_PREFIX = 'rd';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** Write logs to this file instead of stdout (used by the test suite to scan its own logs). */
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string;
+
+  /** Server-side secret mixed into every backup-code hash (argon2 `secret`). */
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  CODE_PEPPER: string;
+
+  /** AES-256-GCM key for delivery envelopes: 32 bytes, base64 or hex. */
+  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes, as 64 hex digits or 44 base64 characters' })
+  DELIVERY_KEY: string;
+
+  @IsOptional()
+  @IsString()
+  POLICY_FILE?: string;
+
+  /** Token of the first admin, for automation; only used while no staff exist. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  BOOTSTRAP_ADMIN_TOKEN?: string;
+
+  /** Largest JSON body accepted, in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 256 * 1024;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function describe(error: ValidationError, raw: Record<string, unknown>): string {
+  const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
+  const given = raw[error.property];
+  const shown =
+    given === undefined || given === ''
+      ? 'it is not set'
+      : SECRET_SETTINGS.has(error.property)
+        ? 'value hidden'
+        : `got ${JSON.stringify(String(given))}`;
+  return `${error.property} ${reasons.join(' and ')} (${shown})`;
+}
+
+/**
+ * Validates the raw environment. Throws ConfigError whose message is one line
+ * naming the first bad setting and what is wrong with it.
+ */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const known = Object.keys(new Env());
+  const picked: Record<string, unknown> = {};
+  for (const key of [...known, 'CODE_PEPPER', 'DELIVERY_KEY', 'LOG_FILE', 'POLICY_FILE', 'BOOTSTRAP_ADMIN_TOKEN']) {
+    if (raw[key] !== undefined && raw[key] !== '') picked[key] = raw[key];
+  }
+  const env = plainToInstance(Env, picked);
+  const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigError(`Configuration error: ${describe(errors[0], raw)}`);
+  }
+  return env;
+}

@@ -1,0 +1,57 @@
+import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { HttpExceptionFilter, mapError } from './common/http-exception.filter';
+import { createValidationPipe } from './common/validation';
+import type { Env } from './config/env.validation';
+import { MetricsService } from './metrics/metrics.service';
+
+/** A body in any other format is refused up front (415) rather than read as "no fields". */
+function requireJsonBodies(req: Request, res: Response, next: NextFunction): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || req.is('application/json')) return next();
+  res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'request body must be application/json' });
+}
+
+/**
+ * Everything an HTTP app needs beyond its modules. Shared by main.ts and the
+ * e2e app factory, so the tests exercise exactly what production serves.
+ * The app must be created with `bodyParser: false` and `bufferLogs: true`.
+ */
+export function configureHttpApp(app: INestApplication): void {
+  const config = app.get<ConfigService<Env, true>>(ConfigService);
+  app.useLogger(app.get(Logger));
+  const http = app.getHttpAdapter().getInstance() as express.Express;
+  http.disable('x-powered-by');
+  http.set('trust proxy', 'loopback');
+
+  app.use(app.get(MetricsService).middleware);
+  app.use(requireJsonBodies);
+  app.use(express.json({ limit: config.get('BODY_LIMIT_BYTES', { infer: true }), strict: true }));
+  // body-parser fails before Nest routing: answer in the same error shape as everything else.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const mapped = mapError(error);
+    if (!mapped) return next(error);
+    res.status(mapped.body.statusCode).json(mapped.body);
+  });
+
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Recovery desk')
+      .setDescription(
+        'Reissues MFA backup codes safely: identity proofing, separation of duties, one-time delivery, hash-chained audit. ' +
+          'Errors are always { statusCode, error, message, details? }.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A staff token (shown once when issued)' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Recovery desk API' });
+}

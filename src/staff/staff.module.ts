@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth.guard';
+import { BootstrapService } from './bootstrap.service';
+import { StaffController } from './staff.controller';
+import { StaffService } from './staff.service';
+
+@Module({
+  controllers: [StaffController],
+  providers: [StaffService, BootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [StaffService, BootstrapService],
+})
+export class StaffModule {}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { NextFunction, Request, Response } from 'express';
+import type { Client } from 'pg';
+import request from 'supertest';
+import { Account } from '../../src/accounts/account.entity';
+import { AccountsService } from '../../src/accounts/accounts.service';
+import { AccountFieldsDto } from '../../src/accounts/dto/account.dto';
+import { AppModule } from '../../src/app.module';
+import { CLI } from '../../src/audit/audit-actor';
+import { Clock } from '../../src/common/clock';
+import { configureHttpApp } from '../../src/http-app';
+import { BootstrapService } from '../../src/staff/bootstrap.service';
+import { StaffRole } from '../../src/staff/roles';
+import { Staff } from '../../src/staff/staff.entity';
+import { StaffService } from '../../src/staff/staff.service';
+import { clearRedisPrefix, connect, freshDatabase } from './database';
+import { FakeClock } from './fake-clock';
+import { LOG_DIR, REDIS_URL, workerId } from './test-env';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  clock: FakeClock;
+  db: Client;
+  databaseUrl: string;
+  /** Environment for a real process (CLI, worker) pointed at this file's database and Redis prefix. */
+  env: Record<string, string>;
+  adminToken: string;
+  http: () => ReturnType<typeof request>;
+  /** Secrets this file created: none may appear in the captured logs. */
+  secrets: Set<string>;
+  createStaff(roles: StaffRole[], overrides?: { accountId?: string; name?: string }): Promise<{ staff: Staff; token: string }>;
+  createAccount(overrides?: Partial<AccountFieldsDto>): Promise<Account>;
+  /** Row counts of every table, to assert that a refused request wrote nothing. */
+  snapshot(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+export const unique = (prefix: string) => `${prefix}${process.pid}x${++sequence}x${randomBytes(3).toString('hex')}`;
+
+/**
+ * One app per test file: a fresh database cloned from the migrated template,
+ * a Redis prefix of its own, the production HTTP set-up, logs to a file that
+ * close() scans for every secret the file created, and a check that no
+ * request was answered with a 5xx.
+ */
+export async function createTestApp(testFile: string): Promise<TestApp> {
+  const name = `rd_test_w${workerId()}`;
+  const databaseUrl = await freshDatabase(name);
+  const prefix = `rdtest${workerId()}`;
+  await clearRedisPrefix(prefix);
+  const logFile = join(LOG_DIR, `${basename(testFile)}.log`);
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'debug',
+    LOG_FILE: logFile,
+    CODE_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
+    DELIVERY_KEY: randomBytes(32).toString('base64'),
+  };
+  Object.assign(process.env, env);
+
+  const clock = new FakeClock();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRole('all')] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true, bodyParser: false });
+  const serverErrors: string[] = [];
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => res.statusCode >= 500 && serverErrors.push(`${req.method} ${req.url} → ${res.statusCode}`));
+    next();
+  });
+  configureHttpApp(app);
+  await app.init();
+
+  const secrets = new Set<string>();
+  const bootstrap = await app.get(BootstrapService).ensureFirstAdmin(undefined);
+  if (!bootstrap.created) throw new Error('fresh database already had staff');
+  secrets.add(bootstrap.token);
+  const db = await connect(databaseUrl);
+  const staffService = app.get(StaffService);
+
+  return {
+    app,
+    clock,
+    db,
+    databaseUrl,
+    env,
+    adminToken: bootstrap.token,
+    secrets,
+    http: () => request(app.getHttpServer()),
+    async createStaff(roles, overrides = {}) {
+      const staff = await staffService.create(CLI, { name: overrides.name ?? unique('staff-'), roles, accountId: overrides.accountId });
+      const { token } = await staffService.issueToken(CLI, staff.id);
+      secrets.add(token);
+      return { staff, token };
+    },
+    createAccount(overrides = {}) {
+      const id = unique('E');
+      return app.get(AccountsService).create(CLI, {
+        externalId: id,
+        displayName: `Employee ${id}`,
+        tier: 'standard',
+        email: `${id.toLowerCase()}@example.com`,
+        phone: `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`,
+        employeeNumber: id.slice(-8),
+        costCentre: 'CC-100',
+        ...overrides,
+      });
+    },
+    async snapshot() {
+      const { rows } = await db.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+      );
+      const counts: Record<string, number> = {};
+      for (const { table_name } of rows) {
+        const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM "${table_name}"`)).rows as { n: number }[];
+        counts[table_name] = n;
+      }
+      return counts;
+    },
+    async close() {
+      await db.end();
+      await app.close();
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+      const leaked = [...secrets].filter((secret) => log.includes(secret));
+      if (leaked.length) throw new Error(`${leaked.length} secret(s) created by ${basename(testFile)} appear in its log ${logFile}`);
+      if (serverErrors.length) throw new Error(`requests answered with 5xx:\n${serverErrors.join('\n')}`);
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The machine's PostgreSQL server (any database name; tests use their own). */
+export const SERVER_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEMPLATE_DB = 'rd_test_template';
+export const LOG_DIR = join(tmpdir(), 'recovery-desk-test-logs');
+
+export function databaseUrl(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function workerId(): string {
+  return process.env.JEST_WORKER_ID ?? '1';
+}
