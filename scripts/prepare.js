@@ -1,7 +1,7 @@
 'use strict';
 // Shared by start.js and test.js: make a fresh clone runnable with one command.
 const { execFileSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -24,15 +24,17 @@ function ensureInstalled() {
 
 /** Compiles when dist/ is missing or older than any source it is built from. */
 function ensureBuilt() {
-  const output = join(root, 'dist', 'src', 'main.js');
+  // tsc's incremental build leaves unchanged outputs untouched, so a stamp records when it last ran.
+  const stamp = join(root, 'dist', '.build-stamp');
   const sources = ['src', 'migrations', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
   const newestSource = Math.max(...sources.map((s) => newestMtime(join(root, s))));
-  if (existsSync(output) && statSync(output).mtimeMs >= newestSource) return;
+  if (existsSync(stamp) && existsSync(join(root, 'dist', 'src', 'main.js')) && statSync(stamp).mtimeMs >= newestSource) return;
   console.log('Building (nest build)…');
   execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] }), 'build'], {
     cwd: root,
     stdio: 'inherit',
   });
+  writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
 module.exports = { root, ensureInstalled, ensureBuilt };

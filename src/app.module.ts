@@ -11,6 +11,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { StaffModule } from './staff/staff.module';
+import { WorkerModule } from './worker.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
 export function foundationImports() {
@@ -42,6 +43,7 @@ export class AppModule {
         StaffModule,
         AccountsModule,
         HealthModule,
+        ...(role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: 'PROCESS_ROLE', useValue: role }],
     };

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     context.useLogger(context.get(Logger));
     context.enableShutdownHooks();
     await context.init();
-    context.get(Logger).log('Recovery desk worker started');
+    console.log('Recovery desk worker started');
     return;
   }
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   configureHttpApp(app);
   announceFirstAdmin(await app.get(BootstrapService).ensureFirstAdmin(env.BOOTSTRAP_ADMIN_TOKEN));
   await app.listen(env.PORT);
-  app.get(Logger).log(`Recovery desk (${role}) listening on http://localhost:${env.PORT} — API docs at /docs`);
+  console.log(`Recovery desk (${role === 'all' ? 'API and worker' : 'API'}) listening on http://localhost:${env.PORT}; API docs at /docs`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app instance (tests start several in one process). */
 @Injectable()
@@ -11,6 +11,13 @@ export class MetricsService {
     help: 'HTTP request duration by method, route template and status',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  /** 1 while the last scheduled verification found the audit chain intact, 0 when it found a break. */
+  readonly auditChainIntact = new Gauge({
+    name: 'audit_chain_intact',
+    help: 'Result of the last scheduled audit-chain verification (1 intact, 0 broken)',
     registers: [this.registry],
   });
 

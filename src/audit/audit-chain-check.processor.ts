@@ -1,0 +1,42 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { MetricsService } from '../metrics/metrics.service';
+import { JOB, QUEUE } from '../queue/queues';
+import { AuditService, ChainVerdict } from './audit.service';
+
+const HOURLY = 3_600_000;
+
+/**
+ * Re-verifies the whole audit chain every hour, so tampering is noticed without
+ * anyone having to ask: a broken chain is logged as an error and shows as
+ * `audit_chain_intact 0` in the metrics. One job id per period across all workers.
+ */
+@Processor(QUEUE.auditChecks)
+export class AuditChainCheckProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuditChainCheckProcessor.name);
+
+  constructor(
+    private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
+    @InjectQueue(QUEUE.auditChecks) private readonly queue: Queue,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      'audit-chain-hourly',
+      { every: HOURLY },
+      { name: JOB.verifyAuditChain, opts: { removeOnComplete: 50, removeOnFail: 50 } },
+    );
+  }
+
+  async process(): Promise<ChainVerdict> {
+    const verdict = await this.audit.verify();
+    this.metrics.auditChainIntact.set(verdict.ok ? 1 : 0);
+    if (verdict.ok) this.logger.log({ checked: verdict.checked }, 'audit chain intact');
+    else this.logger.error({ firstBrokenSeq: verdict.firstBrokenSeq, reason: verdict.reason }, 'audit chain BROKEN');
+    return verdict;
+  }
+}

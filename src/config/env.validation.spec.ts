@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, validateEnv } from './env.validation';
+
+const secrets = { CODE_PEPPER: 'p'.repeat(32), DELIVERY_KEY: randomBytes(32).toString('base64') };
+
+describe('validateEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = validateEnv({ ...secrets });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      ROLE: 'all',
+      PORT: 3000,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/recovery_desk',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('converts numbers and accepts a hex delivery key', () => {
+    expect(validateEnv({ ...secrets, PORT: '8080', DELIVERY_KEY: 'ab'.repeat(32) }).PORT).toBe(8080);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ DATABASE_URL: 'postgres://host' }, 'DATABASE_URL'],
+    [{ CODE_PEPPER: 'short' }, 'CODE_PEPPER'],
+    [{ ROLE: 'both' }, 'ROLE'],
+    [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
+  ])('stops on %j with one line naming %s', (override, name) => {
+    let error: unknown;
+    try {
+      validateEnv({ ...secrets, ...override });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.startsWith(`Configuration error: ${name} `)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a secret it refuses', () => {
+    expect(() => validateEnv({ ...secrets, CODE_PEPPER: 'tiny-secret' })).toThrow(/value hidden/);
+    expect(() => validateEnv({ ...secrets, CODE_PEPPER: 'tiny-secret' })).not.toThrow(/tiny-secret/);
+  });
+
+  it('requires the secrets when none are given', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/^Configuration error: (CODE_PEPPER|DELIVERY_KEY) .*it is not set/);
+  });
+});

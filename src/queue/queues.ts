@@ -1,0 +1,8 @@
+/** Every queue and job name, in one place. Job data holds ids only, never a secret. */
+export const QUEUE = {
+  auditChecks: 'audit-checks',
+} as const;
+
+export const JOB = {
+  verifyAuditChain: 'verify-audit-chain',
+} as const;

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import request from 'supertest';
+import { connect } from './helpers/database';
+import { startProcess, RunningProcess } from './helpers/process';
+import { databaseUrl, LOG_DIR, REDIS_URL, workerId } from './helpers/test-env';
+
+/** The service as an operator starts it: a real process, its own database (missing at first), its own port. */
+const dbName = `rd_test_startup_w${workerId()}`;
+const running: RunningProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function baseEnv(port: number, extra: Record<string, string | undefined> = {}) {
+  return {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl(dbName),
+    REDIS_URL,
+    REDIS_PREFIX: `rdstartup${workerId()}`,
+    LOG_FILE: join(LOG_DIR, `startup-${port}.log`),
+    CODE_PEPPER: 'startup-test-pepper-0123456789abcdef0123',
+    DELIVERY_KEY: randomBytes(32).toString('base64'),
+    ...extra,
+  };
+}
+
+function start(env: Record<string, string | undefined>, args: string[] = []) {
+  const service = startProcess('dist/src/main.js', args, env);
+  running.push(service);
+  return service;
+}
+
+beforeAll(async () => {
+  const admin = await connect(databaseUrl('postgres'));
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+});
+
+describe('starting the service', () => {
+  it('creates its database, migrates, prints the first admin token once, and serves with it', async () => {
+    const port = await freePort();
+    const env = baseEnv(port);
+    const service = start(env);
+    const [, token] = await service.waitFor(/Its token is:\s+(rds_[A-Za-z0-9_-]{43})/);
+    await service.waitFor(/listening on http:\/\/localhost:\d+/);
+    expect(service.output()).toContain(`Created database ${dbName}`);
+    expect(service.output()).toContain('It will not be shown again');
+
+    const http = request(`http://127.0.0.1:${port}`);
+    const ready = await http.get('/health/ready').expect(200);
+    expect(ready.body.details).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' } });
+    await http.get('/v1/staff').set('Authorization', `Bearer ${token}`).expect(200);
+    await service.stop();
+
+    const log = existsSync(env.LOG_FILE) ? readFileSync(env.LOG_FILE, 'utf8') : '';
+    expect(log).toContain('request completed');
+    expect(log).not.toContain(token);
+
+    // A second start finds staff and creates no one.
+    const again = start(baseEnv(port));
+    await again.waitFor(/listening on/);
+    expect(again.output()).not.toContain('Created the first admin');
+    expect(again.output()).not.toContain('Created database');
+  });
+
+  it('answers /docs-json with every route documented, and /metrics in Prometheus text', async () => {
+    const port = await freePort();
+    const service = start(baseEnv(port));
+    await service.waitFor(/listening on/);
+    const http = request(`http://127.0.0.1:${port}`);
+    const docs = await http.get('/docs-json').expect(200);
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/health', '/health/ready', '/metrics', '/v1/staff', '/v1/staff/{id}/tokens', '/v1/staff/{id}/tokens/{tokenId}', '/v1/accounts', '/v1/accounts/{id}', '/v1/accounts/import', '/v1/audit', '/v1/audit/verify']),
+    );
+    expect(docs.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    await http.get('/docs').expect(200).expect('Content-Type', /html/);
+    await http.get('/health').expect(200);
+    const metrics = await http.get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status_code="200"\} 1/);
+    expect(metrics.text).toContain('process_resident_memory_bytes');
+  });
+
+  it('takes the first admin token from BOOTSTRAP_ADMIN_TOKEN on a first start', async () => {
+    const admin = await connect(databaseUrl('postgres'));
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    const token = `automation-${randomBytes(24).toString('hex')}`;
+    const port = await freePort();
+    const service = start(baseEnv(port, { BOOTSTRAP_ADMIN_TOKEN: token }));
+    await service.waitFor(/listening on/);
+    expect(service.output()).toContain('with the token from BOOTSTRAP_ADMIN_TOKEN');
+    expect(service.output()).not.toContain(token);
+    await request(`http://127.0.0.1:${port}`).get('/v1/staff').set('Authorization', `Bearer ${token}`).expect(200);
+  });
+
+  it('runs only the worker with --role worker (no HTTP listener)', async () => {
+    const port = await freePort();
+    const service = start(baseEnv(port), ['--role', 'worker']);
+    await service.waitFor(/worker started/);
+    await expect(request(`http://127.0.0.1:${port}`).get('/health').timeout(1_000)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('refusing to start, in one clear line', () => {
+  async function failure(env: Record<string, string | undefined>, args: string[] = []): Promise<string> {
+    const service = start(env, args);
+    expect(await service.exited).toBe(1);
+    return service.output().trim();
+  }
+
+  it('names an unreachable PostgreSQL by URL and says how to start it', async () => {
+    const out = await failure(baseEnv(await freePort(), { DATABASE_URL: 'postgres://postgres:hunter2hunter2@127.0.0.1:1/recovery_desk' }));
+    expect(out.split('\n')).toHaveLength(1);
+    expect(out).toMatch(/^PostgreSQL is not reachable at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/recovery_desk \(.*ECONNREFUSED.*\)\. Start it/);
+    expect(out).not.toContain('hunter2');
+  });
+
+  it('names an unreachable Redis by URL and says how to start it', async () => {
+    const out = await failure(baseEnv(await freePort(), { REDIS_URL: 'redis://127.0.0.1:1' }));
+    expect(out.split('\n')).toHaveLength(1);
+    expect(out).toMatch(/^Redis is not reachable at redis:\/\/127\.0\.0\.1:1 \(.*\)\. Start it/);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^Configuration error: PORT .*must be an integer number \(got "eighty"\)$/],
+    [{ DATABASE_URL: 'mysql://x/y' }, /^Configuration error: DATABASE_URL must be a postgres:\/\/ URL/],
+    [{ BOOTSTRAP_ADMIN_TOKEN: 'short-token' }, /^Configuration error: BOOTSTRAP_ADMIN_TOKEN must be at least 32 characters \(value hidden\)$/],
+    [{ NODE_ENV: 'production', CODE_PEPPER: undefined }, /^Configuration error: CODE_PEPPER must be at least 32 characters .*\(it is not set\)$/],
+    [{ DELIVERY_KEY: 'too-short' }, /^Configuration error: DELIVERY_KEY must be 32 bytes.*\(value hidden\)$/],
+    [{ LOG_LEVEL: 'loud' }, /^Configuration error: LOG_LEVEL must be one of the following values/],
+  ])('refuses %j', async (override, expected) => {
+    const out = await failure(baseEnv(await freePort(), override));
+    expect(out.split('\n')).toHaveLength(1);
+    expect(out).toMatch(expected);
+    expect(out).not.toContain('short-token');
+  });
+
+  it('refuses an unknown --role', async () => {
+    const out = await failure(baseEnv(await freePort()), ['--role', 'everything']);
+    expect(out).toBe('Configuration error: --role must be one of api, worker, all (got "everything")');
+  });
+});
