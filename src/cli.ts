@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const env = validateEnv(process.env);
   await ensureDatabase(env.DATABASE_URL);
   await runMigrations(env.DATABASE_URL);
-  await CommandFactory.run(CliModule, {
+  await CommandFactory.run(CliModule.register(), {
     logger: ['error', 'warn'],
     errorHandler: (error) => {
       console.error(error instanceof DomainError ? `Refused: ${error.message}` : error.message);

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { connect } from './helpers/database';
-import { startProcess, RunningProcess } from './helpers/process';
+import { RunningProcess, startProcess } from './helpers/process';
 import { databaseUrl, LOG_DIR, REDIS_URL, workerId } from './helpers/test-env';
 
 /** The service as an operator starts it: a real process, its own database (missing at first), its own port. */
@@ -111,6 +112,24 @@ describe('starting the service', () => {
     const service = start(baseEnv(port), ['--role', 'worker']);
     await service.waitFor(/worker started/);
     await expect(request(`http://127.0.0.1:${port}`).get('/health').timeout(1_000)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('development secrets', () => {
+  it('are generated once, kept in .dev-secrets.json, announced, and used by the service and the CLI alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rd-dev-'));
+    const env = baseEnv(await freePort(), { NODE_ENV: 'development', CODE_PEPPER: undefined, DELIVERY_KEY: undefined });
+    const service = startProcess('dist/src/main.js', [], env, dir);
+    running.push(service);
+    await service.waitFor(/listening on/);
+    expect(service.output()).toContain(`Development mode: using throwaway CODE_PEPPER and DELIVERY_KEY from ${join(dir, '.dev-secrets.json')}`);
+    const secrets = JSON.parse(readFileSync(join(dir, '.dev-secrets.json'), 'utf8'));
+    expect(statSync(join(dir, '.dev-secrets.json')).mode & 0o777).toBe(0o600);
+
+    const cli = startProcess('dist/src/cli.js', ['audit:verify'], env, dir);
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toMatch(/Audit chain intact: \d+ events checked\./);
+    expect(JSON.parse(readFileSync(join(dir, '.dev-secrets.json'), 'utf8'))).toEqual(secrets);
   });
 });
 

@@ -13,9 +13,14 @@ export interface RunningProcess {
 }
 
 /** Starts the compiled service (or CLI) as a real process, as `npm start` would after building. */
-export function startProcess(entry: string, args: string[], env: Record<string, string | undefined>): RunningProcess {
+export function startProcess(
+  entry: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd = ROOT,
+): RunningProcess {
   const child = spawn(process.execPath, [join(ROOT, entry), ...args], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
