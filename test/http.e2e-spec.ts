@@ -83,3 +83,39 @@ describe('logs', () => {
     expect(existsSync(LOG_DIR)).toBe(true);
   });
 });
+
+describe('the OpenAPI document', () => {
+  type Operation = {
+    security?: unknown[];
+    parameters?: unknown[];
+    requestBody?: { content: Record<string, { schema: unknown }> };
+    responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+  };
+
+  it('documents every route with a success response, its auth, and the error shape for each failure', async () => {
+    const docs = (await t.http().get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, Operation>> };
+    const problems: string[] = [];
+    for (const [path, methods] of Object.entries(docs.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        const codes = Object.keys(op.responses);
+        if (!codes.some((c) => c.startsWith('2'))) problems.push(`${name}: no 2xx response`);
+        const errorCodes = codes.filter((c) => /^[45]/.test(c));
+        for (const code of errorCodes) {
+          const schema = op.responses[code].content?.['application/json']?.schema;
+          if (code !== '503' && schema?.$ref !== '#/components/schemas/ErrorResponseDto') problems.push(`${name}: ${code} lacks the error shape`);
+        }
+        const isPublic = path.startsWith('/health') || path === '/metrics';
+        if (!isPublic) {
+          if (!op.security?.length) problems.push(`${name}: no bearer auth`);
+          for (const code of ['401', '403']) if (!codes.includes(code)) problems.push(`${name}: no ${code}`);
+        }
+        if ((op.parameters?.length || op.requestBody) && !codes.includes('400')) problems.push(`${name}: takes input but documents no 400`);
+        if (['post', 'patch', 'put'].includes(method) && !op.requestBody) {
+          problems.push(`${name}: no request body documented`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});

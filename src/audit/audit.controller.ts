@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/error-response.dto';
 import { Roles } from '../common/auth/roles.decorator';
 import { AuditService } from './audit.service';
 import { AuditEventDto, AuditPageDto, AuditQueryDto, ChainVerdictDto } from './dto/audit.dto';
@@ -12,6 +13,7 @@ export class AuditController {
   @Get()
   @Roles('auditor', 'admin')
   @ApiOkResponse({ type: AuditPageDto, description: 'Newest first' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid filter or cursor' })
   async list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
     const page = await this.audit.list(query);
     return { items: page.items.map(AuditEventDto.from), nextCursor: page.nextCursor };

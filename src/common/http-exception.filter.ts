@@ -53,13 +53,20 @@ export function mapError(exception: unknown): MappedError | undefined {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    const message =
-      typeof response === 'string'
-        ? response
-        : Array.isArray((response as { message?: unknown }).message)
-          ? ((response as { message: string[] }).message).join('; ')
-          : String((response as { message?: unknown }).message ?? exception.message);
-    return { body: body(status, message) };
+    if (typeof response === 'string') return { body: body(status, response) };
+    const { message, statusCode: _status, ...rest } = response as Record<string, unknown>;
+    if (typeof rest.error === 'string') delete rest.error; // Nest's own reason phrase; ours is set below
+    // Terminus answers readiness with { status: 'error', error: { redis: … } }: say what is down.
+    const readiness = rest.status === 'error' && rest.error && typeof rest.error === 'object';
+    const text = Array.isArray(message)
+      ? message.join('; ')
+      : typeof message === 'string'
+        ? message
+        : readiness
+          ? `not ready: ${Object.keys(rest.error as object).join(', ')} down`
+          : exception.message;
+    const details = Object.keys(rest).length ? rest : undefined;
+    return { body: body(status, text, details) };
   }
   const parserError = exception as { type?: string; status?: number; expose?: boolean };
   if (typeof parserError?.type === 'string' && parserError.type.startsWith('entity.') && parserError.status) {

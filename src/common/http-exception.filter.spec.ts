@@ -1,0 +1,41 @@
+import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { AlreadyExists, Forbidden, Gone, InvalidInput, NotFound, Unauthenticated, ValidationFailed } from './errors';
+import { mapError } from './http-exception.filter';
+
+const pgError = (code: string) => new QueryFailedError('SELECT 1', [], Object.assign(new Error('pg'), { code }));
+
+describe('mapError: every error becomes a status and the one error shape', () => {
+  it.each([
+    [new ValidationFailed([{ field: 'tier', errors: ['is bad'] }]), 400],
+    [new InvalidInput('cursor', 'is bad'), 400],
+    [new Unauthenticated('no'), 401],
+    [new Forbidden('no'), 403],
+    [new NotFound('account', 'x'), 404],
+    [new AlreadyExists('dup'), 409],
+    [new Gone('expired'), 410],
+    [new NotFoundException('Cannot GET /x'), 404],
+    [new BadRequestException(['a is bad', 'b is bad']), 400],
+    [pgError('23505'), 409],
+    [pgError('08006'), 503],
+    [pgError('40001'), 503],
+    [pgError('57P01'), 503],
+    [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 503],
+    [Object.assign(new Error('too large'), { type: 'entity.too.large', status: 413 }), 413],
+    [Object.assign(new Error('bad json'), { type: 'entity.parse.failed', status: 400 }), 400],
+  ])('%s → %i', (error, status) => {
+    const mapped = mapError(error);
+    expect(mapped?.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String) });
+  });
+
+  it('says which dependency is down when readiness fails, and hints a retry on 503s', () => {
+    const mapped = mapError(new ServiceUnavailableException({ status: 'error', info: {}, error: { redis: { status: 'down' } }, details: {} }));
+    expect(mapped?.body).toMatchObject({ statusCode: 503, message: 'not ready: redis down', details: { error: { redis: { status: 'down' } } } });
+    expect(mapError(pgError('08006'))?.headers).toEqual({ 'Retry-After': '5' });
+  });
+
+  it('leaves unknown errors unmapped (a logged 500 with a generic message)', () => {
+    expect(mapError(new TypeError('x is undefined'))).toBeUndefined();
+    expect(mapError(pgError('42P01'))).toBeUndefined();
+  });
+});
