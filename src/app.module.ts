@@ -11,6 +11,12 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { StaffModule } from './staff/staff.module';
+import { CodesModule } from './codes/codes.module';
+import { PolicyModule } from './config/policy.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { WorkerModule } from './worker.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
@@ -23,9 +29,22 @@ export function foundationImports() {
       useFactory: (config: ConfigService<Env, true>) => dataSourceOptions(config.get('DATABASE_URL', { infer: true })),
     }),
     ClockModule,
+    PolicyModule,
     QueueModule,
     MetricsModule,
     AuditModule,
+    NotificationsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.get('VERIFY_RATE_LIMIT', { infer: true }) }],
+        // Options, not a client of ours: the storage then owns and closes its connection.
+        storage: new ThrottlerStorageRedisService(config.get('REDIS_URL', { infer: true }), {
+          keyPrefix: `${config.get('REDIS_PREFIX', { infer: true })}:throttle:`,
+          maxRetriesPerRequest: 1,
+        }),
+      }),
+    }),
   ];
 }
 
@@ -42,6 +61,8 @@ export class AppModule {
         ...foundationImports(),
         StaffModule,
         AccountsModule,
+        CodesModule,
+        DeliveryModule,
         HealthModule,
         ...(role === 'api' ? [] : [WorkerModule]),
       ],

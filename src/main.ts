@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { fillDevelopmentSecrets } from './config/dev-secrets';
 import { ConfigError, Env, ProcessRole, ROLES_OF_PROCESS, validateEnv } from './config/env.validation';
+import { loadPolicy } from './config/policy';
 import { BackingServiceUnreachable, checkRedis, ensureDatabase, runMigrations } from './database/prepare';
 import { configureHttpApp } from './http-app';
 import { BootstrapService } from './staff/bootstrap.service';
@@ -42,6 +43,7 @@ function announceFirstAdmin(result: Awaited<ReturnType<BootstrapService['ensureF
 async function main(): Promise<void> {
   const notice = fillDevelopmentSecrets(process.env);
   const env = validateEnv(process.env);
+  loadPolicy(env.POLICY_FILE); // a bad policy file stops here, in one line, before anything starts
   const role = roleFromArgs(process.argv.slice(2), env.ROLE);
   if (notice) console.warn(notice);
   const applied = await prepareBackingServices(env);

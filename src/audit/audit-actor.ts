@@ -10,3 +10,8 @@ export const SYSTEM: AuditActor = { kind: 'system' };
 
 /** An operator at the server's command line (npm run cli). */
 export const CLI: AuditActor = { kind: 'cli' };
+
+/** The actor as one short string, for columns such as issued_by and revoked_by. */
+export function actorLabel(actor: AuditActor): string {
+  return 'id' in actor ? `${actor.kind}:${actor.id}` : actor.kind;
+}

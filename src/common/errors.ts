@@ -29,7 +29,10 @@ export class NotFound extends DomainError {
   }
 }
 
-export class AlreadyExists extends DomainError {}
+/** Not allowed in the current state of the thing acted on. */
+export class Conflict extends DomainError {}
+
+export class AlreadyExists extends Conflict {}
 
 /** The caller is authenticated but this act is not theirs to do (role, separation of duties). */
 export class Forbidden extends DomainError {}
@@ -48,5 +51,13 @@ export interface FieldError {
 export class ValidationFailed extends DomainError {
   constructor(readonly fields: FieldError[]) {
     super(fields.map((f) => `${f.field} ${f.errors.join(', ')}`).join('; '), { fields });
+  }
+}
+
+/** Backup-code verification is locked for this account until `until`. */
+export class AccountLocked extends DomainError {
+  constructor(readonly until: Date, now: Date) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+    super(`verification is locked after repeated failures; try again after ${until.toISOString()}`, { retryAfterSeconds });
   }
 }

@@ -3,7 +3,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import {
-  AlreadyExists,
+  AccountLocked,
+  Conflict,
   DomainError,
   Forbidden,
   Gone,
@@ -20,8 +21,9 @@ const STATUS_OF: ReadonlyArray<[abstract new (...args: never[]) => DomainError, 
   [Unauthenticated, HttpStatus.UNAUTHORIZED],
   [Forbidden, HttpStatus.FORBIDDEN],
   [NotFound, HttpStatus.NOT_FOUND],
-  [AlreadyExists, HttpStatus.CONFLICT],
+  [Conflict, HttpStatus.CONFLICT],
   [Gone, HttpStatus.GONE],
+  [AccountLocked, 423],
 ];
 
 /** PostgreSQL error classes that mean "the database is unavailable right now", not "bad request". */
@@ -47,7 +49,8 @@ function body(statusCode: number, message: string, details?: Record<string, unkn
 export function mapError(exception: unknown): MappedError | undefined {
   if (exception instanceof DomainError) {
     const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1];
-    if (status) return { body: body(status, exception.message, exception.details) };
+    const headers = exception instanceof AccountLocked ? { 'Retry-After': String(exception.details?.retryAfterSeconds) } : undefined;
+    if (status) return { body: body(status, exception.message, exception.details), headers };
     return undefined;
   }
   if (exception instanceof HttpException) {
@@ -87,7 +90,7 @@ export function mapError(exception: unknown): MappedError | undefined {
   if (typeof network?.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(network.code)) {
     return unavailable();
   }
-  if (exception instanceof Error && /Connection terminated|connection timeout|Connection is closed/i.test(exception.message)) {
+  if (exception instanceof Error && /Connection terminated|connection timeout|Connection is closed|max retries per request/i.test(exception.message)) {
     return unavailable();
   }
   return undefined;

@@ -18,7 +18,7 @@ export type ProcessRole = (typeof ROLES_OF_PROCESS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Settings whose values must never be echoed back in an error line. */
-const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'BOOTSTRAP_ADMIN_TOKEN']);
+const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET']);
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -79,6 +79,55 @@ export class Env {
   @MinLength(32, { message: 'must be at least 32 characters' })
   BOOTSTRAP_ADMIN_TOKEN?: string;
 
+  /** argon2id cost for backup codes. Defaults are OWASP's minimum (m=19 MiB, t=2, p=1); raise, never lower. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(19_456, { message: 'must be at least 19456 KiB (OWASP minimum for argon2id)' })
+  @Max(4 * 1024 * 1024)
+  ARGON2_MEMORY_KIB = 19_456;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(2, { message: 'must be at least 2 (OWASP minimum for argon2id at 19 MiB)' })
+  @Max(20)
+  ARGON2_TIME_COST = 2;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  ARGON2_PARALLELISM = 1;
+
+  /** Verification attempts one caller may make for one account per minute (held in Redis, across processes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  VERIFY_RATE_LIMIT = 30;
+
+  /** Where people's links point (delivery, cancel, attestation): the public address of this service. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
+  PUBLIC_URL?: string;
+
+  /** How messages to people leave: `file` (development inbox), `webhook` (signed POST). */
+  @IsIn(['file', 'webhook'])
+  NOTIFY_ADAPTER: 'file' | 'webhook' = 'file';
+
+  /** The `file` adapter's inbox: one JSON line per message. */
+  @IsString()
+  NOTIFY_FILE = 'var/notifications.jsonl';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
+  NOTIFY_WEBHOOK_URL?: string;
+
+  /** HMAC-SHA256 key for the webhook adapter's X-Signature header. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  NOTIFY_WEBHOOK_SECRET?: string;
+
   /** Largest JSON body accepted, in bytes. */
   @Transform(toInt)
   @IsInt()
@@ -86,6 +135,18 @@ export class Env {
   @Max(10 * 1024 * 1024)
   BODY_LIMIT_BYTES = 256 * 1024;
 }
+
+/** Settings without a default (so not among the keys of a fresh Env). */
+const OPTIONAL_SETTINGS = [
+  'CODE_PEPPER',
+  'DELIVERY_KEY',
+  'LOG_FILE',
+  'POLICY_FILE',
+  'BOOTSTRAP_ADMIN_TOKEN',
+  'PUBLIC_URL',
+  'NOTIFY_WEBHOOK_URL',
+  'NOTIFY_WEBHOOK_SECRET',
+];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -110,7 +171,7 @@ function describe(error: ValidationError, raw: Record<string, unknown>): string 
 export function validateEnv(raw: Record<string, unknown>): Env {
   const known = Object.keys(new Env());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'CODE_PEPPER', 'DELIVERY_KEY', 'LOG_FILE', 'POLICY_FILE', 'BOOTSTRAP_ADMIN_TOKEN']) {
+  for (const key of [...known, ...OPTIONAL_SETTINGS]) {
     if (raw[key] !== undefined && raw[key] !== '') picked[key] = raw[key];
   }
   const env = plainToInstance(Env, picked);
@@ -118,5 +179,9 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   if (errors.length > 0) {
     throw new ConfigError(`Configuration error: ${describe(errors[0], raw)}`);
   }
+  if (env.NOTIFY_ADAPTER === 'webhook' && (!env.NOTIFY_WEBHOOK_URL || !env.NOTIFY_WEBHOOK_SECRET)) {
+    throw new ConfigError('Configuration error: NOTIFY_ADAPTER=webhook needs NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET');
+  }
+  env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   return env;
 }

@@ -2,8 +2,15 @@ import { Account } from '../accounts/account.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Staff } from '../staff/staff.entity';
 import { StaffToken } from '../staff/staff-token.entity';
+import { BackupCode } from '../codes/backup-code.entity';
+import { CodeGuard } from '../codes/code-guard.entity';
+import { CodeSet } from '../codes/code-set.entity';
+import { ReissueRequest } from '../codes/reissue-request.entity';
+import { DeliveryEnvelope } from '../delivery/delivery-envelope.entity';
+import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Foundation1764000000000 } from '../../migrations/1764000000000-foundation';
+import { BackupCodes1764000100000 } from '../../migrations/1764000100000-backup-codes';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
-export const ENTITIES = [Account, Staff, StaffToken, AuditEvent];
-export const MIGRATIONS = [Foundation1764000000000];
+export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000];

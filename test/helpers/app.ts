@@ -21,6 +21,16 @@ import { clearRedisPrefix, connect, freshDatabase } from './database';
 import { FakeClock } from './fake-clock';
 import { LOG_DIR, REDIS_URL, workerId } from './test-env';
 
+export interface InboxMessage {
+  to: string;
+  channel: 'email' | 'sms';
+  template: string;
+  subject: string;
+  body: string;
+  links: string[];
+  idempotencyKey: string;
+}
+
 export interface TestApp {
   app: NestExpressApplication;
   clock: FakeClock;
@@ -34,6 +44,8 @@ export interface TestApp {
   secrets: Set<string>;
   createStaff(roles: StaffRole[], overrides?: { accountId?: string; name?: string }): Promise<{ staff: Staff; token: string }>;
   createAccount(overrides?: Partial<AccountFieldsDto>): Promise<Account>;
+  /** Messages the file adapter delivered so far (the recipients' inboxes). */
+  inbox(): InboxMessage[];
   /** Row counts of every table, to assert that a refused request wrote nothing. */
   snapshot(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -48,7 +60,7 @@ export const unique = (prefix: string) => `${prefix}${process.pid}x${++sequence}
  * close() scans for every secret the file created, and a check that no
  * request was answered with a 5xx.
  */
-export async function createTestApp(testFile: string): Promise<TestApp> {
+export async function createTestApp(testFile: string, overrides: Record<string, string> = {}): Promise<TestApp> {
   const name = `rd_test_w${workerId()}`;
   const databaseUrl = await freshDatabase(name);
   const prefix = `rdtest${workerId()}`;
@@ -63,6 +75,10 @@ export async function createTestApp(testFile: string): Promise<TestApp> {
     LOG_FILE: logFile,
     CODE_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
     DELIVERY_KEY: randomBytes(32).toString('base64'),
+    NOTIFY_ADAPTER: 'file',
+    NOTIFY_FILE: join(LOG_DIR, `${basename(testFile)}.inbox.jsonl`),
+    PUBLIC_URL: 'http://desk.test',
+    ...overrides,
   };
   Object.assign(process.env, env);
 
@@ -114,6 +130,15 @@ export async function createTestApp(testFile: string): Promise<TestApp> {
         costCentre: 'CC-100',
         ...overrides,
       });
+    },
+    inbox() {
+      const file = env.NOTIFY_FILE;
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as InboxMessage);
     },
     async snapshot() {
       const { rows } = await db.query<{ table_name: string }>(

@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { Roles } from '../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ClientThrottlerGuard } from '../common/throttle';
+import { UuidParam } from '../common/uuid-param';
+import { Staff } from '../staff/staff.entity';
+import { CodesService, CUSTODY_GUIDANCE } from './codes.service';
+import { CodeSetDto, EnrolmentDto, ExposureDto, ReasonDto, VerdictDto, VerifyCodeDto } from './dto/codes.dto';
+import { VerificationService } from './verification.service';
+
+@ApiTags('backup codes')
+@Controller('v1/accounts/:id')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed id or body' })
+@ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown account, or no active set' })
+export class CodesController {
+  constructor(
+    private readonly codes: CodesService,
+    private readonly verification: VerificationService,
+  ) {}
+
+  @Post('code-sets')
+  @Roles('service')
+  @ApiCreatedResponse({ type: EnrolmentDto, description: 'The codes, shown this once' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account already has active codes (reissue goes through a ticket), or is deactivated' })
+  async enrol(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string): Promise<EnrolmentDto> {
+    const { set, codes } = await this.codes.enrol(actorOf(caller), accountId);
+    return { setId: set.id, codes, count: set.codeCount, rotationDueAt: set.rotationDueAt.toISOString(), custody: CUSTODY_GUIDANCE };
+  }
+
+  @Post('codes/verify')
+  @HttpCode(200)
+  @Roles('service')
+  @UseGuards(ClientThrottlerGuard)
+  @ApiOkResponse({ type: VerdictDto, description: 'valid or not; never which part was wrong' })
+  @ApiResponse({ status: 423, type: ErrorResponseDto, description: 'Locked after repeated failures; Retry-After says for how long' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many attempts by this caller for this account' })
+  verify(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string, @Body() body: VerifyCodeDto): Promise<VerdictDto> {
+    return this.verification.verify(actorOf(caller), accountId, body.code);
+  }
+
+  @Get('code-sets/current')
+  @Roles('service', 'agent', 'admin', 'auditor')
+  @ApiOkResponse({ type: CodeSetDto, description: 'The active set: dates and how many remain, never codes' })
+  async current(@UuidParam('id') accountId: string): Promise<CodeSetDto> {
+    return CodeSetDto.fromCurrent(await this.codes.current(accountId));
+  }
+
+  @Post('code-sets/current/custody')
+  @HttpCode(200)
+  @Roles('service')
+  @ApiOkResponse({ type: CodeSetDto, description: 'The subject acknowledged storing the codes safely' })
+  async acknowledgeCustody(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string): Promise<CodeSetDto> {
+    return CodeSetDto.fromCurrent(await this.codes.acknowledgeCustody(actorOf(caller), accountId));
+  }
+
+  @Post('code-sets/current/exposure')
+  @HttpCode(200)
+  @Roles('service', 'agent')
+  @ApiOkResponse({ type: ExposureDto, description: 'The set is revoked at once and a reissue is owed' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'No active set to revoke' })
+  async reportExposure(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string, @Body() body: ReasonDto): Promise<ExposureDto> {
+    const { revoked, request } = await this.codes.reportExposure(actorOf(caller), accountId, body.reason);
+    return { revokedSet: CodeSetDto.from(revoked, null), reissueRequestId: request.id, ticketId: request.ticketId };
+  }
+}

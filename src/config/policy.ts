@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsEmail, IsInt, Max, Min, ValidateNested, validateSync } from 'class-validator';
+import { fieldErrors } from '../common/validation';
+import { ConfigError } from './env.validation';
+
+export class CodesPolicy {
+  /** Codes per set. */
+  @IsInt() @Min(4) @Max(50) count = 10;
+  /** A set is due for rotation this many days after issue. */
+  @IsInt() @Min(7) @Max(3650) rotationDays = 180;
+  /** At or below this many unused codes the subject is warned and the hygiene report lists the account. */
+  @IsInt() @Min(0) @Max(49) lowRemaining = 3;
+}
+
+export class LockoutPolicy {
+  /** Failed verifications within the window that lock the account. */
+  @IsInt() @Min(1) @Max(100) maxFailures = 5;
+  @IsInt() @Min(1) @Max(1440) windowMinutes = 15;
+  /** The first lock lasts this long; each further lock without a success in between doubles it. */
+  @IsInt() @Min(1) @Max(1440) baseLockMinutes = 15;
+  @IsInt() @Min(1) @Max(43_200) maxLockMinutes = 1440;
+}
+
+export class DeliveryPolicy {
+  /** A delivery envelope can be redeemed for this long, then the sweep erases it. */
+  @IsInt() @Min(1) @Max(168) ttlHours = 24;
+}
+
+/**
+ * The desk's policy, from the file POLICY_FILE names (JSON), merged over these
+ * defaults. An admin may tighten it; validation refuses what is out of range.
+ */
+export class Policy {
+  @ValidateNested() @Type(() => CodesPolicy) codes = new CodesPolicy();
+  @ValidateNested() @Type(() => LockoutPolicy) lockout = new LockoutPolicy();
+  @ValidateNested() @Type(() => DeliveryPolicy) delivery = new DeliveryPolicy();
+  /** Where possible-social-engineering and lockout alerts go. */
+  @IsEmail() securityContact = 'security@example.com';
+}
+
+function merge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = result[key];
+    result[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
+        ? merge(current as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return result;
+}
+
+/** Loads and validates the policy; a bad file stops the process with one line naming the setting. */
+export function loadPolicy(file: string | undefined): Policy {
+  let overrides: unknown = {};
+  if (file) {
+    try {
+      overrides = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`Policy error: POLICY_FILE ${file} cannot be read as JSON (${(error as Error).message.split('\n')[0]})`);
+    }
+    if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides)) {
+      throw new ConfigError(`Policy error: POLICY_FILE ${file} must hold a JSON object`);
+    }
+  }
+  const plain = merge(JSON.parse(JSON.stringify(new Policy())), overrides as Record<string, unknown>);
+  const policy = plainToInstance(Policy, plain);
+  const errors = validateSync(policy, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) {
+    const [first] = fieldErrors(errors);
+    throw new ConfigError(`Policy error: ${first.field} ${first.errors.join(' and ')}`);
+  }
+  if (policy.codes.lowRemaining >= policy.codes.count) {
+    throw new ConfigError('Policy error: codes.lowRemaining must be below codes.count');
+  }
+  return policy;
+}

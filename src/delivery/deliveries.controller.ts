@@ -1,0 +1,29 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { Throttle } from '@nestjs/throttler';
+import { Public } from '../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ClientThrottlerGuard } from '../common/throttle';
+import { CUSTODY_GUIDANCE } from '../codes/codes.service';
+import { RedeemDto, RedeemedDto } from '../codes/dto/codes.dto';
+import { DeliveryService } from './delivery.service';
+
+@ApiTags('delivery')
+@Controller('v1/deliveries')
+export class DeliveriesController {
+  constructor(private readonly delivery: DeliveryService) {}
+
+  /** No staff auth: the token is the credential, and it works once. */
+  @Post('redeem')
+  @Public()
+  @HttpCode(200)
+  @UseGuards(ClientThrottlerGuard)
+  @Throttle({ default: { limit: 10, ttl: 60_000 } })
+  @ApiOkResponse({ type: RedeemedDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiGoneResponse({ type: ErrorResponseDto, description: 'Used, expired or unknown token: one answer for all three' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
+  async redeem(@Body() body: RedeemDto): Promise<RedeemedDto> {
+    return { codes: await this.delivery.redeem(body.token), custody: CUSTODY_GUIDANCE };
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { Policy } from '../config/policy';
+import { OutboxService } from './outbox.service';
+import { TemplateName } from './templates';
+
+type Vars = Record<string, string | number>;
+
+/** Who gets told: the subject on their REGISTERED channels, and the security contact. Never an address a caller gave. */
+@Injectable()
+export class Notifier {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly policy: Policy,
+  ) {}
+
+  async toSubject(
+    em: EntityManager,
+    account: Account,
+    template: TemplateName,
+    vars: Vars,
+    key: string,
+    channels: ('email' | 'sms')[] = ['email'],
+  ): Promise<void> {
+    for (const channel of channels) {
+      await this.outbox.write(em, {
+        channel,
+        to: channel === 'email' ? account.email : account.phone,
+        template,
+        vars: { name: account.displayName, ...vars },
+        idempotencyKey: `${key}:${channel}`,
+      });
+    }
+  }
+
+  async toSecurity(em: EntityManager, template: TemplateName, vars: Vars, key: string): Promise<void> {
+    await this.outbox.write(em, { channel: 'email', to: this.policy.securityContact, template, vars, idempotencyKey: `${key}:security` });
+  }
+}

@@ -1,0 +1,42 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DeliveryService } from '../delivery/delivery.service';
+import { OutboxService } from '../notifications/outbox.service';
+import { JOB, QUEUE } from '../queue/queues';
+
+const EVERY_MINUTE = 60_000;
+/** An undelivered message older than this lost its job (Redis down at commit, say): enqueue it again. */
+const OUTBOX_GRACE_MS = 30_000;
+
+export interface SweepResult {
+  envelopesErased: number;
+  notificationsRequeued: number;
+}
+
+/**
+ * Time-based work, on a schedule rather than waiting for a request: erase
+ * expired delivery envelopes, re-enqueue stranded notifications. The job
+ * scheduler makes one job per period, so one worker runs it however many run.
+ */
+@Processor(QUEUE.sweep)
+export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly delivery: DeliveryService,
+    private readonly outbox: OutboxService,
+    @InjectQueue(QUEUE.sweep) private readonly queue: Queue,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler('sweep-every-minute', { every: EVERY_MINUTE }, { name: JOB.sweep, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  }
+
+  async process(): Promise<SweepResult> {
+    return {
+      envelopesErased: await this.delivery.eraseExpired(),
+      notificationsRequeued: await this.outbox.requeueStale(OUTBOX_GRACE_MS),
+    };
+  }
+}
