@@ -17,6 +17,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { THROTTLE } from './common/throttle';
 import { WorkerModule } from './worker.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
@@ -37,7 +38,10 @@ export function foundationImports() {
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => ({
-        throttlers: [{ name: 'default', ttl: 60_000, limit: config.get('VERIFY_RATE_LIMIT', { infer: true }) }],
+        throttlers: [
+          { name: THROTTLE.verify, ttl: 60_000, limit: config.get('VERIFY_RATE_LIMIT', { infer: true }) },
+          { name: THROTTLE.links, ttl: 60_000, limit: config.get('LINK_RATE_LIMIT', { infer: true }) },
+        ],
         // Options, not a client of ours: the storage then owns and closes its connection.
         storage: new ThrottlerStorageRedisService(config.get('REDIS_URL', { infer: true }), {
           keyPrefix: `${config.get('REDIS_PREFIX', { infer: true })}:throttle:`,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -12,7 +12,7 @@ import {
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ClientThrottlerGuard } from '../common/throttle';
+import { RateLimited } from '../common/throttle';
 import { UuidParam } from '../common/uuid-param';
 import { Staff } from '../staff/staff.entity';
 import { CodesService, CUSTODY_GUIDANCE } from './codes.service';
@@ -41,7 +41,7 @@ export class CodesController {
   @Post('codes/verify')
   @HttpCode(200)
   @Roles('service')
-  @UseGuards(ClientThrottlerGuard)
+  @RateLimited('verify')
   @ApiOkResponse({ type: VerdictDto, description: 'valid or not; never which part was wrong' })
   @ApiResponse({ status: 423, type: ErrorResponseDto, description: 'Locked after repeated failures; Retry-After says for how long' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many attempts by this caller for this account' })

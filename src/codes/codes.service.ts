@@ -9,6 +9,7 @@ import { AlreadyExists, Conflict, NotFound } from '../common/errors';
 import { Policy } from '../config/policy';
 import { updateReturning } from '../database/sql';
 import { Notifier } from '../notifications/notifier';
+import { BackupCode } from './backup-code.entity';
 import { CodeHasher } from './code-hasher';
 import { displayCode, generateCodeSet, ParsedCode } from './code-format';
 import { CodeSet } from './code-set.entity';
@@ -73,12 +74,10 @@ export class CodesService {
       revokeReason: null,
     });
     await em.insert(CodeSet, set);
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into('backup_codes')
-      .values(prepared.codes.map((code, i) => ({ set_id: set.id, account_id: account.id, lookup: code.lookup, hash: prepared.hashes[i] })))
-      .execute();
+    await em.insert(
+      BackupCode,
+      prepared.codes.map((code, i) => ({ setId: set.id, accountId: account.id, lookup: code.lookup, hash: prepared.hashes[i] })),
+    );
     await this.audit.record(em, {
       actor,
       action: 'codes.issued',

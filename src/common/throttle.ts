@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { applyDecorators, Injectable, UseGuards } from '@nestjs/common';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { AuthenticatedRequest } from '../staff/auth.guard';
 
 /**
@@ -15,3 +15,13 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
     return `ip:${request.ip ?? 'unknown'}`;
   }
 }
+
+/** The named limits (per minute, from configuration). */
+export const THROTTLE = { verify: 'verify', links: 'links' } as const;
+
+/** Applies one named limit to a route (and not the others). */
+export const RateLimited = (name: keyof typeof THROTTLE) =>
+  applyDecorators(
+    UseGuards(ClientThrottlerGuard),
+    SkipThrottle(Object.fromEntries(Object.values(THROTTLE).filter((n) => n !== name).map((n) => [n, true]))),
+  );

@@ -105,6 +105,13 @@ export class Env {
   @Max(100_000)
   VERIFY_RATE_LIMIT = 30;
 
+  /** Requests per minute one client address may make to the no-auth link routes (delivery redeem). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LINK_RATE_LIMIT = 20;
+
   /** Where people's links point (delivery, cancel, attestation): the public address of this service. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })

@@ -1,9 +1,8 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { Throttle } from '@nestjs/throttler';
 import { Public } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ClientThrottlerGuard } from '../common/throttle';
+import { RateLimited } from '../common/throttle';
 import { CUSTODY_GUIDANCE } from '../codes/codes.service';
 import { RedeemDto, RedeemedDto } from '../codes/dto/codes.dto';
 import { DeliveryService } from './delivery.service';
@@ -17,8 +16,7 @@ export class DeliveriesController {
   @Post('redeem')
   @Public()
   @HttpCode(200)
-  @UseGuards(ClientThrottlerGuard)
-  @Throttle({ default: { limit: 10, ttl: 60_000 } })
+  @RateLimited('links')
   @ApiOkResponse({ type: RedeemedDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'Used, expired or unknown token: one answer for all three' })

@@ -42,7 +42,7 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   /** Secrets this file created: none may appear in the captured logs. */
   secrets: Set<string>;
-  createStaff(roles: StaffRole[], overrides?: { accountId?: string; name?: string }): Promise<{ staff: Staff; token: string }>;
+  createStaff(roles: StaffRole[], overrides?: { accountId?: string; name?: string; expiresInDays?: number }): Promise<{ staff: Staff; token: string }>;
   createAccount(overrides?: Partial<AccountFieldsDto>): Promise<Account>;
   /** Messages the file adapter delivered so far (the recipients' inboxes). */
   inbox(): InboxMessage[];
@@ -114,7 +114,7 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
     http: () => request(app.getHttpServer()),
     async createStaff(roles, overrides = {}) {
       const staff = await staffService.create(CLI, { name: overrides.name ?? unique('staff-'), roles, accountId: overrides.accountId });
-      const { token } = await staffService.issueToken(CLI, staff.id);
+      const { token } = await staffService.issueToken(CLI, staff.id, { expiresInDays: overrides.expiresInDays });
       secrets.add(token);
       return { staff, token };
     },

@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Account } from '../src/accounts/account.entity';
+import { CLI } from '../src/audit/audit-actor';
+import { CodeHasher } from '../src/codes/code-hasher';
+import { displayCode, generateCodeSet } from '../src/codes/code-format';
+import { CodesService } from '../src/codes/codes.service';
+import { createTestApp, TestApp } from './helpers/app';
+import { eventually } from './helpers/wait';
+
+// The library object itself, so the spy sees every verify the service makes.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const argon2 = require('argon2') as typeof import('argon2');
+
+let t: TestApp;
+let service: { Authorization: string };
+let agent: { Authorization: string };
+let auditor: { Authorization: string };
+
+beforeAll(async () => {
+  t = await createTestApp(__filename, { VERIFY_RATE_LIMIT: '60' });
+  service = { Authorization: `Bearer ${(await t.createStaff(['service'], { name: 'login app' })).token}` };
+  agent = { Authorization: `Bearer ${(await t.createStaff(['agent'])).token}` };
+  auditor = { Authorization: `Bearer ${(await t.createStaff(['auditor'])).token}` };
+});
+afterAll(() => t?.close());
+
+async function enrol(account: Account): Promise<string[]> {
+  const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(201);
+  for (const code of res.body.codes) t.secrets.add(code);
+  return res.body.codes;
+}
+
+const INVALID = { valid: false, remaining: null };
+const verify = (account: Account, code: string) => t.http().post(`/v1/accounts/${account.id}/codes/verify`).set(service).send({ code });
+
+describe('enrolment', () => {
+  it('returns N distinct, well-formed codes once, with the set’s facts and custody guidance', async () => {
+    const account = await t.createAccount();
+    const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(201);
+    res.body.codes.forEach((c: string) => t.secrets.add(c));
+    expect(res.body).toEqual({
+      setId: expect.any(String),
+      codes: expect.any(Array),
+      count: 10,
+      rotationDueAt: expect.any(String),
+      custody: expect.stringMatching(/password manager.*never put them in e-mail/i),
+    });
+    expect(res.body.codes).toHaveLength(10);
+    expect(new Set(res.body.codes).size).toBe(10);
+    for (const code of res.body.codes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    const days = (Date.parse(res.body.rotationDueAt) - Date.now()) / 86_400_000;
+    expect(Math.round(days)).toBe(180);
+
+    // Stored only as peppered argon2id hashes of the secret part, at OWASP's parameters or stronger.
+    const { rows } = await t.db.query('SELECT lookup, hash FROM backup_codes WHERE set_id = $1', [res.body.setId]);
+    expect(rows).toHaveLength(10);
+    for (const row of rows) expect(row.hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    const stored = JSON.stringify(rows);
+    for (const code of res.body.codes) expect(stored).not.toContain(code.replace(/-/g, '').slice(2));
+
+    const current = await t.http().get(`/v1/accounts/${account.id}/code-sets/current`).set(agent).expect(200);
+    expect(current.body).toMatchObject({ setId: res.body.setId, count: 10, remaining: 10, revokedAt: null });
+    expect(JSON.stringify(current.body)).not.toContain(res.body.codes[0]);
+  });
+
+  it('refuses a second enrolment while a set is active (reissue goes through a ticket), writing nothing', async () => {
+    const account = await t.createAccount();
+    await enrol(account);
+    const before = await t.snapshot();
+    const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(409);
+    expect(res.body.message).toMatch(/reissue goes through a recovery ticket/);
+    expect(await t.snapshot()).toEqual(before);
+  });
+
+  it('tells the subject on their registered e-mail and phone, through the outbox and the relay worker', async () => {
+    const account = await t.createAccount();
+    await enrol(account);
+    const messages = await eventually(() => {
+      const found = t.inbox().filter((m) => m.template === 'codes.issued' && [account.email, account.phone].includes(m.to));
+      return found.length === 2 ? found : undefined;
+    }, 'the codes.issued messages');
+    expect(messages.map((m) => m.channel).sort()).toEqual(['email', 'sms']);
+  });
+
+  it('is for the login application only', async () => {
+    const account = await t.createAccount();
+    await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(agent).expect(403);
+    await t.http().post(`/v1/accounts/00000000-0000-4000-8000-000000000000/code-sets`).set(service).expect(404);
+  });
+});
+
+describe('verification', () => {
+  it('accepts every code exactly once, counting down, then refuses it', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    for (const [i, code] of codes.entries()) {
+      const res = await verify(account, code).expect(200);
+      expect(res.body).toMatchObject({ valid: true, remaining: codes.length - 1 - i });
+      if (codes.length - 1 - i <= 3) expect(res.body.warning).toMatch(/only \d+ unused codes remain/);
+      else expect(res.body.warning).toBeUndefined();
+    }
+    for (const code of codes.slice(0, 4)) expect((await verify(account, code).expect(200)).body).toEqual({ valid: false, remaining: null });
+  });
+
+  it('accepts the code as a person types it: lower case, spaces, look-alike letters', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    const typed = codes[0].toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o').replace(/1/g, 'l');
+    expect((await verify(account, typed).expect(200)).body.valid).toBe(true);
+  });
+
+  it('answers a wrong code, a malformed code and an unknown account the same way', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    const wrongSecret = codes[1].slice(0, 5) + (codes[1][5] === 'A' ? 'B' : 'A') + codes[1].slice(6);
+    const answers = [
+      (await verify(account, wrongSecret).expect(200)).body,
+      (await verify(account, 'not a code').expect(200)).body,
+      (await t.http().post('/v1/accounts/00000000-0000-4000-8000-000000000000/codes/verify').set(service).send({ code: codes[2] }).expect(200)).body,
+    ];
+    expect(answers).toEqual([INVALID, INVALID, INVALID]);
+  });
+
+  it('gives exactly one success to 50 concurrent uses of one code', async () => {
+    const account = await t.createAccount();
+    const [code] = await enrol(account);
+    const responses = await Promise.all(Array.from({ length: 50 }, () => verify(account, code)));
+    expect(responses.map((r) => r.status).filter((s) => s !== 200 && s !== 423)).toEqual([]);
+    expect(responses.filter((r) => r.body.valid === true)).toHaveLength(1);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS used FROM backup_codes WHERE account_id = $1 AND used_at IS NOT NULL`, [account.id]);
+    expect(rows[0].used).toBe(1);
+  });
+
+  it('costs exactly one argon2 verify per attempt, whatever the set size (10 or 50 codes)', async () => {
+    const hasher = t.app.get(CodeHasher);
+    const codesService = t.app.get(CodesService);
+    const spy = jest.spyOn(argon2, 'verify');
+    try {
+      for (const size of [10, 50]) {
+        const account = await t.createAccount();
+        const generated = generateCodeSet(size);
+        const prepared = { codes: generated, hashes: await hasher.hashAll(generated.map((c) => c.secret)) };
+        await t.app.get(DataSource).transaction((em) => codesService.issueSet(em, account, prepared, CLI, null));
+        const display = generated.map(displayCode);
+        display.forEach((c) => t.secrets.add(c));
+        const attempts = [display[size - 1], display[0].slice(0, 13) + (display[0].endsWith('A') ? 'B' : 'A'), 'garbage', display[3]];
+        for (const attempt of attempts) {
+          spy.mockClear();
+          await verify(account, attempt).expect(200);
+          expect(spy).toHaveBeenCalledTimes(1);
+        }
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+
+describe('brute-force lockout', () => {
+  it('locks at the fifth failure, refuses without hashing while locked, tells the subject and security, and releases after the back-off', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    for (let i = 0; i < 4; i += 1) await verify(account, 'AAAA-AAAA-AAAA').expect(200);
+    await verify(account, 'AAAA-AAAA-AAAA').expect(200); // the fifth failure locks
+    const spy = jest.spyOn(argon2, 'verify');
+    try {
+      const locked = await verify(account, codes[0]).expect(423);
+      expect(locked.body).toMatchObject({ statusCode: 423, message: expect.stringMatching(/locked after repeated failures/) });
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      expect(spy).not.toHaveBeenCalled(); // a locked account is not hashed against
+    } finally {
+      spy.mockRestore();
+    }
+    const audit = await t.http().get(`/v1/audit?action=codes.locked&target=${account.id}`).set(auditor).expect(200);
+    expect(audit.body.items).toHaveLength(1);
+    await eventually(() => t.inbox().some((m) => m.template === 'codes.locked' && m.to === account.phone), 'lock notice to the subject');
+    await eventually(() => t.inbox().some((m) => m.template === 'security.account_locked' && m.body.includes(account.id)), 'alert to security');
+
+    t.clock.advance(15 * 60_000 + 1_000);
+    try {
+      expect((await verify(account, codes[0]).expect(200)).body.valid).toBe(true);
+    } finally {
+      t.clock.reset();
+    }
+  });
+
+  it('doubles the back-off when the account is locked again without a success in between', async () => {
+    const account = await t.createAccount();
+    await enrol(account);
+    try {
+      for (let i = 0; i < 5; i += 1) await verify(account, 'AAAA-AAAA-AAAA').expect(200);
+      t.clock.advance(15 * 60_000 + 1_000);
+      for (let i = 0; i < 5; i += 1) await verify(account, 'AAAA-AAAA-AAAA').expect(200);
+      const res = await verify(account, 'AAAA-AAAA-AAAA').expect(423);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(29 * 60);
+    } finally {
+      t.clock.reset();
+    }
+  });
+
+  it('limits each caller per account per minute (429), in Redis', async () => {
+    const account = await t.createAccount();
+    const target = randomUUID();
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i += 1) {
+      statuses.push((await t.http().post(`/v1/accounts/${target}/codes/verify`).set(service).send({ code: 'x' })).status);
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    expect(statuses[60]).toBe(429);
+    // another account is not throttled by it
+    await verify(account, 'AAAA-AAAA-AAAA').expect(200);
+  });
+});
+
+describe('revocation and exposure', () => {
+  it('an agent reports exposure: the set is revoked at once, audited, the subject told, a reissue recorded', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    const res = await t.http().post(`/v1/accounts/${account.id}/code-sets/current/exposure`).set(agent).send({ reason: 'pasted into ticket 4411' }).expect(200);
+    expect(res.body).toMatchObject({ revokedSet: { revokedAt: expect.any(String), revokeReason: 'exposed: pasted into ticket 4411' }, reissueRequestId: expect.any(String), ticketId: null });
+    const { rows } = await t.db.query(`SELECT count(*)::int AS active FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [account.id]);
+    expect(rows[0].active).toBe(0);
+    expect((await verify(account, codes[0]).expect(200)).body).toEqual(INVALID);
+    await t.http().get(`/v1/accounts/${account.id}/code-sets/current`).set(agent).expect(404);
+    const request = await t.db.query(`SELECT account_id, source, ticket_id FROM reissue_requests WHERE id = $1`, [res.body.reissueRequestId]);
+    expect(request.rows).toEqual([{ account_id: account.id, source: 'exposure', ticket_id: null }]);
+    const audit = await t.http().get(`/v1/audit?target=${account.id}`).set(auditor).expect(200);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['codes.revoked', 'codes.exposed']));
+    await eventually(() => t.inbox().some((m) => m.template === 'codes.exposed' && m.to === account.email), 'exposure notice');
+    // and a second report has nothing left to revoke
+    await t.http().post(`/v1/accounts/${account.id}/code-sets/current/exposure`).set(agent).send({ reason: 'again' }).expect(409);
+  });
+
+  it('keeps at most one active set per account, even against a direct INSERT', async () => {
+    const account = await t.createAccount();
+    await enrol(account);
+    await expect(
+      t.db.query(`INSERT INTO code_sets (account_id, code_count, issued_at, issued_by, rotation_due_at) VALUES ($1, 10, now(), 'psql', now())`, [account.id]),
+    ).rejects.toThrow(/code_sets_one_active/);
+  });
+
+  it('records custody acknowledgement once', async () => {
+    const account = await t.createAccount();
+    await enrol(account);
+    const first = await t.http().post(`/v1/accounts/${account.id}/code-sets/current/custody`).set(service).expect(200);
+    expect(first.body.custodyAcknowledgedAt).toEqual(expect.any(String));
+    const second = await t.http().post(`/v1/accounts/${account.id}/code-sets/current/custody`).set(service).expect(200);
+    expect(second.body.custodyAcknowledgedAt).toBe(first.body.custodyAcknowledgedAt);
+  });
+});
+
+describe('the code-hygiene report', () => {
+  it('lists sets overdue for rotation, nearly used up, and accounts with none', async () => {
+    const none = await t.createAccount();
+    const low = await t.createAccount();
+    const lowCodes = await enrol(low);
+    for (const code of lowCodes.slice(0, 7)) await verify(low, code).expect(200);
+    const fresh = await t.createAccount();
+    await enrol(fresh);
+
+    const now = await t.http().get('/v1/reports/code-hygiene').set(auditor).expect(200);
+    const ids = (list: { accountId: string }[]) => list.map((e) => e.accountId);
+    expect(ids(now.body.missing)).toContain(none.id);
+    expect(ids(now.body.missing)).not.toContain(fresh.id);
+    expect(now.body.nearlyUsedUp).toEqual(expect.arrayContaining([expect.objectContaining({ accountId: low.id, remaining: 3 })]));
+    expect(ids(now.body.nearlyUsedUp)).not.toContain(fresh.id);
+    expect(ids(now.body.overdue)).not.toContain(fresh.id);
+
+    const longLived = { Authorization: `Bearer ${(await t.createStaff(['auditor'], { expiresInDays: 365 })).token}` };
+    t.clock.advance(181 * 86_400_000);
+    try {
+      const later = await t.http().get('/v1/reports/code-hygiene').set(longLived).expect(200);
+      expect(ids(later.body.overdue)).toEqual(expect.arrayContaining([fresh.id, low.id]));
+    } finally {
+      t.clock.reset();
+    }
+    await t.http().get('/v1/reports/code-hygiene').set(agent).expect(403);
+  });
+});
