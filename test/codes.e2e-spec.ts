@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Account } from '../src/accounts/account.entity';
@@ -277,5 +278,18 @@ describe('the code-hygiene report', () => {
       t.clock.reset();
     }
     await t.http().get('/v1/reports/code-hygiene').set(agent).expect(403);
+  });
+});
+
+describe('the code-hygiene CLI', () => {
+  it('prints the same report from the server’s shell', async () => {
+    const none = await t.createAccount({ displayName: 'Nobody Hascodes' });
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['dist/src/cli.js', 'codes:hygiene', '--json'], { cwd: `${__dirname}/..`, env: { ...process.env, ...t.env } }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      ),
+    );
+    const report = JSON.parse(output);
+    expect(report.missing.map((e: { accountId: string }) => e.accountId)).toContain(none.id);
   });
 });

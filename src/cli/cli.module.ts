@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { CodesModule } from '../codes/codes.module';
+import { CodeHygieneCommand } from './code-hygiene.command';
 import { foundationImports } from '../app.module';
 import { StaffModule } from '../staff/staff.module';
 import { AccountsImportCommand } from './accounts-import.command';
@@ -12,8 +14,15 @@ export class CliModule {
   static register(): DynamicModule {
     return {
       module: CliModule,
-      imports: [...foundationImports(), StaffModule, AccountsModule],
-      providers: [StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand, AccountsImportCommand, AuditVerifyCommand],
+      imports: [...foundationImports(), StaffModule, AccountsModule, CodesModule],
+      providers: [
+        StaffCreateCommand,
+        StaffTokenIssueCommand,
+        StaffTokenRevokeCommand,
+        AccountsImportCommand,
+        AuditVerifyCommand,
+        CodeHygieneCommand,
+      ],
     };
   }
 }
