@@ -61,3 +61,10 @@ export class AccountLocked extends DomainError {
     super(`verification is locked after repeated failures; try again after ${until.toISOString()}`, { retryAfterSeconds });
   }
 }
+
+/** Too many requests from this caller; `retryAfterSeconds` says when to try again. */
+export class RateLimitExceeded extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super(`too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}

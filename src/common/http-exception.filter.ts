@@ -10,6 +10,7 @@ import {
   Gone,
   InvalidInput,
   NotFound,
+  RateLimitExceeded,
   Unauthenticated,
   ValidationFailed,
 } from './errors';
@@ -24,6 +25,7 @@ const STATUS_OF: ReadonlyArray<[abstract new (...args: never[]) => DomainError, 
   [Conflict, HttpStatus.CONFLICT],
   [Gone, HttpStatus.GONE],
   [AccountLocked, 423],
+  [RateLimitExceeded, HttpStatus.TOO_MANY_REQUESTS],
 ];
 
 /** PostgreSQL error classes that mean "the database is unavailable right now", not "bad request". */
@@ -49,7 +51,8 @@ function body(statusCode: number, message: string, details?: Record<string, unkn
 export function mapError(exception: unknown): MappedError | undefined {
   if (exception instanceof DomainError) {
     const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1];
-    const headers = exception instanceof AccountLocked ? { 'Retry-After': String(exception.details?.retryAfterSeconds) } : undefined;
+    const retryAfter = exception.details?.retryAfterSeconds;
+    const headers = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : undefined;
     if (status) return { body: body(status, exception.message, exception.details), headers };
     return undefined;
   }

@@ -1,5 +1,6 @@
-import { applyDecorators, Injectable, UseGuards } from '@nestjs/common';
-import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
+import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import { RateLimitExceeded } from './errors';
 import type { AuthenticatedRequest } from '../staff/auth.guard';
 
 /**
@@ -13,6 +14,11 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
     const request = req as unknown as AuthenticatedRequest;
     if (request.staff) return `staff:${request.staff.id}:${String(request.params?.id ?? '')}`;
     return `ip:${request.ip ?? 'unknown'}`;
+  }
+
+  /** The one error shape, with a plain Retry-After (the library would name it after the throttler). */
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw new RateLimitExceeded(Math.max(1, detail.timeToBlockExpire));
   }
 }
 
