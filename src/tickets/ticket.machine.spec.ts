@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { Actor, allowedEvents, decide, GuardFacts, renderMermaid, TERMINAL_STATES, TICKET_EVENTS, TICKET_STATES, TRANSITIONS } from './ticket.machine';
+
+const ACTORS: Actor[] = ['agent', 'approver', 'admin', 'system', 'subject'];
+const FACTS: GuardFacts[] = [false, true].flatMap((needsApproval) =>
+  [false, true].flatMap((approvalsReached) =>
+    [false, true].flatMap((allStepsPassed) => [false, true].map((coolingOffElapsed) => ({ needsApproval, approvalsReached, allStepsPassed, coolingOffElapsed }))),
+  ),
+);
+
+describe('the ticket transition table', () => {
+  it('answers every (state, event, actor, facts) combination, and at most one row ever applies', () => {
+    for (const state of TICKET_STATES)
+      for (const event of TICKET_EVENTS)
+        for (const actor of ACTORS)
+          for (const facts of FACTS) {
+            const decision = decide(state, event, actor, facts);
+            const rows = TRANSITIONS.filter((t) => t.from === state && t.event === event && t.by.includes(actor));
+            if (decision.ok) {
+              expect(rows).toContain(decision.transition);
+            } else {
+              expect(decision.allowedEvents).toEqual(allowedEvents(state));
+            }
+            // determinism: for any facts, no two rows of the same (state, event, actor) both hold
+            const holding = rows.filter((t) => {
+              if (!t.guard) return true;
+              const [neg, key] = t.guard.startsWith('not:') ? [true, t.guard.slice(4)] : [false, t.guard];
+              return neg !== facts[key as keyof GuardFacts];
+            });
+            expect(holding.length).toBeLessThanOrEqual(1);
+          }
+  });
+
+  it('refuses every pair that has no row with the events that are allowed', () => {
+    const decision = decide('completed', 'approve', 'approver', FACTS[0]);
+    expect(decision).toEqual({ ok: false, reason: 'not_allowed_in_state', allowedEvents: [] });
+    const wrongActor = decide('awaiting_approval', 'approve', 'agent', { ...FACTS[0], approvalsReached: true });
+    expect(wrongActor).toMatchObject({ ok: false, reason: 'actor_not_allowed', allowedEvents: ['approve', 'deny', 'cancel', 'expire'] });
+  });
+
+  it('has no way out of a terminal state', () => {
+    for (const state of TERMINAL_STATES) expect(allowedEvents(state)).toEqual([]);
+  });
+
+  it('reaches every state from open', () => {
+    const reached = new Set(['open']);
+    for (let i = 0; i < TICKET_STATES.length; i += 1) for (const t of TRANSITIONS) if (reached.has(t.from)) reached.add(t.to);
+    expect([...reached].sort()).toEqual([...TICKET_STATES].sort());
+  });
+
+  it('lets only the service move a ticket into and through regeneration, and only approvers approve', () => {
+    for (const t of TRANSITIONS) {
+      if (['regenerating', 'completed', 'failed'].includes(t.to)) expect(t.by).toEqual(['system']);
+      if (t.event === 'approve') expect(t.by).toEqual(['approver']);
+      if (t.to === 'approved' && t.event !== 'retry') expect(t.effects).toContain('schedule_regeneration');
+    }
+  });
+
+  it('skips approval only when the tier needs none, and approves only when enough approvers agreed', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...FACTS), (facts) => {
+        const passed = decide('proofing', 'steps_passed', 'system', facts);
+        expect(passed.ok && passed.transition.to).toBe(facts.needsApproval ? 'awaiting_approval' : 'approved');
+        const approved = decide('awaiting_approval', 'approve', 'approver', facts);
+        expect(approved.ok).toBe(facts.approvalsReached);
+      }),
+    );
+  });
+
+  it('renders as a Mermaid diagram naming every transition', () => {
+    const diagram = renderMermaid();
+    expect(diagram.startsWith('stateDiagram-v2')).toBe(true);
+    for (const t of TRANSITIONS) expect(diagram).toContain(`${t.from} --> ${t.to}: ${t.event}`);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * THE transition table of a recovery ticket. Nothing else changes a ticket's
+ * state: TicketsService.transition looks the (state, event) pair up here,
+ * checks the actor's role and the guard, writes the new state and the audit
+ * event, and performs the listed effects, all in one transaction.
+ */
+export const TICKET_STATES = [
+  'open',
+  'proofing',
+  'awaiting_approval',
+  'approved',
+  'regenerating',
+  'completed',
+  'denied',
+  'cancelled',
+  'expired',
+  'failed',
+] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+
+export const TICKET_EVENTS = [
+  'claim',
+  'release',
+  'steps_passed',
+  'step_failed',
+  'flag',
+  'deny',
+  'approve',
+  'cancel',
+  'expire',
+  'start_regeneration',
+  'complete',
+  'fail',
+  'retry',
+] as const;
+export type TicketEvent = (typeof TICKET_EVENTS)[number];
+
+/** Who may fire an event: a staff role, the service itself, or the subject through their one-time link. */
+export type Actor = 'agent' | 'approver' | 'admin' | 'system' | 'subject';
+
+/** Facts a guard may look at; the service fills them in from the locked row. */
+export interface GuardFacts {
+  needsApproval: boolean;
+  approvalsReached: boolean;
+  allStepsPassed: boolean;
+  coolingOffElapsed: boolean;
+}
+
+export type Guard = keyof GuardFacts | `not:${keyof GuardFacts}`;
+
+export type Effect =
+  | 'assign_actor'
+  | 'unassign'
+  | 'alert_security'
+  | 'notify_subject_approved'
+  | 'schedule_regeneration'
+  | 'notify_subject_outcome';
+
+export interface Transition {
+  from: TicketState;
+  event: TicketEvent;
+  to: TicketState;
+  by: readonly Actor[];
+  guard?: Guard;
+  effects?: readonly Effect[];
+}
+
+// prettier-ignore
+export const TRANSITIONS: readonly Transition[] = [
+  { from: 'open',              event: 'claim',              to: 'proofing',          by: ['agent'],                      effects: ['assign_actor'] },
+  { from: 'open',              event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
+  { from: 'open',              event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
+  { from: 'proofing',          event: 'release',            to: 'open',              by: ['agent'],                      effects: ['unassign'] },
+  { from: 'proofing',          event: 'steps_passed',       to: 'awaiting_approval', by: ['system'], guard: 'needsApproval' },
+  { from: 'proofing',          event: 'steps_passed',       to: 'approved',          by: ['system'], guard: 'not:needsApproval', effects: ['notify_subject_approved', 'schedule_regeneration'] },
+  { from: 'proofing',          event: 'step_failed',        to: 'denied',            by: ['system'],                     effects: ['alert_security', 'notify_subject_outcome'] },
+  { from: 'proofing',          event: 'flag',               to: 'denied',            by: ['agent'],                      effects: ['alert_security', 'notify_subject_outcome'] },
+  { from: 'proofing',          event: 'deny',               to: 'denied',            by: ['agent'],                      effects: ['notify_subject_outcome'] },
+  { from: 'proofing',          event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
+  { from: 'proofing',          event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
+  { from: 'awaiting_approval', event: 'approve',            to: 'approved',          by: ['approver'], guard: 'approvalsReached', effects: ['notify_subject_approved', 'schedule_regeneration'] },
+  { from: 'awaiting_approval', event: 'deny',               to: 'denied',            by: ['approver'],                   effects: ['notify_subject_outcome'] },
+  { from: 'awaiting_approval', event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
+  { from: 'awaiting_approval', event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
+  { from: 'approved',          event: 'start_regeneration', to: 'regenerating',      by: ['system'], guard: 'coolingOffElapsed' },
+  { from: 'approved',          event: 'cancel',             to: 'cancelled',         by: ['admin', 'subject'],           effects: ['alert_security', 'notify_subject_outcome'] },
+  { from: 'regenerating',      event: 'complete',           to: 'completed',         by: ['system'] },
+  { from: 'regenerating',      event: 'fail',               to: 'failed',            by: ['system'],                     effects: ['alert_security'] },
+  { from: 'failed',            event: 'retry',              to: 'approved',          by: ['admin'],                      effects: ['schedule_regeneration'] },
+];
+
+export const TERMINAL_STATES: readonly TicketState[] = ['completed', 'denied', 'cancelled', 'expired'];
+
+function holds(guard: Guard | undefined, facts: GuardFacts): boolean {
+  if (!guard) return true;
+  return guard.startsWith('not:') ? !facts[guard.slice(4) as keyof GuardFacts] : facts[guard as keyof GuardFacts];
+}
+
+export type Decision =
+  | { ok: true; transition: Transition }
+  | { ok: false; reason: 'not_allowed_in_state' | 'actor_not_allowed' | 'guard_failed'; allowedEvents: TicketEvent[] };
+
+/** The events that have a row from this state (what a 409 lists as allowed). */
+export function allowedEvents(state: TicketState): TicketEvent[] {
+  return [...new Set(TRANSITIONS.filter((t) => t.from === state).map((t) => t.event))];
+}
+
+/** Looks up the one transition for (state, event, actor) whose guard holds. */
+export function decide(state: TicketState, event: TicketEvent, actor: Actor, facts: GuardFacts): Decision {
+  const allowed = allowedEvents(state);
+  const rows = TRANSITIONS.filter((t) => t.from === state && t.event === event);
+  if (rows.length === 0) return { ok: false, reason: 'not_allowed_in_state', allowedEvents: allowed };
+  const permitted = rows.filter((t) => t.by.includes(actor));
+  if (permitted.length === 0) return { ok: false, reason: 'actor_not_allowed', allowedEvents: allowed };
+  const transition = permitted.find((t) => holds(t.guard, facts));
+  if (!transition) return { ok: false, reason: 'guard_failed', allowedEvents: allowed };
+  return { ok: true, transition };
+}
+
+/** The table as a Mermaid state diagram: the README shows this, and a test keeps it current. */
+export function renderMermaid(): string {
+  const lines = ['stateDiagram-v2', '  [*] --> open'];
+  for (const t of TRANSITIONS) {
+    const label = [t.event, t.guard ? `[${t.guard}]` : '', `(${t.by.join(', ')})`].filter(Boolean).join(' ');
+    lines.push(`  ${t.from} --> ${t.to}: ${label}`);
+  }
+  for (const state of TERMINAL_STATES) lines.push(`  ${state} --> [*]`);
+  return lines.join('\n');
+}
