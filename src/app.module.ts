@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { ClockModule } from './common/clock.module';
 import { Env, ProcessRole, validateEnv } from './config/env.validation';
 import { dataSourceOptions } from './database/data-source-options';
+import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -30,6 +31,7 @@ export function foundationImports() {
       useFactory: (config: ConfigService<Env, true>) => dataSourceOptions(config.get('DATABASE_URL', { infer: true })),
     }),
     ClockModule,
+    DatabaseModule,
     PolicyModule,
     QueueModule,
     MetricsModule,

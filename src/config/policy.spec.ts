@@ -15,7 +15,19 @@ describe('loadPolicy', () => {
       codes: { count: 10, rotationDays: 180, lowRemaining: 3 },
       lockout: { maxFailures: 5, windowMinutes: 15, baseLockMinutes: 15 },
       delivery: { ttlHours: 24 },
+      tiers: {
+        standard: { steps: ['registered_channel_otp', 'directory_facts'], approvers: 0, coolingOffMinutes: 0 },
+        privileged: { steps: ['registered_channel_otp', 'manager_attestation', 'government_id'], approvers: 1, coolingOffMinutes: 0 },
+        critical: { steps: ['registered_channel_otp', 'manager_attestation', 'government_id'], approvers: 2, coolingOffMinutes: 15 },
+      },
+      otp: { digits: 6, ttlMinutes: 10, maxAttempts: 3 },
     });
+  });
+
+  it('lets an admin tighten a tier (more steps, more approvers)', () => {
+    const policy = loadPolicy(file('{"tiers":{"standard":{"steps":["registered_channel_otp","directory_facts","video_call"],"approvers":1}}}'));
+    expect(policy.tiers.standard).toEqual({ steps: ['registered_channel_otp', 'directory_facts', 'video_call'], approvers: 1, coolingOffMinutes: 0 });
+    expect(policy.tiers.critical.approvers).toBe(2);
   });
 
   it('merges a partial file over the defaults', () => {
@@ -31,6 +43,10 @@ describe('loadPolicy', () => {
     ['{"codes":{"unknown":1}}', /^Policy error: codes\.unknown is not an accepted field$/],
     ['{"codes":{"count":4,"lowRemaining":4}}', /^Policy error: codes\.lowRemaining must be below codes\.count$/],
     ['[1]', /must hold a JSON object/],
+    ['{"tiers":{"critical":{"approvers":1}}}', /^Policy error: tiers\.critical\.approvers must be at least 2$/],
+    ['{"tiers":{"standard":{"steps":["directory_facts","video_call"]}}}', /^Policy error: tiers\.standard\.steps must include registered_channel_otp$/],
+    ['{"tiers":{"standard":{"steps":["registered_channel_otp","palm_reading"]}}}', /^Policy error: tiers\.standard\.steps /],
+    ['{"otp":{"digits":4}}', /^Policy error: otp\.digits/],
     ['{nope', /cannot be read as JSON/],
   ])('refuses %s with one line naming the setting', (content, message) => {
     expect(() => loadPolicy(file(content))).toThrow(message);

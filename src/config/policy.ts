@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsEmail, IsInt, Max, Min, ValidateNested, validateSync } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, Max, Min, ValidateNested, validateSync } from 'class-validator';
+import { PROOFING_STEPS, ProofingStep } from '../tickets/proofing/step-catalogue';
 import { fieldErrors } from '../common/validation';
 import { ConfigError } from './env.validation';
 
@@ -27,6 +28,52 @@ export class DeliveryPolicy {
   @IsInt() @Min(1) @Max(168) ttlHours = 24;
 }
 
+/** What a tier asks of a recovery: proofing steps, distinct approvers, a cooling-off delay before regeneration. */
+export class TierPolicy {
+  @IsArray() @ArrayMinSize(2) @ArrayUnique() @IsIn(PROOFING_STEPS, { each: true }) steps: ProofingStep[];
+  @IsInt() @Min(0) @Max(5) approvers: number;
+  @IsInt() @Min(0) @Max(7 * 24 * 60) coolingOffMinutes: number;
+
+  constructor(steps: ProofingStep[] = [], approvers = 0, coolingOffMinutes = 0) {
+    this.steps = steps;
+    this.approvers = approvers;
+    this.coolingOffMinutes = coolingOffMinutes;
+  }
+}
+
+export class TiersPolicy {
+  @ValidateNested() @Type(() => TierPolicy) standard = new TierPolicy(['registered_channel_otp', 'directory_facts'], 0, 0);
+  @ValidateNested() @Type(() => TierPolicy) privileged = new TierPolicy(['registered_channel_otp', 'manager_attestation', 'government_id'], 1, 0);
+  @ValidateNested() @Type(() => TierPolicy) critical = new TierPolicy(['registered_channel_otp', 'manager_attestation', 'government_id'], 2, 15);
+}
+
+/** How long a ticket may sit in each waiting state before the sweep expires it. */
+export class SlaPolicy {
+  @IsInt() @Min(1) @Max(10_080) unclaimedMinutes = 240;
+  @IsInt() @Min(1) @Max(10_080) proofingMinutes = 60;
+  @IsInt() @Min(1) @Max(10_080) approvalMinutes = 240;
+}
+
+export class OtpPolicy {
+  @IsInt() @Min(6) @Max(8) digits = 6;
+  @IsInt() @Min(1) @Max(60) ttlMinutes = 10;
+  @IsInt() @Min(1) @Max(5) maxAttempts = 3;
+  /** How many times one ticket may send a fresh code. */
+  @IsInt() @Min(1) @Max(5) maxSends = 3;
+}
+
+export class AttestationPolicy {
+  @IsInt() @Min(5) @Max(10_080) ttlMinutes = 60;
+}
+
+export class RegenerationPolicy {
+  /** Attempts of the regeneration job before the ticket is `failed`. */
+  @IsInt() @Min(1) @Max(20) attempts = 5;
+}
+
+/** The smallest number of distinct approvers each tier may be set to: policy can tighten, never loosen. */
+export const MIN_APPROVERS = { standard: 0, privileged: 1, critical: 2 } as const;
+
 /**
  * The desk's policy, from the file POLICY_FILE names (JSON), merged over these
  * defaults. An admin may tighten it; validation refuses what is out of range.
@@ -35,6 +82,11 @@ export class Policy {
   @ValidateNested() @Type(() => CodesPolicy) codes = new CodesPolicy();
   @ValidateNested() @Type(() => LockoutPolicy) lockout = new LockoutPolicy();
   @ValidateNested() @Type(() => DeliveryPolicy) delivery = new DeliveryPolicy();
+  @ValidateNested() @Type(() => TiersPolicy) tiers = new TiersPolicy();
+  @ValidateNested() @Type(() => SlaPolicy) sla = new SlaPolicy();
+  @ValidateNested() @Type(() => OtpPolicy) otp = new OtpPolicy();
+  @ValidateNested() @Type(() => AttestationPolicy) attestation = new AttestationPolicy();
+  @ValidateNested() @Type(() => RegenerationPolicy) regeneration = new RegenerationPolicy();
   /** Where possible-social-engineering and lockout alerts go. */
   @IsEmail() securityContact = 'security@example.com';
 }
@@ -73,6 +125,15 @@ export function loadPolicy(file: string | undefined): Policy {
   }
   if (policy.codes.lowRemaining >= policy.codes.count) {
     throw new ConfigError('Policy error: codes.lowRemaining must be below codes.count');
+  }
+  for (const tier of ['standard', 'privileged', 'critical'] as const) {
+    const rules = policy.tiers[tier];
+    if (!rules.steps.includes('registered_channel_otp')) {
+      throw new ConfigError(`Policy error: tiers.${tier}.steps must include registered_channel_otp`);
+    }
+    if (rules.approvers < MIN_APPROVERS[tier]) {
+      throw new ConfigError(`Policy error: tiers.${tier}.approvers must be at least ${MIN_APPROVERS[tier]}`);
+    }
   }
   return policy;
 }

@@ -10,7 +10,12 @@ import { DeliveryEnvelope } from '../delivery/delivery-envelope.entity';
 import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Foundation1764000000000 } from '../../migrations/1764000000000-foundation';
 import { BackupCodes1764000100000 } from '../../migrations/1764000100000-backup-codes';
+import { RecoveryTickets1764000200000 } from '../../migrations/1764000200000-recovery-tickets';
+import { Approval } from '../tickets/approval.entity';
+import { Ticket } from '../tickets/ticket.entity';
+import { TicketLink } from '../tickets/ticket-link.entity';
+import { TicketStep } from '../tickets/ticket-step.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
-export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000];
+export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000];

@@ -8,7 +8,6 @@ import { NotificationAdapter } from './adapters/notification-adapter';
 import { WebhookAdapter } from './adapters/webhook.adapter';
 import { Notifier } from './notifier';
 import { OutboxService } from './outbox.service';
-import { OutboxSubscriber } from './outbox.subscriber';
 import { SealingKeys } from './sealing-keys';
 
 @Global()
@@ -17,7 +16,6 @@ import { SealingKeys } from './sealing-keys';
   providers: [
     SealingKeys,
     OutboxService,
-    OutboxSubscriber,
     Notifier,
     {
       provide: NotificationAdapter,

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { afterCommit } from '../database/after-commit';
 import { JOB, QUEUE } from '../queue/queues';
 import { NotificationAdapter } from './adapters/notification-adapter';
 import { OutboxMessage } from './outbox-message.entity';
@@ -19,8 +20,8 @@ export interface NewMessage {
   idempotencyKey: string;
 }
 
-/** Ids written in a transaction, enqueued by OutboxSubscriber once it commits. */
-export const PENDING_OUTBOX = 'pendingOutboxIds';
+/** Ids written in one transaction, enqueued together once it commits. */
+const PENDING_OUTBOX = 'pendingOutboxIds';
 
 const RETRY = { attempts: 10, backoff: { type: 'exponential', delay: 1_000 } } as const;
 
@@ -47,7 +48,13 @@ export class OutboxService {
       [message.idempotencyKey, message.channel, message.to, message.template, this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey), this.clock.now()],
     )) as { id: string }[];
     if (!row) return undefined;
-    ((runner.data[PENDING_OUTBOX] as string[] | undefined) ??= []).push(row.id);
+    let pending = runner.data[PENDING_OUTBOX] as string[] | undefined;
+    if (!pending) {
+      pending = runner.data[PENDING_OUTBOX] = [];
+      const ids = pending;
+      afterCommit(em, () => this.enqueue(ids));
+    }
+    pending.push(row.id);
     return row.id;
   }
 
