@@ -19,6 +19,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { THROTTLE } from './common/throttle';
+import { TicketsModule } from './tickets/tickets.module';
 import { WorkerModule } from './worker.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
@@ -69,6 +70,7 @@ export class AppModule {
         AccountsModule,
         CodesModule,
         DeliveryModule,
+        TicketsModule,
         HealthModule,
         ...(role === 'api' ? [] : [WorkerModule]),
       ],

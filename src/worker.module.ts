@@ -5,13 +5,15 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { NotificationRelayProcessor } from './notifications/relay.processor';
 import { QUEUE } from './queue/queues';
 import { SweepProcessor } from './sweep/sweep.processor';
+import { RegenerationProcessor } from './tickets/regeneration.processor';
+import { TicketsModule } from './tickets/tickets.module';
 
 /**
  * The queue processors. Imported only by processes whose role includes the
  * worker, so an `api`-only process never consumes jobs.
  */
 @Module({
-  imports: [DeliveryModule, BullModule.registerQueue({ name: QUEUE.sweep })],
-  providers: [AuditChainCheckProcessor, NotificationRelayProcessor, SweepProcessor],
+  imports: [DeliveryModule, TicketsModule, BullModule.registerQueue({ name: QUEUE.sweep })],
+  providers: [AuditChainCheckProcessor, NotificationRelayProcessor, SweepProcessor, RegenerationProcessor],
 })
 export class WorkerModule {}

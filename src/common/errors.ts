@@ -68,3 +68,13 @@ export class RateLimitExceeded extends DomainError {
     super(`too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 }
+
+/** An event the ticket's current state does not allow: a 409 naming the state and what is allowed. */
+export class InvalidTransition extends Conflict {
+  constructor(state: string, event: string, allowedEvents: string[], why?: string) {
+    super(why ?? `a ${state} ticket does not allow ${event}`, { state, allowedEvents });
+  }
+}
+
+/** Refused by separation of duties (agent, approver and subject are different people). */
+export class SeparationOfDutyViolation extends Forbidden {}

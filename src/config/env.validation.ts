@@ -135,6 +135,14 @@ export class Env {
   @MinLength(32, { message: 'must be at least 32 characters' })
   NOTIFY_WEBHOOK_SECRET?: string;
 
+  /**
+   * Test-only fault injection, `point:milliseconds` (e.g. `regeneration.after_hash:60000`): the process pauses
+   * there, so a test can kill it at that exact moment. Refused outside NODE_ENV=test.
+   */
+  @IsOptional()
+  @Matches(/^[a-z_.]+:\d{1,7}$/, { message: 'must be point:milliseconds' })
+  FAULT_PAUSE?: string;
+
   /** Largest JSON body accepted, in bytes. */
   @Transform(toInt)
   @IsInt()
@@ -153,6 +161,7 @@ const OPTIONAL_SETTINGS = [
   'PUBLIC_URL',
   'NOTIFY_WEBHOOK_URL',
   'NOTIFY_WEBHOOK_SECRET',
+  'FAULT_PAUSE',
 ];
 
 export class ConfigError extends Error {
@@ -189,6 +198,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   if (env.NOTIFY_ADAPTER === 'webhook' && (!env.NOTIFY_WEBHOOK_URL || !env.NOTIFY_WEBHOOK_SECRET)) {
     throw new ConfigError('Configuration error: NOTIFY_ADAPTER=webhook needs NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET');
   }
+  if (env.FAULT_PAUSE && env.NODE_ENV !== 'test') throw new ConfigError('Configuration error: FAULT_PAUSE is for tests only (NODE_ENV=test)');
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   return env;
 }

@@ -43,6 +43,41 @@ const TEMPLATES = {
     body: `Hello ${v.name}, your new backup codes are ready. Open this one-time link to see them; it works once and expires at ${v.expiresAt}. Nobody from the help desk will ever ask you for these codes.`,
     links: [String(v.link)],
   }),
+  'ticket.opened': (v: Vars): Rendered => ({
+    subject: 'Someone asked the help desk to reset your sign-in codes',
+    body: `Hello ${v.name}, a request to reissue your backup codes was made to the help desk (${v.channel}) at ${v.at}. If this was you, nothing to do: we will check it is you. If this was NOT you, open this link to stop it at once and alert security.`,
+    links: [String(v.cancelLink)],
+  }),
+  'ticket.approved': (v: Vars): Rendered => ({
+    subject: 'Your backup-code reissue was approved',
+    body: `Hello ${v.name}, the reissue of your backup codes was approved; new codes will be sent to you after ${v.after}. If you did not ask for this, open this link before then to stop it and alert security.`,
+    links: [String(v.cancelLink)],
+  }),
+  'ticket.closed': (v: Vars): Rendered => ({
+    subject: 'Your backup-code request was closed',
+    body: `Hello ${v.name}, the request to reissue your backup codes was closed (${v.outcome}). Your current codes are unchanged. If you still need help, contact the help desk.`,
+    links: [],
+  }),
+  'proofing.otp': (v: Vars): Rendered => ({
+    subject: 'Your help-desk verification code',
+    body: `Your help-desk verification code is ${v.otp}. Read it to the agent only if YOU called the help desk. It expires in ${v.minutes} minutes.`,
+    links: [],
+  }),
+  'proofing.attestation': (v: Vars): Rendered => ({
+    subject: `Please confirm: is ${v.subjectName} asking to reset their sign-in?`,
+    body: `Hello ${v.name}, the help desk received a request (${v.channel}, ${v.at}) to reissue sign-in codes for ${v.subjectName}, who reports to you. Please confirm or reject it, from what you know first-hand, through this link.`,
+    links: [String(v.link)],
+  }),
+  'security.possible_social_engineering': (v: Vars): Rendered => ({
+    subject: 'Alert: possible social-engineering attempt at the help desk',
+    body: `Recovery ticket ${v.ticketId} for account ${v.accountId} was stopped: ${v.why}.`,
+    links: [],
+  }),
+  'security.regeneration_failed': (v: Vars): Rendered => ({
+    subject: 'Alert: backup-code regeneration failed',
+    body: `Regeneration for recovery ticket ${v.ticketId} failed after its retries; an admin can retry it.`,
+    links: [],
+  }),
   'security.account_locked': (v: Vars): Rendered => ({
     subject: 'Alert: backup-code lockout',
     body: `Backup-code verification for account ${v.accountId} (${v.externalId}) locked until ${v.until} after ${v.failures} failed attempts.`,

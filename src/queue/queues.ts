@@ -3,10 +3,12 @@ export const QUEUE = {
   auditChecks: 'audit-checks',
   notifications: 'notifications',
   sweep: 'sweep',
+  codes: 'codes',
 } as const;
 
 export const JOB = {
   verifyAuditChain: 'verify-audit-chain',
   deliverNotification: 'deliver-notification',
   sweep: 'sweep',
+  regenerate: 'regenerate',
 } as const;

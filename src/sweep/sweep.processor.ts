@@ -4,19 +4,21 @@ import { Queue } from 'bullmq';
 import { DeliveryService } from '../delivery/delivery.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { JOB, QUEUE } from '../queue/queues';
+import { TicketSweep, TicketSweepResult } from '../tickets/ticket-sweep.service';
 
 const EVERY_MINUTE = 60_000;
 /** An undelivered message older than this lost its job (Redis down at commit, say): enqueue it again. */
 const OUTBOX_GRACE_MS = 30_000;
 
-export interface SweepResult {
+export interface SweepResult extends TicketSweepResult {
   envelopesErased: number;
   notificationsRequeued: number;
 }
 
 /**
- * Time-based work, on a schedule rather than waiting for a request: erase
- * expired delivery envelopes, re-enqueue stranded notifications. The job
+ * Time-based work, on a schedule rather than waiting for a request: expire
+ * tickets past their SLA and reconcile regeneration jobs, erase expired
+ * delivery envelopes, re-enqueue stranded notifications. The job
  * scheduler makes one job per period, so one worker runs it however many run.
  */
 @Processor(QUEUE.sweep)
@@ -24,6 +26,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
   constructor(
     private readonly delivery: DeliveryService,
     private readonly outbox: OutboxService,
+    private readonly tickets: TicketSweep,
     @InjectQueue(QUEUE.sweep) private readonly queue: Queue,
   ) {
     super();
@@ -35,6 +38,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
 
   async process(): Promise<SweepResult> {
     return {
+      ...(await this.tickets.run()),
       envelopesErased: await this.delivery.eraseExpired(),
       notificationsRequeued: await this.outbox.requeueStale(OUTBOX_GRACE_MS),
     };

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { Clock } from '../../common/clock';
+import { InvalidTransition, SeparationOfDutyViolation } from '../../common/errors';
+import { Staff } from '../../staff/staff.entity';
+import { approvalRefusal } from '../separation-of-duties';
+import { asStaff } from '../ticket-actor';
+import { TicketTransitions } from '../ticket-transitions.service';
+import { Ticket } from '../ticket.entity';
+import { allowedEvents } from '../ticket.machine';
+
+/**
+ * Approvers sign tickets awaiting approval. The server enforces separation of
+ * duties (not the proofing agent, not the subject, not twice) and counts
+ * DISTINCT approvers; the ticket row lock makes concurrent approvals count
+ * exactly, so the tier's quota fires `approve` once.
+ */
+@Injectable()
+export class ApprovalsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transitions: TicketTransitions,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  sign(staff: Staff, ticketId: string, decision: 'approve' | 'deny', reason: string): Promise<Ticket> {
+    return this.dataSource
+      .transaction(async (em) => {
+        const ticket = await this.transitions.lock(em, ticketId);
+        if (ticket.state !== 'awaiting_approval') throw new InvalidTransition(ticket.state, decision, allowedEvents(ticket.state));
+        const refusal = approvalRefusal(staff, await this.people(em, ticket));
+        if (refusal) throw new SeparationOfDutyViolation(refusal);
+        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at) VALUES ($1, $2, $3, $4, $5)`, [
+          ticket.id,
+          staff.id,
+          decision,
+          reason,
+          this.clock.now(),
+        ]);
+        await this.audit.record(em, {
+          actor: { kind: 'staff', id: staff.id },
+          action: 'ticket.signed',
+          target: { type: 'ticket', id: ticket.id },
+          payload: { decision, reason },
+        });
+        const actor = asStaff(staff, 'approver');
+        if (decision === 'deny') return this.transitions.fire(em, ticket, 'deny', actor, { detail: { reason } });
+        const facts = await this.transitions.facts(em, ticket);
+        return facts.approvalsReached ? this.transitions.fire(em, ticket, 'approve', actor, { detail: { reason } }) : ticket;
+      })
+      .catch(async (error: unknown) => {
+        // A refusal is itself a security event: recorded after the refused transaction rolled back.
+        if (error instanceof SeparationOfDutyViolation) {
+          await this.audit.recordAlone({
+            actor: { kind: 'staff', id: staff.id },
+            action: 'ticket.approval_refused',
+            target: { type: 'ticket', id: ticketId },
+            payload: { decision, refusal: error.message },
+          });
+        }
+        throw error;
+      });
+  }
+
+  private async people(em: EntityManager, ticket: Ticket) {
+    const steps = (await em.query(`SELECT decided_by FROM ticket_steps WHERE ticket_id = $1 AND decided_by LIKE 'staff:%'`, [ticket.id])) as { decided_by: string }[];
+    const signed = (await em.query(`SELECT approver_id FROM approvals WHERE ticket_id = $1`, [ticket.id])) as { approver_id: string }[];
+    return {
+      accountId: ticket.accountId,
+      assignedTo: ticket.assignedTo,
+      proofedBy: steps.map((s) => s.decided_by.slice('staff:'.length)),
+      signedBy: signed.map((s) => s.approver_id),
+    };
+  }
+}

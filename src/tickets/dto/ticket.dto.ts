@@ -1,0 +1,132 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ACCOUNT_TIERS } from '../../accounts/account.entity';
+import type { AccountTier } from '../../accounts/account.entity';
+import { PageQueryDto } from '../../common/pagination';
+import { PROOFING_STEPS, STEP_STATUSES } from '../proofing/step-catalogue';
+import type { ProofingStep, StepStatus } from '../proofing/step-catalogue';
+import { TICKET_CHANNELS, TICKET_REASONS } from '../ticket.entity';
+import type { TicketChannel, TicketReason } from '../ticket.entity';
+import { TICKET_EVENTS, TICKET_STATES } from '../ticket.machine';
+import type { TicketEvent, TicketState } from '../ticket.machine';
+
+export class CallbackDto {
+  @ApiPropertyOptional({ example: 'Jane', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '+447700900999', description: 'As the caller gave it: shown to staff, never used to send anything' })
+  @IsOptional()
+  @Matches(/^\+?[0-9 ()-]{5,20}$/, { message: 'must be a phone number' })
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'jane.personal@example.net' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an e-mail address' })
+  @MaxLength(254)
+  email?: string;
+}
+
+export class OpenTicketDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID(undefined, { message: 'must be a UUID' })
+  accountId: string;
+
+  @ApiProperty({ enum: TICKET_CHANNELS })
+  @IsIn(TICKET_CHANNELS)
+  channel: TicketChannel;
+
+  @ApiProperty({ enum: TICKET_REASONS })
+  @IsIn(TICKET_REASONS)
+  reason: TicketReason;
+
+  @ApiPropertyOptional({ type: CallbackDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CallbackDto)
+  callback?: CallbackDto;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  notes?: string;
+}
+
+export class TicketQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TICKET_STATES, description: 'Default: every state someone is still working on' })
+  @IsOptional()
+  @IsIn(TICKET_STATES)
+  state?: TicketState;
+}
+
+export class ReasonBodyDto {
+  @ApiProperty({ minLength: 3, maxLength: 1000, example: 'caller could not answer the directory questions' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(1000)
+  reason: string;
+}
+
+export class StepViewDto {
+  @ApiProperty({ enum: PROOFING_STEPS }) step: ProofingStep;
+  @ApiProperty({ enum: ['system', 'attested'] }) kind: 'system' | 'attested';
+  @ApiProperty({ enum: STEP_STATUSES }) status: StepStatus;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Which registered channel a code or link went to' }) sentTo: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) decidedAt: string | null;
+}
+
+export class ApprovalViewDto {
+  @ApiProperty({ format: 'uuid' }) approverId: string;
+  @ApiProperty({ enum: ['approve', 'deny'] }) decision: 'approve' | 'deny';
+  @ApiProperty() reason: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class TicketAccountDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() externalId: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ enum: ACCOUNT_TIERS }) tier: AccountTier;
+  @ApiProperty({ example: 'j***@example.com' }) email: string;
+  @ApiProperty({ example: '*** *** **34' }) phone: string;
+}
+
+export class TicketDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: TICKET_STATES }) state: TicketState;
+  @ApiProperty({ type: TicketAccountDto, description: 'Registered channels masked' }) account: TicketAccountDto;
+  @ApiProperty({ enum: ACCOUNT_TIERS }) tier: AccountTier;
+  @ApiProperty({ enum: TICKET_CHANNELS }) channel: TicketChannel;
+  @ApiProperty({ enum: TICKET_REASONS }) reason: TicketReason;
+  @ApiProperty({ type: CallbackDto, description: 'As the caller gave it' }) callback: CallbackDto;
+  @ApiProperty({ nullable: true, type: String }) notes: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) assignedTo: string | null;
+  @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
+  @ApiProperty() approvalsRequired: number;
+  @ApiProperty({ type: [ApprovalViewDto] }) approvals: ApprovalViewDto[];
+  @ApiProperty({ enum: TICKET_EVENTS, isArray: true, description: 'Events the table allows from this state' }) allowedEvents: TicketEvent[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) stateChangedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When the current waiting state breaches its SLA' }) dueAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Regeneration not before (cooling-off)' }) regenerateAfter: string | null;
+}
+
+export class TicketPageDto {
+  @ApiProperty({ type: [TicketDto] }) items: TicketDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class TimelineEventDto {
+  @ApiProperty() seq: number;
+  @ApiProperty({ format: 'date-time' }) occurredAt: string;
+  @ApiProperty() action: string;
+  @ApiProperty() actorKind: string;
+  @ApiProperty({ nullable: true, type: String }) actorId: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) payload: Record<string, unknown>;
+}

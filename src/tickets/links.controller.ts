@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { Public } from '../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { RateLimited } from '../common/throttle';
+import { LinksService } from './links.service';
+
+class LinkTokenDto {
+  @ApiProperty({ description: 'The token from the link' })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(200)
+  token: string;
+}
+
+class AttestDto extends LinkTokenDto {
+  @ApiProperty({ enum: ['confirm', 'reject'] })
+  @IsIn(['confirm', 'reject'])
+  decision: 'confirm' | 'reject';
+}
+
+class LinkOutcomeDto {
+  @ApiProperty({ description: 'What happens next, for the person who clicked' }) message: string;
+}
+
+/** No staff auth: the one-time token is the credential. Rate-limited per client address. */
+@ApiTags('links')
+@Controller('v1/links')
+@Public()
+@RateLimited('links')
+@ApiBadRequestResponse({ type: ErrorResponseDto })
+@ApiGoneResponse({ type: ErrorResponseDto, description: 'Used, expired or unknown link: one answer for all' })
+@ApiTooManyRequestsResponse({ type: ErrorResponseDto })
+export class LinksController {
+  constructor(private readonly links: LinksService) {}
+
+  @Post('cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LinkOutcomeDto })
+  async cancel(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
+    await this.links.cancelBySubject(body.token);
+    return { message: 'The request was stopped and our security team has been told. Your current codes are unchanged.' };
+  }
+
+  @Post('attest')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LinkOutcomeDto })
+  async attest(@Body() body: AttestDto): Promise<LinkOutcomeDto> {
+    await this.links.attest(body.token, body.decision);
+    return {
+      message:
+        body.decision === 'confirm'
+          ? 'Thank you: your confirmation was recorded.'
+          : 'Thank you: the request was stopped and our security team has been told.',
+    };
+  }
+}

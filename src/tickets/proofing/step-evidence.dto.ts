@@ -1,0 +1,63 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+/** Evidence per step. One body type per step; the service validates the body against its step's class. */
+export class OtpEvidenceDto {
+  @ApiPropertyOptional({ example: '482913', description: 'registered_channel_otp: what the caller read back' })
+  @Matches(/^\d{6,8}$/, { message: 'must be the 6-8 digit code the caller read back' })
+  code: string;
+}
+
+export class DirectoryFactsEvidenceDto {
+  @ApiPropertyOptional({ example: '10442', description: 'directory_facts: what the caller says' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  employeeNumber: string;
+
+  @ApiPropertyOptional({ example: 'CC-4410' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  costCentre: string;
+}
+
+export const DOCUMENT_TYPES = ['passport', 'driving_licence', 'national_id', 'residence_permit'] as const;
+
+export class GovernmentIdEvidenceDto {
+  @ApiPropertyOptional({ enum: DOCUMENT_TYPES, description: 'government_id: the document checked' })
+  @IsIn(DOCUMENT_TYPES)
+  documentType: (typeof DOCUMENT_TYPES)[number];
+
+  @ApiPropertyOptional({ example: '4F7K', description: 'Last 4 characters of the document number' })
+  @Matches(/^[A-Za-z0-9]{4}$/, { message: 'must be the last 4 letters or digits of the document number' })
+  last4: string;
+
+  @ApiPropertyOptional({ example: 'photo matches the person on camera; document not expired' })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(1000)
+  note: string;
+}
+
+export class VideoCallEvidenceDto {
+  @ApiPropertyOptional({ example: 'recognised on camera, confirmed recent team events' })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(1000)
+  note: string;
+
+  @ApiPropertyOptional({ example: 6, minimum: 1, maximum: 180 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(180)
+  minutes?: number;
+}
+
+export class StartStepDto {
+  @ApiPropertyOptional({ enum: ['sms', 'email'], default: 'sms', description: 'registered_channel_otp: which REGISTERED channel gets the code' })
+  @IsOptional()
+  @IsIn(['sms', 'email'])
+  channel?: 'sms' | 'email';
+}

@@ -1,0 +1,25 @@
+import type { Staff } from '../staff/staff.entity';
+
+/** The facts separation of duties looks at for one ticket. */
+export interface TicketPeople {
+  accountId: string;
+  assignedTo: string | null;
+  /** Staff ids that decided a proofing step. */
+  proofedBy: string[];
+  /** Staff ids that already signed (approved or denied). */
+  signedBy: string[];
+}
+
+/** Why this staff member may not approve this ticket, or undefined when they may. */
+export function approvalRefusal(staff: Staff, ticket: TicketPeople): string | undefined {
+  if (staff.accountId === ticket.accountId) return 'the subject of a ticket cannot approve it';
+  if (staff.id === ticket.assignedTo || ticket.proofedBy.includes(staff.id)) return 'the agent who proofed a ticket cannot approve it';
+  if (ticket.signedBy.includes(staff.id)) return 'each approver signs a ticket once; another approver must';
+  return undefined;
+}
+
+/** Why this staff member may not work (open or proof) a ticket for this account. */
+export function agentRefusal(staff: Staff, accountId: string): string | undefined {
+  if (staff.accountId === accountId) return 'nobody may work a recovery ticket for their own account';
+  return undefined;
+}

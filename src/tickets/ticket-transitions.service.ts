@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { Forbidden, InvalidTransition, NotFound } from '../common/errors';
+import { Policy } from '../config/policy';
+import { afterCommit } from '../database/after-commit';
+import { Notifier } from '../notifications/notifier';
+import { RegenerationQueue } from './regeneration.queue';
+import type { TicketActor } from './ticket-actor';
+import { Ticket } from './ticket.entity';
+import { decide, Effect, GuardFacts, TicketEvent, TicketState } from './ticket.machine';
+import { TicketLinks } from './ticket-links.service';
+
+export interface FireOptions {
+  /** Extra, non-secret detail for the audit event (a reason, the step that failed …). */
+  detail?: Record<string, unknown>;
+  /** Why security is alerted, for effects that alert. */
+  why?: string;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Applies the transition table. Every state change of every ticket goes
+ * through fire(): row locked, (state, event, actor) looked up, guard checked,
+ * state written with its audit event and effects, in the caller's transaction.
+ */
+@Injectable()
+export class TicketTransitions {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly notifier: Notifier,
+    private readonly links: TicketLinks,
+    private readonly regeneration: RegenerationQueue,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Locks the ticket row for the rest of the caller's transaction. */
+  async lock(em: EntityManager, ticketId: string): Promise<Ticket> {
+    const ticket = await em.findOne(Ticket, { where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
+    if (!ticket) throw new NotFound('ticket', ticketId);
+    return ticket;
+  }
+
+  /** Opens its own transaction: lock, fire, commit. */
+  fireAlone(ticketId: string, event: TicketEvent, actor: TicketActor, options: FireOptions = {}): Promise<Ticket> {
+    return this.dataSource.transaction(async (em) => this.fire(em, await this.lock(em, ticketId), event, actor, options));
+  }
+
+  async fire(em: EntityManager, ticket: Ticket, event: TicketEvent, actor: TicketActor, options: FireOptions = {}): Promise<Ticket> {
+    const decision = decide(ticket.state, event, actor.role, await this.facts(em, ticket));
+    if (!decision.ok) {
+      if (decision.reason === 'actor_not_allowed') throw new Forbidden(`a ${actor.role} cannot ${event} a ${ticket.state} ticket`);
+      throw new InvalidTransition(ticket.state, event, decision.allowedEvents);
+    }
+    const { transition } = decision;
+    const now = this.clock.now();
+    const from = ticket.state;
+    ticket.state = transition.to;
+    ticket.stateChangedAt = now;
+    ticket.version += 1;
+    ticket.dueAt = this.dueAt(transition.to, now, ticket.dueAt);
+    for (const effect of transition.effects ?? []) this.applyToRow(effect, ticket, actor, now);
+    await em.update(
+      Ticket,
+      { id: ticket.id },
+      {
+        state: ticket.state,
+        stateChangedAt: now,
+        version: ticket.version,
+        dueAt: ticket.dueAt,
+        assignedTo: ticket.assignedTo,
+        regenerateAfter: ticket.regenerateAfter,
+      },
+    );
+    await this.audit.record(em, {
+      actor: actor.audit,
+      action: `ticket.${event}`,
+      target: { type: 'ticket', id: ticket.id },
+      payload: { from, to: ticket.state, accountId: ticket.accountId, ...options.detail },
+    });
+    for (const effect of transition.effects ?? []) await this.performEffect(em, effect, ticket, options);
+    return ticket;
+  }
+
+  /** A possible-social-engineering alert to the security contact (one per ticket version). */
+  async alert(em: EntityManager, ticket: Ticket, why: string): Promise<void> {
+    await this.notifier.toSecurity(em, 'security.possible_social_engineering', { ticketId: ticket.id, accountId: ticket.accountId, why }, `alert:${ticket.id}:${ticket.version}`);
+  }
+
+  async facts(em: EntityManager, ticket: Ticket): Promise<GuardFacts> {
+    const [counts] = (await em.query(
+      `SELECT
+         (SELECT count(*)::int FROM approvals WHERE ticket_id = $1 AND decision = 'approve') AS approvals,
+         (SELECT count(*)::int FROM ticket_steps WHERE ticket_id = $1 AND status <> 'passed') AS open_steps`,
+      [ticket.id],
+    )) as { approvals: number; open_steps: number }[];
+    return {
+      needsApproval: ticket.approvalsRequired > 0,
+      approvalsReached: counts.approvals >= ticket.approvalsRequired,
+      allStepsPassed: counts.open_steps === 0,
+      coolingOffElapsed: !ticket.regenerateAfter || ticket.regenerateAfter <= this.clock.now(),
+    };
+  }
+
+  /** When the state now entered breaches its SLA; states nobody waits on keep the old value. */
+  private dueAt(state: TicketState, now: Date, current: Date): Date {
+    const minutes = { open: this.policy.sla.unclaimedMinutes, proofing: this.policy.sla.proofingMinutes, awaiting_approval: this.policy.sla.approvalMinutes }[
+      state as 'open' | 'proofing' | 'awaiting_approval'
+    ];
+    return minutes ? new Date(now.getTime() + minutes * MINUTE) : current;
+  }
+
+  private applyToRow(effect: Effect, ticket: Ticket, actor: TicketActor, now: Date): void {
+    if (effect === 'assign_actor') ticket.assignedTo = actor.staff?.id ?? null;
+    if (effect === 'unassign') ticket.assignedTo = null;
+    if (effect === 'schedule_regeneration') ticket.regenerateAfter = new Date(now.getTime() + ticket.coolingOffMinutes * MINUTE);
+  }
+
+  private async performEffect(em: EntityManager, effect: Effect, ticket: Ticket, options: FireOptions): Promise<void> {
+    switch (effect) {
+      case 'schedule_regeneration': {
+        const delay = ticket.regenerateAfter!.getTime() - this.clock.now().getTime();
+        afterCommit(em, () => this.regeneration.enqueue(ticket.id, delay));
+        return;
+      }
+      case 'alert_security':
+        await this.alert(em, ticket, options.why ?? `ticket ${ticket.state}`);
+        return;
+      case 'notify_subject_approved': {
+        const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
+        const cancelLink = await this.links.issueCancelLink(em, ticket);
+        await this.notifier.toSubject(
+          em,
+          account,
+          'ticket.approved',
+          { after: ticket.regenerateAfter!.toISOString(), cancelLink },
+          `ticket.approved:${ticket.id}:${ticket.version}`,
+          ticket.coolingOffMinutes > 0 ? ['email', 'sms'] : ['email'],
+        );
+        return;
+      }
+      case 'notify_subject_outcome': {
+        const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
+        await this.notifier.toSubject(em, account, 'ticket.closed', { outcome: ticket.state }, `ticket.closed:${ticket.id}`);
+        return;
+      }
+      case 'assign_actor':
+      case 'unassign':
+        return; // applied to the row above
+    }
+  }
+}

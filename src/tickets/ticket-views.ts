@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { maskEmail, maskPhone } from '../accounts/masking';
+import { Approval } from './approval.entity';
+import { TicketDto } from './dto/ticket.dto';
+import { isSystemVerified } from './proofing/step-catalogue';
+import { TicketStep } from './ticket-step.entity';
+import { Ticket } from './ticket.entity';
+import { allowedEvents } from './ticket.machine';
+
+/** Tickets as staff see them: channels masked, step status without secrets, approvals with reasons. */
+@Injectable()
+export class TicketViews {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async one(ticket: Ticket, em: EntityManager = this.dataSource.manager): Promise<TicketDto> {
+    const [view] = await this.many([ticket], em);
+    return view;
+  }
+
+  async many(tickets: Ticket[], em: EntityManager = this.dataSource.manager): Promise<TicketDto[]> {
+    if (tickets.length === 0) return [];
+    const ids = tickets.map((t) => t.id);
+    const [steps, approvals, accounts] = await Promise.all([
+      em.find(TicketStep, { where: { ticketId: In(ids) } }),
+      em.find(Approval, { where: { ticketId: In(ids) }, order: { createdAt: 'ASC' } }),
+      em.find(Account, { where: { id: In([...new Set(tickets.map((t) => t.accountId))]) } }),
+    ]);
+    const accountById = new Map(accounts.map((a) => [a.id, a]));
+    return tickets.map((ticket) => {
+      const account = accountById.get(ticket.accountId)!;
+      const ownSteps = steps.filter((s) => s.ticketId === ticket.id);
+      return {
+        id: ticket.id,
+        state: ticket.state,
+        account: {
+          id: account.id,
+          externalId: account.externalId,
+          displayName: account.displayName,
+          tier: account.tier,
+          email: maskEmail(account.email),
+          phone: maskPhone(account.phone),
+        },
+        tier: ticket.tier,
+        channel: ticket.channel,
+        reason: ticket.reason,
+        callback: ticket.callback,
+        notes: ticket.notes,
+        assignedTo: ticket.assignedTo,
+        steps: ticket.requiredSteps.map((name) => {
+          const step = ownSteps.find((s) => s.step === name);
+          return {
+            step: name,
+            kind: isSystemVerified(name) ? ('system' as const) : ('attested' as const),
+            status: step?.status ?? 'pending',
+            attempts: step?.attempts ?? 0,
+            sentTo: step?.sentTo ?? null,
+            expiresAt: step?.expiresAt?.toISOString() ?? null,
+            decidedAt: step?.decidedAt?.toISOString() ?? null,
+          };
+        }),
+        approvalsRequired: ticket.approvalsRequired,
+        approvals: approvals
+          .filter((a) => a.ticketId === ticket.id)
+          .map((a) => ({ approverId: a.approverId, decision: a.decision, reason: a.reason, createdAt: a.createdAt.toISOString() })),
+        allowedEvents: allowedEvents(ticket.state),
+        createdAt: ticket.createdAt.toISOString(),
+        stateChangedAt: ticket.stateChangedAt.toISOString(),
+        dueAt: ticket.dueAt.toISOString(),
+        regenerateAfter: ticket.regenerateAfter?.toISOString() ?? null,
+      };
+    });
+  }
+}

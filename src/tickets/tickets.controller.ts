@@ -1,0 +1,172 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentStaff } from '../common/auth/current-staff.decorator';
+import { Roles } from '../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { InvalidInput } from '../common/errors';
+import { UuidParam } from '../common/uuid-param';
+import { Staff } from '../staff/staff.entity';
+import { ApprovalsService } from './approvals/approvals.service';
+import { OpenTicketDto, ReasonBodyDto, TicketDto, TicketPageDto, TicketQueryDto, TimelineEventDto } from './dto/ticket.dto';
+import { ProofingService } from './proofing/proofing.service';
+import { DirectoryFactsEvidenceDto, GovernmentIdEvidenceDto, OtpEvidenceDto, StartStepDto, VideoCallEvidenceDto } from './proofing/step-evidence.dto';
+import { PROOFING_STEPS, ProofingStep } from './proofing/step-catalogue';
+import { TicketViews } from './ticket-views';
+import { Ticket } from './ticket.entity';
+import { TicketsService } from './tickets.service';
+
+function stepParam(value: string): ProofingStep {
+  if (!PROOFING_STEPS.includes(value as ProofingStep)) throw new InvalidInput('step', `must be one of ${PROOFING_STEPS.join(', ')}`);
+  return value as ProofingStep;
+}
+
+@ApiTags('recovery tickets')
+@Controller('v1/tickets')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, id or step (named in the message)' })
+@ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown ticket or account' })
+@ApiConflictResponse({ type: ErrorResponseDto, description: 'Not allowed in the ticket’s current state: details name `state` and `allowedEvents`' })
+@ApiExtraModels(OtpEvidenceDto, DirectoryFactsEvidenceDto, GovernmentIdEvidenceDto, VideoCallEvidenceDto)
+export class TicketsController {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly proofing: ProofingService,
+    private readonly approvals: ApprovalsService,
+    private readonly views: TicketViews,
+  ) {}
+
+  private view = (ticket: Ticket) => this.views.one(ticket);
+
+  @Post()
+  @Roles('agent')
+  @ApiCreatedResponse({ type: TicketDto, description: 'Opened in the queue; the subject is told on every registered channel' })
+  async open(@CurrentStaff() staff: Staff, @Body() body: OpenTicketDto): Promise<TicketDto> {
+    return this.view(await this.tickets.open(staff, body));
+  }
+
+  @Get()
+  @Roles('agent', 'approver')
+  @ApiOkResponse({ type: TicketPageDto, description: 'Critical first, then nearest to SLA breach' })
+  async list(@Query() query: TicketQueryDto): Promise<TicketPageDto> {
+    const page = await this.tickets.list(query.state, query.limit, query.cursor);
+    return { items: await this.views.many(page.items), nextCursor: page.nextCursor };
+  }
+
+  @Post('next')
+  @Roles('agent')
+  @ApiOkResponse({ type: TicketDto, description: 'The ticket now assigned to the caller, in proofing' })
+  @ApiNoContentResponse({ description: 'Nothing waiting' })
+  async claimNext(@CurrentStaff() staff: Staff, @Res({ passthrough: true }) res: Response): Promise<TicketDto | undefined> {
+    const ticket = await this.tickets.claimNext(staff);
+    if (!ticket) {
+      res.status(204);
+      return undefined;
+    }
+    res.status(200);
+    return this.view(ticket);
+  }
+
+  @Get(':id')
+  @Roles('agent', 'approver')
+  @ApiOkResponse({ type: TicketDto })
+  async get(@UuidParam('id') id: string): Promise<TicketDto> {
+    return this.view(await this.tickets.get(id));
+  }
+
+  @Get(':id/events')
+  @Roles('agent', 'approver', 'auditor')
+  @ApiOkResponse({ type: [TimelineEventDto], description: 'The ticket’s history, oldest first, from the audit trail' })
+  async timeline(@UuidParam('id') id: string): Promise<TimelineEventDto[]> {
+    return (await this.tickets.timeline(id)).map((e) => ({
+      seq: e.seq,
+      occurredAt: e.occurredAt.toISOString(),
+      action: e.action,
+      actorKind: e.actorKind,
+      actorId: e.actorId,
+      payload: e.payload,
+    }));
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiOkResponse({ type: TicketDto, description: 'Back to the queue, unassigned' })
+  async release(@CurrentStaff() staff: Staff, @UuidParam('id') id: string): Promise<TicketDto> {
+    return this.view(await this.tickets.agentEvent(staff, id, 'release'));
+  }
+
+  @Post(':id/steps/:step/start')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiOkResponse({ type: TicketDto, description: 'The code went to the REGISTERED channel, or the link to the manager on file' })
+  async startStep(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('step') step: string, @Body() body: StartStepDto): Promise<TicketDto> {
+    return this.view(await this.proofing.start(staff, id, stepParam(step), body));
+  }
+
+  @Post(':id/steps/:step')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiBody({
+    description: 'The evidence for this step',
+    schema: {
+      oneOf: [OtpEvidenceDto, DirectoryFactsEvidenceDto, GovernmentIdEvidenceDto, VideoCallEvidenceDto].map((m) => ({ $ref: getSchemaPath(m) })),
+    },
+  })
+  @ApiOkResponse({ type: TicketDto, description: 'Step passed or failed; a failed system-verified step denies the ticket' })
+  async submitStep(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('step') step: string, @Body() body: Record<string, unknown>): Promise<TicketDto> {
+    return this.view(await this.proofing.submit(staff, id, stepParam(step), body ?? {}));
+  }
+
+  @Post(':id/flag')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiOkResponse({ type: TicketDto, description: 'Denied as suspicious; security alerted' })
+  async flag(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
+    return this.view(await this.tickets.agentEvent(staff, id, 'flag', body.reason));
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Roles('approver')
+  @ApiOkResponse({ type: TicketDto, description: 'Signed; approved once the tier’s count of distinct approvers is reached' })
+  async approve(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
+    return this.view(await this.approvals.sign(staff, id, 'approve', body.reason));
+  }
+
+  @Post(':id/deny')
+  @HttpCode(200)
+  @Roles('agent', 'approver')
+  @ApiOkResponse({ type: TicketDto })
+  async deny(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
+    const ticket = await this.tickets.get(id);
+    const asApprover = ticket.state === 'awaiting_approval' && staff.roles.includes('approver');
+    return this.view(asApprover ? await this.approvals.sign(staff, id, 'deny', body.reason) : await this.tickets.agentEvent(staff, id, 'deny', body.reason));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles('agent', 'admin')
+  @ApiOkResponse({ type: TicketDto })
+  async cancel(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
+    return this.view(await this.tickets.cancel(staff, id, body.reason));
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOkResponse({ type: TicketDto, description: 'A failed ticket back to approved; regeneration is scheduled again' })
+  async retry(@CurrentStaff() staff: Staff, @UuidParam('id') id: string): Promise<TicketDto> {
+    return this.view(await this.tickets.retry(staff, id));
+  }
+}

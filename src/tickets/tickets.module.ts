@@ -1,0 +1,38 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { CodesModule } from '../codes/codes.module';
+import { FaultInjection } from '../common/fault-injection';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { QUEUE } from '../queue/queues';
+import { ApprovalsService } from './approvals/approvals.service';
+import { LinksController } from './links.controller';
+import { LinksService } from './links.service';
+import { ProofingService } from './proofing/proofing.service';
+import { RegenerationQueue } from './regeneration.queue';
+import { RegenerationService } from './regeneration.service';
+import { TicketLinks } from './ticket-links.service';
+import { TicketSweep } from './ticket-sweep.service';
+import { TicketTransitions } from './ticket-transitions.service';
+import { TicketViews } from './ticket-views';
+import { TicketsController } from './tickets.controller';
+import { TicketsService } from './tickets.service';
+
+@Module({
+  imports: [BullModule.registerQueue({ name: QUEUE.codes }), CodesModule, DeliveryModule],
+  controllers: [TicketsController, LinksController],
+  providers: [
+    TicketTransitions,
+    TicketLinks,
+    TicketViews,
+    TicketsService,
+    ProofingService,
+    ApprovalsService,
+    LinksService,
+    RegenerationQueue,
+    RegenerationService,
+    TicketSweep,
+    FaultInjection,
+  ],
+  exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep],
+})
+export class TicketsModule {}

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
+import { AuditService } from '../audit/audit.service';
+import { actorLabel } from '../audit/audit-actor';
+import { Clock } from '../common/clock';
+import { Conflict, Forbidden, NotFound } from '../common/errors';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { Policy } from '../config/policy';
+import { Notifier } from '../notifications/notifier';
+import { Staff } from '../staff/staff.entity';
+import { OpenTicketDto } from './dto/ticket.dto';
+import { agentRefusal } from './separation-of-duties';
+import { asStaff, TicketActor } from './ticket-actor';
+import { TicketLinks } from './ticket-links.service';
+import { TicketTransitions } from './ticket-transitions.service';
+import { Ticket, TIER_RANK } from './ticket.entity';
+import { TicketState, TERMINAL_STATES } from './ticket.machine';
+
+/** States someone is still working on: the default queue view. */
+const LIVE_STATES: TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed'];
+
+@Injectable()
+export class TicketsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transitions: TicketTransitions,
+    private readonly links: TicketLinks,
+    private readonly audit: AuditService,
+    private readonly notifier: Notifier,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Opens a ticket in the queue and tells the subject on every registered channel, with a "not me" link. */
+  async open(staff: Staff, input: OpenTicketDto): Promise<Ticket> {
+    return this.dataSource.transaction(async (em) => {
+      const account = await em.findOne(Account, { where: { id: input.accountId }, lock: { mode: 'pessimistic_write' } });
+      if (!account) throw new NotFound('account', input.accountId);
+      if (account.status !== 'active') throw new Conflict('this account is deactivated');
+      const refusal = agentRefusal(staff, account.id);
+      if (refusal) throw new Forbidden(refusal);
+      const live = (await em.query(`SELECT id FROM tickets WHERE account_id = $1 AND state = ANY($2)`, [account.id, LIVE_STATES])) as { id: string }[];
+      if (live.length) throw new Conflict(`this account already has a recovery ticket in progress (${live[0].id})`, { ticketId: live[0].id });
+      return this.openIn(em, account, input, { kind: 'staff', id: staff.id });
+    });
+  }
+
+  /** Inside a transaction holding the account row; also used when exposure opens a reissue ticket. */
+  async openIn(em: EntityManager, account: Account, input: Omit<OpenTicketDto, 'accountId'>, opener: TicketActor['audit']): Promise<Ticket> {
+    const rules = this.policy.tiers[account.tier];
+    const now = this.clock.now();
+    const ticket = em.create(Ticket, {
+      accountId: account.id,
+      state: 'open',
+      tier: account.tier,
+      tierRank: TIER_RANK[account.tier],
+      channel: input.channel,
+      reason: input.reason,
+      callback: { ...input.callback },
+      notes: input.notes ?? null,
+      requiredSteps: rules.steps,
+      approvalsRequired: rules.approvers,
+      coolingOffMinutes: rules.coolingOffMinutes,
+      openedBy: actorLabel(opener),
+      assignedTo: null,
+      createdAt: now,
+      stateChangedAt: now,
+      dueAt: new Date(now.getTime() + this.policy.sla.unclaimedMinutes * 60_000),
+      regenerateAfter: null,
+      version: 1,
+    });
+    await em.insert(Ticket, ticket);
+    for (const step of rules.steps) {
+      await em.query(`INSERT INTO ticket_steps (ticket_id, step, status) VALUES ($1, $2, 'pending')`, [ticket.id, step]);
+    }
+    await em.query(`UPDATE reissue_requests SET ticket_id = $2 WHERE account_id = $1 AND ticket_id IS NULL`, [account.id, ticket.id]);
+    await this.audit.record(em, {
+      actor: opener,
+      action: 'ticket.opened',
+      target: { type: 'ticket', id: ticket.id },
+      payload: { accountId: account.id, tier: ticket.tier, channel: ticket.channel, reason: ticket.reason, requiredSteps: ticket.requiredSteps },
+    });
+    const cancelLink = await this.links.issueCancelLink(em, ticket);
+    await this.notifier.toSubject(em, account, 'ticket.opened', { channel: ticket.channel, at: now.toISOString(), cancelLink }, `ticket.opened:${ticket.id}`, ['email', 'sms']);
+    return ticket;
+  }
+
+  async get(id: string): Promise<Ticket> {
+    const ticket = await this.dataSource.getRepository(Ticket).findOneBy({ id });
+    if (!ticket) throw new NotFound('ticket', id);
+    return ticket;
+  }
+
+  /** The queue: critical first, then nearest to its SLA; keyset-paged on that same order. */
+  async list(state: TicketState | undefined, limit: number, cursor?: string): Promise<Page<Ticket>> {
+    const query = this.dataSource
+      .getRepository(Ticket)
+      .createQueryBuilder('t')
+      .where('t.state = ANY(:states)', { states: state ? [state] : LIVE_STATES })
+      .orderBy('t.tier_rank')
+      .addOrderBy('t.due_at')
+      .addOrderBy('t.id');
+    if (cursor) {
+      const [rank, due, id] = decodeCursor(cursor, 3);
+      query.andWhere('(t.tier_rank, t.due_at, t.id) > (:rank, :due, :id)', { rank, due, id });
+    }
+    const rows = await query.take(limit + 1).getMany();
+    return toPage(rows, limit, (t) => [t.tierRank, t.dueAt.toISOString(), t.id], (t) => t);
+  }
+
+  /** Claims the next unassigned ticket; SKIP LOCKED so concurrent agents never get the same one. */
+  claimNext(staff: Staff): Promise<Ticket | undefined> {
+    return this.dataSource.transaction(async (em) => {
+      const [next] = (await em.query(
+        `SELECT id FROM tickets WHERE state = 'open' AND account_id IS DISTINCT FROM $1
+         ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [staff.accountId],
+      )) as { id: string }[];
+      if (!next) return undefined;
+      return this.transitions.fire(em, await this.transitions.lock(em, next.id), 'claim', asStaff(staff, 'agent'));
+    });
+  }
+
+  /** Events an agent fires on a ticket they are working (release, deny, flag). */
+  async agentEvent(staff: Staff, ticketId: string, event: 'release' | 'deny' | 'flag', reason?: string): Promise<Ticket> {
+    return this.dataSource.transaction(async (em) => {
+      const ticket = await this.transitions.lock(em, ticketId);
+      if (ticket.state === 'proofing' && ticket.assignedTo !== staff.id) throw new Forbidden('only the agent working this ticket can do that');
+      return this.transitions.fire(em, ticket, event, asStaff(staff, 'agent'), {
+        detail: reason ? { reason } : undefined,
+        why: event === 'flag' ? `flagged as suspicious by the agent: ${reason}` : undefined,
+      });
+    });
+  }
+
+  cancel(staff: Staff, ticketId: string, reason: string): Promise<Ticket> {
+    return this.transitions.fireAlone(ticketId, 'cancel', asStaff(staff, staff.roles.includes('admin') ? 'admin' : 'agent'), { detail: { reason } });
+  }
+
+  retry(staff: Staff, ticketId: string): Promise<Ticket> {
+    return this.transitions.fireAlone(ticketId, 'retry', asStaff(staff, 'admin'));
+  }
+
+  /** The ticket's history, from the audit trail. */
+  async timeline(ticketId: string): Promise<AuditEvent[]> {
+    await this.get(ticketId);
+    return this.dataSource.getRepository(AuditEvent).find({ where: { targetType: 'ticket', targetId: ticketId }, order: { seq: 'ASC' } });
+  }
+
+  isTerminal(ticket: Ticket): boolean {
+    return TERMINAL_STATES.includes(ticket.state);
+  }
+}
