@@ -1,0 +1,329 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { Account } from '../src/accounts/account.entity';
+import { QUEUE } from '../src/queue/queues';
+import { regenerationJobId } from '../src/tickets/regeneration.queue';
+import { TicketSweep } from '../src/tickets/ticket-sweep.service';
+import { createTestApp, TestApp } from './helpers/app';
+import { Auth, bearer, Desk } from './helpers/desk';
+import { eventually } from './helpers/wait';
+
+let t: TestApp;
+let desk: Desk;
+let service: Auth;
+const agents: Auth[] = [];
+const approvers: Auth[] = [];
+let agentIds: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp(__filename, { LINK_RATE_LIMIT: '1000' });
+  desk = new Desk(t);
+  service = bearer((await t.createStaff(['service'])).token);
+  for (let i = 0; i < 3; i += 1) {
+    const agent = await t.createStaff(['agent']);
+    agents.push(bearer(agent.token));
+    agentIds.push(agent.staff.id);
+  }
+  for (let i = 0; i < 3; i += 1) approvers.push(bearer((await t.createStaff(['approver'])).token));
+});
+afterAll(() => t?.close());
+
+/** Each test works on its own accounts; the queue is shared, so drain it before claiming. */
+async function drainQueue() {
+  await t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state IN ('open', 'proofing', 'awaiting_approval')`);
+}
+
+async function accountWithCodes(overrides: Partial<Account> = {}) {
+  const account = await t.createAccount(overrides);
+  const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(201);
+  res.body.codes.forEach((c: string) => t.secrets.add(c));
+  return { account, oldCodes: res.body.codes as string[] };
+}
+
+async function expectOldCodesDead(account: Account, oldCodes: string[], newCodes: string[]) {
+  const old = await t.http().post(`/v1/accounts/${account.id}/codes/verify`).set(service).send({ code: oldCodes[0] }).expect(200);
+  expect(old.body.valid).toBe(false);
+  const fresh = await t.http().post(`/v1/accounts/${account.id}/codes/verify`).set(service).send({ code: newCodes[0] }).expect(200);
+  expect(fresh.body.valid).toBe(true);
+  const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [account.id]);
+  expect(rows[0].n).toBe(1);
+}
+
+describe('from open to completed', () => {
+  beforeEach(drainQueue);
+
+  it('standard: OTP and directory facts, no approver; the subject redeems new codes and the old ones die', async () => {
+    const { account, oldCodes } = await accountWithCodes({ tier: 'standard' });
+    const opened = await desk.open(agents[0], account, { callback: { phone: '+15555550199' } });
+    expect(opened.state).toBe('open');
+    await eventually(() => t.inbox().some((m) => m.template === 'ticket.opened' && m.to === account.phone), 'the subject told by sms');
+    const claimed = await desk.claim(agents[0]);
+    expect(claimed).toMatchObject({ id: opened.id, state: 'proofing', assignedTo: agentIds[0] });
+    await desk.passOtp(agents[0], opened.id, account);
+    // the OTP went to the registered phone, never the callback number the caller gave
+    expect(t.inbox().some((m) => m.to === '+15555550199')).toBe(false);
+    await desk.passDirectory(agents[0], opened.id, account);
+    await desk.waitFor(opened.id, 'completed');
+    const codes = await desk.redeem(account);
+    expect(codes).toHaveLength(10);
+    await expectOldCodesDead(account, oldCodes, codes);
+
+    const timeline = await t.http().get(`/v1/tickets/${opened.id}/events`).set(agents[0]).expect(200);
+    expect(timeline.body.map((e: { action: string }) => e.action)).toEqual([
+      'ticket.opened',
+      'ticket.claim',
+      'ticket.step_started',
+      'ticket.step_passed',
+      'ticket.step_passed',
+      'ticket.steps_passed',
+      'ticket.start_regeneration',
+      'ticket.complete',
+    ]);
+    const view = await t.http().get(`/v1/tickets/${opened.id}`).set(agents[0]).expect(200);
+    expect(JSON.stringify(view.body)).not.toMatch(new RegExp(`${account.email}|${account.phone.slice(1)}|${codes[0]}`));
+  });
+
+  it('privileged: OTP, manager attestation and ID, then one approver', async () => {
+    const manager = await t.createAccount();
+    const { account, oldCodes } = await accountWithCodes({ tier: 'privileged', managerId: manager.id });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    await desk.passOtp(agents[0], opened.id, account);
+    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
+    await desk.passGovernmentId(agents[0], opened.id);
+    expect(await desk.state(opened.id)).toBe('awaiting_approval');
+    const approved = await desk.approve(approvers[0], opened.id).expect(200);
+    expect(approved.body.approvals).toEqual([expect.objectContaining({ decision: 'approve', reason: 'proofing record complete' })]);
+    await desk.waitFor(opened.id, 'completed');
+    await expectOldCodesDead(account, oldCodes, await desk.redeem(account));
+  });
+
+  it('critical: two distinct approvers and a cooling-off period the subject is told about', async () => {
+    const manager = await t.createAccount();
+    const { account, oldCodes } = await accountWithCodes({ tier: 'critical', managerId: manager.id });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    await desk.passOtp(agents[0], opened.id, account);
+    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
+    await desk.passGovernmentId(agents[0], opened.id);
+    const first = await desk.approve(approvers[0], opened.id).expect(200);
+    expect(first.body.state).toBe('awaiting_approval');
+    const second = await desk.approve(approvers[1], opened.id).expect(200);
+    expect(second.body.state).toBe('approved');
+    expect(Date.parse(second.body.regenerateAfter) - Date.now()).toBeGreaterThan(14 * 60_000);
+    await eventually(() => t.inbox().some((m) => m.template === 'ticket.approved' && m.to === account.phone), 'cooling-off notice by sms');
+
+    // Nothing happens during cooling-off; after it, the sweep's reconciler releases the job.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await desk.state(opened.id)).toBe('approved');
+    t.clock.advance(15 * 60_000 + 1_000);
+    try {
+      await t.app.get(TicketSweep).reconcile();
+      await desk.waitFor(opened.id, 'completed');
+    } finally {
+      t.clock.reset();
+    }
+    await expectOldCodesDead(account, oldCodes, await desk.redeem(account));
+  });
+});
+
+describe('what stops an impostor', () => {
+  beforeEach(drainQueue);
+
+  it('denies the ticket after three wrong OTP read-backs and alerts security', async () => {
+    const { account, oldCodes } = await accountWithCodes();
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    const otp = await desk.sendOtp(agents[0], opened.id, account);
+    const wrong = otp === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 2; i += 1) expect((await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: wrong }).expect(200)).body.state).toBe('proofing');
+    const denied = await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: wrong }).expect(200);
+    expect(denied.body.state).toBe('denied');
+    expect(denied.body.steps.find((s: { step: string }) => s.step === 'registered_channel_otp')).toMatchObject({ status: 'failed', attempts: 3 });
+    await eventually(() => t.inbox().some((m) => m.template === 'security.possible_social_engineering' && m.body.includes(opened.id)), 'the alert');
+    // the right code after the denial changes nothing
+    await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: otp }).expect(409);
+    expect((await t.http().post(`/v1/accounts/${account.id}/codes/verify`).set(service).send({ code: oldCodes[1] })).body.valid).toBe(true);
+  });
+
+  it('denies when the directory facts do not match, answering only pass/fail', async () => {
+    const { account } = await accountWithCodes({ employeeNumber: '424242', costCentre: 'CC-9' });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    const res = await desk.submit(agents[0], opened.id, 'directory_facts', { employeeNumber: '99999', costCentre: account.costCentre }).expect(200);
+    expect(res.body.state).toBe('denied');
+    expect(JSON.stringify(res.body)).not.toContain(account.employeeNumber!);
+  });
+
+  it('denies when the manager rejects through their link', async () => {
+    const manager = await t.createAccount();
+    const { account } = await accountWithCodes({ tier: 'privileged', managerId: manager.id });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    await desk.managerAnswers(agents[0], opened.id, manager, 'reject');
+    expect(await desk.state(opened.id)).toBe('denied');
+  });
+
+  it('refuses proofing a manager step with no manager on file (409), leaving the ticket in proofing', async () => {
+    const { account } = await accountWithCodes({ tier: 'privileged' });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    const res = await t.http().post(`/v1/tickets/${opened.id}/steps/manager_attestation/start`).set(agents[0]).send({}).expect(409);
+    expect(res.body.message).toMatch(/no active manager on file/);
+    expect(await desk.state(opened.id)).toBe('proofing');
+  });
+
+  it('refuses steps from an agent who is not working the ticket', async () => {
+    const { account } = await accountWithCodes();
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    await desk.submit(agents[1], opened.id, 'directory_facts', { employeeNumber: account.employeeNumber, costCentre: account.costCentre }).expect(403);
+    expect(await desk.state(opened.id)).toBe('proofing');
+  });
+
+  it('the subject cancels during cooling-off with the link from the approval notice: no regeneration, security alerted', async () => {
+    const manager = await t.createAccount();
+    const { account, oldCodes } = await accountWithCodes({ tier: 'critical', managerId: manager.id });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    await desk.passOtp(agents[0], opened.id, account);
+    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
+    await desk.passGovernmentId(agents[0], opened.id);
+    await desk.approve(approvers[0], opened.id).expect(200);
+    await desk.approve(approvers[1], opened.id).expect(200);
+    await eventually(() => t.inbox().some((m) => m.template === 'ticket.approved' && m.to === account.email), 'approval notice');
+    const token = desk.cancelLink(account, 'ticket.approved');
+    const res = await t.http().post('/v1/links/cancel').send({ token }).expect(200);
+    expect(res.body.message).toMatch(/stopped/);
+    expect(await desk.state(opened.id)).toBe('cancelled');
+    await t.http().post('/v1/links/cancel').send({ token }).expect(410);
+
+    t.clock.advance(15 * 60_000 + 1_000);
+    try {
+      await t.app.get(TicketSweep).reconcile();
+    } finally {
+      t.clock.reset();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await desk.state(opened.id)).toBe('cancelled');
+    expect((await t.http().post(`/v1/accounts/${account.id}/codes/verify`).set(service).send({ code: oldCodes[0] })).body.valid).toBe(true);
+    await eventually(() => t.inbox().some((m) => m.template === 'security.possible_social_engineering' && m.body.includes(opened.id)), 'the alert');
+  });
+});
+
+describe('separation of duties', () => {
+  beforeEach(drainQueue);
+
+  async function awaitingApproval(agent: Auth, tier: 'privileged' | 'critical' = 'privileged', subjectOverrides: Partial<Account> = {}) {
+    const manager = await t.createAccount();
+    const { account } = await accountWithCodes({ tier, managerId: manager.id, ...subjectOverrides });
+    const opened = await desk.open(agent, account);
+    await desk.claim(agent);
+    await desk.passOtp(agent, opened.id, account);
+    await desk.managerAnswers(agent, opened.id, manager, 'confirm');
+    await desk.passGovernmentId(agent, opened.id);
+    return { ticketId: opened.id, account };
+  }
+
+  it('refuses approval by the agent who proofed the ticket (403, audited)', async () => {
+    const both = await t.createStaff(['agent', 'approver']);
+    const { ticketId } = await awaitingApproval(bearer(both.token));
+    const res = await desk.approve(bearer(both.token), ticketId).expect(403);
+    expect(res.body.message).toBe('the agent who proofed a ticket cannot approve it');
+    expect(await desk.state(ticketId)).toBe('awaiting_approval');
+    const audit = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'ticket.approval_refused' AND target_id = $1`, [ticketId]);
+    expect(audit.rows).toEqual([{ payload: { decision: 'approve', refusal: 'the agent who proofed a ticket cannot approve it' } }]);
+  });
+
+  it('refuses approval by the subject themself', async () => {
+    const { ticketId, account } = await awaitingApproval(agents[1]);
+    const subject = await t.createStaff(['approver'], { accountId: account.id });
+    const res = await desk.approve(bearer(subject.token), ticketId).expect(403);
+    expect(res.body.message).toBe('the subject of a ticket cannot approve it');
+  });
+
+  it('refuses a second signature by the same approver on a critical ticket', async () => {
+    const { ticketId } = await awaitingApproval(agents[1], 'critical');
+    await desk.approve(approvers[2], ticketId).expect(200);
+    const res = await desk.approve(approvers[2], ticketId).expect(403);
+    expect(res.body.message).toMatch(/signs a ticket once/);
+    expect(await desk.state(ticketId)).toBe('awaiting_approval');
+  });
+
+  it('refuses an agent opening a ticket for their own account', async () => {
+    const account = await t.createAccount();
+    const self = await t.createStaff(['agent'], { accountId: account.id });
+    const res = await t.http().post('/v1/tickets').set(bearer(self.token)).send({ accountId: account.id, channel: 'phone', reason: 'lost_device' }).expect(403);
+    expect(res.body.message).toMatch(/own account/);
+  });
+
+  it('two approvers approving a critical ticket at once: exactly one approved transition and one job', async () => {
+    const { ticketId } = await awaitingApproval(agents[2], 'critical');
+    const results = await Promise.all([desk.approve(approvers[0], ticketId), desk.approve(approvers[1], ticketId)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(await desk.state(ticketId)).toBe('approved');
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'ticket.approve' AND target_id = $1`, [ticketId]);
+    expect(rows[0].n).toBe(1);
+    const queue = t.app.get<Queue>(getQueueToken(QUEUE.codes));
+    const jobs = (await queue.getJobs(['delayed', 'waiting', 'active'])).filter((job) => job.data.ticketId === ticketId);
+    expect(jobs.map((job) => job.id)).toEqual([regenerationJobId(ticketId)]);
+  });
+});
+
+describe('the queue', () => {
+  beforeEach(drainQueue);
+
+  it('twenty agents taking next at once over five tickets: each ticket claimed exactly once', async () => {
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => t.createStaff(['agent']).then((s) => bearer(s.token))));
+    const opened = [];
+    for (let i = 0; i < 5; i += 1) opened.push(await desk.open(agents[0], await t.createAccount()));
+    const responses = await Promise.all(tokens.map((token) => t.http().post('/v1/tickets/next').set(token)));
+    const claimed = responses.filter((r) => r.status === 200).map((r) => r.body.id);
+    expect(claimed.sort()).toEqual(opened.map((o) => o.id).sort());
+    expect(responses.filter((r) => r.status === 204)).toHaveLength(15);
+  });
+
+  it('lists critical first, then nearest to SLA, in keyset pages; release puts a ticket back', async () => {
+    const standard = await desk.open(agents[0], await t.createAccount({ tier: 'standard' }));
+    const critical = await desk.open(agents[0], await t.createAccount({ tier: 'critical' }));
+    const privileged = await desk.open(agents[0], await t.createAccount({ tier: 'privileged' }));
+    const first = await t.http().get('/v1/tickets?state=open&limit=2').set(approvers[0]).expect(200);
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([critical.id, privileged.id]);
+    const second = await t.http().get(`/v1/tickets?state=open&limit=2&cursor=${first.body.nextCursor}`).set(approvers[0]).expect(200);
+    expect(second.body.items.map((i: { id: string }) => i.id)).toEqual([standard.id]);
+    expect(second.body.nextCursor).toBeNull();
+
+    const claimed = await desk.claim(agents[1]);
+    expect(claimed.id).toBe(critical.id);
+    await t.http().post(`/v1/tickets/${critical.id}/release`).set(agents[2]).expect(403);
+    const released = await t.http().post(`/v1/tickets/${critical.id}/release`).set(agents[1]).expect(200);
+    expect(released.body).toMatchObject({ state: 'open', assignedTo: null });
+  });
+
+  it('answers an event the state does not allow with 409 naming the state and the allowed events', async () => {
+    const opened = await desk.open(agents[0], await t.createAccount());
+    const res = await desk.approve(approvers[0], opened.id).expect(409);
+    expect(res.body.details).toEqual({ state: 'open', allowedEvents: ['claim', 'cancel', 'expire'] });
+    const retry = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(409);
+    expect(retry.body.details.state).toBe('open');
+  });
+
+  it('refuses a second live ticket for the same account', async () => {
+    const account = await t.createAccount();
+    const first = await desk.open(agents[0], account);
+    const res = await t.http().post('/v1/tickets').set(agents[1]).send({ accountId: account.id, channel: 'chat', reason: 'new_phone' }).expect(409);
+    expect(res.body.details.ticketId).toBe(first.id);
+  });
+
+  it('expires a ticket left unclaimed past its SLA, by the sweep', async () => {
+    const opened = await desk.open(agents[0], await t.createAccount());
+    t.clock.advance(241 * 60_000);
+    try {
+      const result = await t.app.get(TicketSweep).run();
+      expect(result.expired).toBeGreaterThanOrEqual(1);
+    } finally {
+      t.clock.reset();
+    }
+    expect(await desk.state(opened.id)).toBe('expired');
+  });
+});
