@@ -1,0 +1,111 @@
+import { InvalidTransition } from '../src/common/errors';
+import { Staff } from '../src/staff/staff.entity';
+import { asStaff, asSubject, asSystem, TicketActor } from '../src/tickets/ticket-actor';
+import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
+import { Actor, TICKET_EVENTS, TICKET_STATES, TicketEvent, TicketState, Transition, TRANSITIONS } from '../src/tickets/ticket.machine';
+import { createTestApp, TestApp } from './helpers/app';
+import { bearer, Desk } from './helpers/desk';
+
+/**
+ * Walks the whole table against the real database: for every (state, event)
+ * pair, a ticket is put in that state and the event fired. Pairs with a row
+ * succeed and show their effects; every other pair is a 409 that leaves the
+ * ticket row and the audit trail exactly as they were.
+ */
+let t: TestApp;
+let desk: Desk;
+let staff: Staff;
+
+beforeAll(async () => {
+  t = await createTestApp(__filename);
+  desk = new Desk(t);
+  staff = (await t.createStaff(['agent', 'approver', 'admin'])).staff;
+});
+afterAll(() => t?.close());
+
+function actorFor(role: Actor, accountId: string): TicketActor {
+  if (role === 'system') return asSystem();
+  if (role === 'subject') return asSubject(accountId);
+  return asStaff(staff, role);
+}
+
+/** A ticket in `state`, with the facts a row's guard needs set to hold. */
+async function ticketIn(state: TicketState, row?: Transition): Promise<{ id: string; accountId: string }> {
+  const account = await t.createAccount();
+  const agent = bearer((await t.createStaff(['agent'])).token);
+  const { id } = await desk.open(agent, account);
+  const needsApproval = row?.guard === 'needsApproval' || row?.event === 'approve' ? 1 : 0;
+  await t.db.query(
+    `UPDATE tickets SET state = $2, assigned_to = $3, approvals_required = $4, cooling_off_minutes = 60,
+       regenerate_after = CASE WHEN $2 = 'approved' THEN now() - interval '1 second' ELSE NULL END
+     WHERE id = $1`,
+    [id, state, state === 'proofing' ? staff.id : null, needsApproval],
+  );
+  if (row?.event === 'approve') {
+    await t.db.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at) VALUES ($1, $2, 'approve', 'ok', now())`, [id, staff.id]);
+  }
+  return { id, accountId: account.id };
+}
+
+const snapshotRow = async (id: string) => (await t.db.query('SELECT * FROM tickets WHERE id = $1', [id])).rows[0];
+const auditCount = async () => (await t.db.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n as number;
+const outboxTemplates = async (id: string, accountId: string) =>
+  (
+    await t.db.query(
+      `SELECT template FROM outbox WHERE idempotency_key LIKE '%' || $1 || '%' OR (template LIKE 'ticket.%' AND recipient IN (SELECT email FROM accounts WHERE id = $2))`,
+      [id, accountId],
+    )
+  ).rows.map((r: { template: string }) => r.template);
+
+describe('every (state, event) pair', () => {
+  for (const state of TICKET_STATES) {
+    for (const event of TICKET_EVENTS) {
+      const rows = TRANSITIONS.filter((r) => r.from === state && r.event === event);
+      if (rows.length === 0) {
+        it(`${state} × ${event} → 409, nothing changed`, async () => {
+          const { id, accountId } = await ticketIn(state);
+          const before = await snapshotRow(id);
+          const audits = await auditCount();
+          const error = await t.app
+            .get(TicketTransitions)
+            .fireAlone(id, event as TicketEvent, actorFor('admin', accountId))
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(InvalidTransition);
+          expect((error as InvalidTransition).details).toEqual({ state, allowedEvents: expect.any(Array) });
+          expect(await snapshotRow(id)).toEqual(before);
+          expect(await auditCount()).toBe(audits);
+        });
+        continue;
+      }
+      for (const row of rows) {
+        it(`${state} × ${event}${row.guard ? ` [${row.guard}]` : ''} → ${row.to} by ${row.by.join('/')}, with its effects`, async () => {
+          const { id, accountId } = await ticketIn(state, row);
+          const ticket = await t.app.get(TicketTransitions).fireAlone(id, event, actorFor(row.by[0], accountId));
+          expect(ticket.state).toBe(row.to);
+          const after = await snapshotRow(id);
+          expect(after.state).toBe(row.to);
+          const audit = await t.db.query(`SELECT payload FROM audit_events WHERE action = $1 AND target_id = $2`, [`ticket.${event}`, id]);
+          expect(audit.rows).toEqual([{ payload: expect.objectContaining({ from: state, to: row.to }) }]);
+          const effects = row.effects ?? [];
+          if (effects.includes('assign_actor')) expect(after.assigned_to).toBe(row.by[0] === 'system' || row.by[0] === 'subject' ? null : staff.id);
+          if (effects.includes('unassign')) expect(after.assigned_to).toBeNull();
+          if (effects.includes('schedule_regeneration')) expect(after.regenerate_after).toEqual(expect.any(Date));
+          const templates = await outboxTemplates(id, accountId);
+          if (effects.includes('alert_security')) expect(templates).toContain('security.possible_social_engineering');
+          if (effects.includes('notify_subject_outcome')) expect(templates).toContain('ticket.closed');
+          if (effects.includes('notify_subject_approved')) expect(templates).toContain('ticket.approved');
+        });
+        // the same pair by an actor the row does not name is refused (403-class), nothing changed
+        const outsider = (['agent', 'approver', 'admin', 'system', 'subject'] as Actor[]).find((a) => !row.by.includes(a) && !rows.some((r) => r.by.includes(a)));
+        if (outsider) {
+          it(`${state} × ${event} by ${outsider} → refused, nothing changed`, async () => {
+            const { id, accountId } = await ticketIn(state, row);
+            const before = await snapshotRow(id);
+            await expect(t.app.get(TicketTransitions).fireAlone(id, event, actorFor(outsider, accountId))).rejects.toThrow(/cannot/);
+            expect(await snapshotRow(id)).toEqual(before);
+          });
+        }
+      }
+    }
+  }
+});
