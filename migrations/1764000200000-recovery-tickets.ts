@@ -12,7 +12,7 @@ export class RecoveryTickets1764000200000 implements MigrationInterface {
         state text NOT NULL CHECK (state IN ('open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'completed', 'denied', 'cancelled', 'expired', 'failed')),
         tier text NOT NULL CHECK (tier IN ('standard', 'privileged', 'critical')),
         tier_rank smallint NOT NULL,
-        channel text NOT NULL CHECK (channel IN ('phone', 'chat', 'walk_in', 'email')),
+        channel text NOT NULL CHECK (channel IN ('phone', 'chat', 'walk_in', 'email', 'self_service')),
         reason text NOT NULL CHECK (reason IN ('lost_device', 'app_deleted', 'new_phone', 'codes_used_up', 'exposure')),
         callback jsonb NOT NULL DEFAULT '{}',
         notes text,

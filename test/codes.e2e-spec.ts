@@ -222,13 +222,16 @@ describe('revocation and exposure', () => {
     const account = await t.createAccount();
     const codes = await enrol(account);
     const res = await t.http().post(`/v1/accounts/${account.id}/code-sets/current/exposure`).set(agent).send({ reason: 'pasted into ticket 4411' }).expect(200);
-    expect(res.body).toMatchObject({ revokedSet: { revokedAt: expect.any(String), revokeReason: 'exposed: pasted into ticket 4411' }, reissueRequestId: expect.any(String), ticketId: null });
+    expect(res.body).toMatchObject({ revokedSet: { revokedAt: expect.any(String), revokeReason: 'exposed: pasted into ticket 4411' }, reissueRequestId: expect.any(String), ticketId: expect.any(String) });
     const { rows } = await t.db.query(`SELECT count(*)::int AS active FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [account.id]);
     expect(rows[0].active).toBe(0);
     expect((await verify(account, codes[0]).expect(200)).body).toEqual(INVALID);
     await t.http().get(`/v1/accounts/${account.id}/code-sets/current`).set(agent).expect(404);
     const request = await t.db.query(`SELECT account_id, source, ticket_id FROM reissue_requests WHERE id = $1`, [res.body.reissueRequestId]);
-    expect(request.rows).toEqual([{ account_id: account.id, source: 'exposure', ticket_id: null }]);
+    expect(request.rows).toEqual([{ account_id: account.id, source: 'exposure', ticket_id: res.body.ticketId }]);
+    // the reissue ticket is in the agents' queue
+    const ticket = await t.http().get(`/v1/tickets/${res.body.ticketId}`).set(agent).expect(200);
+    expect(ticket.body).toMatchObject({ state: 'open', reason: 'exposure', channel: 'self_service', account: { id: account.id } });
     const audit = await t.http().get(`/v1/audit?target=${account.id}`).set(auditor).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['codes.revoked', 'codes.exposed']));
     await eventually(() => t.inbox().some((m) => m.template === 'codes.exposed' && m.to === account.email), 'exposure notice');

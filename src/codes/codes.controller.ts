@@ -16,7 +16,7 @@ import { RateLimited } from '../common/throttle';
 import { UuidParam } from '../common/uuid-param';
 import { Staff } from '../staff/staff.entity';
 import { CodesService, CUSTODY_GUIDANCE } from './codes.service';
-import { CodeSetDto, EnrolmentDto, ExposureDto, ReasonDto, VerdictDto, VerifyCodeDto } from './dto/codes.dto';
+import { CodeSetDto, EnrolmentDto, VerdictDto, VerifyCodeDto } from './dto/codes.dto';
 import { VerificationService } from './verification.service';
 
 @ApiTags('backup codes')
@@ -62,15 +62,5 @@ export class CodesController {
   @ApiOkResponse({ type: CodeSetDto, description: 'The subject acknowledged storing the codes safely' })
   async acknowledgeCustody(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string): Promise<CodeSetDto> {
     return CodeSetDto.fromCurrent(await this.codes.acknowledgeCustody(actorOf(caller), accountId));
-  }
-
-  @Post('code-sets/current/exposure')
-  @HttpCode(200)
-  @Roles('service', 'agent')
-  @ApiOkResponse({ type: ExposureDto, description: 'The set is revoked at once and a reissue is owed' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'No active set to revoke' })
-  async reportExposure(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string, @Body() body: ReasonDto): Promise<ExposureDto> {
-    const { revoked, request } = await this.codes.reportExposure(actorOf(caller), accountId, body.reason);
-    return { revokedSet: CodeSetDto.from(revoked, null), reissueRequestId: request.id, ticketId: request.ticketId };
   }
 }

@@ -103,32 +103,30 @@ export class CodesService {
 
   /**
    * Codes reported exposed (screenshot, e-mail, ticket comment …): the active set
-   * is revoked at once and a reissue is owed, which a recovery ticket takes up.
+   * is revoked at once, the subject told, and a reissue recorded as owed, in the
+   * caller's transaction (which holds the account row). A recovery ticket takes it up.
    */
-  async reportExposure(actor: AuditActor, accountId: string, reason: string): Promise<{ revoked: CodeSet; request: ReissueRequest }> {
-    return this.dataSource.transaction(async (em) => {
-      const account = await this.lockAccount(em, accountId);
-      const revoked = await this.revokeActiveSet(em, accountId, actor, `exposed: ${reason}`);
-      if (!revoked) throw new Conflict('this account has no active backup codes to revoke');
-      const request = em.create(ReissueRequest, {
-        accountId,
-        source: 'exposure',
-        revokedSetId: revoked.id,
-        reason,
-        requestedBy: actorLabel(actor),
-        createdAt: this.clock.now(),
-        ticketId: null,
-      });
-      await em.insert(ReissueRequest, request);
-      await this.audit.record(em, {
-        actor,
-        action: 'codes.exposed',
-        target: { type: 'account', id: accountId },
-        payload: { setId: revoked.id, reason, reissueRequestId: request.id },
-      });
-      await this.notifier.toSubject(em, account, 'codes.exposed', {}, `codes.exposed:${revoked.id}`, ['email', 'sms']);
-      return { revoked, request };
+  async reportExposureIn(em: EntityManager, actor: AuditActor, account: Account, reason: string): Promise<{ revoked: CodeSet; request: ReissueRequest }> {
+    const revoked = await this.revokeActiveSet(em, account.id, actor, `exposed: ${reason}`);
+    if (!revoked) throw new Conflict('this account has no active backup codes to revoke');
+    const request = em.create(ReissueRequest, {
+      accountId: account.id,
+      source: 'exposure',
+      revokedSetId: revoked.id,
+      reason,
+      requestedBy: actorLabel(actor),
+      createdAt: this.clock.now(),
+      ticketId: null,
     });
+    await em.insert(ReissueRequest, request);
+    await this.audit.record(em, {
+      actor,
+      action: 'codes.exposed',
+      target: { type: 'account', id: account.id },
+      payload: { setId: revoked.id, reason, reissueRequestId: request.id },
+    });
+    await this.notifier.toSubject(em, account, 'codes.exposed', {}, `codes.exposed:${revoked.id}`, ['email', 'sms']);
+    return { revoked, request };
   }
 
   /** The subject confirms, through the login application, that the codes are stored safely. */
@@ -159,7 +157,7 @@ export class CodesService {
   }
 
   /** Serialises code-set changes per account (enrolment, exposure, regeneration) on the account row. */
-  private async lockAccount(em: EntityManager, accountId: string): Promise<Account> {
+  async lockAccount(em: EntityManager, accountId: string): Promise<Account> {
     const account = await em.findOne(Account, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
     if (!account) throw new NotFound('account', accountId);
     if (account.status !== 'active') throw new Conflict('this account is deactivated');

@@ -3,8 +3,10 @@ import type { AccountTier } from '../accounts/account.entity';
 import type { ProofingStep } from './proofing/step-catalogue';
 import type { TicketState } from './ticket.machine';
 
+/** How the caller reached the desk (what an agent records when opening a ticket). */
 export const TICKET_CHANNELS = ['phone', 'chat', 'walk_in', 'email'] as const;
-export type TicketChannel = (typeof TICKET_CHANNELS)[number];
+/** `self_service`: opened by the service itself, e.g. after the subject reported their codes exposed. */
+export type TicketChannel = (typeof TICKET_CHANNELS)[number] | 'self_service';
 export const TICKET_REASONS = ['lost_device', 'app_deleted', 'new_phone', 'codes_used_up', 'exposure'] as const;
 export type TicketReason = (typeof TICKET_REASONS)[number];
 

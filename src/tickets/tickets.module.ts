@@ -5,6 +5,8 @@ import { FaultInjection } from '../common/fault-injection';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { QUEUE } from '../queue/queues';
 import { ApprovalsService } from './approvals/approvals.service';
+import { ExposureController } from './exposure.controller';
+import { ExposureService } from './exposure.service';
 import { LinksController } from './links.controller';
 import { LinksService } from './links.service';
 import { ProofingService } from './proofing/proofing.service';
@@ -19,7 +21,7 @@ import { TicketsService } from './tickets.service';
 
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUE.codes }), CodesModule, DeliveryModule],
-  controllers: [TicketsController, LinksController],
+  controllers: [TicketsController, LinksController, ExposureController],
   providers: [
     TicketTransitions,
     TicketLinks,
@@ -32,6 +34,7 @@ import { TicketsService } from './tickets.service';
     RegenerationService,
     TicketSweep,
     FaultInjection,
+    ExposureService,
   ],
   exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep],
 })

@@ -16,7 +16,7 @@ import { agentRefusal } from './separation-of-duties';
 import { asStaff, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
-import { Ticket, TIER_RANK } from './ticket.entity';
+import { Ticket, TicketChannel, TIER_RANK } from './ticket.entity';
 import { TicketState, TERMINAL_STATES } from './ticket.machine';
 
 /** States someone is still working on: the default queue view. */
@@ -42,14 +42,24 @@ export class TicketsService {
       if (account.status !== 'active') throw new Conflict('this account is deactivated');
       const refusal = agentRefusal(staff, account.id);
       if (refusal) throw new Forbidden(refusal);
-      const live = (await em.query(`SELECT id FROM tickets WHERE account_id = $1 AND state = ANY($2)`, [account.id, LIVE_STATES])) as { id: string }[];
-      if (live.length) throw new Conflict(`this account already has a recovery ticket in progress (${live[0].id})`, { ticketId: live[0].id });
+      const live = await this.liveTicketId(em, account.id);
+      if (live) throw new Conflict(`this account already has a recovery ticket in progress (${live})`, { ticketId: live });
       return this.openIn(em, account, input, { kind: 'staff', id: staff.id });
     });
   }
 
+  async liveTicketId(em: EntityManager, accountId: string): Promise<string | undefined> {
+    const [live] = (await em.query(`SELECT id FROM tickets WHERE account_id = $1 AND state = ANY($2)`, [accountId, LIVE_STATES])) as { id: string }[];
+    return live?.id;
+  }
+
   /** Inside a transaction holding the account row; also used when exposure opens a reissue ticket. */
-  async openIn(em: EntityManager, account: Account, input: Omit<OpenTicketDto, 'accountId'>, opener: TicketActor['audit']): Promise<Ticket> {
+  async openIn(
+    em: EntityManager,
+    account: Account,
+    input: Omit<OpenTicketDto, 'accountId' | 'channel'> & { channel: TicketChannel },
+    opener: TicketActor['audit'],
+  ): Promise<Ticket> {
     const rules = this.policy.tiers[account.tier];
     const now = this.clock.now();
     const ticket = em.create(Ticket, {

@@ -69,8 +69,8 @@ export class CodeSetDto {
 export class ExposureDto {
   @ApiProperty({ type: CodeSetDto, description: 'The set, now revoked' }) revokedSet: CodeSetDto;
   @ApiProperty({ format: 'uuid', description: 'The reissue owed to the account' }) reissueRequestId: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The recovery ticket that reissues, once the ticket workflow takes the request up' })
-  ticketId: string | null;
+  @ApiProperty({ format: 'uuid', description: 'The recovery ticket that will reissue the codes (opened now, or the one already in progress)' })
+  ticketId: string;
 }
 
 export class HygieneEntryDto implements HygieneEntry {

@@ -102,7 +102,7 @@ export class TicketDto {
   @ApiProperty({ enum: TICKET_STATES }) state: TicketState;
   @ApiProperty({ type: TicketAccountDto, description: 'Registered channels masked' }) account: TicketAccountDto;
   @ApiProperty({ enum: ACCOUNT_TIERS }) tier: AccountTier;
-  @ApiProperty({ enum: TICKET_CHANNELS }) channel: TicketChannel;
+  @ApiProperty({ enum: [...TICKET_CHANNELS, 'self_service'] }) channel: TicketChannel;
   @ApiProperty({ enum: TICKET_REASONS }) reason: TicketReason;
   @ApiProperty({ type: CallbackDto, description: 'As the caller gave it' }) callback: CallbackDto;
   @ApiProperty({ nullable: true, type: String }) notes: string | null;

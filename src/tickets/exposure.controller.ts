@@ -1,0 +1,27 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { Roles } from '../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { UuidParam } from '../common/uuid-param';
+import { CodeSetDto, ExposureDto, ReasonDto } from '../codes/dto/codes.dto';
+import { Staff } from '../staff/staff.entity';
+import { ExposureService } from './exposure.service';
+
+@ApiTags('backup codes')
+@Controller('v1/accounts/:id/code-sets/current/exposure')
+export class ExposureController {
+  constructor(private readonly exposure: ExposureService) {}
+
+  @Post()
+  @HttpCode(200)
+  @Roles('service', 'agent')
+  @ApiOkResponse({ type: ExposureDto, description: 'The set is revoked at once and a reissue ticket is in the queue' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown account' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'No active set to revoke, or the account is deactivated' })
+  async report(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string, @Body() body: ReasonDto): Promise<ExposureDto> {
+    const outcome = await this.exposure.report(actorOf(caller), accountId, body.reason);
+    return { revokedSet: CodeSetDto.from(outcome.revoked, null), reissueRequestId: outcome.reissueRequestId, ticketId: outcome.ticketId };
+  }
+}

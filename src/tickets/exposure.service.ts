@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditActor } from '../audit/audit-actor';
+import { CodeSet } from '../codes/code-set.entity';
+import { CodesService } from '../codes/codes.service';
+import { TicketsService } from './tickets.service';
+
+export interface ExposureOutcome {
+  revoked: CodeSet;
+  reissueRequestId: string;
+  ticketId: string;
+}
+
+/**
+ * An exposure report revokes the set at once and opens the reissue ticket in
+ * the same transaction, so the account is never left without either.
+ * If a ticket is already in progress for the account, it takes the request up.
+ */
+@Injectable()
+export class ExposureService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly codes: CodesService,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  report(actor: AuditActor, accountId: string, reason: string): Promise<ExposureOutcome> {
+    return this.dataSource.transaction(async (em) => {
+      const account = await this.codes.lockAccount(em, accountId);
+      const { revoked, request } = await this.codes.reportExposureIn(em, actor, account, reason);
+      const live = await this.tickets.liveTicketId(em, accountId);
+      const ticketId =
+        live ??
+        (
+          await this.tickets.openIn(em, account, { channel: 'self_service', reason: 'exposure', notes: `Opened automatically: backup codes reported exposed (${reason}).` }, actor)
+        ).id;
+      await em.query(`UPDATE reissue_requests SET ticket_id = $2 WHERE id = $1`, [request.id, ticketId]);
+      return { revoked, reissueRequestId: request.id, ticketId };
+    });
+  }
+}
