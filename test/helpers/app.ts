@@ -12,6 +12,7 @@ import { AccountFieldsDto } from '../../src/accounts/dto/account.dto';
 import { AppModule } from '../../src/app.module';
 import { CLI } from '../../src/audit/audit-actor';
 import { Clock } from '../../src/common/clock';
+import type { ProcessRole } from '../../src/config/env.validation';
 import { configureHttpApp } from '../../src/http-app';
 import { BootstrapService } from '../../src/staff/bootstrap.service';
 import { StaffRole } from '../../src/staff/roles';
@@ -60,7 +61,7 @@ export const unique = (prefix: string) => `${prefix}${process.pid}x${++sequence}
  * close() scans for every secret the file created, and a check that no
  * request was answered with a 5xx.
  */
-export async function createTestApp(testFile: string, overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(testFile: string, overrides: Record<string, string> = {}, role: ProcessRole = 'all'): Promise<TestApp> {
   const name = `rd_test_w${workerId()}`;
   const databaseUrl = await freshDatabase(name);
   const prefix = `rdtest${workerId()}`;
@@ -83,7 +84,7 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
   Object.assign(process.env, env);
 
   const clock = new FakeClock();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRole('all')] })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRole(role)] })
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
