@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Account } from '../src/accounts/account.entity';
 import { QUEUE } from '../src/queue/queues';
 import { regenerationJobId } from '../src/tickets/regeneration.queue';
+import { RegenerationService } from '../src/tickets/regeneration.service';
 import { TicketSweep } from '../src/tickets/ticket-sweep.service';
 import { createTestApp, TestApp } from './helpers/app';
 import { Auth, bearer, Desk } from './helpers/desk';
@@ -325,5 +326,56 @@ describe('the queue', () => {
       t.clock.reset();
     }
     expect(await desk.state(opened.id)).toBe('expired');
+  });
+});
+
+describe('after approval', () => {
+  beforeEach(drainQueue);
+
+  it('a regeneration that fails for good leaves the ticket failed; an admin retries it to completion', async () => {
+    const { account } = await accountWithCodes();
+    const opened = await desk.open(agents[0], account);
+    await t.db.query(`UPDATE tickets SET state = 'regenerating' WHERE id = $1`, [opened.id]);
+    await t.app.get(RegenerationService).markFailed(opened.id, 'simulated: argon2 out of memory');
+    expect(await desk.state(opened.id)).toBe('failed');
+    await eventually(() => t.inbox().some((m) => m.template === 'security.regeneration_failed' && m.body.includes(opened.id)), 'the alert');
+    await t.http().post(`/v1/tickets/${opened.id}/retry`).set(agents[0]).expect(403);
+    const retried = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(200);
+    expect(retried.body.state).toBe('approved');
+    await desk.waitFor(opened.id, 'completed');
+  });
+
+  it('shows approvers the attested evidence, never a system step’s secret or answer', async () => {
+    const manager = await t.createAccount();
+    const { account } = await accountWithCodes({ tier: 'privileged', managerId: manager.id });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    await desk.passOtp(agents[0], opened.id, account);
+    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
+    await desk.passGovernmentId(agents[0], opened.id);
+    const view = await t.http().get(`/v1/tickets/${opened.id}`).set(approvers[0]).expect(200);
+    expect(view.body.steps).toEqual([
+      expect.objectContaining({ step: 'registered_channel_otp', kind: 'system', status: 'passed', evidence: null }),
+      expect.objectContaining({ step: 'manager_attestation', kind: 'system', status: 'passed', evidence: null }),
+      expect.objectContaining({ step: 'government_id', kind: 'attested', status: 'passed', evidence: { documentType: 'passport', last4: '4F7K', note: 'photo matches, document valid' } }),
+    ]);
+  });
+
+  it('retires a one-time code past its TTL in the sweep, so it can no longer be read back', async () => {
+    const { account } = await accountWithCodes();
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    const otp = await desk.sendOtp(agents[0], opened.id, account);
+    t.clock.advance(11 * 60_000);
+    try {
+      const expired = await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: otp }).expect(410);
+      expect(expired.body.message).toMatch(/expired/);
+      expect((await t.app.get(TicketSweep).run()).stepsReset).toBeGreaterThanOrEqual(1);
+    } finally {
+      t.clock.reset();
+    }
+    const { rows } = await t.db.query(`SELECT status, secret_hash FROM ticket_steps WHERE ticket_id = $1 AND step = 'registered_channel_otp'`, [opened.id]);
+    expect(rows).toEqual([{ status: 'pending', secret_hash: null }]);
+    await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: otp }).expect(409);
   });
 });

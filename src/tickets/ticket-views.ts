@@ -59,6 +59,7 @@ export class TicketViews {
             sentTo: step?.sentTo ?? null,
             expiresAt: step?.expiresAt?.toISOString() ?? null,
             decidedAt: step?.decidedAt?.toISOString() ?? null,
+            evidence: isSystemVerified(name) ? null : (step?.evidence ?? null),
           };
         }),
         approvalsRequired: ticket.approvalsRequired,

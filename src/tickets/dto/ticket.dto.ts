@@ -79,6 +79,13 @@ export class StepViewDto {
   @ApiProperty({ nullable: true, type: String, description: 'Which registered channel a code or link went to' }) sentTo: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) decidedAt: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'What the agent attested (document type, last 4, note); null for system-verified steps, which answer only pass/fail',
+  })
+  evidence: Record<string, unknown> | null;
 }
 
 export class ApprovalViewDto {
