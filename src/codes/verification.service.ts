@@ -41,15 +41,20 @@ export class VerificationService {
     private readonly clock: Clock,
   ) {}
 
-  async verify(actor: AuditActor, accountId: string, input: string): Promise<Verdict> {
-    const guard = await this.dataSource.getRepository(CodeGuard).findOneBy({ accountId });
+  /**
+   * With `em`, the consumption or the counted failure is part of the caller's
+   * transaction (an unlock presentation records both in one commit).
+   */
+  async verify(actor: AuditActor, accountId: string, input: string, em?: EntityManager): Promise<Verdict> {
+    const within = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => (em ? work(em) : this.dataSource.transaction(work));
+    const guard = await (em ?? this.dataSource.manager).findOneBy(CodeGuard, { accountId });
     const now = this.clock.now();
     // A locked account is refused before any hashing: brute force gets no more verifies.
     if (guard && isLocked(guard, now)) throw new AccountLocked(guard.lockedUntil!, now);
 
     const parsed = parseCode(input);
     const [row] = parsed
-      ? ((await this.dataSource.query(
+      ? ((await (em ?? this.dataSource.manager).query(
           `SELECT c.id, c.hash, c.set_id FROM backup_codes c
            JOIN code_sets s ON s.id = c.set_id AND s.revoked_at IS NULL
            JOIN accounts a ON a.id = c.account_id AND a.status = 'active'
@@ -60,56 +65,52 @@ export class VerificationService {
     const matches = row && parsed ? await this.hasher.verify(row.hash, parsed.secret) : await this.hasher.verifyNothing();
 
     if (matches && row) {
-      const verdict = await this.consume(actor, accountId, row.id, row.set_id);
+      const verdict = await within((tx) => this.consume(tx, actor, accountId, row.id, row.set_id));
       if (verdict) return verdict;
     }
-    await this.recordFailure(accountId);
+    await within((tx) => this.recordFailure(tx, accountId));
     return INVALID;
   }
 
   /** Marks the code used unless someone got there first; undefined when they did. */
-  private consume(actor: AuditActor, accountId: string, codeId: string, setId: string): Promise<Verdict | undefined> {
-    return this.dataSource.transaction(async (em) => {
-      const now = this.clock.now();
-      const used = await updateReturning<{ id: string }>(
-        em,
-        `UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL
-         AND EXISTS (SELECT 1 FROM code_sets s WHERE s.id = set_id AND s.revoked_at IS NULL) RETURNING id`,
-        [codeId, now],
-      );
-      if (used.length === 0) return undefined;
-      const [{ remaining }] = (await em.query(`SELECT count(*)::int AS remaining FROM backup_codes WHERE set_id = $1 AND used_at IS NULL`, [setId])) as { remaining: number }[];
-      const fresh = afterSuccess();
-      await em.query(
-        `INSERT INTO code_guards (account_id, failures, window_started_at, locked_until, lock_count) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (account_id) DO UPDATE SET failures = $2, window_started_at = $3, locked_until = $4, lock_count = $5`,
-        [accountId, fresh.failures, fresh.windowStartedAt, fresh.lockedUntil, fresh.lockCount],
-      );
-      const low = remaining <= this.policy.codes.lowRemaining;
-      await this.audit.record(em, { actor, action: 'codes.used', target: { type: 'account', id: accountId }, payload: { setId, remaining } });
-      const account = (await em.findOneBy(Account, { id: accountId }))!;
-      await this.notifier.toSubject(em, account, low ? 'codes.low' : 'codes.used', { remaining }, `codes.used:${codeId}`);
-      return {
-        valid: true,
-        remaining,
-        ...(low && { warning: `only ${remaining} unused codes remain: the subject should ask for a new set` }),
-      };
-    });
+  private async consume(em: EntityManager, actor: AuditActor, accountId: string, codeId: string, setId: string): Promise<Verdict | undefined> {
+    const now = this.clock.now();
+    const used = await updateReturning<{ id: string }>(
+      em,
+      `UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL
+       AND EXISTS (SELECT 1 FROM code_sets s WHERE s.id = set_id AND s.revoked_at IS NULL) RETURNING id`,
+      [codeId, now],
+    );
+    if (used.length === 0) return undefined;
+    const [{ remaining }] = (await em.query(`SELECT count(*)::int AS remaining FROM backup_codes WHERE set_id = $1 AND used_at IS NULL`, [setId])) as { remaining: number }[];
+    const fresh = afterSuccess();
+    await em.query(
+      `INSERT INTO code_guards (account_id, failures, window_started_at, locked_until, lock_count) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (account_id) DO UPDATE SET failures = $2, window_started_at = $3, locked_until = $4, lock_count = $5`,
+      [accountId, fresh.failures, fresh.windowStartedAt, fresh.lockedUntil, fresh.lockCount],
+    );
+    const low = remaining <= this.policy.codes.lowRemaining;
+    await this.audit.record(em, { actor, action: 'codes.used', target: { type: 'account', id: accountId }, payload: { setId, remaining } });
+    const account = (await em.findOneBy(Account, { id: accountId }))!;
+    await this.notifier.toSubject(em, account, low ? 'codes.low' : 'codes.used', { remaining }, `codes.used:${codeId}`);
+    return {
+      valid: true,
+      remaining,
+      ...(low && { warning: `only ${remaining} unused codes remain: the subject should ask for a new set` }),
+    };
   }
 
   /** Counts a failure on the account's guard row (locked, so concurrent failures count exactly). */
-  private recordFailure(accountId: string): Promise<void> {
-    return this.dataSource.transaction(async (em) => {
-      const account = await em.findOneBy(Account, { id: accountId });
-      if (!account) return; // nothing to lock for an account that does not exist
-      await em.query(`INSERT INTO code_guards (account_id, failures, lock_count) VALUES ($1, 0, 0) ON CONFLICT (account_id) DO NOTHING`, [accountId]);
-      const guard = (await em.findOne(CodeGuard, { where: { accountId }, lock: { mode: 'pessimistic_write' } })) ?? { ...FRESH_GUARD, accountId };
-      const now = this.clock.now();
-      if (isLocked(guard, now)) return; // locked by a concurrent failure meanwhile
-      const { guard: next, lockedNow } = afterFailure(guard, now, this.policy.lockout);
-      await em.update(CodeGuard, { accountId }, next);
-      if (lockedNow) await this.announceLock(em, account, next.lockedUntil!, guard.failures + 1);
-    });
+  private async recordFailure(em: EntityManager, accountId: string): Promise<void> {
+    const account = await em.findOneBy(Account, { id: accountId });
+    if (!account) return; // nothing to lock for an account that does not exist
+    await em.query(`INSERT INTO code_guards (account_id, failures, lock_count) VALUES ($1, 0, 0) ON CONFLICT (account_id) DO NOTHING`, [accountId]);
+    const guard = (await em.findOne(CodeGuard, { where: { accountId }, lock: { mode: 'pessimistic_write' } })) ?? { ...FRESH_GUARD, accountId };
+    const now = this.clock.now();
+    if (isLocked(guard, now)) return; // locked by a concurrent failure meanwhile
+    const { guard: next, lockedNow } = afterFailure(guard, now, this.policy.lockout);
+    await em.update(CodeGuard, { accountId }, next);
+    if (lockedNow) await this.announceLock(em, account, next.lockedUntil!, guard.failures + 1);
   }
 
   private async announceLock(em: EntityManager, account: Account, until: Date, failures: number): Promise<void> {
