@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { Account } from '../src/accounts/account.entity';
+import { AccountsService } from '../src/accounts/accounts.service';
+import { AppModule } from '../src/app.module';
+import { CLI } from '../src/audit/audit-actor';
+import { checkRedis, ensureDatabase, runMigrations } from '../src/database/prepare';
+import { configureHttpApp } from '../src/http-app';
+import { StaffRole } from '../src/staff/roles';
+import { StaffService } from '../src/staff/staff.service';
+
+const DATABASE = 'rd_bench';
+const REDIS_PREFIX = 'rdbench';
+
+export interface BenchApp {
+  app: NestExpressApplication;
+  dataSource: DataSource;
+  /** A bearer token of a new staff member with these roles. */
+  tokenFor(roles: StaffRole[]): Promise<string>;
+  createAccount(): Promise<Account>;
+  /** A JSON POST over real HTTP to the listening app: the status and the parsed body. */
+  post<T>(path: string, token: string, body?: unknown): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+/** The bench's own database on the configured server (DATABASE_URL's host, or the local default). */
+function benchDatabaseUrl(): string {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/recovery_desk');
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+}
+
+/** Drops and recreates the bench database, so every run starts from the same empty schema. */
+async function freshDatabase(databaseUrl: string): Promise<void> {
+  await ensureDatabase(databaseUrl); // also the one-line message when PostgreSQL is down
+  const maintenance = new URL(databaseUrl);
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  await ensureDatabase(databaseUrl);
+  await runMigrations(databaseUrl);
+}
+
+/** Queues and rate-limit counters left under the bench's prefix by an earlier run. */
+async function clearRedisPrefix(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * The API in this process, as main.ts starts it (role `api`: no queue
+ * consumers competing for the CPU), listening on a free port of the loopback.
+ */
+export async function startBenchApp(): Promise<BenchApp> {
+  const databaseUrl = benchDatabaseUrl();
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  delete process.env.POLICY_FILE; // the built-in policy: 10 codes a set, 5 failures lock
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX,
+    LOG_LEVEL: 'warn',
+    CODE_PEPPER: randomBytes(24).toString('base64'), // 32 characters
+    DELIVERY_KEY: randomBytes(32).toString('base64'),
+    // One caller verifies hundreds of times per account here; the lockout is reset by the bench instead.
+    VERIFY_RATE_LIMIT: '100000',
+    NOTIFY_FILE: join(mkdtempSync(join(tmpdir(), 'rd-bench-')), 'inbox.jsonl'),
+  });
+  await freshDatabase(databaseUrl);
+  await checkRedis(redisUrl);
+  await clearRedisPrefix(redisUrl);
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole('api'), { bufferLogs: true, bodyParser: false });
+  configureHttpApp(app);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+
+  const staff = app.get(StaffService);
+  const accounts = app.get(AccountsService);
+  let created = 0;
+  return {
+    app,
+    dataSource: app.get(DataSource),
+    async tokenFor(roles) {
+      const member = await staff.create(CLI, { name: `bench ${roles.join('+')} ${created++}`, roles });
+      return (await staff.issueToken(CLI, member.id, { expiresInDays: 1 })).token;
+    },
+    createAccount() {
+      const n = ++created;
+      const externalId = `B${String(n).padStart(6, '0')}`;
+      return accounts.create(CLI, {
+        externalId,
+        displayName: `Bench Employee ${n}`,
+        tier: 'standard',
+        email: `${externalId.toLowerCase()}@example.com`,
+        phone: `+447700${String(900_000 + n)}`,
+        employeeNumber: externalId,
+        costCentre: 'CC-BENCH',
+      });
+    },
+    async post<T>(path: string, token: string, body?: unknown) {
+      const res = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { BackingServiceUnreachable } from '../src/database/prepare';
+import { runCodesBench } from './codes.bench';
+
+/** Every benchmark by name: `npm run bench -- codes` runs one, `npm run bench` runs them all. */
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  codes: runCodesBench,
+};
+
+async function main(names: string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length) {
+    console.error(`Unknown benchmark ${unknown.join(', ')}; the benchmarks are: ${Object.keys(BENCHMARKS).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const name of names.length ? names : Object.keys(BENCHMARKS)) await BENCHMARKS[name]();
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof BackingServiceUnreachable ? error.message : error);
+  process.exitCode = 1;
+});
