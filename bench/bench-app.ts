@@ -12,9 +12,11 @@ import { Account } from '../src/accounts/account.entity';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { AppModule } from '../src/app.module';
 import { CLI } from '../src/audit/audit-actor';
+import { ProcessRole } from '../src/config/env.validation';
 import { checkRedis, ensureDatabase, runMigrations } from '../src/database/prepare';
 import { configureHttpApp } from '../src/http-app';
 import { StaffRole } from '../src/staff/roles';
+import { Staff } from '../src/staff/staff.entity';
 import { StaffService } from '../src/staff/staff.service';
 
 const DATABASE = 'rd_bench';
@@ -23,10 +25,16 @@ const REDIS_PREFIX = 'rdbench';
 export interface BenchApp {
   app: NestExpressApplication;
   dataSource: DataSource;
+  /** The bench database's URL (for tools that connect on their own, such as pgbench). */
+  databaseUrl: string;
+  /** The process role the app runs in: `api`, or `all` with the queue consumers in this process. */
+  role: ProcessRole;
+  /** A new staff member with these roles, and a bearer token of theirs. */
+  createStaff(roles: StaffRole[]): Promise<{ member: Staff; token: string }>;
   /** A bearer token of a new staff member with these roles. */
   tokenFor(roles: StaffRole[]): Promise<string>;
   createAccount(): Promise<Account>;
-  /** A JSON POST over real HTTP to the listening app: the status and the parsed body. */
+  /** A JSON POST over real HTTP to the listening app: the status and the parsed body (undefined when empty, e.g. 204). */
   post<T>(path: string, token: string, body?: unknown): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
@@ -70,11 +78,17 @@ async function clearRedisPrefix(redisUrl: string): Promise<void> {
   }
 }
 
-/**
- * The API in this process, as main.ts starts it (role `api`: no queue
- * consumers competing for the CPU), listening on a free port of the loopback.
- */
-export async function startBenchApp(): Promise<BenchApp> {
+export interface BenchAppOptions {
+  /**
+   * `api` (the default): no queue consumers competing for the CPU. `all`: the
+   * workers (regeneration, notification relay, sweep) run in this process too,
+   * for benchmarks that wait on a job.
+   */
+  role?: Extract<ProcessRole, 'api' | 'all'>;
+}
+
+/** The API in this process, as main.ts starts it, listening on a free port of the loopback. */
+export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Promise<BenchApp> {
   const databaseUrl = benchDatabaseUrl();
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   delete process.env.POLICY_FILE; // the built-in policy: 10 codes a set, 5 failures lock
@@ -86,6 +100,7 @@ export async function startBenchApp(): Promise<BenchApp> {
     LOG_LEVEL: 'warn',
     CODE_PEPPER: randomBytes(24).toString('base64'), // 32 characters
     DELIVERY_KEY: randomBytes(32).toString('base64'),
+    GRANT_SIGNING_KEY: randomBytes(32).toString('base64'),
     // One caller verifies hundreds of times per account here; the lockout is reset by the bench instead.
     VERIFY_RATE_LIMIT: '100000',
     NOTIFY_FILE: join(mkdtempSync(join(tmpdir(), 'rd-bench-')), 'inbox.jsonl'),
@@ -94,7 +109,7 @@ export async function startBenchApp(): Promise<BenchApp> {
   await checkRedis(redisUrl);
   await clearRedisPrefix(redisUrl);
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole('api'), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role), { bufferLogs: true, bodyParser: false });
   configureHttpApp(app);
   await app.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -102,13 +117,17 @@ export async function startBenchApp(): Promise<BenchApp> {
   const staff = app.get(StaffService);
   const accounts = app.get(AccountsService);
   let created = 0;
+  const createStaff = async (roles: StaffRole[]) => {
+    const member = await staff.create(CLI, { name: `bench ${roles.join('+')} ${created++}`, roles });
+    return { member, token: (await staff.issueToken(CLI, member.id, { expiresInDays: 1 })).token };
+  };
   return {
     app,
     dataSource: app.get(DataSource),
-    async tokenFor(roles) {
-      const member = await staff.create(CLI, { name: `bench ${roles.join('+')} ${created++}`, roles });
-      return (await staff.issueToken(CLI, member.id, { expiresInDays: 1 })).token;
-    },
+    databaseUrl,
+    role,
+    createStaff,
+    tokenFor: async (roles) => (await createStaff(roles)).token,
     createAccount() {
       const n = ++created;
       const externalId = `B${String(n).padStart(6, '0')}`;
@@ -128,7 +147,8 @@ export async function startBenchApp(): Promise<BenchApp> {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: res.status, body: (await res.json()) as T };
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
     close: () => app.close(),
   };

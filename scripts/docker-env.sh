@@ -9,6 +9,7 @@ cat > .env <<ENV
 POSTGRES_PASSWORD=$(rand 24 hex)
 CODE_PEPPER=$(rand 32 base64url)
 DELIVERY_KEY=$(rand 32 base64)
+GRANT_SIGNING_KEY=$(rand 32 base64)
 BOOTSTRAP_ADMIN_TOKEN=rds_$(rand 32 base64url)
 ENV
 echo "Wrote .env; your first admin token is the BOOTSTRAP_ADMIN_TOKEN in it."

@@ -20,6 +20,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { THROTTLE } from './common/throttle';
 import { TicketsModule } from './tickets/tickets.module';
+import { UnlockModule } from './unlock/unlock.module';
 import { WorkerModule } from './worker.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
@@ -71,6 +72,7 @@ export class AppModule {
         CodesModule,
         DeliveryModule,
         TicketsModule,
+        UnlockModule,
         HealthModule,
         ...(role === 'api' ? [] : [WorkerModule]),
       ],

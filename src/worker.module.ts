@@ -7,13 +7,14 @@ import { QUEUE } from './queue/queues';
 import { SweepProcessor } from './sweep/sweep.processor';
 import { RegenerationProcessor } from './tickets/regeneration.processor';
 import { TicketsModule } from './tickets/tickets.module';
+import { UnlockModule } from './unlock/unlock.module';
 
 /**
  * The queue processors. Imported only by processes whose role includes the
  * worker, so an `api`-only process never consumes jobs.
  */
 @Module({
-  imports: [DeliveryModule, TicketsModule, BullModule.registerQueue({ name: QUEUE.sweep })],
+  imports: [DeliveryModule, TicketsModule, UnlockModule, BullModule.registerQueue({ name: QUEUE.sweep })],
   providers: [AuditChainCheckProcessor, NotificationRelayProcessor, SweepProcessor, RegenerationProcessor],
 })
 export class WorkerModule {}

@@ -99,6 +99,7 @@ describe('the OpenAPI document', () => {
     'POST /v1/tickets/next',
     'POST /v1/tickets/{id}/release',
     'POST /v1/tickets/{id}/retry',
+    'POST /v1/critical-systems/{id}/unlock-sessions',
   ];
 
   it('documents every route with a success response, its auth, and the error shape for each failure', async () => {
@@ -114,7 +115,7 @@ describe('the OpenAPI document', () => {
           const schema = op.responses[code].content?.['application/json']?.schema;
           if (code !== '503' && schema?.$ref !== '#/components/schemas/ErrorResponseDto') problems.push(`${name}: ${code} lacks the error shape`);
         }
-        const isPublic = path.startsWith('/health') || path === '/metrics' || path === '/v1/deliveries/redeem' || path.startsWith('/v1/links/');
+        const isPublic = path.startsWith('/health') || path === '/metrics' || path === '/v1/deliveries/redeem' || path.startsWith('/v1/links/') || path === '/v1/grants/public-key';
         if (!isPublic) {
           if (!op.security?.length) problems.push(`${name}: no bearer auth`);
           for (const code of ['401', '403']) if (!codes.includes(code)) problems.push(`${name}: no ${code}`);

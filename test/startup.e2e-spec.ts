@@ -31,6 +31,7 @@ function baseEnv(port: number, extra: Record<string, string | undefined> = {}) {
     LOG_FILE: join(LOG_DIR, `startup-${port}.log`),
     CODE_PEPPER: 'startup-test-pepper-0123456789abcdef0123',
     DELIVERY_KEY: randomBytes(32).toString('base64'),
+    GRANT_SIGNING_KEY: randomBytes(32).toString('base64'),
     ...extra,
   };
 }
@@ -118,11 +119,11 @@ describe('starting the service', () => {
 describe('development secrets', () => {
   it('are generated once, kept in .dev-secrets.json, announced, and used by the service and the CLI alike', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rd-dev-'));
-    const env = baseEnv(await freePort(), { NODE_ENV: 'development', CODE_PEPPER: undefined, DELIVERY_KEY: undefined });
+    const env = baseEnv(await freePort(), { NODE_ENV: 'development', CODE_PEPPER: undefined, DELIVERY_KEY: undefined, GRANT_SIGNING_KEY: undefined });
     const service = startProcess('dist/src/main.js', [], env, dir);
     running.push(service);
     await service.waitFor(/listening on/);
-    expect(service.output()).toContain(`Development mode: using throwaway CODE_PEPPER and DELIVERY_KEY from ${join(dir, '.dev-secrets.json')}`);
+    expect(service.output()).toContain(`Development mode: using throwaway CODE_PEPPER, DELIVERY_KEY and GRANT_SIGNING_KEY from ${join(dir, '.dev-secrets.json')}`);
     const secrets = JSON.parse(readFileSync(join(dir, '.dev-secrets.json'), 'utf8'));
     expect(statSync(join(dir, '.dev-secrets.json')).mode & 0o777).toBe(0o600);
 

@@ -78,3 +78,6 @@ export class InvalidTransition extends Conflict {
 
 /** Refused by separation of duties (agent, approver and subject are different people). */
 export class SeparationOfDutyViolation extends Forbidden {}
+
+/** A backup code presented for something (an unlock) was not accepted; never says why. */
+export class CodeNotAccepted extends DomainError {}

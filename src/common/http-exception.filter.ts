@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import {
   AccountLocked,
+  CodeNotAccepted,
   Conflict,
   DomainError,
   Forbidden,
@@ -26,6 +27,7 @@ const STATUS_OF: ReadonlyArray<[abstract new (...args: never[]) => DomainError, 
   [Gone, HttpStatus.GONE],
   [AccountLocked, 423],
   [RateLimitExceeded, HttpStatus.TOO_MANY_REQUESTS],
+  [CodeNotAccepted, HttpStatus.UNPROCESSABLE_ENTITY],
 ];
 
 /** PostgreSQL error classes that mean "the database is unavailable right now", not "bad request". */

@@ -4,13 +4,17 @@ import { resolve } from 'node:path';
 
 const DEV_SECRETS_FILE = '.dev-secrets.json';
 
-interface DevSecrets {
-  CODE_PEPPER: string;
-  DELIVERY_KEY: string;
-}
+type SecretName = 'CODE_PEPPER' | 'DELIVERY_KEY' | 'GRANT_SIGNING_KEY';
+type DevSecrets = Record<SecretName, string>;
+
+const GENERATE: Record<SecretName, () => string> = {
+  CODE_PEPPER: () => randomBytes(32).toString('base64url'),
+  DELIVERY_KEY: () => randomBytes(32).toString('base64'),
+  GRANT_SIGNING_KEY: () => randomBytes(32).toString('base64'),
+};
 
 /**
- * Outside production, fills in missing secrets with throwaway values kept in a
+ * Outside production, fills in missing secrets (pepper, delivery key, grant signing key) with throwaway values kept in a
  * git-ignored file, so a laptop start needs no set-up and codes issued today
  * still verify after a restart. Production has no defaults: the env validation
  * then stops the process naming the missing setting.
@@ -19,20 +23,15 @@ interface DevSecrets {
  */
 export function fillDevelopmentSecrets(env: NodeJS.ProcessEnv, cwd = process.cwd()): string | undefined {
   if (env.NODE_ENV === 'production') return undefined;
-  const missing = (['CODE_PEPPER', 'DELIVERY_KEY'] as const).filter((key) => !env[key]);
+  const missing = (Object.keys(GENERATE) as SecretName[]).filter((key) => !env[key]);
   if (missing.length === 0) return undefined;
 
   const file = resolve(cwd, DEV_SECRETS_FILE);
-  let secrets: DevSecrets;
-  if (existsSync(file)) {
-    secrets = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
-  } else {
-    secrets = {
-      CODE_PEPPER: randomBytes(32).toString('base64url'),
-      DELIVERY_KEY: randomBytes(32).toString('base64'),
-    };
-    writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
-  }
+  const stored: Partial<DevSecrets> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>) : {};
+  const secrets = { ...stored } as DevSecrets;
+  for (const key of Object.keys(GENERATE) as SecretName[]) secrets[key] ??= GENERATE[key]();
+  if (Object.keys(secrets).length !== Object.keys(stored).length) writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   for (const key of missing) env[key] = secrets[key];
-  return `Development mode: using throwaway ${missing.join(' and ')} from ${file}; set them for any real deployment (NODE_ENV=production requires them).`;
+  const names = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}` : missing[0];
+  return `Development mode: using throwaway ${names} from ${file}; set them for any real deployment (NODE_ENV=production requires them).`;
 }

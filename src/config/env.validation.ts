@@ -18,7 +18,7 @@ export type ProcessRole = (typeof ROLES_OF_PROCESS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Settings whose values must never be echoed back in an error line. */
-const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET']);
+const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET']);
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -68,6 +68,10 @@ export class Env {
   /** AES-256-GCM key for delivery envelopes: 32 bytes, base64 or hex. */
   @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes, as 64 hex digits or 44 base64 characters' })
   DELIVERY_KEY: string;
+
+  /** Ed25519 private key (its 32-byte seed, 64 hex or 44 base64 characters) that signs unlock grants. */
+  @Matches(/^([A-Fa-f0-9]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be a 32-byte Ed25519 seed, as 64 hex or 44 base64 characters' })
+  GRANT_SIGNING_KEY: string;
 
   @IsOptional()
   @IsString()
@@ -155,6 +159,7 @@ export class Env {
 const OPTIONAL_SETTINGS = [
   'CODE_PEPPER',
   'DELIVERY_KEY',
+  'GRANT_SIGNING_KEY',
   'LOG_FILE',
   'POLICY_FILE',
   'BOOTSTRAP_ADMIN_TOKEN',

@@ -78,6 +78,16 @@ const TEMPLATES = {
     body: `Regeneration for recovery ticket ${v.ticketId} failed after its retries; an admin can retry it.`,
     links: [],
   }),
+  'unlock.opened': (v: Vars): Rendered => ({
+    subject: `Unlock of ${v.system} started`,
+    body: `Hello ${v.name}, an unlock of ${v.system} was started at ${v.at} and needs ${v.k} custodians within ${v.windowSeconds} seconds. If you are not expecting this, tell security.`,
+    links: [],
+  }),
+  'unlock.unlocked': (v: Vars): Rendered => ({
+    subject: `${v.system} was unlocked`,
+    body: `Hello ${v.name}, ${v.system} was unlocked at ${v.at} by ${v.custodians}. The grant expires at ${v.expiresAt}.`,
+    links: [],
+  }),
   'security.account_locked': (v: Vars): Rendered => ({
     subject: 'Alert: backup-code lockout',
     body: `Backup-code verification for account ${v.accountId} (${v.externalId}) locked until ${v.until} after ${v.failures} failed attempts.`,

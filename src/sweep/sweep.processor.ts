@@ -5,6 +5,7 @@ import { DeliveryService } from '../delivery/delivery.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { JOB, QUEUE } from '../queue/queues';
 import { TicketSweep, TicketSweepResult } from '../tickets/ticket-sweep.service';
+import { UnlockService } from '../unlock/unlock.service';
 
 const EVERY_MINUTE = 60_000;
 /** An undelivered message older than this lost its job (Redis down at commit, say): enqueue it again. */
@@ -13,6 +14,7 @@ const OUTBOX_GRACE_MS = 30_000;
 export interface SweepResult extends TicketSweepResult {
   envelopesErased: number;
   notificationsRequeued: number;
+  unlockSessionsExpired: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly delivery: DeliveryService,
     private readonly outbox: OutboxService,
     private readonly tickets: TicketSweep,
+    private readonly unlock: UnlockService,
     @InjectQueue(QUEUE.sweep) private readonly queue: Queue,
   ) {
     super();
@@ -41,6 +44,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
       ...(await this.tickets.run()),
       envelopesErased: await this.delivery.eraseExpired(),
       notificationsRequeued: await this.outbox.requeueStale(OUTBOX_GRACE_MS),
+      unlockSessionsExpired: await this.unlock.expireOverdue(),
     };
   }
 }

@@ -23,11 +23,10 @@ export class TicketViews {
   async many(tickets: Ticket[], em: EntityManager = this.dataSource.manager): Promise<TicketDto[]> {
     if (tickets.length === 0) return [];
     const ids = tickets.map((t) => t.id);
-    const [steps, approvals, accounts] = await Promise.all([
-      em.find(TicketStep, { where: { ticketId: In(ids) } }),
-      em.find(Approval, { where: { ticketId: In(ids) }, order: { createdAt: 'ASC' } }),
-      em.find(Account, { where: { id: In([...new Set(tickets.map((t) => t.accountId))]) } }),
-    ]);
+    // One after another: `em` may be a transaction's, and a connection runs one query at a time.
+    const steps = await em.find(TicketStep, { where: { ticketId: In(ids) } });
+    const approvals = await em.find(Approval, { where: { ticketId: In(ids) }, order: { createdAt: 'ASC' } });
+    const accounts = await em.find(Account, { where: { id: In([...new Set(tickets.map((t) => t.accountId))]) } });
     const accountById = new Map(accounts.map((a) => [a.id, a]));
     return tickets.map((ticket) => {
       const account = accountById.get(ticket.accountId)!;

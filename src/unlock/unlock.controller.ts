@@ -1,0 +1,163 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { Public, Roles } from '../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { UuidParam } from '../common/uuid-param';
+import { Staff } from '../staff/staff.entity';
+import { CriticalSystemsService } from './critical-systems.service';
+import {
+  CreateCriticalSystemDto,
+  CriticalSystemViewDto,
+  CustodianDto,
+  IntrospectDto,
+  IntrospectionDto,
+  PresentCodeDto,
+  PublicKeyDto,
+  UnlockSessionDto,
+  UpdateCriticalSystemDto,
+} from './dto/unlock.dto';
+import { GrantSigner } from './grant-signer';
+import { GrantsService } from './grants.service';
+import { UnlockService } from './unlock.service';
+
+@ApiTags('dual-code unlock')
+@Controller('v1/critical-systems')
+@ApiBadRequestResponse({ type: ErrorResponseDto })
+@ApiNotFoundResponse({ type: ErrorResponseDto })
+export class CriticalSystemsController {
+  constructor(
+    private readonly systems: CriticalSystemsService,
+    private readonly unlock: UnlockService,
+  ) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: CriticalSystemViewDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Name taken' })
+  create(@CurrentStaff() admin: Staff, @Body() body: CreateCriticalSystemDto): Promise<CriticalSystemViewDto> {
+    return this.systems.create(actorOf(admin), body);
+  }
+
+  @Get()
+  @Roles('admin', 'auditor')
+  @ApiOkResponse({ type: [CriticalSystemViewDto] })
+  list(): Promise<CriticalSystemViewDto[]> {
+    return this.systems.list();
+  }
+
+  @Get(':id')
+  @Roles('admin', 'auditor', 'service')
+  @ApiOkResponse({ type: CriticalSystemViewDto })
+  get(@UuidParam('id') id: string): Promise<CriticalSystemViewDto> {
+    return this.systems.get(id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOkResponse({ type: CriticalSystemViewDto })
+  update(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @Body() body: UpdateCriticalSystemDto): Promise<CriticalSystemViewDto> {
+    return this.systems.update(actorOf(admin), id, body);
+  }
+
+  @Post(':id/custodians')
+  @Roles('admin')
+  @ApiCreatedResponse({ type: CriticalSystemViewDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already a custodian' })
+  addCustodian(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @Body() body: CustodianDto): Promise<CriticalSystemViewDto> {
+    return this.systems.addCustodian(actorOf(admin), id, body.accountId);
+  }
+
+  @Delete(':id/custodians/:accountId')
+  @Roles('admin')
+  @ApiOkResponse({ type: CriticalSystemViewDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Would leave fewer custodians than k' })
+  removeCustodian(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @UuidParam('accountId') accountId: string): Promise<CriticalSystemViewDto> {
+    return this.systems.removeCustodian(actorOf(admin), id, accountId);
+  }
+
+  @Post(':id/unlock-sessions')
+  @Roles('service', 'admin')
+  @ApiCreatedResponse({ type: UnlockSessionDto, description: 'Open for the system’s window; every custodian is told' })
+  open(@CurrentStaff() caller: Staff, @UuidParam('id') id: string): Promise<UnlockSessionDto> {
+    return this.unlock.open(actorOf(caller), id);
+  }
+}
+
+@ApiTags('dual-code unlock')
+@Controller('v1/unlock-sessions')
+@ApiBadRequestResponse({ type: ErrorResponseDto })
+@ApiNotFoundResponse({ type: ErrorResponseDto })
+export class UnlockSessionsController {
+  constructor(private readonly unlock: UnlockService) {}
+
+  @Post(':id/presentations')
+  @HttpCode(200)
+  @Roles('service')
+  @ApiOkResponse({ type: UnlockSessionDto, description: 'Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a custodian of this system (code untouched)' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Same custodian twice, or already unlocked (code untouched)' })
+  @ApiGoneResponse({ type: ErrorResponseDto, description: 'The window has closed (code untouched)' })
+  @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'The code was not accepted (counted toward lockout)' })
+  @ApiResponse({ status: 423, type: ErrorResponseDto, description: 'The custodian’s code verification is locked' })
+  present(@CurrentStaff() caller: Staff, @UuidParam('id') id: string, @Body() body: PresentCodeDto): Promise<UnlockSessionDto> {
+    return this.unlock.present(actorOf(caller), id, body.accountId, body.code);
+  }
+
+  @Get(':id')
+  @Roles('service', 'admin', 'auditor')
+  @ApiOkResponse({ type: UnlockSessionDto })
+  get(@UuidParam('id') id: string): Promise<UnlockSessionDto> {
+    return this.unlock.get(id);
+  }
+}
+
+@ApiTags('dual-code unlock')
+@Controller('v1/grants')
+export class GrantsController {
+  constructor(
+    private readonly grants: GrantsService,
+    private readonly signer: GrantSigner,
+  ) {}
+
+  @Post('introspect')
+  @HttpCode(200)
+  @Roles('service')
+  @ApiOkResponse({ type: IntrospectionDto, description: '{ active: false } for anything not a live grant of ours' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  introspect(@Body() body: IntrospectDto): Promise<IntrospectionDto> {
+    return this.grants.introspect(body.grant);
+  }
+
+  @Get('public-key')
+  @Public()
+  @ApiOkResponse({ type: PublicKeyDto, description: 'Verify grants offline: EdDSA (Ed25519) JWTs' })
+  publicKey(): PublicKeyDto {
+    return {
+      alg: 'EdDSA',
+      kid: this.signer.kid,
+      publicKeyPem: this.signer.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      jwk: this.signer.publicJwk(),
+    };
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @ApiOkResponse({ description: 'Revoked; introspection answers inactive from now on', schema: { example: { id: 'uuid', revokedAt: '2026-11-23T10:00:00Z' } } })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async revoke(@CurrentStaff() admin: Staff, @UuidParam('id') id: string): Promise<{ id: string; revokedAt: string }> {
+    const grant = await this.grants.revoke(actorOf(admin), id);
+    return { id: grant.id, revokedAt: grant.revokedAt!.toISOString() };
+  }
+}

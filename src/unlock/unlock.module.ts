@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CodesModule } from '../codes/codes.module';
+import { CriticalSystemsService } from './critical-systems.service';
+import { GrantSigner } from './grant-signer';
+import { GrantsService } from './grants.service';
+import { CriticalSystemsController, GrantsController, UnlockSessionsController } from './unlock.controller';
+import { UnlockService } from './unlock.service';
+
+@Module({
+  imports: [CodesModule],
+  controllers: [CriticalSystemsController, UnlockSessionsController, GrantsController],
+  providers: [CriticalSystemsService, UnlockService, GrantsService, GrantSigner],
+  exports: [UnlockService],
+})
+export class UnlockModule {}
