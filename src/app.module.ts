@@ -21,6 +21,7 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { THROTTLE } from './common/throttle';
 import { TicketsModule } from './tickets/tickets.module';
 import { UnlockModule } from './unlock/unlock.module';
+import { DrillsModule } from './drills/drills.module';
 import { WorkerModule } from './worker.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
@@ -73,6 +74,7 @@ export class AppModule {
         DeliveryModule,
         TicketsModule,
         UnlockModule,
+        DrillsModule,
         HealthModule,
         ...(role === 'api' ? [] : [WorkerModule]),
       ],

@@ -8,13 +8,14 @@ import { SweepProcessor } from './sweep/sweep.processor';
 import { RegenerationProcessor } from './tickets/regeneration.processor';
 import { TicketsModule } from './tickets/tickets.module';
 import { UnlockModule } from './unlock/unlock.module';
+import { DrillsModule } from './drills/drills.module';
 
 /**
  * The queue processors. Imported only by processes whose role includes the
  * worker, so an `api`-only process never consumes jobs.
  */
 @Module({
-  imports: [DeliveryModule, TicketsModule, UnlockModule, BullModule.registerQueue({ name: QUEUE.sweep })],
+  imports: [DeliveryModule, TicketsModule, UnlockModule, DrillsModule, BullModule.registerQueue({ name: QUEUE.sweep })],
   providers: [AuditChainCheckProcessor, NotificationRelayProcessor, SweepProcessor, RegenerationProcessor],
 })
 export class WorkerModule {}

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CodesModule } from '../codes/codes.module';
 import { CodeHygieneCommand } from './code-hygiene.command';
+import { DrillReportCommand, DrillRunCommand } from './drill.commands';
+import { DrillsModule } from '../drills/drills.module';
 import { foundationImports } from '../app.module';
 import { StaffModule } from '../staff/staff.module';
 import { AccountsImportCommand } from './accounts-import.command';
@@ -14,7 +16,7 @@ export class CliModule {
   static register(): DynamicModule {
     return {
       module: CliModule,
-      imports: [...foundationImports(), StaffModule, AccountsModule, CodesModule],
+      imports: [...foundationImports(), StaffModule, AccountsModule, CodesModule, DrillsModule],
       providers: [
         StaffCreateCommand,
         StaffTokenIssueCommand,
@@ -22,6 +24,8 @@ export class CliModule {
         AccountsImportCommand,
         AuditVerifyCommand,
         CodeHygieneCommand,
+        DrillRunCommand,
+        DrillReportCommand,
       ],
     };
   }

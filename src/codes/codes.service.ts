@@ -60,6 +60,11 @@ export class CodesService {
 
   /** Inserts a set for an account whose earlier sets the caller has revoked; audits and tells the subject. */
   async issueSet(em: EntityManager, account: Account, prepared: PreparedSet, actor: AuditActor, ticketId: string | null): Promise<CodeSet> {
+    if (ticketId) {
+      const [ticket] = (await em.query(`SELECT is_drill FROM tickets WHERE id = $1`, [ticketId])) as { is_drill: boolean }[];
+      // Defence in depth: the regeneration path never gets here for a drill, and must not.
+      if (ticket?.is_drill) throw new Error('a drill ticket never issues codes');
+    }
     const now = this.clock.now();
     const set = em.create(CodeSet, {
       accountId: account.id,

@@ -71,6 +71,11 @@ export class RegenerationPolicy {
   @IsInt() @Min(1) @Max(20) attempts = 5;
 }
 
+export class DrillsPolicy {
+  /** How long after a drill resolves the staff involved are told it was a drill. */
+  @IsInt() @Min(0) @Max(10_080) debriefDelayMinutes = 60;
+}
+
 /** The smallest number of distinct approvers each tier may be set to: policy can tighten, never loosen. */
 export const MIN_APPROVERS = { standard: 0, privileged: 1, critical: 2 } as const;
 
@@ -87,6 +92,7 @@ export class Policy {
   @ValidateNested() @Type(() => OtpPolicy) otp = new OtpPolicy();
   @ValidateNested() @Type(() => AttestationPolicy) attestation = new AttestationPolicy();
   @ValidateNested() @Type(() => RegenerationPolicy) regeneration = new RegenerationPolicy();
+  @ValidateNested() @Type(() => DrillsPolicy) drills = new DrillsPolicy();
   /** Where possible-social-engineering and lockout alerts go. */
   @IsEmail() securityContact = 'security@example.com';
 }

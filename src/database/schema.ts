@@ -12,6 +12,8 @@ import { Foundation1764000000000 } from '../../migrations/1764000000000-foundati
 import { BackupCodes1764000100000 } from '../../migrations/1764000100000-backup-codes';
 import { RecoveryTickets1764000200000 } from '../../migrations/1764000200000-recovery-tickets';
 import { DualCodeUnlock1764000300000 } from '../../migrations/1764000300000-dual-code-unlock';
+import { Drills1764000400000 } from '../../migrations/1764000400000-drills';
+import { Drill } from '../drills/drill.entity';
 import { CriticalSystem, Custodian, Grant, Presentation, UnlockSession } from '../unlock/unlock.entities';
 import { Approval } from '../tickets/approval.entity';
 import { Ticket } from '../tickets/ticket.entity';
@@ -19,5 +21,5 @@ import { TicketLink } from '../tickets/ticket-link.entity';
 import { TicketStep } from '../tickets/ticket-step.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
-export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, CriticalSystem, Custodian, UnlockSession, Presentation, Grant];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000];
+export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000];

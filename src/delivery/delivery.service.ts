@@ -38,6 +38,8 @@ export class DeliveryService {
 
   /** Seals the codes and sends the link, inside the caller's transaction (the one that issues the set). */
   async createEnvelope(em: EntityManager, account: Account, setId: string, codes: string[]): Promise<string> {
+    const [drill] = (await em.query(`SELECT 1 FROM code_sets s JOIN tickets t ON t.id = s.issuing_ticket_id WHERE s.id = $1 AND t.is_drill`, [setId])) as unknown[];
+    if (drill) throw new Error('a drill ticket never creates a delivery');
     const token = randomToken('rdd');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.policy.delivery.ttlHours * 3_600_000);

@@ -22,6 +22,7 @@ export class Notifier {
     vars: Vars,
     key: string,
     channels: ('email' | 'sms')[] = ['email'],
+    about?: { ticketId: string; as?: 'subject' | 'manager' },
   ): Promise<void> {
     for (const channel of channels) {
       await this.outbox.write(em, {
@@ -30,6 +31,8 @@ export class Notifier {
         template,
         vars: { name: account.displayName, ...vars },
         idempotencyKey: `${key}:${channel}`,
+        ticketId: about?.ticketId,
+        intendedFor: about?.as ?? 'subject',
       });
     }
   }

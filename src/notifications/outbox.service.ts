@@ -18,6 +18,9 @@ export interface NewMessage {
   vars: Record<string, string | number>;
   /** Same key, same message: a retried transaction or job never sends it twice. */
   idempotencyKey: string;
+  /** The recovery ticket this message is about, if any: a drill ticket's messages never leave (see write). */
+  ticketId?: string;
+  intendedFor?: 'subject' | 'manager';
 }
 
 /** Ids written in one transaction, enqueued together once it commits. */
@@ -42,6 +45,16 @@ export class OutboxService {
     const runner = em.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('outbox messages are written inside the transaction that causes them');
     const content: Rendered = render(message.template, message.vars);
+    if (message.ticketId && (await this.isDrillTicket(em, message.ticketId))) {
+      // Safe by construction: a drill never reaches the real subject or manager. The message goes to the
+      // drill's sink instead, where only drill runners read it (so the "impostor" does not have it either).
+      await em.query(
+        `INSERT INTO drill_messages (ticket_id, channel, intended_for, template, sealed_body, idempotency_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
+        [message.ticketId, message.channel, message.intendedFor ?? 'subject', message.template, this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey), message.idempotencyKey, this.clock.now()],
+      );
+      return undefined;
+    }
     const [row] = (await em.query(
       `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
@@ -56,6 +69,11 @@ export class OutboxService {
     }
     pending.push(row.id);
     return row.id;
+  }
+
+  private async isDrillTicket(em: EntityManager, ticketId: string): Promise<boolean> {
+    const [row] = (await em.query(`SELECT is_drill FROM tickets WHERE id = $1`, [ticketId])) as { is_drill: boolean }[];
+    return row?.is_drill === true;
   }
 
   /** Hands messages to the relay. A second enqueue of the same id while it waits is a no-op. */

@@ -6,6 +6,7 @@ import { OutboxService } from '../notifications/outbox.service';
 import { JOB, QUEUE } from '../queue/queues';
 import { TicketSweep, TicketSweepResult } from '../tickets/ticket-sweep.service';
 import { UnlockService } from '../unlock/unlock.service';
+import { DrillsService } from '../drills/drills.service';
 
 const EVERY_MINUTE = 60_000;
 /** An undelivered message older than this lost its job (Redis down at commit, say): enqueue it again. */
@@ -15,6 +16,7 @@ export interface SweepResult extends TicketSweepResult {
   envelopesErased: number;
   notificationsRequeued: number;
   unlockSessionsExpired: number;
+  drills: { started: number; resolved: number; debriefed: number };
 }
 
 /**
@@ -30,6 +32,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly outbox: OutboxService,
     private readonly tickets: TicketSweep,
     private readonly unlock: UnlockService,
+    private readonly drills: DrillsService,
     @InjectQueue(QUEUE.sweep) private readonly queue: Queue,
   ) {
     super();
@@ -45,6 +48,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
       envelopesErased: await this.delivery.eraseExpired(),
       notificationsRequeued: await this.outbox.requeueStale(OUTBOX_GRACE_MS),
       unlockSessionsExpired: await this.unlock.expireOverdue(),
+      drills: await this.drills.sweep(),
     };
   }
 }

@@ -58,11 +58,17 @@ export class RegenerationService {
     return this.dataSource.transaction(async (em): Promise<RegenerationOutcome> => {
       const locked = await this.transitions.lock(em, ticketId);
       if (locked.state !== 'regenerating') return SKIPPED; // completed by a duplicate, or cancelled
+      if (locked.isDrill) {
+        // A drill that got this far has already failed; it ends like a real one (same work, same timing)
+        // without revoking, issuing or delivering anything, and without a word to the real subject.
+        await this.transitions.fire(em, locked, 'complete', asSystem());
+        return { outcome: 'completed' };
+      }
       const account = await em.findOneOrFail(Account, { where: { id: locked.accountId }, lock: { mode: 'pessimistic_write' } });
       await this.codes.revokeActiveSet(em, account.id, SYSTEM, `reissued by recovery ticket ${locked.id}`);
       const set = await this.codes.issueSet(em, account, prepared, SYSTEM, locked.id);
       await this.delivery.createEnvelope(em, account, set.id, prepared.codes.map(displayCode));
-      await this.transitions.fire(em, locked, 'complete', asSystem(), { detail: { setId: set.id } });
+      await this.transitions.fire(em, locked, 'complete', asSystem());
       this.logger.log({ ticketId }, 'codes regenerated');
       return { outcome: 'completed' };
     });

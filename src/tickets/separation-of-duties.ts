@@ -23,3 +23,9 @@ export function agentRefusal(staff: Staff, accountId: string): string | undefine
   if (staff.accountId === accountId) return 'nobody may work a recovery ticket for their own account';
   return undefined;
 }
+
+/** Drill runners never work drill tickets: they know which they are. */
+export function drillRunnerRefusal(staff: Staff, ticket: { isDrill: boolean }): string | undefined {
+  if (ticket.isDrill && staff.roles.includes('drill_runner')) return 'a drill runner cannot work or sign this ticket';
+  return undefined;
+}

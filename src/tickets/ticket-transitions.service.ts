@@ -142,12 +142,13 @@ export class TicketTransitions {
           { after: ticket.regenerateAfter!.toISOString(), cancelLink },
           `ticket.approved:${ticket.id}:${ticket.version}`,
           ticket.coolingOffMinutes > 0 ? ['email', 'sms'] : ['email'],
+          { ticketId: ticket.id },
         );
         return;
       }
       case 'notify_subject_outcome': {
         const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
-        await this.notifier.toSubject(em, account, 'ticket.closed', { outcome: ticket.state }, `ticket.closed:${ticket.id}`);
+        await this.notifier.toSubject(em, account, 'ticket.closed', { outcome: ticket.state }, `ticket.closed:${ticket.id}`, ['email'], { ticketId: ticket.id });
         return;
       }
       case 'assign_actor':

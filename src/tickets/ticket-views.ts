@@ -70,6 +70,7 @@ export class TicketViews {
         stateChangedAt: ticket.stateChangedAt.toISOString(),
         dueAt: ticket.dueAt.toISOString(),
         regenerateAfter: ticket.regenerateAfter?.toISOString() ?? null,
+        ...(ticket.isDrill && ticket.debriefedAt && { drill: { debriefedAt: ticket.debriefedAt.toISOString() } }),
       };
     });
   }

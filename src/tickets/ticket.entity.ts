@@ -43,4 +43,7 @@ export class Ticket {
   @Column('timestamptz', { name: 'due_at' }) dueAt: Date;
   @Column('timestamptz', { name: 'regenerate_after', nullable: true }) regenerateAfter: Date | null;
   @Column('int') version: number;
+  /** A social-engineering drill: never shown to agents or approvers until their debrief. */
+  @Column('boolean', { name: 'is_drill' }) isDrill: boolean;
+  @Column('timestamptz', { name: 'debriefed_at', nullable: true }) debriefedAt: Date | null;
 }

@@ -12,7 +12,7 @@ import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import { Staff } from '../staff/staff.entity';
 import { OpenTicketDto } from './dto/ticket.dto';
-import { agentRefusal } from './separation-of-duties';
+import { agentRefusal, drillRunnerRefusal } from './separation-of-duties';
 import { asStaff, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
@@ -59,6 +59,7 @@ export class TicketsService {
     account: Account,
     input: Omit<OpenTicketDto, 'accountId' | 'channel'> & { channel: TicketChannel },
     opener: TicketActor['audit'],
+    isDrill = false,
   ): Promise<Ticket> {
     const rules = this.policy.tiers[account.tier];
     const now = this.clock.now();
@@ -81,6 +82,8 @@ export class TicketsService {
       dueAt: new Date(now.getTime() + this.policy.sla.unclaimedMinutes * 60_000),
       regenerateAfter: null,
       version: 1,
+      isDrill,
+      debriefedAt: null,
     });
     await em.insert(Ticket, ticket);
     for (const step of rules.steps) {
@@ -94,7 +97,9 @@ export class TicketsService {
       payload: { accountId: account.id, tier: ticket.tier, channel: ticket.channel, reason: ticket.reason, requiredSteps: ticket.requiredSteps },
     });
     const cancelLink = await this.links.issueCancelLink(em, ticket);
-    await this.notifier.toSubject(em, account, 'ticket.opened', { channel: ticket.channel, at: now.toISOString(), cancelLink }, `ticket.opened:${ticket.id}`, ['email', 'sms']);
+    await this.notifier.toSubject(em, account, 'ticket.opened', { channel: ticket.channel, at: now.toISOString(), cancelLink }, `ticket.opened:${ticket.id}`, ['email', 'sms'], {
+      ticketId: ticket.id,
+    });
     return ticket;
   }
 
@@ -125,9 +130,9 @@ export class TicketsService {
   claimNext(staff: Staff): Promise<Ticket | undefined> {
     return this.dataSource.transaction(async (em) => {
       const [next] = (await em.query(
-        `SELECT id FROM tickets WHERE state = 'open' AND account_id IS DISTINCT FROM $1
+        `SELECT id FROM tickets WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
          ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [staff.accountId],
+        [staff.accountId, staff.roles.includes('drill_runner')],
       )) as { id: string }[];
       if (!next) return undefined;
       return this.transitions.fire(em, await this.transitions.lock(em, next.id), 'claim', asStaff(staff, 'agent'));
@@ -139,6 +144,8 @@ export class TicketsService {
     return this.dataSource.transaction(async (em) => {
       const ticket = await this.transitions.lock(em, ticketId);
       if (ticket.state === 'proofing' && ticket.assignedTo !== staff.id) throw new Forbidden('only the agent working this ticket can do that');
+      const drillRefusal = drillRunnerRefusal(staff, ticket);
+      if (drillRefusal) throw new Forbidden(drillRefusal);
       return this.transitions.fire(em, ticket, event, asStaff(staff, 'agent'), {
         detail: reason ? { reason } : undefined,
         why: event === 'flag' ? `flagged as suspicious by the agent: ${reason}` : undefined,

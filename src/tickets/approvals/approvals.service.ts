@@ -5,7 +5,7 @@ import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { InvalidTransition, SeparationOfDutyViolation } from '../../common/errors';
 import { Staff } from '../../staff/staff.entity';
-import { approvalRefusal } from '../separation-of-duties';
+import { approvalRefusal, drillRunnerRefusal } from '../separation-of-duties';
 import { asStaff } from '../ticket-actor';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
@@ -31,7 +31,7 @@ export class ApprovalsService {
       .transaction(async (em) => {
         const ticket = await this.transitions.lock(em, ticketId);
         if (ticket.state !== 'awaiting_approval') throw new InvalidTransition(ticket.state, decision, allowedEvents(ticket.state));
-        const refusal = approvalRefusal(staff, await this.people(em, ticket));
+        const refusal = drillRunnerRefusal(staff, ticket) ?? approvalRefusal(staff, await this.people(em, ticket));
         if (refusal) throw new SeparationOfDutyViolation(refusal);
         await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at) VALUES ($1, $2, $3, $4, $5)`, [
           ticket.id,

@@ -122,6 +122,12 @@ export class TicketDto {
   @ApiProperty({ format: 'date-time' }) stateChangedAt: string;
   @ApiProperty({ format: 'date-time', description: 'When the current waiting state breaches its SLA' }) dueAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Regeneration not before (cooling-off)' }) regenerateAfter: string | null;
+  @ApiPropertyOptional({
+    description: 'Present only after the debrief of a social-engineering drill: until then a drill ticket looks like any other',
+    type: 'object',
+    properties: { debriefedAt: { type: 'string', format: 'date-time' } },
+  })
+  drill?: { debriefedAt: string };
 }
 
 export class TicketPageDto {

@@ -15,6 +15,7 @@ import type { Env } from '../../config/env.validation';
 import { Policy } from '../../config/policy';
 import { Notifier } from '../../notifications/notifier';
 import { Staff } from '../../staff/staff.entity';
+import { drillRunnerRefusal } from '../separation-of-duties';
 import { asManager, asStaff, asSystem } from '../ticket-actor';
 import { TicketLinks } from '../ticket-links.service';
 import { TicketStep } from '../ticket-step.entity';
@@ -66,7 +67,9 @@ export class ProofingService {
           [step.id, this.otpHash(ticket.id, otp), channel, expiresAt],
         );
         // To the REGISTERED channel only: the number the caller gave is never used.
-        await this.notifier.toSubject(em, account, 'proofing.otp', { otp, minutes: this.policy.otp.ttlMinutes }, `proofing.otp:${step.id}:${step.sends + 1}`, [channel]);
+        await this.notifier.toSubject(em, account, 'proofing.otp', { otp, minutes: this.policy.otp.ttlMinutes }, `proofing.otp:${step.id}:${step.sends + 1}`, [channel], {
+          ticketId: ticket.id,
+        });
         await this.record(em, staff, ticket, 'ticket.step_started', { step: step.step, sentTo: channel, expiresAt: expiresAt.toISOString() });
       } else if (step.step === 'manager_attestation') {
         if (step.status === 'sent' && step.expiresAt && step.expiresAt > now) throw new Conflict('the manager’s link was already sent and is still valid');
@@ -81,6 +84,8 @@ export class ProofingService {
           'proofing.attestation',
           { subjectName: account.displayName, channel: ticket.channel, at: ticket.createdAt.toISOString(), link },
           `proofing.attestation:${step.id}:${step.sends + 1}`,
+          ['email'],
+          { ticketId: ticket.id, as: 'manager' },
         );
         await this.record(em, staff, ticket, 'ticket.step_started', { step: step.step, sentTo: 'manager', expiresAt: expiresAt.toISOString() });
       } else {
@@ -200,6 +205,8 @@ export class ProofingService {
       throw new Conflict(`proofing steps run while a ticket is proofing; this one is ${ticket.state}`, { state: ticket.state });
     }
     if (ticket.assignedTo !== staff.id) throw new Forbidden('only the agent working this ticket can run its steps');
+    const drillRefusal = drillRunnerRefusal(staff, ticket);
+    if (drillRefusal) throw new Forbidden(drillRefusal);
     if (!ticket.requiredSteps.includes(stepName as ProofingStep)) {
       throw new InvalidInput('step', `is not required for this ticket (required: ${ticket.requiredSteps.join(', ')})`);
     }

@@ -1,0 +1,102 @@
+import { Body, Controller, Get, Header, Post, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Response } from 'express';
+import scenarioSchema from '../../drills/scenario.schema.json';
+import { CurrentStaff } from '../common/auth/current-staff.decorator';
+import { Roles } from '../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { UuidParam } from '../common/uuid-param';
+import { Staff } from '../staff/staff.entity';
+import { DrillReportService } from './drill-report.service';
+import { Drill } from './drill.entity';
+import { DrillsService, SinkMessage } from './drills.service';
+
+class ReportQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) campaign?: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() from?: Date;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() to?: Date;
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+}
+
+export class DrillDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() campaign: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['scheduled', 'running', 'resolved'] }) status: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) ticketId: string | null;
+  @ApiProperty({ nullable: true, type: String }) ticketState: string | null;
+  @ApiProperty({ format: 'uuid' }) accountId: string;
+  @ApiProperty({ format: 'date-time' }) scheduledFor: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt: string | null;
+  @ApiProperty({ enum: ['passed', 'failed', 'inconclusive'], nullable: true, type: String }) outcome: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Where it was stopped or got through' }) decidedStep: string | null;
+  @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
+  @ApiProperty({ nullable: true, type: Number }) timeToDecisionMs: number | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The scenario, including the caller’s scripted answers (drill runners and auditors only)' })
+  scenario: Record<string, unknown>;
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'What the drill ticket would have sent to the subject or manager' }) sink: SinkMessage[];
+
+  static from(drill: Drill, ticketState: string | null, sink: SinkMessage[]): DrillDto {
+    return {
+      id: drill.id,
+      campaign: drill.campaign,
+      name: drill.name,
+      status: drill.status,
+      ticketId: drill.ticketId,
+      ticketState,
+      accountId: drill.accountId,
+      scheduledFor: drill.scheduledFor.toISOString(),
+      startedAt: drill.startedAt?.toISOString() ?? null,
+      outcome: drill.outcome,
+      decidedStep: drill.decidedStep,
+      decidedBy: drill.decidedBy,
+      timeToDecisionMs: drill.timeToDecisionMs,
+      scenario: drill.scenario,
+      sink,
+    };
+  }
+}
+
+@ApiTags('drills')
+@Controller('v1/drills')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Scenario or query invalid (the field is named)' })
+export class DrillsController {
+  constructor(
+    private readonly drills: DrillsService,
+    private readonly reports: DrillReportService,
+  ) {}
+
+  @Post()
+  @Roles('drill_runner')
+  @ApiBody({ description: 'A scenario, as drills/scenario.schema.json defines it', schema: scenarioSchema as object })
+  @ApiCreatedResponse({ type: DrillDto, description: 'The drill; its ticket is already in the queue unless scheduled for later' })
+  async create(@CurrentStaff() runner: Staff, @Body() body: unknown): Promise<DrillDto> {
+    const drill = await this.drills.create(runner, body);
+    const { drill: fresh, ticketState, sink } = await this.drills.get(drill.id);
+    return DrillDto.from(fresh, ticketState, sink);
+  }
+
+  @Get('report')
+  @Roles('drill_runner', 'auditor')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'Per campaign (with where drills were stopped or got through), per agent, per approver' })
+  @Header('Cache-Control', 'no-store')
+  async report(@Query() query: ReportQueryDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const report = await this.reports.report(query);
+    if (query.format !== 'csv') return report;
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="drill-report.csv"');
+    return this.reports.toCsv(report);
+  }
+
+  @Get(':id')
+  @Roles('drill_runner', 'auditor')
+  @ApiOkResponse({ type: DrillDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@UuidParam('id') id: string): Promise<DrillDto> {
+    const { drill, ticketState, sink } = await this.drills.get(id);
+    return DrillDto.from(drill, ticketState, sink);
+  }
+}
