@@ -4,8 +4,13 @@ import { join } from 'node:path';
 /** The machine's PostgreSQL server (any database name; tests use their own). */
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TEMPLATE_DB = 'rd_test_template';
-export const LOG_DIR = join(tmpdir(), 'recovery-desk-test-logs');
+/**
+ * Lets two test runs share one machine without dropping each other's databases
+ * (RD_TEST_NAMESPACE=a npm test … beside RD_TEST_NAMESPACE=b npm test …).
+ */
+const NAMESPACE = (process.env.RD_TEST_NAMESPACE ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+export const TEMPLATE_DB = `rd_test_template${NAMESPACE}`;
+export const LOG_DIR = join(tmpdir(), `recovery-desk-test-logs${NAMESPACE}`);
 
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER_URL);
@@ -14,5 +19,5 @@ export function databaseUrl(name: string): string {
 }
 
 export function workerId(): string {
-  return process.env.JEST_WORKER_ID ?? '1';
+  return `${NAMESPACE}${process.env.JEST_WORKER_ID ?? '1'}`;
 }
