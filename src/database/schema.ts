@@ -13,6 +13,7 @@ import { BackupCodes1764000100000 } from '../../migrations/1764000100000-backup-
 import { RecoveryTickets1764000200000 } from '../../migrations/1764000200000-recovery-tickets';
 import { DualCodeUnlock1764000300000 } from '../../migrations/1764000300000-dual-code-unlock';
 import { Drills1764000400000 } from '../../migrations/1764000400000-drills';
+import { LiveQueueIndex1764000500000 } from '../../migrations/1764000500000-live-queue-index';
 import { Drill } from '../drills/drill.entity';
 import { CriticalSystem, Custodian, Grant, Presentation, UnlockSession } from '../unlock/unlock.entities';
 import { Approval } from '../tickets/approval.entity';
@@ -22,4 +23,4 @@ import { TicketStep } from '../tickets/ticket-step.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
 export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000];

@@ -21,6 +21,8 @@ import { TicketState, TERMINAL_STATES } from './ticket.machine';
 
 /** States someone is still working on: the default queue view. */
 const LIVE_STATES: TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed'];
+/** The same, as SQL the planner can match to the partial index tickets_live_queue_idx (a parameter it could not). */
+const LIVE_STATES_SQL = `t.state IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 @Injectable()
 export class TicketsService {
@@ -114,7 +116,7 @@ export class TicketsService {
     const query = this.dataSource
       .getRepository(Ticket)
       .createQueryBuilder('t')
-      .where('t.state = ANY(:states)', { states: state ? [state] : LIVE_STATES })
+      .where(state ? 't.state = :state' : LIVE_STATES_SQL, { state })
       .orderBy('t.tier_rank')
       .addOrderBy('t.due_at')
       .addOrderBy('t.id');

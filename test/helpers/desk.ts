@@ -18,7 +18,7 @@ export class Desk {
   async claim(agent: Auth) {
     const res = await this.t.http().post('/v1/tickets/next').set(agent);
     if (res.status !== 200) throw new Error(`next → ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as { id: string; state: string; assignedTo: string };
+    return res.body as { id: string; state: string; assignedTo: string; callback: Record<string, unknown> };
   }
 
   /** Sends the OTP to the subject's registered phone and returns what arrived there. */
