@@ -10,6 +10,7 @@ export function formatTable(header: string[], rows: string[][]): string {
 }
 
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
+export const perSecond = (value: number) => `${value.toFixed(0)} /s`;
 export const times = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)}×`;
 
 /** What the figures were measured on: they mean little without it. Call it before the work starts. */
