@@ -4,11 +4,9 @@ import { DataSource } from 'typeorm';
 import { Gone } from '../common/errors';
 import { ProofingService } from './proofing/proofing.service';
 import { asSubject } from './ticket-actor';
-import { TicketLinks } from './ticket-links.service';
+import { LINK_NOT_VALID, TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
 import { Ticket } from './ticket.entity';
-
-export const LINK_NOT_VALID = 'this link is not valid: it was used already, has expired, or never existed';
 
 /** What people without staff tokens do through their one-time links. */
 @Injectable()

@@ -32,11 +32,4 @@ export class RegenerationQueue {
       },
     );
   }
-
-  async hasJob(ticketId: string): Promise<boolean> {
-    const job = await this.queue.getJob(regenerationJobId(ticketId));
-    if (!job) return false;
-    const state = await job.getState();
-    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
-  }
 }

@@ -8,6 +8,9 @@ import { Policy } from '../config/policy';
 import { updateReturning } from '../database/sql';
 import { Ticket } from './ticket.entity';
 
+/** One answer for unknown, used and expired links: the holder learns nothing about which. */
+export const LINK_NOT_VALID = 'this link is not valid: it was used already, has expired, or never existed';
+
 /** How long the subject's "this was not me" link works: the life of any ticket, cooling-off included. */
 const CANCEL_LINK_DAYS = 14;
 

@@ -17,7 +17,7 @@ import { asStaff, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
 import { Ticket, TicketChannel, TIER_RANK } from './ticket.entity';
-import { TicketState, TERMINAL_STATES } from './ticket.machine';
+import { TicketState } from './ticket.machine';
 
 /** States someone is still working on: the default queue view. */
 const LIVE_STATES: TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed'];
@@ -167,9 +167,5 @@ export class TicketsService {
   async timeline(ticketId: string): Promise<AuditEvent[]> {
     await this.get(ticketId);
     return this.dataSource.getRepository(AuditEvent).find({ where: { targetType: 'ticket', targetId: ticketId }, order: { seq: 'ASC' } });
-  }
-
-  isTerminal(ticket: Ticket): boolean {
-    return TERMINAL_STATES.includes(ticket.state);
   }
 }

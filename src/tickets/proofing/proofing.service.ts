@@ -17,7 +17,7 @@ import { Notifier } from '../../notifications/notifier';
 import { Staff } from '../../staff/staff.entity';
 import { drillRunnerRefusal } from '../separation-of-duties';
 import { asManager, asStaff, asSystem } from '../ticket-actor';
-import { TicketLinks } from '../ticket-links.service';
+import { LINK_NOT_VALID, TicketLinks } from '../ticket-links.service';
 import { TicketStep } from '../ticket-step.entity';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
@@ -136,7 +136,7 @@ export class ProofingService {
   attest(token: string, decision: 'confirm' | 'reject'): Promise<Ticket> {
     return this.dataSource.transaction(async (em) => {
       const ticketId = await this.links.consume(em, token, 'attest');
-      if (!ticketId) throw new Gone('this link is not valid: it was used already, has expired, or never existed');
+      if (!ticketId) throw new Gone(LINK_NOT_VALID);
       const ticket = await this.transitions.lock(em, ticketId);
       if (ticket.state !== 'proofing') throw new Gone('this request is no longer waiting for your answer');
       const step = await em.findOneByOrFail(TicketStep, { ticketId, step: 'manager_attestation' });
