@@ -8,6 +8,27 @@ import { createValidationPipe } from './common/validation';
 import type { Env } from './config/env.validation';
 import { MetricsService } from './metrics/metrics.service';
 
+const MAX_BODY_DEPTH = 32;
+
+/** Nesting deeper than any of our bodies is refused before validation recurses into it. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_BODY_DEPTH) return deepest;
+    for (const child of Object.values(node as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function refuseDeepBodies(req: Request, res: Response, next: NextFunction): void {
+  if (depthOf(req.body) <= MAX_BODY_DEPTH) return next();
+  res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `request body is nested more than ${MAX_BODY_DEPTH} levels deep` });
+}
+
 /** A body in any other format is refused up front (415) rather than read as "no fields". */
 function requireJsonBodies(req: Request, res: Response, next: NextFunction): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -36,6 +57,7 @@ export function configureHttpApp(app: INestApplication): void {
     if (!mapped) return next(error);
     res.status(mapped.body.statusCode).json(mapped.body);
   });
+  app.use(refuseDeepBodies);
 
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());

@@ -23,6 +23,12 @@ describe('mapError: every error becomes a status and the one error shape', () =>
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 503],
     [Object.assign(new Error('too large'), { type: 'entity.too.large', status: 413 }), 413],
     [Object.assign(new Error('bad json'), { type: 'entity.parse.failed', status: 400 }), 400],
+    [Object.assign(new Error('unsupported charset "BOGUS"'), { type: 'charset.unsupported', status: 415 }), 415],
+    [Object.assign(new Error('unsupported content encoding "x"'), { type: 'encoding.unsupported', status: 415 }), 415],
+    [Object.assign(new URIError('URI malformed'), { status: 400 }), 400],
+    [pgError('22P02'), 400],
+    [pgError('22007'), 400],
+    [pgError('22021'), 400],
   ])('%s → %i', (error, status) => {
     const mapped = mapError(error);
     expect(mapped?.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String) });

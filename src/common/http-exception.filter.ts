@@ -76,19 +76,26 @@ export function mapError(exception: unknown): MappedError | undefined {
     const details = Object.keys(rest).length ? rest : undefined;
     return { body: body(status, text, details) };
   }
-  const parserError = exception as { type?: string; status?: number; expose?: boolean };
-  if (typeof parserError?.type === 'string' && parserError.type.startsWith('entity.') && parserError.status) {
+  // body-parser and Express (http-errors): a 4xx they decided (bad charset, encoding, malformed URI …).
+  const httpError = exception as { type?: string; status?: number; statusCode?: number; expose?: boolean };
+  const clientStatus = httpError?.status ?? httpError?.statusCode;
+  if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
     const message =
-      parserError.type === 'entity.too.large'
+      httpError.type === 'entity.too.large'
         ? 'request body is larger than this service accepts'
-        : parserError.type === 'entity.parse.failed'
+        : httpError.type === 'entity.parse.failed'
           ? 'request body is not valid JSON'
-          : 'request body could not be read';
-    return { body: body(parserError.status, message) };
+          : httpError.type === 'charset.unsupported' || httpError.type === 'encoding.unsupported'
+            ? 'request body must be JSON in UTF-8, uncompressed'
+            : 'the request could not be read';
+    return { body: body(clientStatus, message) };
   }
   if (exception instanceof QueryFailedError) {
     const code = (exception.driverError as { code?: string } | undefined)?.code ?? '';
     if (code === '23505') return { body: body(409, 'a record with these values already exists') };
+    // Data exceptions: a value that reached the database but does not fit its column. The statement failed,
+    // so its transaction rolled back: nothing was written.
+    if (code.startsWith('22')) return { body: body(400, 'a value in the request is not valid for its field') };
     if (TRANSIENT_PG.test(code)) return unavailable();
   }
   const network = exception as { code?: string };
