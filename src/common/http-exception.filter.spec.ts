@@ -26,6 +26,7 @@ describe('mapError: every error becomes a status and the one error shape', () =>
     [Object.assign(new Error('unsupported charset "BOGUS"'), { type: 'charset.unsupported', status: 415 }), 415],
     [Object.assign(new Error('unsupported content encoding "x"'), { type: 'encoding.unsupported', status: 415 }), 415],
     [Object.assign(new URIError('URI malformed'), { status: 400 }), 400],
+    [new URIError('URI malformed'), 400],
     [pgError('22P02'), 400],
     [pgError('22007'), 400],
     [pgError('22021'), 400],

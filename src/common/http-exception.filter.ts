@@ -76,6 +76,7 @@ export function mapError(exception: unknown): MappedError | undefined {
     const details = Object.keys(rest).length ? rest : undefined;
     return { body: body(status, text, details) };
   }
+  if (exception instanceof URIError) return { body: body(400, 'the request URL is malformed') };
   // body-parser and Express (http-errors): a 4xx they decided (bad charset, encoding, malformed URI …).
   const httpError = exception as { type?: string; status?: number; statusCode?: number; expose?: boolean };
   const clientStatus = httpError?.status ?? httpError?.statusCode;
