@@ -29,6 +29,8 @@ export interface BenchApp {
   databaseUrl: string;
   /** The process role the app runs in: `api`, or `all` with the queue consumers in this process. */
   role: ProcessRole;
+  /** Where the app listens, e.g. `http://127.0.0.1:41234`. */
+  baseUrl: string;
   /** A new staff member with these roles, and a bearer token of theirs. */
   createStaff(roles: StaffRole[]): Promise<{ member: Staff; token: string }>;
   /** A bearer token of a new staff member with these roles. */
@@ -36,6 +38,8 @@ export interface BenchApp {
   createAccount(): Promise<Account>;
   /** A JSON POST over real HTTP to the listening app: the status and the parsed body (undefined when empty, e.g. 204). */
   post<T>(path: string, token: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** A GET over real HTTP to the listening app: the status and the parsed body. */
+  get<T>(path: string, token: string): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
@@ -126,6 +130,7 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
     dataSource: app.get(DataSource),
     databaseUrl,
     role,
+    baseUrl,
     createStaff,
     tokenFor: async (roles) => (await createStaff(roles)).token,
     createAccount() {
@@ -150,6 +155,32 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
+    async get<T>(path: string, token: string) {
+      const res = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
     close: () => app.close(),
   };
+}
+
+/** The bench's backing services, reset, for a benchmark that runs the service as its own processes. */
+export interface BenchBackends {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+}
+
+/**
+ * What startBenchApp does before it starts the app, without starting it: a
+ * fresh, migrated rd_bench database and the Redis keys under the bench's
+ * prefix cleared. Nothing in this process's environment changes.
+ */
+export async function prepareBenchBackends(): Promise<BenchBackends> {
+  const databaseUrl = benchDatabaseUrl();
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await freshDatabase(databaseUrl);
+  await checkRedis(redisUrl);
+  await clearRedisPrefix(redisUrl);
+  return { databaseUrl, redisUrl, redisPrefix: REDIS_PREFIX };
 }

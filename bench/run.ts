@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 import { BackingServiceUnreachable } from '../src/database/prepare';
 import { runCodesBench } from './codes.bench';
+import { runLoadBench } from './load.bench';
+import { runQueueBench } from './queue.bench';
 import { runTicketsBench } from './tickets.bench';
 
 /** Every benchmark by name: `npm run bench -- codes` runs one, `npm run bench` runs them all. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   codes: runCodesBench,
   tickets: runTicketsBench,
+  queue: runQueueBench,
+  load: runLoadBench,
 };
 
 async function main(names: string[]): Promise<void> {
