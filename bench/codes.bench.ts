@@ -10,7 +10,7 @@ import type { Env } from '../src/config/env.validation';
 import { BenchApp, startBenchApp } from './bench-app';
 import { collect, median, percentile, timed, timeMs } from './measure';
 import { naiveOrder, naiveVerify } from './naive-verify';
-import { describeLoad, describeMachine, formatTable, ms, times } from './table';
+import { describeLoad, describeMachine, ms, summaryTable, times } from './table';
 
 /** Samples per figure. The naive scan of 50 hashes costs ~50 verifies a try, hence its smaller counts. */
 const RUNS = {
@@ -184,7 +184,7 @@ function report(
     machine,
     `argon2id ${params}, peppered (argon2 secret); PostgreSQL and Redis on this machine`,
     '',
-    formatTable(['measure', 'ours', 'baseline', 'baseline ÷ ours', 'in verifies (ours · baseline)'], rows),
+    summaryTable('codes', ['measure', 'ours', 'baseline', 'baseline ÷ ours', 'in verifies (ours · baseline)'], rows),
     '',
     'ours      row 1: CodeHasher.verify. verify rows: POST /v1/accounts/:id/codes/verify over HTTP, sequential, role service',
     '          (the lookup part finds one row: one argon2 verify). hashing row: CodeHasher.hashAll, Promise.all on libuv’s pool.',

@@ -11,7 +11,7 @@ import { CpuSnapshot, cpuSnapshot, CpuSpent, cpuSpent, describeCpu, freePort, re
 import { enrol, importPeople, roundRobin, serviceEnv, staffToken } from './load-setup';
 import { Api, approveWaiting, Employee, loop, Mix, openTicket, proofNext, Recorder, REQUEST, RequestType, signIn } from './load-users';
 import { percentile } from './measure';
-import { describeLoad, describeMachine, formatTable, ms, times } from './table';
+import { describeLoad, describeMachine, formatTable, ms, summaryTable, times } from './table';
 
 const RUNS = {
   seconds: 30, // the loaded run
@@ -189,7 +189,7 @@ function report(machine: string, load: RunFigures, solo: RunFigures, memory: Mem
     'service: two real processes, `node dist/src/main.js --role api` and `--role worker` (regeneration, notification relay,',
     `sweep), NODE_ENV=test, LOG_LEVEL=warn, file notifications; PostgreSQL and Redis on this machine; the bench's users in a third.`,
     '',
-    formatTable(['measure', `ours: ${users} users, ${RUNS.seconds} s`, `baseline: 1 user, ${RUNS.soloSeconds} s`, 'ours ÷ baseline'], summary),
+    summaryTable('load', ['measure', `ours: ${users} users, ${RUNS.seconds} s`, `baseline: 1 user, ${RUNS.soloSeconds} s`, 'ours ÷ baseline'], summary),
     '',
     formatTable(['request (loaded run)', 'n', 'non-2xx', 'p50', 'p95', 'p99', 'baseline p50 (1 user)', 'p50 ÷ baseline'], rows),
     '',

@@ -4,7 +4,7 @@ import { BenchApp, startBenchApp } from './bench-app';
 import { percentile, timed, timeMs } from './measure';
 import { captureQueries, describePlan, describeScans, explain, explainable, PlanSummary } from './plans';
 import { seedAccounts, seedClosedTickets, seedLiveTickets, SeedStaff } from './queue-seed';
-import { describeLoad, describeMachine, formatTable, ms, times } from './table';
+import { describeLoad, describeMachine, ms, summaryTable, times } from './table';
 
 const RUNS = {
   samples: 100, // requests per figure, one after another
@@ -205,7 +205,7 @@ function report(machine: string, small: Stage, large: Stage, seeding: Seeding, t
     machine,
     `API in-process (role api), real HTTP on the loopback; PostgreSQL and Redis on this machine. One agent, requests one after another.`,
     '',
-    formatTable(['measure', '1M tickets', '10k tickets', '1M ÷ 10k'], rows),
+    summaryTable('queue', ['measure', '1M tickets', '10k tickets', '1M ÷ 10k'], rows),
     '',
     `data       ${SIZES.accounts.toLocaleString('en')} accounts (2 % critical, 18 % privileged, 80 % standard) and ${SIZES.live.toLocaleString('en')} live tickets, one per account`,
     '           (standard: 4 in 5 open, 1 in 5 proofing; privileged/critical: 1/2 open, 1/4 proofing, 1/4 awaiting_approval),',

@@ -3,6 +3,7 @@ import { BackingServiceUnreachable } from '../src/database/prepare';
 import { runCodesBench } from './codes.bench';
 import { runLoadBench } from './load.bench';
 import { runQueueBench } from './queue.bench';
+import { formatSummary } from './table';
 import { runTicketsBench } from './tickets.bench';
 
 /** Every benchmark by name: `npm run bench -- codes` runs one, `npm run bench` runs them all. */
@@ -20,7 +21,9 @@ async function main(names: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  for (const name of names.length ? names : Object.keys(BENCHMARKS)) await BENCHMARKS[name]();
+  const selected = names.length ? names : Object.keys(BENCHMARKS);
+  for (const name of selected) await BENCHMARKS[name]();
+  if (selected.length > 1) console.log(`\nEvery figure, one table (${selected.join(', ')}):\n\n${formatSummary()}\n`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

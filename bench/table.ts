@@ -24,3 +24,16 @@ export function describeMachine(): string {
 
 /** Other work on the machine skews every figure (the concurrent hashing most): the 1-minute load average says how much. */
 export const describeLoad = (when: string) => `load average ${loadavg()[0].toFixed(2)} ${when}`;
+
+/** Every benchmark's main figures, gathered for the one summary table `npm run bench` ends with. */
+const summary: string[][] = [];
+
+/** formatTable for a benchmark's main table, remembering its rows (and what its columns mean) for the summary. */
+export function summaryTable(benchmark: string, header: string[], rows: string[][]): string {
+  for (const row of rows) summary.push([benchmark, row[0], row[1], row[2], `${row[3]} (${header[3]})`]);
+  return formatTable(header, rows);
+}
+
+export function formatSummary(): string {
+  return formatTable(['benchmark', 'measure', 'ours', 'baseline', 'ratio'], summary);
+}

@@ -15,7 +15,7 @@ import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
 import { BenchApp, startBenchApp } from './bench-app';
 import { median, percentile, timeMs } from './measure';
 import { findPgbench, PgbenchRun, runPgbench } from './pgbench';
-import { describeLoad, describeMachine, formatTable, ms, perSecond, times } from './table';
+import { describeLoad, describeMachine, ms, perSecond, summaryTable, times } from './table';
 
 const RUNS = {
   latency: 100, // tickets approved one at a time, after the warm-up ones
@@ -274,7 +274,7 @@ function report(machine: string, params: string, latency: Latency, rate: Through
     `worker: in-process (AppModule.forRole('all')): the API, the regeneration worker, the notification relay and the sweep share`,
     `this Node process with the bench's client. argon2id ${params}. PostgreSQL and Redis on this machine.`,
     '',
-    formatTable(['measure', 'ours', 'baseline', 'ours ÷ baseline'], rows),
+    summaryTable('tickets', ['measure', 'ours', 'baseline', 'ours ÷ baseline'], rows),
     '',
     `latency    ${RUNS.latency} standard-tier tickets (OTP + directory facts, no approver, no cooling-off), one at a time after`,
     `           ${RUNS.warmUp} for warm-up: opened and claimed over HTTP, the OTP step marked passed in SQL; approval is`,
