@@ -1,7 +1,8 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { MetricsService } from '../metrics/metrics.service';
+import { keepScheduled } from '../queue/keep-scheduled';
 import { JOB, QUEUE } from '../queue/queues';
 import { AuditService, ChainVerdict } from './audit.service';
 
@@ -13,7 +14,8 @@ const HOURLY = 3_600_000;
  * `audit_chain_intact 0` in the metrics. One job id per period across all workers.
  */
 @Processor(QUEUE.auditChecks)
-export class AuditChainCheckProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class AuditChainCheckProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private schedule?: { stop: () => void };
   private readonly logger = new Logger(AuditChainCheckProcessor.name);
 
   constructor(
@@ -25,11 +27,13 @@ export class AuditChainCheckProcessor extends WorkerHost implements OnApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      'audit-chain-hourly',
-      { every: HOURLY },
-      { name: JOB.verifyAuditChain, opts: { removeOnComplete: 50, removeOnFail: 50 } },
-    );
+    const schedule = keepScheduled(this.queue, 'audit-chain-hourly', HOURLY, { name: JOB.verifyAuditChain, opts: { removeOnComplete: 50, removeOnFail: 50 } });
+    this.schedule = schedule;
+    await schedule.ready;
+  }
+
+  onModuleDestroy(): void {
+    this.schedule?.stop();
   }
 
   async process(): Promise<ChainVerdict> {

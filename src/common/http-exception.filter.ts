@@ -31,7 +31,11 @@ const STATUS_OF: ReadonlyArray<[abstract new (...args: never[]) => DomainError, 
 ];
 
 /** PostgreSQL error classes that mean "the database is unavailable right now", not "bad request". */
-const TRANSIENT_PG = /^(08|57P0|53|40001|40P01)/;
+const TRANSIENT_PG = /^(08|57P0|53|40001|40P01|55P03)/;
+
+/** The same, as the pool, TypeORM and ioredis word it when there is no SQLSTATE. */
+const TRANSIENT_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query runner already released|connection provided by a query runner was already released|Connection is closed|max retries per request|the database system is (starting up|shutting down|not yet accepting connections)/i;
 
 interface ErrorBody {
   statusCode: number;
@@ -97,21 +101,22 @@ export function mapError(exception: unknown): MappedError | undefined {
     // Data exceptions: a value that reached the database but does not fit its column. The statement failed,
     // so its transaction rolled back: nothing was written.
     if (code.startsWith('22')) return { body: body(400, 'a value in the request is not valid for its field') };
-    if (TRANSIENT_PG.test(code)) return unavailable();
   }
-  const network = exception as { code?: string };
-  if (typeof network?.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(network.code)) {
+  // Raw driver and pool errors too (pool.connect raises pg errors outside any query): starting up, shutting down,
+  // too many clients, connection lost, sockets refused.
+  const code = (exception as { code?: unknown })?.code;
+  if (typeof code === 'string' && (TRANSIENT_PG.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(code))) {
     return unavailable();
   }
-  if (exception instanceof Error && /Connection terminated|connection timeout|Connection is closed|max retries per request/i.test(exception.message)) {
-    return unavailable();
-  }
+  if (exception instanceof Error && TRANSIENT_MESSAGE.test(exception.message)) return unavailable();
   return undefined;
 }
 
 function unavailable(): MappedError {
   return {
-    body: body(503, 'a backing service is unavailable; nothing was changed, try again shortly', { retryAfterSeconds: 5 }),
+    // Not "nothing was changed": the failure may come after a commit (building the answer). A retry is safe:
+    // a change that did land answers 409 with the state it left.
+    body: body(503, 'a backing service is unavailable; try again shortly', { retryAfterSeconds: 5 }),
     headers: { 'Retry-After': '5' },
   };
 }

@@ -48,7 +48,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
       return true;
     } catch (error) {
-      if ((error as { code?: string }).code === '42P04') return false; // another process created it first
+      // Another process created it first: 42P04, or 23505 when both inserted into pg_database at once.
+      if (['42P04', '23505'].includes((error as { code?: string }).code ?? '')) return false;
       throw error;
     }
   } finally {

@@ -1,8 +1,9 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DeliveryService } from '../delivery/delivery.service';
 import { OutboxService } from '../notifications/outbox.service';
+import { keepScheduled } from '../queue/keep-scheduled';
 import { JOB, QUEUE } from '../queue/queues';
 import { TicketSweep, TicketSweepResult } from '../tickets/ticket-sweep.service';
 import { UnlockService } from '../unlock/unlock.service';
@@ -26,7 +27,9 @@ export interface SweepResult extends TicketSweepResult {
  * scheduler makes one job per period, so one worker runs it however many run.
  */
 @Processor(QUEUE.sweep)
-export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private schedule?: { stop: () => void };
+
   constructor(
     private readonly delivery: DeliveryService,
     private readonly outbox: OutboxService,
@@ -39,7 +42,13 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler('sweep-every-minute', { every: EVERY_MINUTE }, { name: JOB.sweep, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+    const schedule = keepScheduled(this.queue, 'sweep-every-minute', EVERY_MINUTE, { name: JOB.sweep, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+    this.schedule = schedule;
+    await schedule.ready;
+  }
+
+  onModuleDestroy(): void {
+    this.schedule?.stop();
   }
 
   async process(): Promise<SweepResult> {
