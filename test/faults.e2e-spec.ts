@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import type { Client } from 'pg';
 import { ensureDatabase } from '../src/database/prepare';
 import {
@@ -289,7 +290,21 @@ describe('Redis stops during approvals', () => {
         `job schedulers of the sweep queue after the return: ${JSON.stringify(schedulers)}`,
     );
     // The sweep must keep its schedule whatever Redis lost: it is what re-enqueues lost jobs (and stranded notifications).
-    expect(schedulers).toEqual([`sweep-every-minute every ${SWEEP_EVERY_MS}`]);
+    // Workers re-upsert their schedulers every minute, so an empty Redis gets it back within one.
+    const sweepQueue = new Queue('sweep', { connection: { url: f.options.redisUrl }, prefix: f.options.redisPrefix });
+    try {
+      const restored = await eventually(
+        async () => {
+          const list = (await sweepQueue.getJobSchedulers()).map((x) => `${x.key} every ${x.every}`);
+          return list.length ? list : undefined;
+        },
+        'the sweep scheduler to be back',
+        90_000,
+      );
+      expect(restored).toEqual([`sweep-every-minute every ${SWEEP_EVERY_MS}`]);
+    } finally {
+      await sweepQueue.close();
+    }
   }, 300_000);
 });
 
