@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AlreadyExists, InvalidInput, NotFound } from '../common/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { refuseNulls } from '../common/validation';
 import { Account, AccountStatus } from './account.entity';
 import { AccountFieldsDto } from './dto/account.dto';
 import { maskEmail, maskPhone } from './masking';
@@ -97,6 +98,7 @@ export class AccountsService {
 
   /** Applies changes to a row the caller has locked; records what changed, channels masked. */
   async updateIn(em: EntityManager, actor: AuditActor, account: Account, changes: AccountChanges): Promise<Account> {
+    refuseNulls(changes, ['externalId', 'displayName', 'tier', 'email', 'phone', 'status']);
     const changed = changedKeys(account, changes);
     if (changed.length === 0) return account;
     if (changes.externalId && changed.includes('externalId') && (await em.existsBy(Account, { externalId: changes.externalId }))) {

@@ -80,7 +80,7 @@ export function mapError(exception: unknown): MappedError | undefined {
     const details = Object.keys(rest).length ? rest : undefined;
     return { body: body(status, text, details) };
   }
-  if (exception instanceof URIError) return { body: body(400, 'the request URL is malformed') };
+  if (exception instanceof URIError) return { body: body(400, 'the request holds malformed text (in its URL or a field)') };
   // body-parser and Express (http-errors): a 4xx they decided (bad charset, encoding, malformed URI …).
   const httpError = exception as { type?: string; status?: number; statusCode?: number; expose?: boolean };
   const clientStatus = httpError?.status ?? httpError?.statusCode;
@@ -131,7 +131,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (!mapped || mapped.body.statusCode >= 500) {
       // Only the class and message: a driver error can carry parameters, and parameters can be secrets.
       this.logger.error(
-        { err: { type: (exception as Error)?.name, message: (exception as Error)?.message } },
+        { failure: { class: (exception as Error)?.constructor?.name ?? typeof exception, message: (exception as Error)?.message } },
         'request failed',
       );
     }

@@ -35,3 +35,12 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => new ValidationFailed(fieldErrors(errors)),
   });
 }
+
+/**
+ * PATCH bodies: a field may be left out, but not set to null when its column
+ * cannot hold null (PartialType's @IsOptional lets null through validation).
+ */
+export function refuseNulls<T extends object>(changes: T, fields: readonly (keyof T & string)[]): void {
+  const nulled = fields.filter((field) => (changes as Record<string, unknown>)[field] === null);
+  if (nulled.length) throw new ValidationFailed(nulled.map((field) => ({ field, errors: ['cannot be null'] })));
+}

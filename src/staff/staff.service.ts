@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { randomToken, sha256Hex } from '../common/crypto';
 import { InvalidInput, NotFound } from '../common/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { refuseNulls } from '../common/validation';
 import { StaffRole } from './roles';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
@@ -52,6 +53,7 @@ export class StaffService {
   }
 
   update(actor: AuditActor, id: string, changes: StaffChanges): Promise<Staff> {
+    refuseNulls(changes, ['roles', 'active']);
     return this.dataSource.transaction(async (em) => {
       const staff = await em.findOne(Staff, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!staff) throw new NotFound('staff member', id);

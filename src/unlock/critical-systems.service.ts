@@ -6,6 +6,7 @@ import { AuditActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AlreadyExists, Conflict, InvalidInput, NotFound } from '../common/errors';
+import { refuseNulls } from '../common/validation';
 import { CreateCriticalSystemDto, CriticalSystemViewDto, UpdateCriticalSystemDto } from './dto/unlock.dto';
 import { CriticalSystem, Custodian } from './unlock.entities';
 
@@ -49,6 +50,7 @@ export class CriticalSystemsService {
   }
 
   update(actor: AuditActor, id: string, changes: UpdateCriticalSystemDto): Promise<CriticalSystemViewDto> {
+    refuseNulls(changes, ['name', 'k', 'windowSeconds', 'grantTtlSeconds']);
     return this.dataSource.transaction(async (em) => {
       const system = await this.lock(em, id);
       const custodians = await this.custodianIds(em, id);
