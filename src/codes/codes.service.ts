@@ -47,15 +47,23 @@ export class CodesService {
 
   /** First codes for an account that has none: returned here once, and never again. */
   async enrol(actor: AuditActor, accountId: string): Promise<{ set: CodeSet; codes: string[] }> {
+    // Refuse before hashing: an unknown or already enrolled account should not cost a set of argon2 hashes.
+    await this.dataSource.transaction((em) => this.enrollableAccount(em, accountId));
     const prepared = await this.prepareSet();
     const set = await this.dataSource.transaction(async (em) => {
-      const account = await this.lockAccount(em, accountId);
-      if (await this.hasActiveSet(em, accountId)) {
-        throw new AlreadyExists('this account already has active backup codes; a reissue goes through a recovery ticket');
-      }
+      // Checked again under the lock: a concurrent enrolment may have won meanwhile.
+      const account = await this.enrollableAccount(em, accountId);
       return this.issueSet(em, account, prepared, actor, null);
     });
     return { set, codes: prepared.codes.map(displayCode) };
+  }
+
+  private async enrollableAccount(em: EntityManager, accountId: string): Promise<Account> {
+    const account = await this.lockAccount(em, accountId);
+    if (await this.hasActiveSet(em, accountId)) {
+      throw new AlreadyExists('this account already has active backup codes; a reissue goes through a recovery ticket');
+    }
+    return account;
   }
 
   /** Inserts a set for an account whose earlier sets the caller has revoked; audits and tells the subject. */
