@@ -22,8 +22,14 @@ function ensureInstalled() {
   execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
 
-/** Compiles when dist/ is missing or older than any source it is built from. */
+/** Compiles the service and bundles the console, each only when older than its sources. */
 function ensureBuilt() {
+  ensureServerBuilt();
+  ensureWebBuilt();
+}
+
+/** Compiles when dist/ is missing or older than any source it is built from. */
+function ensureServerBuilt() {
   // tsc's incremental build leaves unchanged outputs untouched, so a stamp records when it last ran.
   const stamp = join(root, 'dist', '.build-stamp');
   const sources = ['src', 'migrations', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
@@ -37,4 +43,15 @@ function ensureBuilt() {
   writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
-module.exports = { root, ensureInstalled, ensureBuilt };
+/** Bundles the console (web/ → web/dist) with Vite when it is missing or older than its sources. */
+function ensureWebBuilt() {
+  const web = join(root, 'web');
+  const stamp = join(web, 'dist', '.build-stamp');
+  const newestSource = Math.max(...['src', 'index.html', 'vite.config.mts', 'tsconfig.json'].map((s) => newestMtime(join(web, s))), newestMtime(join(root, 'package-lock.json')));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return;
+  console.log('Building the console (vite build)…');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+  writeFileSync(stamp, new Date().toISOString() + '\n');
+}
+
+module.exports = { root, ensureInstalled, ensureBuilt, ensureWebBuilt };

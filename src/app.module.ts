@@ -23,6 +23,7 @@ import { TicketsModule } from './tickets/tickets.module';
 import { UnlockModule } from './unlock/unlock.module';
 import { DrillsModule } from './drills/drills.module';
 import { WorkerModule } from './worker.module';
+import { ConsoleModule } from './web/console.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
 export function foundationImports() {
@@ -76,6 +77,7 @@ export class AppModule {
         UnlockModule,
         DrillsModule,
         HealthModule,
+        ...(role === 'worker' ? [] : [ConsoleModule]),
         ...(role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: 'PROCESS_ROLE', useValue: role }],

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { HttpExceptionFilter, mapError } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
@@ -37,6 +38,35 @@ function requireJsonBodies(req: Request, res: Response, next: NextFunction): voi
 }
 
 /**
+ * The console and the link pages (/r, /c, /a) run no inline script or style and talk only to
+ * this origin; no page sends its address (which may hold a one-time token) onward as a Referer.
+ */
+const pageHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      manifestSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+// Swagger UI needs inline script; it holds no token and gets the other headers.
+const docsHeaders = helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } });
+
+function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  (req.path === '/docs' || req.path.startsWith('/docs/') ? docsHeaders : pageHeaders)(req, res, next);
+}
+
+/**
  * Everything an HTTP app needs beyond its modules. Shared by main.ts and the
  * e2e app factory, so the tests exercise exactly what production serves.
  * The app must be created with `bodyParser: false` and `bufferLogs: true`.
@@ -49,6 +79,7 @@ export function configureHttpApp(app: INestApplication): void {
   http.set('trust proxy', 'loopback');
 
   app.use(app.get(MetricsService).middleware);
+  app.use(securityHeaders);
   app.use(requireJsonBodies);
   app.use(express.json({ limit: config.get('BODY_LIMIT_BYTES', { infer: true }), strict: true }));
   // body-parser fails before Nest routing: answer in the same error shape as everything else.

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export function AccountsPage() {
+  return <p className="empty">AccountsPage is being built.</p>;
+}

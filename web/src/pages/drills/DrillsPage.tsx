@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export function DrillsPage() {
+  return <p className="empty">DrillsPage is being built.</p>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export function CancelPage() {
+  return <p className="empty">CancelPage is being built.</p>;
+}
