@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { Test } from '@nestjs/testing';
 import type { NextFunction, Request, Response } from 'express';
 import type { Client } from 'pg';
@@ -88,6 +89,10 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRole(role)] })
     .overrideProvider(Clock)
     .useValue(clock)
+    // A testing module resolves providers before the HTTP adapter exists, so serve-static would
+    // pick its no-op loader; NestFactory (production) has the adapter first and picks this one itself.
+    .overrideProvider(AbstractLoader)
+    .useClass(ExpressLoader)
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true, bodyParser: false });
   const serverErrors: string[] = [];
