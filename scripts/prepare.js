@@ -50,7 +50,12 @@ function ensureWebBuilt() {
   const newestSource = Math.max(...['src', 'index.html', 'vite.config.mts', 'tsconfig.json'].map((s) => newestMtime(join(web, s))), newestMtime(join(root, 'package-lock.json')));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return;
   console.log('Building the console (vite build)…');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: web,
+    stdio: 'inherit',
+    // Vite bundles React's development build when NODE_ENV says so (Jest sets it to "test").
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 

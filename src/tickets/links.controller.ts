@@ -5,6 +5,7 @@ import { Public } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RateLimited } from '../common/throttle';
 import { LinksService } from './links.service';
+import { TICKET_CHANNELS, TICKET_REASONS } from './ticket.entity';
 
 class LinkTokenDto {
   @ApiProperty({ description: 'The token from the link' })
@@ -18,6 +19,21 @@ class AttestDto extends LinkTokenDto {
   @ApiProperty({ enum: ['confirm', 'reject'] })
   @IsIn(['confirm', 'reject'])
   decision: 'confirm' | 'reject';
+}
+
+class CallbackAsGivenDto {
+  @ApiProperty({ required: false }) name?: string;
+  @ApiProperty({ required: false }) phone?: string;
+  @ApiProperty({ required: false }) email?: string;
+}
+
+class AttestationRequestDto {
+  @ApiProperty({ description: 'Who the caller said they were' }) subjectName: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiProperty({ enum: [...TICKET_CHANNELS, 'self_service'], description: 'How the caller reached the help desk' }) channel: string;
+  @ApiProperty({ enum: TICKET_REASONS }) reason: string;
+  @ApiProperty({ type: CallbackAsGivenDto, description: 'How the caller said they can be reached, as given (not checked)' }) callback: CallbackAsGivenDto;
+  @ApiProperty({ format: 'date-time', description: 'The link works until then' }) expiresAt: string;
 }
 
 class LinkOutcomeDto {
@@ -41,6 +57,14 @@ export class LinksController {
   async cancel(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
     await this.links.cancelBySubject(body.token);
     return { message: 'The request was stopped and our security team has been told. Your current codes are unchanged.' };
+  }
+
+  @Post('attestation-request')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AttestationRequestDto, description: 'What the manager is asked about; does not use the link' })
+  async attestationRequest(@Body() body: LinkTokenDto): Promise<AttestationRequestDto> {
+    const request = await this.links.attestationRequest(body.token);
+    return { ...request, requestedAt: request.requestedAt.toISOString(), expiresAt: request.expiresAt.toISOString() };
   }
 
   @Post('attest')

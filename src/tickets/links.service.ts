@@ -1,12 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Account } from '../accounts/account.entity';
 import { Gone } from '../common/errors';
 import { ProofingService } from './proofing/proofing.service';
 import { asSubject } from './ticket-actor';
 import { LINK_NOT_VALID, TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
-import { Ticket } from './ticket.entity';
+import { CallbackDetails, Ticket, TicketChannel, TicketReason } from './ticket.entity';
+
+/** What a manager is asked to confirm: who the caller claimed to be, when, how, and how they said to reach them. */
+export interface AttestationRequest {
+  subjectName: string;
+  requestedAt: Date;
+  channel: TicketChannel;
+  reason: TicketReason;
+  callback: CallbackDetails;
+  expiresAt: Date;
+}
 
 /** What people without staff tokens do through their one-time links. */
 @Injectable()
@@ -38,6 +49,24 @@ export class LinksService {
       }
       return ticket;
     });
+  }
+
+  /** The request behind a manager's link, for the page that asks them; reading it does not use the link. */
+  async attestationRequest(token: string): Promise<AttestationRequest> {
+    const em = this.dataSource.manager;
+    const link = await this.links.peek(em, token, 'attest');
+    const ticket = link && (await em.findOneBy(Ticket, { id: link.ticketId }));
+    if (!link || !ticket) throw new Gone(LINK_NOT_VALID);
+    if (ticket.state !== 'proofing') throw new Gone('this request is no longer waiting for your answer');
+    const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
+    return {
+      subjectName: account.displayName,
+      requestedAt: ticket.createdAt,
+      channel: ticket.channel,
+      reason: ticket.reason,
+      callback: ticket.callback,
+      expiresAt: link.expiresAt,
+    };
   }
 
   attest(token: string, decision: 'confirm' | 'reject'): Promise<Ticket> {

@@ -43,6 +43,15 @@ export class TicketLinks {
     return row?.ticket_id;
   }
 
+  /** Looks at a link without using it (the page shown before the person decides); same answer for every invalid one. */
+  async peek(em: EntityManager, token: string, purpose: 'cancel' | 'attest'): Promise<{ ticketId: string; expiresAt: Date } | undefined> {
+    const [row] = (await em.query(
+      `SELECT ticket_id, expires_at FROM ticket_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3`,
+      [sha256Hex(token), purpose, this.clock.now()],
+    )) as { ticket_id: string; expires_at: Date }[];
+    return row && { ticketId: row.ticket_id, expiresAt: row.expires_at };
+  }
+
   private async issue(em: EntityManager, ticketId: string, purpose: 'cancel' | 'attest', ttlMinutes: number): Promise<string> {
     const token = randomToken(purpose === 'cancel' ? 'rdc' : 'rda');
     const now = this.clock.now();
