@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { BackingServiceUnreachable } from '../src/database/prepare';
 import { runCodesBench } from './codes.bench';
+import { runConsoleBench } from './console.bench';
 import { runLoadBench } from './load.bench';
 import { runQueueBench } from './queue.bench';
 import { formatSummary } from './table';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   tickets: runTicketsBench,
   queue: runQueueBench,
   load: runLoadBench,
+  console: runConsoleBench,
 };
 
 async function main(names: string[]): Promise<void> {
