@@ -89,6 +89,11 @@ describe('starting the service', () => {
     );
     expect(docs.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     await http.get('/docs').expect(200).expect('Content-Type', /html/);
+    // The console: the sign-in page at /, and the same page for any client route such as a link.
+    const console = await http.get('/').expect(200).expect('Content-Type', /html/);
+    expect(console.text).toContain('<div id="root"></div>');
+    expect(console.headers['content-security-policy']).toContain("script-src 'self'");
+    await http.get('/r/some-link-token').expect(200).expect('Content-Type', /html/);
     await http.get('/health').expect(200);
     const metrics = await http.get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
     expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status_code="200"\} 1/);
