@@ -1,4 +1,51 @@
-/** Placeholder: being built. */
+import { useState } from 'react';
+import { api, unwrap, type Schemas } from '../../api/client';
+import { LoadState } from '../../components/ui';
+import { useLoad } from '../../components/use-load';
+import { useAccountsById } from './AccountPicker';
+import { PageHead } from './admin-ui';
+import { SystemCard } from './SystemCard';
+import { SystemCreateForm } from './SystemCreateForm';
+
+export type CriticalSystem = Schemas['CriticalSystemViewDto'];
+
+/** Admin: systems unlocked only by k distinct custodians presenting codes within a window. */
 export function SystemsPage() {
-  return <p className="empty">SystemsPage is being built.</p>;
+  const [creating, setCreating] = useState(false);
+  const systems = useLoad(() => unwrap(api.GET('/v1/critical-systems')), []);
+  const accounts = useAccountsById(systems.data?.flatMap((s) => s.custodianIds) ?? []);
+
+  return (
+    <div className="adm-page">
+      <PageHead
+        title="Critical systems"
+        intro="Each unlocks only when k distinct custodians each present one of their own backup codes within the window."
+        actions={
+          !creating && (
+            <button type="button" onClick={() => setCreating(true)}>
+              New critical system
+            </button>
+          )
+        }
+      />
+      {creating && (
+        <SystemCreateForm
+          onCancel={() => setCreating(false)}
+          onCreated={() => {
+            setCreating(false);
+            void systems.reload();
+          }}
+        />
+      )}
+      <LoadState loaded={systems} empty={(list) => list.length === 0 && 'No critical systems yet.'}>
+        {(list) => (
+          <div className="adm-cards">
+            {list.map((system) => (
+              <SystemCard key={system.id} system={system} accounts={accounts} onChanged={() => void systems.reload()} />
+            ))}
+          </div>
+        )}
+      </LoadState>
+    </div>
+  );
 }
