@@ -87,6 +87,14 @@ describe('tokens', () => {
     }
   });
 
+  it('refuses null for a token lifetime (never-expiring tokens are not issued over the API), writing nothing', async () => {
+    const { staff } = await t.createStaff(['agent']);
+    const before = await t.snapshot();
+    const res = await t.http().post(`/v1/staff/${staff.id}/tokens`).set(bearer(t.adminToken)).send({ expiresInDays: null }).expect(400);
+    expect(res.body.message).toMatch(/^expiresInDays /);
+    expect(await t.snapshot()).toEqual(before);
+  });
+
   it('refuses a token at once when it is revoked, and audits the revocation', async () => {
     const { staff, token } = await t.createStaff(['agent']);
     await t.http().get('/v1/accounts').set(bearer(token)).expect(200);

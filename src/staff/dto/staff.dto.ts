@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
+  ValidateIf,
   IsArray,
   IsBoolean,
   IsIn,
@@ -63,7 +64,8 @@ export class UpdateStaffDto {
 
 export class IssueTokenDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 90 })
-  @IsOptional()
+  // Absent means the default; null is refused (the service reads null as "never expires", for the CLI's bootstrap only).
+  @ValidateIf((dto: IssueTokenDto) => dto.expiresInDays !== undefined)
   @IsInt()
   @Min(1)
   @Max(365)
