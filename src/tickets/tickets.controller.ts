@@ -19,7 +19,7 @@ import { InvalidInput } from '../common/errors';
 import { UuidParam } from '../common/uuid-param';
 import { Staff } from '../staff/staff.entity';
 import { ApprovalsService } from './approvals/approvals.service';
-import { OpenTicketDto, ReasonBodyDto, TicketDto, TicketPageDto, TicketQueryDto, TimelineEventDto } from './dto/ticket.dto';
+import { OpenTicketDto, ReasonBodyDto, TicketCountsDto, TicketDto, TicketPageDto, TicketQueryDto, TimelineEventDto } from './dto/ticket.dto';
 import { ProofingService } from './proofing/proofing.service';
 import { DirectoryFactsEvidenceDto, GovernmentIdEvidenceDto, OtpEvidenceDto, StartStepDto, VideoCallEvidenceDto } from './proofing/step-evidence.dto';
 import { PROOFING_STEPS, ProofingStep } from './proofing/step-catalogue';
@@ -61,6 +61,13 @@ export class TicketsController {
   async list(@Query() query: TicketQueryDto): Promise<TicketPageDto> {
     const page = await this.tickets.list(query.state, query.limit, query.cursor);
     return { items: await this.views.many(page.items), nextCursor: page.nextCursor };
+  }
+
+  @Get('counts')
+  @Roles('agent', 'approver')
+  @ApiOkResponse({ type: TicketCountsDto, description: 'How many tickets are in each state, every state named (0 when none)' })
+  countByState(): Promise<TicketCountsDto> {
+    return this.tickets.countByState();
   }
 
   @Post('next')

@@ -17,7 +17,7 @@ import { asStaff, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
 import { Ticket, TicketChannel, TIER_RANK } from './ticket.entity';
-import { TicketState } from './ticket.machine';
+import { TICKET_STATES, TicketState } from './ticket.machine';
 
 /** States someone is still working on: the default queue view. */
 const LIVE_STATES: TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed'];
@@ -126,6 +126,14 @@ export class TicketsService {
     }
     const rows = await query.take(limit + 1).getMany();
     return toPage(rows, limit, (t) => [t.tierRank, t.dueAt.toISOString(), t.id], (t) => t);
+  }
+
+  /** How many tickets are in each state (one GROUP BY; drill tickets count like any other). */
+  async countByState(): Promise<Record<TicketState, number>> {
+    const rows = (await this.dataSource.query(`SELECT state, count(*)::int AS n FROM tickets GROUP BY state`)) as { state: TicketState; n: number }[];
+    const counts = Object.fromEntries(TICKET_STATES.map((state) => [state, 0])) as Record<TicketState, number>;
+    for (const { state, n } of rows) counts[state] = n;
+    return counts;
   }
 
   /** Claims the next unassigned ticket; SKIP LOCKED so concurrent agents never get the same one. */

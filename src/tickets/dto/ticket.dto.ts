@@ -135,6 +135,20 @@ export class TicketPageDto {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
+/** How many tickets are in each state: the queue's tabs. Drill tickets count like any other. */
+export class TicketCountsDto implements Record<TicketState, number> {
+  @ApiProperty({ minimum: 0 }) open: number;
+  @ApiProperty({ minimum: 0 }) proofing: number;
+  @ApiProperty({ minimum: 0 }) awaiting_approval: number;
+  @ApiProperty({ minimum: 0 }) approved: number;
+  @ApiProperty({ minimum: 0 }) regenerating: number;
+  @ApiProperty({ minimum: 0 }) completed: number;
+  @ApiProperty({ minimum: 0 }) denied: number;
+  @ApiProperty({ minimum: 0 }) cancelled: number;
+  @ApiProperty({ minimum: 0 }) expired: number;
+  @ApiProperty({ minimum: 0 }) failed: number;
+}
+
 export class TimelineEventDto {
   @ApiProperty() seq: number;
   @ApiProperty({ format: 'date-time' }) occurredAt: string;

@@ -1,4 +1,81 @@
-/** Placeholder: being built. */
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { Badge, LoadState, Panel, tierTone } from '../../components/ui';
+import { useLoad } from '../../components/use-load';
+import { useMe, type Me } from '../../session/session';
+import { AgentActions, agentActions, isWorking } from '../ticket/AgentActions';
+import { Approvals } from '../ticket/Approvals';
+import { ProofingSteps } from '../ticket/ProofingSteps';
+import { Timeline } from '../ticket/Timeline';
+import { TicketSummary } from '../ticket/TicketSummary';
+import { loadTicket, loadTimeline } from '../ticket/ticket-api';
+import { FINISHED_STATES, STATE_LABEL, stateTone, words, type Ticket, type TimelineEvent } from '../ticket/ticket-words';
+
+/** A manager's answer, an approval or the regeneration job may change the ticket while it is open on screen. */
+const POLL_MS = 4_000;
+
+/** One recovery ticket, for the agent working it and for approvers: the same page, actions by role. */
 export function TicketPage() {
-  return <p className="empty">TicketPage is being built.</p>;
+  const { id = '' } = useParams();
+  const me = useMe();
+  const [finished, setFinished] = useState(false);
+  const loaded = useLoad(
+    async () => {
+      const [ticket, events] = await Promise.all([loadTicket(id), loadTimeline(id)]);
+      return { ticket, events };
+    },
+    [id],
+    finished ? undefined : POLL_MS,
+  );
+  const state = loaded.data?.ticket.state;
+  useEffect(() => setFinished(state !== undefined && FINISHED_STATES.includes(state)), [state]);
+
+  return <LoadState loaded={loaded}>{({ ticket, events }) => <TicketView ticket={ticket} events={events} me={me} onChanged={() => void loaded.reload()} />}</LoadState>;
+}
+
+function TicketView({ ticket, events, me, onChanged }: { ticket: Ticket; events: TimelineEvent[]; me: Me; onChanged: () => void }) {
+  const actions = agentActions(ticket, me);
+  const back = me.roles.includes('agent') ? { to: '/queue', label: 'Queue' } : { to: '/approvals', label: 'Approvals' };
+  return (
+    <>
+      <header className="desk-page-head">
+        <div>
+          <Link className="desk-back" to={back.to}>
+            ← {back.label}
+          </Link>
+          <h1>{ticket.account.displayName}</h1>
+          <p className="desk-badges">
+            <Badge tone={stateTone(ticket.state)}>{STATE_LABEL[ticket.state]}</Badge>
+            <Badge tone={tierTone(ticket.tier)}>{words(ticket.tier)}</Badge>
+            <span className="muted mono">Ticket {ticket.id}</span>
+          </p>
+        </div>
+      </header>
+      <div className="desk-ticket-layout">
+        <div>
+          <Panel title="Request">
+            <TicketSummary ticket={ticket} myId={me.id} />
+          </Panel>
+          <Panel title="Proofing steps">
+            <ProofingSteps ticket={ticket} workable={isWorking(ticket, me)} onChanged={onChanged} />
+          </Panel>
+        </div>
+        <div>
+          {(actions.release || actions.withReason.length > 0) && (
+            <Panel title="Actions">
+              <AgentActions ticket={ticket} me={me} onChanged={onChanged} />
+            </Panel>
+          )}
+          {ticket.approvalsRequired > 0 && (
+            <Panel title="Approvals">
+              <Approvals ticket={ticket} me={me} onSigned={onChanged} />
+            </Panel>
+          )}
+          <Panel title="Timeline">
+            <Timeline events={events} myId={me.id} />
+          </Panel>
+        </div>
+      </div>
+    </>
+  );
 }
