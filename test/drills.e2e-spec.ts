@@ -261,11 +261,35 @@ describe('who may do what', () => {
   it('an agent or approver cannot read drill results; a drill is refused for a bad scenario with the field named', async () => {
     const { account } = await subjectWithCodes();
     const drill = await runDrill(scenario('secret', account));
-    await t.http().get(`/v1/drills/${drill.id}`).set(agent).expect(403);
-    await t.http().get('/v1/drills/report').set(approver).expect(403);
+    for (const who of [agent, approver]) {
+      await t.http().get(`/v1/drills/${drill.id}`).set(who).expect(403);
+      await t.http().get('/v1/drills').set(who).expect(403);
+      await t.http().get('/v1/drills/report').set(who).expect(403);
+    }
     await t.http().post('/v1/drills').set(agent).send(scenario('x', account)).expect(403);
     const bad = await t.http().post('/v1/drills').set(runner).send({ ...scenario('x', account), channel: 'fax' }).expect(400);
     expect(bad.body.details.fields).toEqual([expect.objectContaining({ field: 'channel' })]);
+  });
+
+  it('names each refused scenario field by its path and JSON Pointer, and writes nothing', async () => {
+    const { account } = await subjectWithCodes();
+    const before = await t.snapshot();
+    const res = await t
+      .http()
+      .post('/v1/drills')
+      .set(runner)
+      .send({ ...scenario('x', account), claims: { newPhone: 'yes' }, answers: { registered_channel_otp: {} }, sneaky: 1 })
+      .expect(400);
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(String), details: { fields: expect.any(Array) } });
+    expect(res.body.details.fields).toEqual(
+      expect.arrayContaining([
+        { field: 'claims.newPhone', pointer: '/claims/newPhone', errors: ['must be boolean'] },
+        { field: 'answers.registered_channel_otp.says', pointer: '/answers/registered_channel_otp/says', errors: ['is required'] },
+        { field: 'sneaky', pointer: '/sneaky', errors: ['is not an accepted field'] },
+      ]),
+    );
+    expect(res.body.details.fields).toHaveLength(3);
+    expect(await t.snapshot()).toEqual(before);
   });
 
   it('runs scenario files from the CLI, scheduled ones later', async () => {
@@ -283,5 +307,51 @@ describe('who may do what', () => {
     expect(output.stdout).toMatch(/now\.json: drill [0-9a-f-]{36} running, ticket [0-9a-f-]{36}/);
     expect(output.stdout).toMatch(/later\.json: drill [0-9a-f-]{36} scheduled, starts 2030-01-0/);
     expect(output.stdout).toMatch(/broken\.json: refused: .*campaign is required/);
+  });
+});
+
+describe('the drill list', () => {
+  beforeEach(drain);
+
+  it('lists drills newest first, a keyset page at a time, by campaign, with target, ticket and current outcome', async () => {
+    const names = ['first', 'second', 'third'];
+    const drills = [];
+    for (const name of names) drills.push(await runDrill({ ...scenario(name, (await subjectWithCodes()).account), campaign: 'list-me' }));
+    await runDrill({ ...scenario('elsewhere', (await subjectWithCodes()).account), campaign: 'other-campaign' });
+    const claimed = await desk.claim(agent);
+    expect(claimed.id).toBe(drills[0].ticketId); // the queue is first come, first served within a tier
+    await t.http().post(`/v1/tickets/${claimed.id}/flag`).set(agent).send({ reason: 'sounded scripted' }).expect(200);
+
+    const first = (await t.http().get('/v1/drills?campaign=list-me&limit=2').set(runner).expect(200)).body;
+    expect(first.items.map((d: { name: string }) => d.name)).toEqual(['third', 'second']);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = (await t.http().get('/v1/drills').query({ campaign: 'list-me', limit: 2, cursor: first.nextCursor }).set(auditor).expect(200)).body;
+    expect(second).toEqual({ items: [expect.objectContaining({ name: 'first' })], nextCursor: null });
+
+    const items = [...first.items, ...second.items];
+    expect(items.map((d: { id: string }) => d.id)).toEqual([...drills].reverse().map((d) => d.id));
+    expect(items[2]).toEqual({
+      id: drills[0].id,
+      campaign: 'list-me',
+      name: 'first',
+      accountId: expect.any(String),
+      accountExternalId: expect.any(String),
+      accountTier: 'standard',
+      // flagged just now: the listing scores it itself, without waiting for the sweep
+      status: 'resolved',
+      ticketId: drills[0].ticketId,
+      ticketState: 'denied',
+      outcome: 'passed',
+      decidedStep: 'flag',
+      timeToDecisionMs: expect.any(Number),
+      scheduledFor: expect.any(String),
+      createdAt: expect.any(String),
+    });
+    expect(items[0]).toMatchObject({ status: 'running', ticketState: 'open', outcome: null, decidedStep: null });
+
+    const all = (await t.http().get('/v1/drills').set(runner).expect(200)).body.items;
+    expect(all[0].name).toBe('elsewhere');
+    await t.http().get('/v1/drills?cursor=not-a-cursor').set(runner).expect(400);
+    await t.http().get('/v1/drills?limit=0').set(runner).expect(400);
   });
 });

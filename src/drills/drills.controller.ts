@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
@@ -11,6 +11,8 @@ import { UuidParam } from '../common/uuid-param';
 import { Staff } from '../staff/staff.entity';
 import { DrillReportService } from './drill-report.service';
 import { Drill } from './drill.entity';
+import { DrillListQueryDto, DrillPageDto, DrillSummaryDto } from './dto/drill-list.dto';
+import { DrillReportDto, StepOutcomeDto } from './dto/drill-report.dto';
 import { DrillsService, SinkMessage } from './drills.service';
 
 class ReportQueryDto {
@@ -61,7 +63,12 @@ export class DrillDto {
 
 @ApiTags('drills')
 @Controller('v1/drills')
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Scenario or query invalid (the field is named)' })
+@ApiExtraModels(StepOutcomeDto, DrillReportDto)
+@ApiBadRequestResponse({
+  type: ErrorResponseDto,
+  description:
+    'Scenario or query invalid. `details.fields` names each field: `[{ field: "answers.registered_channel_otp.says", pointer: "/answers/registered_channel_otp/says", errors: ["must match pattern …"] }]` (a scenario error also carries the JSON Pointer of the value)',
+})
 export class DrillsController {
   constructor(
     private readonly drills: DrillsService,
@@ -78,12 +85,23 @@ export class DrillsController {
     return DrillDto.from(fresh, ticketState, sink);
   }
 
+  @Get()
+  @Roles('drill_runner', 'auditor')
+  @ApiOkResponse({ type: DrillPageDto, description: 'Newest first; drills decided since the last sweep are scored first' })
+  async list(@Query() query: DrillListQueryDto): Promise<DrillPageDto> {
+    const page = await this.drills.list(query);
+    return { items: page.items.map(DrillSummaryDto.from), nextCursor: page.nextCursor };
+  }
+
   @Get('report')
   @Roles('drill_runner', 'auditor')
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Per campaign (with where drills were stopped or got through), per agent, per approver' })
+  @ApiOkResponse({
+    description: 'Per campaign (with where drills were stopped or got through), per agent, per approver; format=csv gives one row per campaign, agent and approver',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(DrillReportDto) } }, 'text/csv': { schema: { type: 'string' } } },
+  })
   @Header('Cache-Control', 'no-store')
   async report(@Query() query: ReportQueryDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    await this.drills.scoreRunning(query.campaign); // the report counts what staff decided since the last sweep
     const report = await this.reports.report(query);
     if (query.format !== 'csv') return report;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

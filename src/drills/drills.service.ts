@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { SYSTEM } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Conflict, InvalidInput, NotFound } from '../common/errors';
+import { decodeCursor, Page, toPage } from '../common/pagination';
 import { Policy } from '../config/policy';
 import { SealingKeys } from '../notifications/sealing-keys';
 import { Rendered } from '../notifications/templates';
@@ -16,6 +17,19 @@ import { TicketsService } from '../tickets/tickets.service';
 import { Drill } from './drill.entity';
 import { parseScenario, Scenario } from './scenario';
 import { scoreDrill } from './scoring';
+
+/** A drill as the list shows it: with its target account and its ticket's state. */
+export interface DrillListing {
+  drill: Drill;
+  account: Account | null;
+  ticketState: string | null;
+}
+
+export interface DrillListFilter {
+  campaign?: string;
+  limit: number;
+  cursor?: string;
+}
 
 export interface SinkMessage {
   channel: string;
@@ -100,6 +114,40 @@ export class DrillsService {
     return { drill, ticketState: ticket?.state ?? null, sink };
   }
 
+  /** Scores running drills (of one campaign, or all) whose ticket saw a decisive act; how many it scored. */
+  async scoreRunning(campaign?: string): Promise<number> {
+    const running = (await this.dataSource.query(`SELECT id FROM drills WHERE status = 'running' AND ($1::text IS NULL OR campaign = $1) LIMIT 500`, [campaign || null])) as { id: string }[];
+    let resolved = 0;
+    for (const { id } of running) if (await this.resolve(id)) resolved += 1;
+    return resolved;
+  }
+
+  /** Drills newest first, a page at a time, optionally of one campaign. */
+  async list(filter: DrillListFilter): Promise<Page<DrillListing>> {
+    // What staff decided since the last sweep counts at once, as GET /:id does.
+    await this.scoreRunning(filter.campaign);
+    const page = await this.page(filter);
+    const accountIds = [...new Set(page.items.map((d) => d.accountId))];
+    const ticketIds = page.items.flatMap((d) => (d.ticketId ? [d.ticketId] : []));
+    const accounts = new Map((accountIds.length ? await this.dataSource.getRepository(Account).findBy({ id: In(accountIds) }) : []).map((a) => [a.id, a]));
+    const tickets = new Map((ticketIds.length ? await this.dataSource.getRepository(Ticket).findBy({ id: In(ticketIds) }) : []).map((t) => [t.id, t.state]));
+    return {
+      items: page.items.map((drill) => ({ drill, account: accounts.get(drill.accountId) ?? null, ticketState: (drill.ticketId && tickets.get(drill.ticketId)) || null })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  private async page({ campaign, limit, cursor }: DrillListFilter): Promise<Page<Drill>> {
+    const query = this.dataSource.getRepository(Drill).createQueryBuilder('d').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC');
+    if (campaign) query.andWhere('d.campaign = :campaign', { campaign });
+    if (cursor) {
+      const [createdAt, id] = decodeCursor(cursor, 2);
+      query.andWhere('(d.created_at, d.id) < (:createdAt, :id)', { createdAt, id });
+    }
+    const rows = await query.take(limit + 1).getMany();
+    return toPage(rows, limit, (d) => [d.createdAt.toISOString(), d.id], (d) => d);
+  }
+
   /** Scores a running drill from its ticket's audit trail, once something decisive happened. */
   async resolve(id: string): Promise<boolean> {
     return this.dataSource.transaction(async (em) => {
@@ -146,11 +194,7 @@ export class DrillsService {
         });
       if (ok) started += 1;
     }
-    let resolved = 0;
-    for (const { id } of (await this.dataSource.query(`SELECT id FROM drills WHERE status = 'running' LIMIT 500`)) as { id: string }[]) {
-      if (await this.resolve(id)) resolved += 1;
-    }
-    return { started, resolved, debriefed: await this.debriefDue() };
+    return { started, resolved: await this.scoreRunning(), debriefed: await this.debriefDue() };
   }
 
   /** Tells the staff involved, after the configured delay, that it was a drill and how it went. */

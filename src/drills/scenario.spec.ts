@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationFailed } from '../common/errors';
-import { parseScenario } from './scenario';
+import { parseScenario, readablePath, ScenarioFieldError } from './scenario';
 
 const dir = join(__dirname, '..', '..', 'drills');
 const minimal = { name: 'x', campaign: 'c', target: { tier: 'standard' }, channel: 'phone', reason: 'lost_device', pretext: 'p' };
@@ -27,5 +27,26 @@ describe('drill scenarios', () => {
       expect(error).toBeInstanceOf(ValidationFailed);
       expect((error as ValidationFailed).fields.map((f) => f.field)).toContain(field);
     }
+  });
+
+  it('gives each refused field its JSON Pointer beside a readable path', () => {
+    try {
+      parseScenario({ ...minimal, claims: { newPhone: 'yes' }, answers: { registered_channel_otp: {} } });
+      throw new Error('accepted');
+    } catch (error) {
+      expect((error as ValidationFailed).fields).toEqual([
+        { field: 'claims.newPhone', pointer: '/claims/newPhone', errors: ['must be boolean'] },
+        { field: 'answers.registered_channel_otp.says', pointer: '/answers/registered_channel_otp/says', errors: ['is required'] },
+      ] satisfies ScenarioFieldError[]);
+    }
+  });
+
+  it.each([
+    ['/caller/claims/0', 'caller.claims[0]'],
+    ['/a/0/1/b', 'a[0][1].b'],
+    ['/a~1b/c~0d', 'a/b.c~d'],
+    ['', '(scenario)'],
+  ])('reads the pointer %s as %s', (pointer, path) => {
+    expect(readablePath(pointer)).toBe(path);
   });
 });

@@ -34,28 +34,52 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
 const validate = ajv.compile<Scenario>(schema);
 
-function fieldOf(error: ErrorObject): string {
-  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
-  const extra = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty : undefined;
-  return [path, missing ?? extra].filter(Boolean).join('.') || '(scenario)';
+/** A schema error's place in the scenario, as a JSON Pointer (exact) and a readable path (`answers.registered_channel_otp.says`, `x.items[0]`). */
+export interface ScenarioFieldError extends FieldError {
+  pointer: string;
 }
 
-/** Validates against the JSON Schema; errors name the field, as every 400 here does. */
+const unescapePointer = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
+const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** `/answers/registered_channel_otp/says` → `answers.registered_channel_otp.says`; array indexes read `[0]`. */
+export function readablePath(pointer: string): string {
+  const segments = pointer.split('/').slice(1).map(unescapePointer);
+  return segments.reduce((path, segment) => (/^(0|[1-9]\d*)$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '') || '(scenario)';
+}
+
+/** Where the error is: ajv reports a missing or unexpected property at its parent; we name the property itself. */
+function pointerOf(error: ErrorObject): string {
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const property = error.keyword === 'required' ? params.missingProperty : error.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
+  return property === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(property)}`;
+}
+
+function messageOf(error: ErrorObject): string {
+  if (error.keyword === 'additionalProperties') return 'is not an accepted field';
+  if (error.keyword === 'required') return 'is required';
+  if (error.keyword === 'enum') return `must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  return error.message ?? 'is invalid';
+}
+
+/**
+ * Validates against the JSON Schema; errors name the field, as every 400 here does:
+ * `details.fields = [{ field, pointer, errors }]`, one entry per field.
+ */
 export function parseScenario(input: unknown): Scenario {
   if (validate(input)) {
     const scenario = input;
     if (scenario.schedule && Date.parse(scenario.schedule.notAfter) < Date.parse(scenario.schedule.notBefore)) {
-      throw new ValidationFailed([{ field: 'schedule.notAfter', errors: ['must not be before notBefore'] }]);
+      const notAfter: ScenarioFieldError = { field: 'schedule.notAfter', pointer: '/schedule/notAfter', errors: ['must not be before notBefore'] };
+      throw new ValidationFailed([notAfter]);
     }
     return scenario;
   }
-  const byField = new Map<string, string[]>();
+  const byPointer = new Map<string, string[]>();
   for (const error of validate.errors ?? []) {
-    const field = fieldOf(error);
-    const message = error.keyword === 'additionalProperties' ? 'is not an accepted field' : error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid');
-    byField.set(field, [...(byField.get(field) ?? []), message]);
+    const pointer = pointerOf(error);
+    byPointer.set(pointer, [...(byPointer.get(pointer) ?? []), messageOf(error)]);
   }
-  const fields: FieldError[] = [...byField].map(([field, errors]) => ({ field, errors: [...new Set(errors)] }));
+  const fields: ScenarioFieldError[] = [...byPointer].map(([pointer, errors]) => ({ field: readablePath(pointer), pointer, errors: [...new Set(errors)] }));
   throw new ValidationFailed(fields);
 }
