@@ -308,6 +308,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tickets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TicketsController_countByState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tickets/next": {
         parameters: {
             query?: never;
@@ -494,6 +510,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["LinksController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/attestation-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LinksController_attestationRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -699,7 +731,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["DrillsController_list"];
         put?: never;
         post: operations["DrillsController_create"];
         delete?: never;
@@ -776,7 +808,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Object: Record<string, never>;
         AuditEventDto: {
             seq: number;
             /** Format: date-time */
@@ -1258,6 +1289,18 @@ export interface components {
             items: components["schemas"]["TicketDto"][];
             nextCursor: string | null;
         };
+        TicketCountsDto: {
+            open: number;
+            proofing: number;
+            awaiting_approval: number;
+            approved: number;
+            regenerating: number;
+            completed: number;
+            denied: number;
+            cancelled: number;
+            expired: number;
+            failed: number;
+        };
         TimelineEventDto: {
             seq: number;
             /** Format: date-time */
@@ -1288,6 +1331,31 @@ export interface components {
         LinkOutcomeDto: {
             /** @description What happens next, for the person who clicked */
             message: string;
+        };
+        CallbackAsGivenDto: {
+            name?: string;
+            phone?: string;
+            email?: string;
+        };
+        AttestationRequestDto: {
+            /** @description Who the caller said they were */
+            subjectName: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * @description How the caller reached the help desk
+             * @enum {string}
+             */
+            channel: "phone" | "chat" | "walk_in" | "email" | "self_service";
+            /** @enum {string} */
+            reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
+            /** @description How the caller said they can be reached, as given (not checked) */
+            callback: components["schemas"]["CallbackAsGivenDto"];
+            /**
+             * Format: date-time
+             * @description The link works until then
+             */
+            expiresAt: string;
         };
         AttestDto: {
             /** @description The token from the link */
@@ -1418,6 +1486,75 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        StepOutcomeDto: {
+            passed: number;
+            failed: number;
+        };
+        ReportFilterDto: {
+            campaign: string | null;
+            /** Format: date-time */
+            from: string | null;
+            /** Format: date-time */
+            to: string | null;
+        };
+        CampaignResultDto: {
+            drills: number;
+            /** @description Stopped: denied, flagged, or caught by a system-verified step */
+            passed: number;
+            /** @description Got through: an attested step passed for the impostor, or an approval given */
+            failed: number;
+            /** @description Ended (expired, cancelled) without a decisive act */
+            inconclusive: number;
+            /** @description Still running or scheduled */
+            undecided: number;
+            medianTimeToDecisionMs: number | null;
+            campaign: string;
+            /**
+             * @description Where drills were stopped (passed) or got through (failed): by proofing step, or approval, flag, deny
+             * @example {
+             *       "registered_channel_otp": {
+             *         "passed": 2,
+             *         "failed": 0
+             *       },
+             *       "approval": {
+             *         "passed": 0,
+             *         "failed": 1
+             *       }
+             *     }
+             */
+            byStep: {
+                [key: string]: components["schemas"]["StepOutcomeDto"];
+            };
+        };
+        AgentResultDto: {
+            drills: number;
+            /** @description Stopped: denied, flagged, or caught by a system-verified step */
+            passed: number;
+            /** @description Got through: an attested step passed for the impostor, or an approval given */
+            failed: number;
+            /** @description Ended (expired, cancelled) without a decisive act */
+            inconclusive: number;
+            /** @description Still running or scheduled */
+            undecided: number;
+            medianTimeToDecisionMs: number | null;
+            /** Format: uuid */
+            staffId: string;
+            name: string;
+        };
+        ApproverResultDto: {
+            /** Format: uuid */
+            staffId: string;
+            name: string;
+            /** @description Drill tickets this approver approved (each one a failure) */
+            approved: number;
+            denied: number;
+        };
+        DrillReportDto: {
+            filter: components["schemas"]["ReportFilterDto"];
+            campaigns: components["schemas"]["CampaignResultDto"][];
+            agents: components["schemas"]["AgentResultDto"][];
+            approvers: components["schemas"]["ApproverResultDto"][];
+        };
         DrillDto: {
             /** Format: uuid */
             id: string;
@@ -1446,6 +1583,44 @@ export interface components {
             };
             /** @description What the drill ticket would have sent to the subject or manager */
             sink: Record<string, never>[];
+        };
+        DrillSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            campaign: string;
+            /** @description The scenario’s name */
+            name: string;
+            /** Format: uuid */
+            accountId: string;
+            /** @description The target account’s external id */
+            accountExternalId: string | null;
+            /** @enum {string|null} */
+            accountTier: "standard" | "privileged" | "critical" | null;
+            /** @enum {string} */
+            status: "scheduled" | "running" | "resolved";
+            /**
+             * Format: uuid
+             * @description Null until a scheduled drill starts
+             */
+            ticketId: string | null;
+            ticketState: string | null;
+            /**
+             * @description Null while pending
+             * @enum {string|null}
+             */
+            outcome: "passed" | "failed" | "inconclusive" | null;
+            /** @description The step (or approval, flag, deny) where it was stopped or got through */
+            decidedStep: string | null;
+            timeToDecisionMs: number | null;
+            /** Format: date-time */
+            scheduledFor: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DrillPageDto: {
+            /** @description Newest first */
+            items: components["schemas"]["DrillSummaryDto"][];
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -1479,7 +1654,7 @@ export interface operations {
     AuditController_list: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Opaque cursor from the previous page’s nextCursor */
                 cursor?: string;
                 action?: string;
@@ -1574,7 +1749,7 @@ export interface operations {
     StaffController_list: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Opaque cursor from the previous page’s nextCursor */
                 cursor?: string;
             };
@@ -2064,7 +2239,7 @@ export interface operations {
     AccountsController_search: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Opaque cursor from the previous page’s nextCursor */
                 cursor?: string;
                 /** @description External id, e-mail (exact) or part of the name */
@@ -2701,7 +2876,7 @@ export interface operations {
     TicketsController_list: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Opaque cursor from the previous page’s nextCursor */
                 cursor?: string;
                 /** @description Default: every state someone is still working on */
@@ -2810,6 +2985,71 @@ export interface operations {
                 };
             };
             /** @description Token lacks the role: one of agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    TicketsController_countByState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many tickets are in each state, every state named (0 when none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketCountsDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3623,6 +3863,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LinkOutcomeDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Used, expired or unknown link: one answer for all */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    LinksController_attestationRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkTokenDto"];
+            };
+        };
+        responses: {
+            /** @description What the manager is asked about; does not use the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationRequestDto"];
                 };
             };
             400: {
@@ -4473,6 +4762,59 @@ export interface operations {
             };
         };
     };
+    DrillsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+                /** @description Only this campaign’s drills */
+                campaign?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first; drills decided since the last sweep are scored first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillPageDto"];
+                };
+            };
+            /** @description Scenario or query invalid. `details.fields` names each field: `[{ field: "answers.registered_channel_otp.says", pointer: "/answers/registered_channel_otp/says", errors: ["must match pattern …"] }]` (a scenario error also carries the JSON Pointer of the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of drill_runner, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     DrillsController_create: {
         parameters: {
             query?: never;
@@ -4563,7 +4905,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillDto"];
                 };
             };
-            /** @description Scenario or query invalid (the field is named) */
+            /** @description Scenario or query invalid. `details.fields` names each field: `[{ field: "answers.registered_channel_otp.says", pointer: "/answers/registered_channel_otp/says", errors: ["must match pattern …"] }]` (a scenario error also carries the JSON Pointer of the value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4606,14 +4948,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Per campaign (with where drills were stopped or got through), per agent, per approver */
+            /** @description Per campaign (with where drills were stopped or got through), per agent, per approver; format=csv gives one row per campaign, agent and approver */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DrillReportDto"];
+                    "text/csv": string;
+                };
             };
-            /** @description Scenario or query invalid (the field is named) */
+            /** @description Scenario or query invalid. `details.fields` names each field: `[{ field: "answers.registered_channel_otp.says", pointer: "/answers/registered_channel_otp/says", errors: ["must match pattern …"] }]` (a scenario error also carries the JSON Pointer of the value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4629,7 +4974,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"];
-                    "text/csv": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Token lacks the role: one of drill_runner, auditor */
@@ -4639,7 +4983,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"];
-                    "text/csv": components["schemas"]["ErrorResponseDto"];
                 };
             };
         };
@@ -4663,7 +5006,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillDto"];
                 };
             };
-            /** @description Scenario or query invalid (the field is named) */
+            /** @description Scenario or query invalid. `details.fields` names each field: `[{ field: "answers.registered_channel_otp.says", pointer: "/answers/registered_channel_otp/says", errors: ["must match pattern …"] }]` (a scenario error also carries the JSON Pointer of the value) */
             400: {
                 headers: {
                     [name: string]: unknown;
