@@ -44,9 +44,15 @@ const REPORT_ALL = process.env.FUZZ_REPORT_ALL === '1';
 /** Refused requests between two full snapshots (every table's row count) and audit-chain verdicts. */
 const BATCH = 50;
 
-/** Refusals that write by design (README: "audited as ticket.approval_refused", "refusals … are audited", 422 counts toward lockout). */
+/**
+ * Refusals that write by design (README: "audited as ticket.approval_refused", "refusals … are audited", 422 counts
+ * toward lockout; an approval refused because the risk evaluation before it just raised a hold keeps that signal).
+ */
 const AUDITED_REFUSALS: Record<string, { actions: string[]; tables: string[] }> = {
-  'POST /v1/tickets/{id}/approve': { actions: ['ticket.approval_refused'], tables: ['audit_events'] },
+  'POST /v1/tickets/{id}/approve': {
+    actions: ['ticket.approval_refused', 'ticket.signal_raised'],
+    tables: ['audit_events', 'ticket_signals', 'outbox', 'drill_messages'],
+  },
   'POST /v1/tickets/{id}/deny': { actions: ['ticket.approval_refused'], tables: ['audit_events'] },
   'POST /v1/unlock-sessions/{id}/presentations': {
     actions: ['unlock.refused', 'unlock.session_expired', 'codes.locked'],

@@ -100,6 +100,7 @@ describe('the OpenAPI document', () => {
     'POST /v1/tickets/{id}/release',
     'POST /v1/tickets/{id}/retry',
     'POST /v1/critical-systems/{id}/unlock-sessions',
+    'POST /v1/outbox/{id}/resend',
   ];
 
   it('documents every route with a success response, its auth, and the error shape for each failure', async () => {

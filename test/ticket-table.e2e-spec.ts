@@ -2,7 +2,7 @@ import { InvalidTransition } from '../src/common/errors';
 import { Staff } from '../src/staff/staff.entity';
 import { asStaff, asSubject, asSystem, TicketActor } from '../src/tickets/ticket-actor';
 import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
-import { Actor, TICKET_EVENTS, TICKET_STATES, TicketEvent, TicketState, Transition, TRANSITIONS } from '../src/tickets/ticket.machine';
+import { Actor, guardsOf, TICKET_EVENTS, TICKET_STATES, TicketEvent, TicketState, Transition, TRANSITIONS } from '../src/tickets/ticket.machine';
 import { createTestApp, TestApp } from './helpers/app';
 import { bearer, Desk } from './helpers/desk';
 
@@ -107,5 +107,29 @@ describe('every (state, event) pair', () => {
         }
       }
     }
+  }
+});
+
+describe('rows a risk signal can hold', () => {
+  for (const row of TRANSITIONS.filter((r) => guardsOf(r).includes('not:heldBySignal'))) {
+    it(`${row.from} × ${row.event} while a signal holds the ticket → 409 naming it, nothing changed; after the admin clears it → ${row.to}`, async () => {
+      const { id, accountId } = await ticketIn(row.from, row);
+      await t.db.query(
+        `INSERT INTO ticket_signals (ticket_id, signal, reason, holds, basis, raised_at) VALUES ($1, 'channel_recently_changed', 'test hold', true, 'test', now())`,
+        [id],
+      );
+      const before = await snapshotRow(id);
+      const audits = await auditCount();
+      const error = await t.app
+        .get(TicketTransitions)
+        .fireAlone(id, row.event, actorFor(row.by[0], accountId))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidTransition);
+      expect((error as Error).message).toBe('this ticket is held by a risk signal (channel_recently_changed) until an admin clears it');
+      expect(await snapshotRow(id)).toEqual(before);
+      expect(await auditCount()).toBe(audits);
+      await t.db.query(`UPDATE ticket_signals SET cleared_at = now(), cleared_by = $2, clear_reason = 'checked' WHERE ticket_id = $1`, [id, staff.id]);
+      expect((await t.app.get(TicketTransitions).fireAlone(id, row.event, actorFor(row.by[0], accountId))).state).toBe(row.to);
+    });
   }
 });

@@ -72,6 +72,7 @@ describe('from open to completed', () => {
     const timeline = await t.http().get(`/v1/tickets/${opened.id}/events`).set(agents[0]).expect(200);
     expect(timeline.body.map((e: { action: string }) => e.action)).toEqual([
       'ticket.opened',
+      'ticket.signal_raised', // callback_not_on_file: the caller gave a number that is not the registered phone
       'ticket.claim',
       'ticket.step_started',
       'ticket.step_passed',

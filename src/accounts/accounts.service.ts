@@ -13,7 +13,8 @@ import { maskEmail, maskPhone } from './masking';
 
 export type AccountChanges = Partial<AccountFieldsDto> & { status?: AccountStatus };
 
-const MAX_MANAGER_DEPTH = 64;
+/** How far up a reporting line is followed: far beyond any real org chart, and a loop in bad data stops here. */
+export const MAX_MANAGER_DEPTH = 64;
 
 /** The keys of `changes` that would alter the account. */
 export function changedKeys(account: Account, changes: AccountChanges): (keyof AccountChanges)[] {
@@ -135,18 +136,27 @@ export class AccountsService {
     return { email: maskEmail(account.email), phone: maskPhone(account.phone) };
   }
 
-  /** The manager must exist and must not be the account itself or report to it (no loops). */
-  private async requireManager(em: EntityManager, managerId: string, accountId: string | undefined): Promise<void> {
-    if (managerId === accountId) throw new InvalidInput('managerId', 'cannot be the account itself');
-    const chain = (await em.query(
+  /**
+   * `startId` and the accounts above it (each with its manager), at most
+   * MAX_MANAGER_DEPTH rows: bounded, so a reporting loop in the data cannot run away.
+   */
+  async reportingLine(em: EntityManager, startId: string): Promise<{ id: string; managerId: string | null }[]> {
+    const rows = (await em.query(
       `WITH RECURSIVE chain(id, manager_id, depth) AS (
          SELECT id, manager_id, 1 FROM accounts WHERE id = $1
          UNION ALL
          SELECT a.id, a.manager_id, c.depth + 1 FROM accounts a JOIN chain c ON a.id = c.manager_id
          WHERE c.depth < $2)
-       SELECT id FROM chain`,
-      [managerId, MAX_MANAGER_DEPTH],
-    )) as { id: string }[];
+       SELECT id, manager_id FROM chain`,
+      [startId, MAX_MANAGER_DEPTH],
+    )) as { id: string; manager_id: string | null }[];
+    return rows.map((r) => ({ id: r.id, managerId: r.manager_id }));
+  }
+
+  /** The manager must exist and must not be the account itself or report to it (no loops). */
+  private async requireManager(em: EntityManager, managerId: string, accountId: string | undefined): Promise<void> {
+    if (managerId === accountId) throw new InvalidInput('managerId', 'cannot be the account itself');
+    const chain = await this.reportingLine(em, managerId);
     if (chain.length === 0) throw new InvalidInput('managerId', 'does not name an existing account');
     if (accountId && chain.some((row) => row.id === accountId)) {
       throw new InvalidInput('managerId', 'would make a reporting loop');

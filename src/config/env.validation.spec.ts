@@ -45,6 +45,19 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ ...secrets, CODE_PEPPER: 'tiny-secret' })).not.toThrow(/tiny-secret/);
   });
 
+  it('needs SMTP_URL for the smtp adapter, and never echoes its password', () => {
+    expect(() => validateEnv({ ...secrets, NOTIFY_ADAPTER: 'smtp' })).toThrow(/^Configuration error: NOTIFY_ADAPTER=smtp needs SMTP_URL/);
+    expect(validateEnv({ ...secrets, NOTIFY_ADAPTER: 'smtp', SMTP_URL: 'smtps://desk:s3cret-pass@mail.example.com:465' })).toMatchObject({
+      SMTP_URL: 'smtps://desk:s3cret-pass@mail.example.com:465',
+      SMTP_FROM: 'Recovery desk <recovery-desk@localhost>',
+    });
+    const bad = () => validateEnv({ ...secrets, NOTIFY_ADAPTER: 'smtp', SMTP_URL: 'http://desk:s3cret-pass@mail.example.com' });
+    expect(bad).toThrow(/^Configuration error: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL.*desk:\*\*\*@mail/);
+    expect(bad).not.toThrow(/s3cret-pass/);
+    expect(() => validateEnv({ ...secrets, NOTIFY_ADAPTER: 'smtp', SMTP_URL: 'smtp://desk:pw@[mail]:25' })).toThrow(/^Configuration error: SMTP_URL is not a URL .*desk:\*\*\*@/);
+    expect(() => validateEnv({ ...secrets, SMTP_FROM: 'not an address' })).toThrow(/^Configuration error: SMTP_FROM /);
+  });
+
   it('requires the secrets when none are given', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/^Configuration error: (CODE_PEPPER|DELIVERY_KEY|GRANT_SIGNING_KEY) .*it is not set/);
   });

@@ -17,6 +17,8 @@ export type ProcessRole = (typeof ROLES_OF_PROCESS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+export const NOTIFY_ADAPTERS = ['file', 'webhook', 'smtp'] as const;
+
 /** Settings whose values must never be echoed back in an error line. */
 const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET']);
 
@@ -121,9 +123,9 @@ export class Env {
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
   PUBLIC_URL?: string;
 
-  /** How messages to people leave: `file` (development inbox), `webhook` (signed POST). */
-  @IsIn(['file', 'webhook'])
-  NOTIFY_ADAPTER: 'file' | 'webhook' = 'file';
+  /** How messages to people leave: `file` (development inbox), `webhook` (signed POST), `smtp` (e-mail; SMS as without it). */
+  @IsIn(NOTIFY_ADAPTERS)
+  NOTIFY_ADAPTER: (typeof NOTIFY_ADAPTERS)[number] = 'file';
 
   /** The `file` adapter's inbox: one JSON line per message. */
   @IsString()
@@ -138,6 +140,29 @@ export class Env {
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters' })
   NOTIFY_WEBHOOK_SECRET?: string;
+
+  /** The `smtp` adapter's server, credentials in the URL (`smtps://user:pass@host:465`); never printed with its password. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s/?#]+\/?(\?[^\s#]*)?$/, { message: 'must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@mail.example.com:465' })
+  SMTP_URL?: string;
+
+  /** The sender of e-mail, `Name <address>` or a bare address. */
+  @Matches(/^([^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { message: 'must be an address, e.g. Recovery desk <recovery-desk@example.com>' })
+  SMTP_FROM = 'Recovery desk <recovery-desk@localhost>';
+
+  /** Delivery attempts per message before the relay gives up and marks it `failed`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  NOTIFY_RETRY_ATTEMPTS = 10;
+
+  /** First retry delay of a message; each further retry waits twice as long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  NOTIFY_RETRY_DELAY_MS = 1_000;
 
   /**
    * Test-only fault injection, `point:milliseconds` (e.g. `regeneration.after_hash:60000`): the process pauses
@@ -166,12 +191,16 @@ const OPTIONAL_SETTINGS = [
   'PUBLIC_URL',
   'NOTIFY_WEBHOOK_URL',
   'NOTIFY_WEBHOOK_SECRET',
+  'SMTP_URL',
   'FAULT_PAUSE',
 ];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** A URL's password (`scheme://user:password@host`) masked, even in a URL too malformed to parse. */
+const withoutPassword = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, '$1***@');
 
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
@@ -181,7 +210,7 @@ function describe(error: ValidationError, raw: Record<string, unknown>): string 
       ? 'it is not set'
       : SECRET_SETTINGS.has(error.property)
         ? 'value hidden'
-        : `got ${JSON.stringify(String(given))}`;
+        : `got ${JSON.stringify(withoutPassword(String(given)))}`;
   return `${error.property} ${reasons.join(' and ')} (${shown})`;
 }
 
@@ -202,6 +231,15 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   }
   if (env.NOTIFY_ADAPTER === 'webhook' && (!env.NOTIFY_WEBHOOK_URL || !env.NOTIFY_WEBHOOK_SECRET)) {
     throw new ConfigError('Configuration error: NOTIFY_ADAPTER=webhook needs NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET');
+  }
+  if (env.SMTP_URL && !URL.canParse(env.SMTP_URL)) {
+    throw new ConfigError(`Configuration error: SMTP_URL is not a URL (got ${JSON.stringify(withoutPassword(env.SMTP_URL))}); percent-encode any @ : / in the user or password`);
+  }
+  if (env.NOTIFY_ADAPTER === 'smtp' && !env.SMTP_URL) {
+    throw new ConfigError('Configuration error: NOTIFY_ADAPTER=smtp needs SMTP_URL, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@mail.example.com:465');
+  }
+  if (env.NOTIFY_ADAPTER === 'smtp' && !env.NOTIFY_WEBHOOK_URL !== !env.NOTIFY_WEBHOOK_SECRET) {
+    throw new ConfigError('Configuration error: NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET go together (the SMS gateway beside SMTP)');
   }
   if (env.FAULT_PAUSE && env.NODE_ENV !== 'test') throw new ConfigError('Configuration error: FAULT_PAUSE is for tests only (NODE_ENV=test)');
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;

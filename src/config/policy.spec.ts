@@ -21,6 +21,7 @@ describe('loadPolicy', () => {
         critical: { steps: ['registered_channel_otp', 'manager_attestation', 'government_id'], approvers: 2, coolingOffMinutes: 15 },
       },
       otp: { digits: 6, ttlMinutes: 10, maxAttempts: 3 },
+      risk: { channelChangeWindowDays: 14, accountVelocity: { maxTickets: 2, windowDays: 7 }, deskVelocity: { maxPrivilegedTickets: 10, windowMinutes: 60 } },
     });
   });
 
@@ -47,6 +48,9 @@ describe('loadPolicy', () => {
     ['{"tiers":{"standard":{"steps":["directory_facts","video_call"]}}}', /^Policy error: tiers\.standard\.steps must include registered_channel_otp$/],
     ['{"tiers":{"standard":{"steps":["registered_channel_otp","palm_reading"]}}}', /^Policy error: tiers\.standard\.steps /],
     ['{"otp":{"digits":4}}', /^Policy error: otp\.digits/],
+    ['{"risk":{"channelChangeWindowDays":0}}', /^Policy error: risk\.channelChangeWindowDays must not be less than 1$/],
+    ['{"risk":{"deskVelocity":{"maxPrivilegedTickets":"many"}}}', /^Policy error: risk\.deskVelocity\.maxPrivilegedTickets /],
+    ['{"risk":{"accountVelocity":{"perWeek":3}}}', /^Policy error: risk\.accountVelocity\.perWeek is not an accepted field$/],
     ['{nope', /cannot be read as JSON/],
   ])('refuses %s with one line naming the setting', (content, message) => {
     expect(() => loadPolicy(file(content))).toThrow(message);

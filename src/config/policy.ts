@@ -76,6 +76,26 @@ export class DrillsPolicy {
   @IsInt() @Min(0) @Max(10_080) debriefDelayMinutes = 60;
 }
 
+/** More than `maxTickets` recovery tickets for one account within `windowDays` raise `reset_velocity`. */
+export class AccountVelocityPolicy {
+  @IsInt() @Min(1) @Max(100) maxTickets = 2;
+  @IsInt() @Min(1) @Max(90) windowDays = 7;
+}
+
+/** More than `maxPrivilegedTickets` tickets for privileged and critical accounts across the desk within `windowMinutes` raise `reset_velocity`. */
+export class DeskVelocityPolicy {
+  @IsInt() @Min(1) @Max(10_000) maxPrivilegedTickets = 10;
+  @IsInt() @Min(5) @Max(1440) windowMinutes = 60;
+}
+
+/** Risk signals evaluated on every ticket (src/tickets/risk/risk-signals.ts). */
+export class RiskPolicy {
+  /** A registered e-mail or phone changed this recently raises `channel_recently_changed`: a SIM swap or mailbox takeover leaves this trace. */
+  @IsInt() @Min(1) @Max(365) channelChangeWindowDays = 14;
+  @ValidateNested() @Type(() => AccountVelocityPolicy) accountVelocity = new AccountVelocityPolicy();
+  @ValidateNested() @Type(() => DeskVelocityPolicy) deskVelocity = new DeskVelocityPolicy();
+}
+
 /** The smallest number of distinct approvers each tier may be set to: policy can tighten, never loosen. */
 export const MIN_APPROVERS = { standard: 0, privileged: 1, critical: 2 } as const;
 
@@ -93,6 +113,7 @@ export class Policy {
   @ValidateNested() @Type(() => AttestationPolicy) attestation = new AttestationPolicy();
   @ValidateNested() @Type(() => RegenerationPolicy) regeneration = new RegenerationPolicy();
   @ValidateNested() @Type(() => DrillsPolicy) drills = new DrillsPolicy();
+  @ValidateNested() @Type(() => RiskPolicy) risk = new RiskPolicy();
   /** Where possible-social-engineering and lockout alerts go. */
   @IsEmail() securityContact = 'security@example.com';
 }

@@ -1,12 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
+import { SYSTEM } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import type { Env } from '../config/env.validation';
 import { afterCommit } from '../database/after-commit';
+import { updateReturning } from '../database/sql';
 import { JOB, QUEUE } from '../queue/queues';
-import { NotificationAdapter } from './adapters/notification-adapter';
+import { NotificationAdapter, PermanentDeliveryFailure } from './adapters/notification-adapter';
 import { OutboxMessage } from './outbox-message.entity';
 import { SealingKeys } from './sealing-keys';
 import { Rendered, render, TemplateName } from './templates';
@@ -26,11 +31,10 @@ export interface NewMessage {
 /** Ids written in one transaction, enqueued together once it commits. */
 const PENDING_OUTBOX = 'pendingOutboxIds';
 
-const RETRY = { attempts: 10, backoff: { type: 'exponential', delay: 1_000 } } as const;
-
 @Injectable()
 export class OutboxService {
   private readonly logger = new Logger(OutboxService.name);
+  private readonly retry: { attempts: number; backoff: { type: 'exponential'; delay: number } };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -38,7 +42,14 @@ export class OutboxService {
     private readonly keys: SealingKeys,
     private readonly adapter: NotificationAdapter,
     private readonly clock: Clock,
-  ) {}
+    private readonly audit: AuditService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.retry = {
+      attempts: config.get('NOTIFY_RETRY_ATTEMPTS', { infer: true }),
+      backoff: { type: 'exponential', delay: config.get('NOTIFY_RETRY_DELAY_MS', { infer: true }) },
+    };
+  }
 
   /** Writes a message inside the caller's transaction; it leaves only if that transaction commits. */
   async write(em: EntityManager, message: NewMessage): Promise<string | undefined> {
@@ -56,9 +67,9 @@ export class OutboxService {
       return undefined;
     }
     const [row] = (await em.query(
-      `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [message.idempotencyKey, message.channel, message.to, message.template, this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey), this.clock.now()],
+      `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at, ticket_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [message.idempotencyKey, message.channel, message.to, message.template, this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey), this.clock.now(), message.ticketId ?? null],
     )) as { id: string }[];
     if (!row) return undefined;
     let pending = runner.data[PENDING_OUTBOX] as string[] | undefined;
@@ -78,19 +89,23 @@ export class OutboxService {
 
   /** Hands messages to the relay. A second enqueue of the same id while it waits is a no-op. */
   async enqueue(ids: string[]): Promise<void> {
-    await this.queue.addBulk(ids.map((id) => ({ name: JOB.deliverNotification, data: { outboxId: id }, opts: { jobId: `outbox-${id}`, removeOnComplete: true, removeOnFail: 1_000, ...RETRY } })));
+    await this.queue.addBulk(ids.map((id) => ({ name: JOB.deliverNotification, data: { outboxId: id }, opts: { jobId: `outbox-${id}`, removeOnComplete: true, removeOnFail: 1_000, ...this.retry } })));
   }
 
   /**
    * Delivers one message at least once: the row stays locked while the adapter
-   * sends, so two workers never send it at the same time; delivered rows are skipped.
+   * sends, so two workers never send it at the same time; only pending rows are sent.
+   * A failure is recorded with its attempt and retried with back-off, except a
+   * permanent refusal, or a failure on the job's last attempt: then the message
+   * is `failed` (audited, in the same transaction) and waits for an admin's
+   * resend instead of being retried forever or left pending with no job.
    */
-  async deliver(id: string): Promise<'delivered' | 'skipped'> {
-    let failure: Error | undefined;
+  async deliver(id: string, lastAttempt = false): Promise<'delivered' | 'failed' | 'skipped'> {
+    let retry: Error | undefined;
     const outcome = await this.dataSource.transaction(async (em) => {
       const [row] = (await em.query(
         `SELECT id, idempotency_key, channel, recipient, template, sealed_body FROM outbox
-         WHERE id = $1 AND delivered_at IS NULL FOR UPDATE SKIP LOCKED`,
+         WHERE id = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED`,
         [id],
       )) as { id: string; idempotency_key: string; channel: 'email' | 'sms'; recipient: string; template: string; sealed_body: Buffer }[];
       if (!row) return 'skipped' as const;
@@ -98,25 +113,46 @@ export class OutboxService {
       try {
         await this.adapter.send({ id: row.id, idempotencyKey: row.idempotency_key, channel: row.channel, to: row.recipient, template: row.template, ...content });
       } catch (error) {
-        failure = error as Error;
-        await em.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, failure.message.slice(0, 500)]);
-        return 'skipped' as const;
+        const failure = error as Error;
+        const permanent = failure instanceof PermanentDeliveryFailure;
+        if (!permanent && !lastAttempt) {
+          retry = failure;
+          await em.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, failure.message.slice(0, 500)]);
+          return 'skipped' as const;
+        }
+        await this.markFailed(em, row, permanent ? failure.message : `gave up after its last retry: ${failure.message}`, permanent);
+        return 'failed' as const;
       }
-      await em.query(`UPDATE outbox SET attempts = attempts + 1, delivered_at = $2, last_error = NULL WHERE id = $1`, [id, this.clock.now()]);
+      await em.query(`UPDATE outbox SET attempts = attempts + 1, status = 'sent', delivered_at = $2, last_error = NULL WHERE id = $1`, [id, this.clock.now()]);
       return 'delivered' as const;
     });
-    if (failure) throw failure; // after the commit that recorded the attempt: BullMQ retries with back-off
+    if (retry) throw retry; // after the commit that recorded the attempt: BullMQ retries with back-off
     if (outcome === 'delivered') this.logger.log({ outboxId: id }, 'notification delivered');
+    if (outcome === 'failed') this.logger.warn({ outboxId: id }, 'notification failed for good; an admin can resend it');
     return outcome;
   }
 
-  /** For the sweep: messages still undelivered after a grace period (their job was lost with Redis, say). */
+  private async markFailed(em: EntityManager, row: { id: string; channel: string; template: string }, reason: string, permanent: boolean): Promise<void> {
+    const [updated] = await updateReturning<{ attempts: number }>(
+      em,
+      `UPDATE outbox SET attempts = attempts + 1, status = 'failed', failed_at = $2, last_error = $3 WHERE id = $1 RETURNING attempts`,
+      [row.id, this.clock.now(), reason.slice(0, 500)],
+    );
+    await this.audit.record(em, {
+      actor: SYSTEM,
+      action: 'outbox.failed',
+      target: { type: 'outbox_message', id: row.id },
+      payload: { channel: row.channel, template: row.template, attempts: updated.attempts, permanent },
+    });
+  }
+
+  /** For the sweep: messages still pending after a grace period (their job was lost with Redis, say); never failed ones. */
   async requeueStale(olderThanMs: number): Promise<number> {
     const rows = await this.dataSource
       .getRepository(OutboxMessage)
       .createQueryBuilder('o')
       .select('o.id', 'id')
-      .where('o.delivered_at IS NULL AND o.created_at < :cutoff', { cutoff: new Date(this.clock.now().getTime() - olderThanMs) })
+      .where(`o.status = 'pending' AND o.created_at < :cutoff`, { cutoff: new Date(this.clock.now().getTime() - olderThanMs) })
       .orderBy('o.created_at')
       .limit(1_000)
       .getRawMany<{ id: string }>();

@@ -10,7 +10,9 @@ export class NotificationRelayProcessor extends WorkerHost {
     super();
   }
 
-  process(job: Job<{ outboxId: string }>): Promise<'delivered' | 'skipped'> {
-    return this.outbox.deliver(job.data.outboxId);
+  process(job: Job<{ outboxId: string }>): Promise<'delivered' | 'failed' | 'skipped'> {
+    // On the job's last attempt a failure marks the message failed (for an admin) rather than leaving it pending.
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return this.outbox.deliver(job.data.outboxId, lastAttempt);
   }
 }

@@ -8,5 +8,7 @@ export class Approval {
   @Column('uuid', { name: 'approver_id' }) approverId: string;
   @Column('text') decision: 'approve' | 'deny';
   @Column('text') reason: string;
+  /** Counts toward the ticket's approvals: false for the subject's reporting line on a critical ticket. */
+  @Column('boolean') independent: boolean;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
 }

@@ -8,6 +8,8 @@ export interface TicketPeople {
   proofedBy: string[];
   /** Staff ids that already signed (approved or denied). */
   signedBy: string[];
+  /** Admins who cleared a risk signal's hold on it: the one who lifted a stop does not also sign it through. */
+  clearedHoldsBy: string[];
 }
 
 /** Why this staff member may not approve this ticket, or undefined when they may. */
@@ -15,6 +17,7 @@ export function approvalRefusal(staff: Staff, ticket: TicketPeople): string | un
   if (staff.accountId === ticket.accountId) return 'the subject of a ticket cannot approve it';
   if (staff.id === ticket.assignedTo || ticket.proofedBy.includes(staff.id)) return 'the agent who proofed a ticket cannot approve it';
   if (ticket.signedBy.includes(staff.id)) return 'each approver signs a ticket once; another approver must';
+  if (ticket.clearedHoldsBy.includes(staff.id)) return 'the admin who cleared a hold on a ticket cannot approve it';
   return undefined;
 }
 

@@ -9,9 +9,10 @@ import { Policy } from '../config/policy';
 import { afterCommit } from '../database/after-commit';
 import { Notifier } from '../notifications/notifier';
 import { RegenerationQueue } from './regeneration.queue';
+import { heldMessage } from './risk/risk-signals';
 import type { TicketActor } from './ticket-actor';
 import { Ticket } from './ticket.entity';
-import { decide, Effect, GuardFacts, TicketEvent, TicketState } from './ticket.machine';
+import { allowedEvents, decide, Effect, GuardFacts, TicketEvent, TicketState } from './ticket.machine';
 import { TicketLinks } from './ticket-links.service';
 
 export interface FireOptions {
@@ -56,6 +57,7 @@ export class TicketTransitions {
     const decision = decide(ticket.state, event, actor.role, await this.facts(em, ticket));
     if (!decision.ok) {
       if (decision.reason === 'actor_not_allowed') throw new Forbidden(`a ${actor.role} cannot ${event} a ${ticket.state} ticket`);
+      if (decision.reason === 'guard_failed' && decision.failedGuards.includes('not:heldBySignal')) throw await this.heldRefusal(em, ticket, event);
       throw new InvalidTransition(ticket.state, event, decision.allowedEvents);
     }
     const { transition } = decision;
@@ -94,18 +96,27 @@ export class TicketTransitions {
   }
 
   async facts(em: EntityManager, ticket: Ticket): Promise<GuardFacts> {
+    // Only independent approvals count (approvals.independent: false for the subject's manager chain on a critical ticket).
     const [counts] = (await em.query(
       `SELECT
-         (SELECT count(*)::int FROM approvals WHERE ticket_id = $1 AND decision = 'approve') AS approvals,
-         (SELECT count(*)::int FROM ticket_steps WHERE ticket_id = $1 AND status <> 'passed') AS open_steps`,
+         (SELECT count(*)::int FROM approvals WHERE ticket_id = $1 AND decision = 'approve' AND independent) AS approvals,
+         (SELECT count(*)::int FROM ticket_steps WHERE ticket_id = $1 AND status <> 'passed') AS open_steps,
+         (SELECT count(*)::int FROM ticket_signals WHERE ticket_id = $1 AND holds AND cleared_at IS NULL) AS holds`,
       [ticket.id],
-    )) as { approvals: number; open_steps: number }[];
+    )) as { approvals: number; open_steps: number; holds: number }[];
     return {
       needsApproval: ticket.approvalsRequired > 0,
       approvalsReached: counts.approvals >= ticket.approvalsRequired,
       allStepsPassed: counts.open_steps === 0,
       coolingOffElapsed: !ticket.regenerateAfter || ticket.regenerateAfter <= this.clock.now(),
+      heldBySignal: counts.holds > 0,
     };
+  }
+
+  /** The 409 for an event refused because a risk signal holds the ticket: it names the signals. */
+  async heldRefusal(em: EntityManager, ticket: Ticket, event: TicketEvent): Promise<InvalidTransition> {
+    const rows = (await em.query(`SELECT signal FROM ticket_signals WHERE ticket_id = $1 AND holds AND cleared_at IS NULL ORDER BY signal`, [ticket.id])) as { signal: string }[];
+    return new InvalidTransition(ticket.state, event, allowedEvents(ticket.state), heldMessage(rows.map((r) => r.signal)));
   }
 
   /** When the state now entered breaches its SLA; states nobody waits on keep the old value. */

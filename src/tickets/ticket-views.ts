@@ -6,6 +6,8 @@ import { maskEmail, maskPhone } from '../accounts/masking';
 import { Approval } from './approval.entity';
 import { TicketDto } from './dto/ticket.dto';
 import { isSystemVerified } from './proofing/step-catalogue';
+import { RISK_SIGNALS } from './risk/risk-signals';
+import { TicketSignal } from './risk/ticket-signal.entity';
 import { TicketStep } from './ticket-step.entity';
 import { Ticket } from './ticket.entity';
 import { allowedEvents } from './ticket.machine';
@@ -27,10 +29,13 @@ export class TicketViews {
     const steps = await em.find(TicketStep, { where: { ticketId: In(ids) } });
     const approvals = await em.find(Approval, { where: { ticketId: In(ids) }, order: { createdAt: 'ASC' } });
     const accounts = await em.find(Account, { where: { id: In([...new Set(tickets.map((t) => t.accountId))]) } });
+    // In the catalogue's order, so every ticket lists its signals the same way.
+    const signals = (await em.find(TicketSignal, { where: { ticketId: In(ids) } })).sort((a, b) => RISK_SIGNALS.indexOf(a.signal) - RISK_SIGNALS.indexOf(b.signal));
     const accountById = new Map(accounts.map((a) => [a.id, a]));
     return tickets.map((ticket) => {
       const account = accountById.get(ticket.accountId)!;
       const ownSteps = steps.filter((s) => s.ticketId === ticket.id);
+      const ownSignals = signals.filter((s) => s.ticketId === ticket.id);
       return {
         id: ticket.id,
         state: ticket.state,
@@ -64,7 +69,17 @@ export class TicketViews {
         approvalsRequired: ticket.approvalsRequired,
         approvals: approvals
           .filter((a) => a.ticketId === ticket.id)
-          .map((a) => ({ approverId: a.approverId, decision: a.decision, reason: a.reason, createdAt: a.createdAt.toISOString() })),
+          .map((a) => ({ approverId: a.approverId, decision: a.decision, reason: a.reason, independent: a.independent, createdAt: a.createdAt.toISOString() })),
+        signals: ownSignals.map((s) => ({
+          signal: s.signal,
+          reason: s.reason,
+          holds: s.holds,
+          raisedAt: s.raisedAt.toISOString(),
+          clearedAt: s.clearedAt?.toISOString() ?? null,
+          clearedBy: s.clearedBy,
+          clearReason: s.clearReason,
+        })),
+        held: ownSignals.some((s) => s.holds && !s.clearedAt),
         allowedEvents: allowedEvents(ticket.state),
         createdAt: ticket.createdAt.toISOString(),
         stateChangedAt: ticket.stateChangedAt.toISOString(),

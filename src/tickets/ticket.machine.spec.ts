@@ -1,12 +1,10 @@
 import fc from 'fast-check';
-import { Actor, allowedEvents, decide, GuardFacts, renderMermaid, TERMINAL_STATES, TICKET_EVENTS, TICKET_STATES, TRANSITIONS } from './ticket.machine';
+import { Actor, allowedEvents, decide, GuardFacts, guardHolds, guardsOf, renderMermaid, TERMINAL_STATES, TICKET_EVENTS, TICKET_STATES, TRANSITIONS } from './ticket.machine';
 
 const ACTORS: Actor[] = ['agent', 'approver', 'admin', 'system', 'subject'];
-const FACTS: GuardFacts[] = [false, true].flatMap((needsApproval) =>
-  [false, true].flatMap((approvalsReached) =>
-    [false, true].flatMap((allStepsPassed) => [false, true].map((coolingOffElapsed) => ({ needsApproval, approvalsReached, allStepsPassed, coolingOffElapsed }))),
-  ),
-);
+const FACT_NAMES: (keyof GuardFacts)[] = ['needsApproval', 'approvalsReached', 'allStepsPassed', 'coolingOffElapsed', 'heldBySignal'];
+/** Every combination of the guard facts. */
+const FACTS: GuardFacts[] = FACT_NAMES.reduce<Partial<GuardFacts>[]>((all, name) => all.flatMap((f) => [{ ...f, [name]: false }, { ...f, [name]: true }]), [{}]) as GuardFacts[];
 
 describe('the ticket transition table', () => {
   it('answers every (state, event, actor, facts) combination, and at most one row ever applies', () => {
@@ -22,11 +20,7 @@ describe('the ticket transition table', () => {
               expect(decision.allowedEvents).toEqual(allowedEvents(state));
             }
             // determinism: for any facts, no two rows of the same (state, event, actor) both hold
-            const holding = rows.filter((t) => {
-              if (!t.guard) return true;
-              const [neg, key] = t.guard.startsWith('not:') ? [true, t.guard.slice(4)] : [false, t.guard];
-              return neg !== facts[key as keyof GuardFacts];
-            });
+            const holding = rows.filter((t) => guardsOf(t).every((g) => guardHolds(g, facts)));
             expect(holding.length).toBeLessThanOrEqual(1);
           }
   });
@@ -56,15 +50,37 @@ describe('the ticket transition table', () => {
     }
   });
 
-  it('skips approval only when the tier needs none, and approves only when enough approvers agreed', () => {
+  it('skips approval only when the tier needs none, and approves only when enough approvers agreed and nothing holds the ticket', () => {
     fc.assert(
       fc.property(fc.constantFrom(...FACTS), (facts) => {
         const passed = decide('proofing', 'steps_passed', 'system', facts);
         expect(passed.ok && passed.transition.to).toBe(facts.needsApproval ? 'awaiting_approval' : 'approved');
         const approved = decide('awaiting_approval', 'approve', 'approver', facts);
-        expect(approved.ok).toBe(facts.approvalsReached);
+        expect(approved.ok).toBe(facts.approvalsReached && !facts.heldBySignal);
       }),
     );
+  });
+
+  it('a ticket held by a risk signal cannot be claimed or approved, and says why; deny, cancel, release and expire still work', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...FACTS.filter((f) => f.heldBySignal)), (facts) => {
+        const claim = decide('open', 'claim', 'agent', facts);
+        expect(claim).toMatchObject({ ok: false, reason: 'guard_failed', failedGuards: ['not:heldBySignal'] });
+        const approve = decide('awaiting_approval', 'approve', 'approver', facts);
+        expect(approve).toMatchObject({ ok: false, reason: 'guard_failed', failedGuards: expect.arrayContaining(['not:heldBySignal']) });
+        for (const [state, event, actor] of [
+          ['open', 'cancel', 'agent'],
+          ['open', 'expire', 'system'],
+          ['proofing', 'release', 'agent'],
+          ['proofing', 'deny', 'agent'],
+          ['awaiting_approval', 'deny', 'approver'],
+          ['awaiting_approval', 'expire', 'system'],
+        ] as const) {
+          expect(decide(state, event, actor, facts).ok).toBe(true);
+        }
+      }),
+    );
+    expect(decide('open', 'claim', 'agent', { ...FACTS[0], heldBySignal: false }).ok).toBe(true);
   });
 
   it('renders as a Mermaid diagram naming every transition', () => {

@@ -44,6 +44,8 @@ export interface GuardFacts {
   approvalsReached: boolean;
   allStepsPassed: boolean;
   coolingOffElapsed: boolean;
+  /** A risk signal holds the ticket until an admin clears it (src/tickets/risk/). */
+  heldBySignal: boolean;
 }
 
 export type Guard = keyof GuardFacts | `not:${keyof GuardFacts}`;
@@ -61,13 +63,14 @@ export interface Transition {
   event: TicketEvent;
   to: TicketState;
   by: readonly Actor[];
-  guard?: Guard;
+  /** One guard, or several that must all hold. */
+  guard?: Guard | readonly Guard[];
   effects?: readonly Effect[];
 }
 
 // prettier-ignore
 export const TRANSITIONS: readonly Transition[] = [
-  { from: 'open',              event: 'claim',              to: 'proofing',          by: ['agent'],                      effects: ['assign_actor'] },
+  { from: 'open',              event: 'claim',              to: 'proofing',          by: ['agent'], guard: 'not:heldBySignal', effects: ['assign_actor'] },
   { from: 'open',              event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
   { from: 'open',              event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
   { from: 'proofing',          event: 'release',            to: 'open',              by: ['agent'],                      effects: ['unassign'] },
@@ -78,7 +81,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'proofing',          event: 'deny',               to: 'denied',            by: ['agent'],                      effects: ['notify_subject_outcome'] },
   { from: 'proofing',          event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
   { from: 'proofing',          event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
-  { from: 'awaiting_approval', event: 'approve',            to: 'approved',          by: ['approver'], guard: 'approvalsReached', effects: ['notify_subject_approved', 'schedule_regeneration'] },
+  { from: 'awaiting_approval', event: 'approve',            to: 'approved',          by: ['approver'], guard: ['approvalsReached', 'not:heldBySignal'], effects: ['notify_subject_approved', 'schedule_regeneration'] },
   { from: 'awaiting_approval', event: 'deny',               to: 'denied',            by: ['approver'],                   effects: ['notify_subject_outcome'] },
   { from: 'awaiting_approval', event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
   { from: 'awaiting_approval', event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
@@ -91,14 +94,20 @@ export const TRANSITIONS: readonly Transition[] = [
 
 export const TERMINAL_STATES: readonly TicketState[] = ['completed', 'denied', 'cancelled', 'expired'];
 
-function holds(guard: Guard | undefined, facts: GuardFacts): boolean {
-  if (!guard) return true;
+export function guardsOf(transition: Pick<Transition, 'guard'>): readonly Guard[] {
+  const { guard } = transition;
+  return guard === undefined ? [] : typeof guard === 'string' ? [guard] : guard;
+}
+
+export function guardHolds(guard: Guard, facts: GuardFacts): boolean {
   return guard.startsWith('not:') ? !facts[guard.slice(4) as keyof GuardFacts] : facts[guard as keyof GuardFacts];
 }
 
 export type Decision =
   | { ok: true; transition: Transition }
-  | { ok: false; reason: 'not_allowed_in_state' | 'actor_not_allowed' | 'guard_failed'; allowedEvents: TicketEvent[] };
+  | { ok: false; reason: 'not_allowed_in_state' | 'actor_not_allowed'; allowedEvents: TicketEvent[] }
+  /** `failedGuards`: the guards that did not hold, so the refusal can say why (e.g. held by a risk signal). */
+  | { ok: false; reason: 'guard_failed'; allowedEvents: TicketEvent[]; failedGuards: Guard[] };
 
 /** The events that have a row from this state (what a 409 lists as allowed). */
 export function allowedEvents(state: TicketState): TicketEvent[] {
@@ -112,8 +121,11 @@ export function decide(state: TicketState, event: TicketEvent, actor: Actor, fac
   if (rows.length === 0) return { ok: false, reason: 'not_allowed_in_state', allowedEvents: allowed };
   const permitted = rows.filter((t) => t.by.includes(actor));
   if (permitted.length === 0) return { ok: false, reason: 'actor_not_allowed', allowedEvents: allowed };
-  const transition = permitted.find((t) => holds(t.guard, facts));
-  if (!transition) return { ok: false, reason: 'guard_failed', allowedEvents: allowed };
+  const transition = permitted.find((t) => guardsOf(t).every((g) => guardHolds(g, facts)));
+  if (!transition) {
+    const failedGuards = [...new Set(permitted.flatMap((t) => guardsOf(t).filter((g) => !guardHolds(g, facts))))];
+    return { ok: false, reason: 'guard_failed', allowedEvents: allowed, failedGuards };
+  }
   return { ok: true, transition };
 }
 
@@ -121,7 +133,8 @@ export function decide(state: TicketState, event: TicketEvent, actor: Actor, fac
 export function renderMermaid(): string {
   const lines = ['stateDiagram-v2', '  [*] --> open'];
   for (const t of TRANSITIONS) {
-    const label = [t.event, t.guard ? `[${t.guard}]` : '', `(${t.by.join(', ')})`].filter(Boolean).join(' ');
+    const guards = guardsOf(t);
+    const label = [t.event, guards.length ? `[${guards.join(' & ')}]` : '', `(${t.by.join(', ')})`].filter(Boolean).join(' ');
     lines.push(`  ${t.from} --> ${t.to}: ${label}`);
   }
   for (const state of TERMINAL_STATES) lines.push(`  ${state} --> [*]`);

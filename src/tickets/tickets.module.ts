@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { CodesModule } from '../codes/codes.module';
 import { FaultInjection } from '../common/fault-injection';
 import { DeliveryModule } from '../delivery/delivery.module';
@@ -12,6 +13,8 @@ import { LinksService } from './links.service';
 import { ProofingService } from './proofing/proofing.service';
 import { RegenerationQueue } from './regeneration.queue';
 import { RegenerationService } from './regeneration.service';
+import { RiskService } from './risk/risk.service';
+import { SignalsController } from './risk/signals.controller';
 import { TicketLinks } from './ticket-links.service';
 import { TicketSweep } from './ticket-sweep.service';
 import { TicketTransitions } from './ticket-transitions.service';
@@ -20,8 +23,8 @@ import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: QUEUE.codes }), CodesModule, DeliveryModule],
-  controllers: [TicketsController, LinksController, ExposureController],
+  imports: [BullModule.registerQueue({ name: QUEUE.codes }), AccountsModule, CodesModule, DeliveryModule],
+  controllers: [TicketsController, SignalsController, LinksController, ExposureController],
   providers: [
     TicketTransitions,
     TicketLinks,
@@ -35,6 +38,7 @@ import { TicketsService } from './tickets.service';
     TicketSweep,
     FaultInjection,
     ExposureService,
+    RiskService,
   ],
   exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep],
 })

@@ -12,6 +12,7 @@ import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import { Staff } from '../staff/staff.entity';
 import { OpenTicketDto } from './dto/ticket.dto';
+import { RiskService } from './risk/risk.service';
 import { agentRefusal, drillRunnerRefusal } from './separation-of-duties';
 import { asStaff, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
@@ -32,6 +33,7 @@ export class TicketsService {
     private readonly links: TicketLinks,
     private readonly audit: AuditService,
     private readonly notifier: Notifier,
+    private readonly risk: RiskService,
     private readonly policy: Policy,
     private readonly clock: Clock,
   ) {}
@@ -102,6 +104,8 @@ export class TicketsService {
     await this.notifier.toSubject(em, account, 'ticket.opened', { channel: ticket.channel, at: now.toISOString(), cancelLink }, `ticket.opened:${ticket.id}`, ['email', 'sms'], {
       ticketId: ticket.id,
     });
+    // Drill or real, the same evaluation: the signals (and the steps they add) are part of what staff see.
+    await this.risk.evaluate(em, ticket);
     return ticket;
   }
 
@@ -136,11 +140,15 @@ export class TicketsService {
     return counts;
   }
 
-  /** Claims the next unassigned ticket; SKIP LOCKED so concurrent agents never get the same one. */
+  /**
+   * Claims the next unassigned ticket; SKIP LOCKED so concurrent agents never get the same one. A ticket a risk
+   * signal holds is skipped (the claim row's guard would refuse it anyway), so it waits for an admin, not an agent.
+   */
   claimNext(staff: Staff): Promise<Ticket | undefined> {
     return this.dataSource.transaction(async (em) => {
       const [next] = (await em.query(
-        `SELECT id FROM tickets WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
+        `SELECT id FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
+           AND NOT EXISTS (SELECT 1 FROM ticket_signals s WHERE s.ticket_id = t.id AND s.holds AND s.cleared_at IS NULL)
          ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
         [staff.accountId, staff.roles.includes('drill_runner')],
       )) as { id: string }[];

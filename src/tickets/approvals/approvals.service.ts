@@ -5,6 +5,7 @@ import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { InvalidTransition, SeparationOfDutyViolation } from '../../common/errors';
 import { Staff } from '../../staff/staff.entity';
+import { RiskService } from '../risk/risk.service';
 import { approvalRefusal, drillRunnerRefusal } from '../separation-of-duties';
 import { asStaff } from '../ticket-actor';
 import { TicketTransitions } from '../ticket-transitions.service';
@@ -14,8 +15,10 @@ import { allowedEvents } from '../ticket.machine';
 /**
  * Approvers sign tickets awaiting approval. The server enforces separation of
  * duties (not the proofing agent, not the subject, not twice) and counts
- * DISTINCT approvers; the ticket row lock makes concurrent approvals count
- * exactly, so the tier's quota fires `approve` once.
+ * DISTINCT independent approvers (on a critical ticket the subject's manager
+ * chain signs but does not count); the ticket row lock makes concurrent
+ * approvals count exactly, so the tier's quota fires `approve` once. Before an
+ * approval the risk signals are evaluated again: a hold refuses it.
  */
 @Injectable()
 export class ApprovalsService {
@@ -23,6 +26,7 @@ export class ApprovalsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transitions: TicketTransitions,
     private readonly audit: AuditService,
+    private readonly risk: RiskService,
     private readonly clock: Clock,
   ) {}
 
@@ -33,23 +37,35 @@ export class ApprovalsService {
         if (ticket.state !== 'awaiting_approval') throw new InvalidTransition(ticket.state, decision, allowedEvents(ticket.state));
         const refusal = drillRunnerRefusal(staff, ticket) ?? approvalRefusal(staff, await this.people(em, ticket));
         if (refusal) throw new SeparationOfDutyViolation(refusal);
-        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at) VALUES ($1, $2, $3, $4, $5)`, [
+        if (decision === 'approve') {
+          await this.risk.evaluate(em, ticket);
+          // Returned, not thrown: a hold this evaluation just raised commits with this transaction, then the 409 goes out.
+          if ((await this.transitions.facts(em, ticket)).heldBySignal) return this.transitions.heldRefusal(em, ticket, 'approve');
+        }
+        const independent = decision === 'approve' ? await this.risk.isIndependent(em, ticket, staff) : true;
+        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent) VALUES ($1, $2, $3, $4, $5, $6)`, [
           ticket.id,
           staff.id,
           decision,
           reason,
           this.clock.now(),
+          independent,
         ]);
         await this.audit.record(em, {
           actor: { kind: 'staff', id: staff.id },
           action: 'ticket.signed',
           target: { type: 'ticket', id: ticket.id },
-          payload: { decision, reason },
+          payload: { decision, reason, ...(decision === 'approve' && { independent }) },
         });
         const actor = asStaff(staff, 'approver');
         if (decision === 'deny') return this.transitions.fire(em, ticket, 'deny', actor, { detail: { reason } });
+        if (!independent) await this.risk.evaluate(em, ticket); // raises manager_not_independent, naming this approval
         const facts = await this.transitions.facts(em, ticket);
         return facts.approvalsReached ? this.transitions.fire(em, ticket, 'approve', actor, { detail: { reason } }) : ticket;
+      })
+      .then((outcome) => {
+        if (outcome instanceof InvalidTransition) throw outcome;
+        return outcome;
       })
       .catch(async (error: unknown) => {
         // A refusal is itself a security event: recorded after the refused transaction rolled back.
@@ -68,11 +84,13 @@ export class ApprovalsService {
   private async people(em: EntityManager, ticket: Ticket) {
     const steps = (await em.query(`SELECT decided_by FROM ticket_steps WHERE ticket_id = $1 AND decided_by LIKE 'staff:%'`, [ticket.id])) as { decided_by: string }[];
     const signed = (await em.query(`SELECT approver_id FROM approvals WHERE ticket_id = $1`, [ticket.id])) as { approver_id: string }[];
+    const cleared = (await em.query(`SELECT cleared_by FROM ticket_signals WHERE ticket_id = $1 AND cleared_by IS NOT NULL`, [ticket.id])) as { cleared_by: string }[];
     return {
       accountId: ticket.accountId,
       assignedTo: ticket.assignedTo,
       proofedBy: steps.map((s) => s.decided_by.slice('staff:'.length)),
       signedBy: signed.map((s) => s.approver_id),
+      clearedHoldsBy: cleared.map((s) => s.cleared_by),
     };
   }
 }

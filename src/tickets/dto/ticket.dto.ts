@@ -5,6 +5,8 @@ import { ACCOUNT_TIERS } from '../../accounts/account.entity';
 import type { AccountTier } from '../../accounts/account.entity';
 import { PageQueryDto } from '../../common/pagination';
 import { PROOFING_STEPS, STEP_STATUSES } from '../proofing/step-catalogue';
+import { RISK_SIGNALS } from '../risk/risk-signals';
+import type { RiskSignalCode } from '../risk/risk-signals';
 import type { ProofingStep, StepStatus } from '../proofing/step-catalogue';
 import { TICKET_CHANNELS, TICKET_REASONS } from '../ticket.entity';
 import type { TicketChannel, TicketReason } from '../ticket.entity';
@@ -92,7 +94,18 @@ export class ApprovalViewDto {
   @ApiProperty({ format: 'uuid' }) approverId: string;
   @ApiProperty({ enum: ['approve', 'deny'] }) decision: 'approve' | 'deny';
   @ApiProperty() reason: string;
+  @ApiProperty({ description: 'Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket' }) independent: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class TicketSignalDto {
+  @ApiProperty({ enum: RISK_SIGNALS }) signal: RiskSignalCode;
+  @ApiProperty({ description: 'Why it was raised, in words for the agent and approver' }) reason: string;
+  @ApiProperty({ description: 'While true and not cleared, the ticket cannot be claimed or approved' }) holds: boolean;
+  @ApiProperty({ format: 'date-time' }) raisedAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When an admin cleared the hold' }) clearedAt: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) clearedBy: string | null;
+  @ApiProperty({ nullable: true, type: String }) clearReason: string | null;
 }
 
 export class TicketAccountDto {
@@ -117,6 +130,8 @@ export class TicketDto {
   @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
   @ApiProperty() approvalsRequired: number;
   @ApiProperty({ type: [ApprovalViewDto] }) approvals: ApprovalViewDto[];
+  @ApiProperty({ type: [TicketSignalDto], description: 'Risk signals raised on this ticket (see README, Risk signals)' }) signals: TicketSignalDto[];
+  @ApiProperty({ description: 'A risk signal holds the ticket: no claim, no approval until an admin clears it' }) held: boolean;
   @ApiProperty({ enum: TICKET_EVENTS, isArray: true, description: 'Events the table allows from this state' }) allowedEvents: TicketEvent[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) stateChangedAt: string;

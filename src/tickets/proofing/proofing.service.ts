@@ -15,6 +15,7 @@ import type { Env } from '../../config/env.validation';
 import { Policy } from '../../config/policy';
 import { Notifier } from '../../notifications/notifier';
 import { Staff } from '../../staff/staff.entity';
+import { RiskService } from '../risk/risk.service';
 import { drillRunnerRefusal } from '../separation-of-duties';
 import { asManager, asStaff, asSystem } from '../ticket-actor';
 import { LINK_NOT_VALID, TicketLinks } from '../ticket-links.service';
@@ -47,6 +48,7 @@ export class ProofingService {
     private readonly links: TicketLinks,
     private readonly notifier: Notifier,
     private readonly audit: AuditService,
+    private readonly risk: RiskService,
     private readonly policy: Policy,
     private readonly clock: Clock,
     private readonly config: ConfigService<Env, true>,
@@ -193,9 +195,11 @@ export class ProofingService {
       payload: { step: step.step, ...(step.step === 'directory_facts' || step.step === 'registered_channel_otp' ? {} : { evidence }) },
     });
     if (!passed) return this.transitions.fire(em, ticket, 'step_failed', asSystem(), { detail: { step: step.step }, why });
-    const facts = await this.transitions.facts(em, ticket);
-    if (facts.allStepsPassed) return this.transitions.fire(em, ticket, 'steps_passed', by.kind === 'manager' ? asManager(by.id) : asSystem());
-    return ticket;
+    if (!(await this.transitions.facts(em, ticket)).allStepsPassed) return ticket;
+    // Before approval, the signals again: a channel changed since opening adds steps (standard) or holds the ticket.
+    await this.risk.evaluate(em, ticket);
+    if (!(await this.transitions.facts(em, ticket)).allStepsPassed) return ticket;
+    return this.transitions.fire(em, ticket, 'steps_passed', by.kind === 'manager' ? asManager(by.id) : asSystem());
   }
 
   /** The ticket (locked), the step, and the account, for the agent working the ticket. */

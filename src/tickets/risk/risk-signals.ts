@@ -1,0 +1,182 @@
+import type { AccountTier } from '../../accounts/account.entity';
+import type { RiskPolicy, TiersPolicy } from '../../config/policy';
+import type { ProofingStep } from '../proofing/step-catalogue';
+
+/**
+ * Risk signals: what a help-desk social-engineering call tends to leave in data
+ * the service already holds. Pure: the facts come in, the signals go out; the
+ * service (risk.service.ts) loads the one and records the other.
+ */
+export const RISK_SIGNALS = ['channel_recently_changed', 'reset_velocity', 'callback_not_on_file', 'manager_not_independent'] as const;
+export type RiskSignalCode = (typeof RISK_SIGNALS)[number];
+
+export interface RaisedSignal {
+  signal: RiskSignalCode;
+  /** Shown to the agent and approver and written to the audit trail: facts only, never a secret or a registered channel. */
+  reason: string;
+  /** The ticket may not be claimed or approved until an admin clears it. */
+  holds: boolean;
+  /** What the signal rests on: raised again on the same basis it is the same signal; on a new basis it is raised afresh. */
+  basis: string;
+  detail: Record<string, string | number | string[]>;
+}
+
+export interface RiskFacts {
+  now: Date;
+  /** The ticket's tier (fixed when it was opened). */
+  tier: AccountTier;
+  /** False once proofing is over: a standard ticket can then no longer take on steps, so it is held instead. */
+  canAddSteps: boolean;
+  channelsChangedAt: Date | null;
+  onFile: { phone: string; email: string };
+  callback: { phone?: string; email?: string };
+  /** Tickets for this account opened within the account window, this one included. */
+  accountTickets: number;
+  /** Tickets for privileged and critical accounts opened across the desk within the desk window, this one included. */
+  deskPrivilegedTickets: number;
+  approvalsRequired: number;
+  /** Approvals given so far, each marked whether it counts as independent (approvals.independent). */
+  approvals: { approverId: string; independent: boolean }[];
+}
+
+const DAY = 86_400_000;
+const NEXT_TIER: Record<AccountTier, AccountTier> = { standard: 'privileged', privileged: 'critical', critical: 'critical' };
+
+/** Every signal the facts raise, in a stable order. */
+export function evaluateRisk(facts: RiskFacts, policy: RiskPolicy): RaisedSignal[] {
+  return [channelSignal(facts, policy), velocitySignal(facts, policy), callbackSignal(facts), managerSignal(facts)].filter((s): s is RaisedSignal => s !== undefined);
+}
+
+/** The window is inclusive: a change exactly `windowDays` ago still counts. A stamp in the future (clock skew) counts too. */
+export function channelChangedWithin(changedAt: Date | null, now: Date, windowDays: number): boolean {
+  return changedAt !== null && now.getTime() - changedAt.getTime() <= windowDays * DAY;
+}
+
+function channelSignal(facts: RiskFacts, policy: RiskPolicy): RaisedSignal | undefined {
+  const { channelsChangedAt: changedAt, now, tier } = facts;
+  if (!changedAt || !channelChangedWithin(changedAt, now, policy.channelChangeWindowDays)) return undefined;
+  // Privileged and critical tickets already have the strictest steps, so the ticket stops for a human look;
+  // so does a standard ticket whose proofing is over, since it can no longer take on steps.
+  const holds = tier !== 'standard' || !facts.canAddSteps;
+  const days = Math.max(0, Math.floor((now.getTime() - changedAt.getTime()) / DAY));
+  const when = days === 0 ? 'less than a day ago' : `${days} day${days === 1 ? '' : 's'} ago`;
+  const consequence = holds ? 'held until an admin clears it' : `the ${NEXT_TIER[tier]} tier's proofing steps are required`;
+  return {
+    signal: 'channel_recently_changed',
+    reason: `the registered e-mail or phone changed ${when} (${changedAt.toISOString().slice(0, 10)}), within the ${policy.channelChangeWindowDays}-day window: ${consequence}`,
+    holds,
+    basis: changedAt.toISOString(),
+    detail: { changedAt: changedAt.toISOString(), windowDays: policy.channelChangeWindowDays },
+  };
+}
+
+function velocitySignal(facts: RiskFacts, policy: RiskPolicy): RaisedSignal | undefined {
+  const { accountVelocity: perAccount, deskVelocity: perDesk } = policy;
+  const scopes: string[] = [];
+  const reasons: string[] = [];
+  if (facts.accountTickets > perAccount.maxTickets) {
+    scopes.push('account');
+    reasons.push(`${facts.accountTickets} recovery tickets for this account in ${perAccount.windowDays} days (more than ${perAccount.maxTickets})`);
+  }
+  if (facts.tier !== 'standard' && facts.deskPrivilegedTickets > perDesk.maxPrivilegedTickets) {
+    scopes.push('desk');
+    reasons.push(`${facts.deskPrivilegedTickets} tickets for privileged and critical accounts across the desk in ${perDesk.windowMinutes} minutes (more than ${perDesk.maxPrivilegedTickets})`);
+  }
+  if (scopes.length === 0) return undefined;
+  return {
+    signal: 'reset_velocity',
+    reason: `${reasons.join('; ')}: security has been alerted`,
+    holds: false,
+    basis: scopes.join('+'),
+    detail: { scopes, accountTickets: facts.accountTickets, deskPrivilegedTickets: facts.deskPrivilegedTickets },
+  };
+}
+
+function callbackSignal(facts: RiskFacts): RaisedSignal | undefined {
+  const { callback, onFile } = facts;
+  const strangers: string[] = [];
+  if (callback.phone && !samePhone(callback.phone, onFile.phone)) strangers.push('phone number');
+  if (callback.email && callback.email.trim().toLowerCase() !== onFile.email.trim().toLowerCase()) strangers.push('e-mail address');
+  if (strangers.length === 0) return undefined;
+  return {
+    signal: 'callback_not_on_file',
+    reason: `the callback ${strangers.join(' and ')} the caller gave ${strangers.length > 1 ? 'are' : 'is'} not on file for this account: never call back or send anything there`,
+    holds: false,
+    basis: strangers.join('+'),
+    detail: { notOnFile: strangers },
+  };
+}
+
+function managerSignal(facts: RiskFacts): RaisedSignal | undefined {
+  const dependent = facts.approvals.filter((a) => !a.independent).map((a) => a.approverId);
+  if (facts.tier !== 'critical' || dependent.length === 0) return undefined;
+  const independent = facts.approvals.length - dependent.length;
+  const more = Math.max(0, facts.approvalsRequired - independent);
+  return {
+    signal: 'manager_not_independent',
+    reason:
+      `${dependent.length === 1 ? 'an approval came' : `${dependent.length} approvals came`} from the subject's manager or someone above them in the reporting line: ` +
+      `recorded, but not counted; ${more} more independent approval${more === 1 ? '' : 's'} needed`,
+    holds: false,
+    basis: [...dependent].sort().join(','),
+    detail: { approverIds: dependent },
+  };
+}
+
+/** The steps a ticket needs: its tier's, plus the next tier's when a registered channel changed recently. Never fewer. */
+export function requiredSteps(tier: AccountTier, tiers: TiersPolicy, signals: readonly RaisedSignal[]): ProofingStep[] {
+  const own = tiers[tier].steps;
+  if (!signals.some((s) => s.signal === 'channel_recently_changed')) return [...own];
+  return [...new Set([...own, ...tiers[NEXT_TIER[tier]].steps])];
+}
+
+/**
+ * A phone number as digits, international prefix ("+" or "00") dropped. A national
+ * trunk "0" is kept: "07700 900234" is compared by its tail (see samePhone).
+ */
+export function normalisePhone(phone: string): string {
+  // "+44 (0)7700 900234": the bracketed trunk zero is not dialled from abroad.
+  const trimmed = phone.trim().replace(/\(0\)/g, '');
+  const digits = trimmed.replace(/\D/g, '');
+  return trimmed.startsWith('+') ? digits : digits.replace(/^00/, '');
+}
+
+/** Whether two numbers are the same line: equal normalised, or a national form ("0…") matching the other's tail. */
+export function samePhone(a: string, b: string): boolean {
+  const [x, y] = [normalisePhone(a), normalisePhone(b)];
+  if (x === '' || y === '') return false;
+  if (x === y) return true;
+  const national = (n: string) => (/^0[1-9]/.test(n) ? n.slice(1) : undefined);
+  // At least 7 digits after the trunk "0", so a short fragment never matches a long number by accident.
+  const tail = (n: string, other: string) => {
+    const rest = national(n);
+    return rest !== undefined && rest.length >= 7 && other.length > rest.length && other.endsWith(rest) && !other.startsWith('0');
+  };
+  return tail(x, y) || tail(y, x);
+}
+
+/**
+ * The subject's managers, nearest first, from `managerOf` (account → its manager).
+ * Stops at a loop or after `maxDepth`, so bad directory data cannot hang an approval.
+ */
+export function managerChain(subjectId: string, managerOf: ReadonlyMap<string, string | null>, maxDepth: number): string[] {
+  const chain: string[] = [];
+  const seen = new Set([subjectId]);
+  let current = managerOf.get(subjectId) ?? null;
+  while (current && !seen.has(current) && chain.length < maxDepth) {
+    chain.push(current);
+    seen.add(current);
+    current = managerOf.get(current) ?? null;
+  }
+  return chain;
+}
+
+/** On a critical ticket, an approver who is the subject's manager or above them is not independent. Other tiers: today's rules. */
+export function isIndependentApprover(tier: AccountTier, approverAccountId: string | null, chain: readonly string[]): boolean {
+  return tier !== 'critical' || approverAccountId === null || !chain.includes(approverAccountId);
+}
+
+/** What a refused claim or approval says while a signal holds the ticket. */
+export function heldMessage(signals: readonly string[]): string {
+  return `this ticket is held by a risk signal (${signals.join(', ')}) until an admin clears it`;
+}

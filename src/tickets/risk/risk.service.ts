@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Account } from '../../accounts/account.entity';
+import { AccountsService, MAX_MANAGER_DEPTH } from '../../accounts/accounts.service';
+import { SYSTEM } from '../../audit/audit-actor';
+import { AuditService } from '../../audit/audit.service';
+import { Clock } from '../../common/clock';
+import { Conflict, Forbidden, NotFound } from '../../common/errors';
+import { Policy } from '../../config/policy';
+import { OutboxService } from '../../notifications/outbox.service';
+import type { TemplateName } from '../../notifications/templates';
+import { Staff } from '../../staff/staff.entity';
+import type { ProofingStep } from '../proofing/step-catalogue';
+import { agentRefusal, drillRunnerRefusal } from '../separation-of-duties';
+import { TicketTransitions } from '../ticket-transitions.service';
+import { Ticket } from '../ticket.entity';
+import { evaluateRisk, isIndependentApprover, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode } from './risk-signals';
+import { TicketSignal } from './ticket-signal.entity';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** States in which a hold still matters: before the ticket is approved or closed. */
+const HOLDABLE: readonly string[] = ['open', 'proofing', 'awaiting_approval'];
+
+/**
+ * Loads the facts risk-signals.ts evaluates and records what it raises, in the
+ * caller's transaction (which holds the ticket row): the signal row, its audit
+ * event, the steps a recent channel change adds, and security's alerts. Called
+ * when a ticket opens, when its last step passes, and when an approver signs.
+ */
+@Injectable()
+export class RiskService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transitions: TicketTransitions,
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Evaluates the ticket's signals now and records the new ones. Says whether one of them now holds the ticket. */
+  async evaluate(em: EntityManager, ticket: Ticket): Promise<{ newHold: boolean }> {
+    const facts = await this.facts(em, ticket);
+    const stored = await em.find(TicketSignal, { where: { ticketId: ticket.id } });
+    // Raised again on the same basis it is the same signal (and a cleared hold stays cleared); new evidence raises it afresh.
+    const fresh = evaluateRisk(facts, this.policy.risk).filter((s) => !stored.some((r) => r.signal === s.signal && r.basis === s.basis));
+    for (const signal of fresh) {
+      const addedSteps = signal.signal === 'channel_recently_changed' && facts.canAddSteps ? await this.addSteps(em, ticket, fresh) : [];
+      await this.record(em, ticket, signal, addedSteps, facts.now);
+      await this.alert(em, ticket, signal, facts);
+    }
+    return { newHold: fresh.some((s) => s.holds) };
+  }
+
+  /** Whether this approver counts as independent on this ticket (not in the subject's reporting line, on a critical one). */
+  async isIndependent(em: EntityManager, ticket: Ticket, approver: Staff): Promise<boolean> {
+    const line = await this.accounts.reportingLine(em, ticket.accountId);
+    const chain = managerChain(ticket.accountId, new Map(line.map((row) => [row.id, row.managerId])), MAX_MANAGER_DEPTH);
+    return isIndependentApprover(ticket.tier, approver.accountId, chain);
+  }
+
+  /** An admin releases a hold, with a reason; recorded on the signal and in the audit trail. */
+  clear(staff: Staff, ticketId: string, signal: RiskSignalCode, reason: string): Promise<Ticket> {
+    return this.dataSource.transaction(async (em) => {
+      const ticket = await this.transitions.lock(em, ticketId);
+      const refusal = drillRunnerRefusal(staff, ticket) ?? agentRefusal(staff, ticket.accountId);
+      if (refusal) throw new Forbidden(refusal);
+      const row = await em.findOne(TicketSignal, { where: { ticketId, signal } });
+      if (!row) throw new NotFound(`risk signal ${signal} on ticket`, ticketId);
+      if (!row.holds) throw new Conflict(`${signal} does not hold this ticket: there is nothing to clear`);
+      if (row.clearedAt) throw new Conflict(`${signal} was already cleared at ${row.clearedAt.toISOString()}`);
+      if (!HOLDABLE.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
+      await em.update(TicketSignal, { id: row.id }, { clearedAt: this.clock.now(), clearedBy: staff.id, clearReason: reason });
+      await this.audit.record(em, {
+        actor: { kind: 'staff', id: staff.id },
+        action: 'ticket.signal_cleared',
+        target: { type: 'ticket', id: ticket.id },
+        payload: { signal, reason },
+      });
+      return ticket;
+    });
+  }
+
+  private async facts(em: EntityManager, ticket: Ticket): Promise<RiskFacts> {
+    const now = this.clock.now();
+    const { accountVelocity, deskVelocity } = this.policy.risk;
+    const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
+    // Bounded above by now as well: a ticket stamped later (a moved test clock, skew between API processes) is not this window's.
+    const [counts] = (await em.query(
+      `SELECT
+         (SELECT count(*)::int FROM tickets WHERE account_id = $1 AND created_at > $2 AND created_at <= $4) AS account_tickets,
+         (SELECT count(*)::int FROM tickets WHERE tier IN ('privileged', 'critical') AND created_at > $3 AND created_at <= $4) AS desk_tickets`,
+      [ticket.accountId, new Date(now.getTime() - accountVelocity.windowDays * DAY), new Date(now.getTime() - deskVelocity.windowMinutes * MINUTE), now],
+    )) as { account_tickets: number; desk_tickets: number }[];
+    const approvals = (await em.query(`SELECT approver_id, independent FROM approvals WHERE ticket_id = $1 AND decision = 'approve' ORDER BY created_at`, [ticket.id])) as {
+      approver_id: string;
+      independent: boolean;
+    }[];
+    return {
+      now,
+      tier: ticket.tier,
+      canAddSteps: ticket.state === 'open' || ticket.state === 'proofing',
+      channelsChangedAt: account.channelsChangedAt,
+      onFile: { phone: account.phone, email: account.email },
+      callback: ticket.callback ?? {},
+      accountTickets: counts.account_tickets,
+      deskPrivilegedTickets: counts.desk_tickets,
+      approvalsRequired: ticket.approvalsRequired,
+      approvals: approvals.map((a) => ({ approverId: a.approver_id, independent: a.independent })),
+    };
+  }
+
+  /** The next tier's steps a recent channel change asks for, added to the ticket (never removed). */
+  private async addSteps(em: EntityManager, ticket: Ticket, signals: RaisedSignal[]): Promise<ProofingStep[]> {
+    const added = requiredSteps(ticket.tier, this.policy.tiers, signals).filter((step) => !ticket.requiredSteps.includes(step));
+    if (added.length === 0) return [];
+    ticket.requiredSteps = [...ticket.requiredSteps, ...added];
+    await em.update(Ticket, { id: ticket.id }, { requiredSteps: ticket.requiredSteps });
+    for (const step of added) await em.query(`INSERT INTO ticket_steps (ticket_id, step, status) VALUES ($1, $2, 'pending') ON CONFLICT DO NOTHING`, [ticket.id, step]);
+    return added;
+  }
+
+  private async record(em: EntityManager, ticket: Ticket, signal: RaisedSignal, addedSteps: ProofingStep[], now: Date): Promise<void> {
+    await em.query(
+      `INSERT INTO ticket_signals (ticket_id, signal, reason, holds, basis, detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (ticket_id, signal) DO UPDATE SET reason = EXCLUDED.reason, holds = EXCLUDED.holds, basis = EXCLUDED.basis, detail = EXCLUDED.detail,
+         raised_at = EXCLUDED.raised_at, cleared_at = NULL, cleared_by = NULL, clear_reason = NULL`,
+      [ticket.id, signal.signal, signal.reason, signal.holds, signal.basis, signal.detail, now],
+    );
+    await this.audit.record(em, {
+      actor: SYSTEM,
+      action: 'ticket.signal_raised',
+      target: { type: 'ticket', id: ticket.id },
+      payload: { signal: signal.signal, reason: signal.reason, holds: signal.holds, ...signal.detail, ...(addedSteps.length > 0 && { addedSteps }) },
+    });
+  }
+
+  /**
+   * Security hears of a hold at once, and of a burst of tickets once per window (the idempotency key names the
+   * window, so a hundred tickets in one burst send one mail). Written with the ticket's id: a drill ticket's
+   * alerts go to its drill's sink, like every other message about it.
+   */
+  private async alert(em: EntityManager, ticket: Ticket, signal: RaisedSignal, facts: RiskFacts): Promise<void> {
+    const now = facts.now.getTime();
+    const { accountVelocity, deskVelocity } = this.policy.risk;
+    const alerts: { template: TemplateName; why: string; key: string }[] = [];
+    if (signal.holds) alerts.push({ template: 'security.possible_social_engineering', why: signal.reason, key: `risk:${ticket.id}:${signal.signal}:${signal.basis}` });
+    if (signal.signal === 'reset_velocity') {
+      const scopes = signal.detail.scopes as string[];
+      if (scopes.includes('account')) {
+        const window = Math.floor(now / (accountVelocity.windowDays * DAY));
+        const why = `${facts.accountTickets} recovery tickets for one account in ${accountVelocity.windowDays} days (policy: at most ${accountVelocity.maxTickets})`;
+        alerts.push({ template: 'security.reset_velocity', why, key: `risk:reset_velocity:account:${ticket.accountId}:${window}` });
+      }
+      if (scopes.includes('desk')) {
+        const window = Math.floor(now / (deskVelocity.windowMinutes * MINUTE));
+        const why = `${facts.deskPrivilegedTickets} tickets for privileged and critical accounts across the desk in ${deskVelocity.windowMinutes} minutes (policy: at most ${deskVelocity.maxPrivilegedTickets})`;
+        alerts.push({ template: 'security.reset_velocity', why, key: `risk:reset_velocity:desk:${window}` });
+      }
+    }
+    for (const { template, why, key } of alerts) {
+      await this.outbox.write(em, {
+        channel: 'email',
+        to: this.policy.securityContact,
+        template,
+        vars: { ticketId: ticket.id, accountId: ticket.accountId, why },
+        idempotencyKey: `${key}:security`,
+        ticketId: ticket.id,
+      });
+    }
+  }
+}

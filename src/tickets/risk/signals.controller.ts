@@ -1,0 +1,38 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CurrentStaff } from '../../common/auth/current-staff.decorator';
+import { Roles } from '../../common/auth/roles.decorator';
+import { ErrorResponseDto } from '../../common/error-response.dto';
+import { InvalidInput } from '../../common/errors';
+import { UuidParam } from '../../common/uuid-param';
+import { Staff } from '../../staff/staff.entity';
+import { ReasonBodyDto, TicketDto } from '../dto/ticket.dto';
+import { TicketViews } from '../ticket-views';
+import { RISK_SIGNALS, RiskSignalCode } from './risk-signals';
+import { RiskService } from './risk.service';
+
+function signalParam(value: string): RiskSignalCode {
+  if (!RISK_SIGNALS.includes(value as RiskSignalCode)) throw new InvalidInput('signal', `must be one of ${RISK_SIGNALS.join(', ')}`);
+  return value as RiskSignalCode;
+}
+
+@ApiTags('recovery tickets')
+@Controller('v1/tickets')
+export class SignalsController {
+  constructor(
+    private readonly risk: RiskService,
+    private readonly views: TicketViews,
+  ) {}
+
+  @Post(':id/signals/:signal/clear')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiParam({ name: 'signal', enum: RISK_SIGNALS })
+  @ApiOkResponse({ type: TicketDto, description: 'The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid id, signal or reason' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown ticket, or no such signal on it' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The signal does not hold the ticket, was already cleared, or the ticket is closed' })
+  async clear(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('signal') signal: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
+    return this.views.one(await this.risk.clear(staff, id, signalParam(signal), body.reason));
+  }
+}
