@@ -52,6 +52,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OutboxController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/outbox/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OutboxController_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff": {
         parameters: {
             query?: never;
@@ -500,6 +532,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tickets/{id}/signals/{signal}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SignalsController_clear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/links/cancel": {
         parameters: {
             query?: never;
@@ -860,6 +908,43 @@ export interface components {
             firstBrokenSeq?: number;
             /** @example content does not match its hash */
             reason?: string;
+        };
+        OutboxMessageDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /**
+             * @description Masked
+             * @example j***@example.com
+             */
+            recipient: string;
+            /** @example delivery.link */
+            template: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed";
+            /** @description Delivery attempts so far, across resends */
+            attempts: number;
+            /**
+             * @description The last failure, without secrets
+             * @example RCPT TO answered 550 5.1.1 Mailbox unavailable
+             */
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+            /** Format: date-time */
+            failedAt: string | null;
+            /**
+             * Format: uuid
+             * @description The recovery ticket the message is about
+             */
+            ticketId: string | null;
+        };
+        OutboxPageDto: {
+            items: components["schemas"]["OutboxMessageDto"][];
+            nextCursor: string | null;
         };
         CreateStaffDto: {
             /** @example Dana Agent */
@@ -1239,8 +1324,28 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "deny";
             reason: string;
+            /** @description Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket */
+            independent: boolean;
             /** Format: date-time */
             createdAt: string;
+        };
+        TicketSignalDto: {
+            /** @enum {string} */
+            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
+            /** @description Why it was raised, in words for the agent and approver */
+            reason: string;
+            /** @description While true and not cleared, the ticket cannot be claimed or approved */
+            holds: boolean;
+            /** Format: date-time */
+            raisedAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin cleared the hold
+             */
+            clearedAt: string | null;
+            /** Format: uuid */
+            clearedBy: string | null;
+            clearReason: string | null;
         };
         TicketDto: {
             /** Format: uuid */
@@ -1263,6 +1368,10 @@ export interface components {
             steps: components["schemas"]["StepViewDto"][];
             approvalsRequired: number;
             approvals: components["schemas"]["ApprovalViewDto"][];
+            /** @description Risk signals raised on this ticket (see README, Risk signals) */
+            signals: components["schemas"]["TicketSignalDto"][];
+            /** @description A risk signal holds the ticket: no claim, no approval until an admin clears it */
+            held: boolean;
             /** @description Events the table allows from this state */
             allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry")[];
             /** Format: date-time */
@@ -1737,6 +1846,126 @@ export interface operations {
             };
             /** @description Token lacks the role: one of auditor, admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OutboxController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+                /** @description Default: every status */
+                status?: "pending" | "sent" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first: status, attempts and last failure of each message, never its content */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPageDto"];
+                };
+            };
+            /** @description Invalid status, limit, cursor or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OutboxController_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to pending and enqueued, with the same idempotency key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessageDto"];
+                };
+            };
+            /** @description Invalid status, limit, cursor or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown message */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The message is not failed: details name its `status` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3834,6 +4063,78 @@ export interface operations {
                 };
             };
             /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    SignalsController_clear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid id, signal or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket, or no such signal on it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The signal does not hold the ticket, was already cleared, or the ticket is closed */
             409: {
                 headers: {
                     [name: string]: unknown;
