@@ -13,8 +13,8 @@ export function withCurrentDiagram(readme: string): string {
   return `${readme.slice(0, start)}${BEGIN}\n\`\`\`mermaid\n${renderMermaid()}\n\`\`\`\n${readme.slice(end)}`;
 }
 
-// `npm run diagram`: rewrites the block in README.md.
-if (require.main === module) {
+// `npm run diagram` rewrites the block in README.md (scripts/start.js puts this entry in argv[1] and requires it).
+if (require.main === module || process.argv[1] === __filename) {
   const file = join(__dirname, '..', '..', '..', 'README.md');
   writeFileSync(file, withCurrentDiagram(readFileSync(file, 'utf8')));
   console.log(`Rewrote the ticket state diagram in ${file}`);
