@@ -1,37 +1,20 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createTestApp, TestApp, unique } from './helpers/app';
-import { launchBrowser, openTab, PHONE, screenshot, serve, signIn, type Tab } from './helpers/browser';
+import { PHONE, screenshot, signIn, useBrowser } from './helpers/browser';
 import { eventually } from './helpers/wait';
 
 let t: TestApp;
-let browser: Browser;
-let baseUrl: string;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
   t = await createTestApp(__filename);
-  baseUrl = await serve(t);
-  browser = await launchBrowser();
 });
+const browser = useBrowser(() => t);
 afterAll(async () => {
-  await browser?.close();
   await t?.close();
 });
-afterEach(async () => {
-  for (const tab of tabs.splice(0)) {
-    expect(tab.consoleErrors).toEqual([]);
-    await tab.context.close();
-  }
-});
-
-async function tab(viewport?: typeof PHONE): Promise<Tab> {
-  const opened = await openTab(browser, baseUrl, viewport);
-  tabs.push(opened);
-  return opened;
-}
 
 async function signedIn(token: string, path: string, viewport?: typeof PHONE): Promise<Page> {
-  const opened = await tab(viewport);
+  const opened = await browser.tab(viewport);
   await signIn(opened, token);
   await opened.page.goto(path);
   return opened.page;
@@ -41,8 +24,8 @@ const countAccounts = async () => (await t.db.query<{ n: number }>('SELECT count
 
 describe('staff (admin)', () => {
   it('creates a member and issues a token that is shown once and signs in as that member in a fresh tab', async () => {
-    const admin = await tab();
-    await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    const admin = await browser.tab();
+    await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: browser.baseUrl });
     await signIn(admin, t.adminToken);
     const { page } = admin;
     await page.goto('/admin/staff');
@@ -78,7 +61,7 @@ describe('staff (admin)', () => {
     expect(kept).not.toContain(token);
     await screenshot(page, 'admin-staff');
 
-    const fresh = await tab();
+    const fresh = await browser.tab();
     await signIn(fresh, token);
     expect(await fresh.page.locator('.whoami').textContent()).toContain(name);
     expect(await fresh.page.locator('.whoami').textContent()).toContain('agent');
@@ -308,7 +291,7 @@ describe('audit trail (auditor)', () => {
 
 describe('every admin and auditor screen at 390×844', () => {
   it('keeps the page body within the phone’s width', async () => {
-    const opened = await tab(PHONE);
+    const opened = await browser.tab(PHONE);
     await signIn(opened, t.adminToken);
     // Each screen, and the button that opens its busiest state (a member's detail, the new-system form).
     for (const [path, open, name] of [

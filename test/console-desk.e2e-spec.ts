@@ -1,7 +1,7 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { Account } from '../src/accounts/account.entity';
 import { createTestApp, TestApp } from './helpers/app';
-import { launchBrowser, openTab, PHONE, screenshot, serve, signIn, type Tab } from './helpers/browser';
+import { PHONE, screenshot, signIn, useBrowser } from './helpers/browser';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
 
@@ -12,37 +12,25 @@ import { eventually } from './helpers/wait';
  */
 let t: TestApp;
 let desk: Desk;
-let browser: Browser;
-let baseUrl: string;
-const tabs: Tab[] = [];
 const people: Record<'agent' | 'approver' | 'agentApprover' | 'runner', { token: string; auth: Auth }> = {} as never;
 
 beforeAll(async () => {
   t = await createTestApp(__filename);
   desk = new Desk(t);
-  baseUrl = await serve(t);
-  browser = await launchBrowser();
   const roles = { agent: ['agent'], approver: ['approver'], agentApprover: ['agent', 'approver'], runner: ['drill_runner'] } as const;
   for (const [who, staffRoles] of Object.entries(roles)) {
     const { token } = await t.createStaff([...staffRoles]);
     people[who as keyof typeof people] = { token, auth: bearer(token) };
   }
 });
+const browser = useBrowser(() => t);
 afterAll(async () => {
-  await browser?.close();
   await t?.close();
 });
 beforeEach(() => t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state IN ('open', 'proofing', 'awaiting_approval')`));
-afterEach(async () => {
-  for (const tab of tabs.splice(0)) {
-    expect(tab.consoleErrors).toEqual([]);
-    await tab.context.close();
-  }
-});
 
 async function signedIn(who: keyof typeof people, path: string, viewport?: typeof PHONE): Promise<Page> {
-  const opened = await openTab(browser, baseUrl, viewport);
-  tabs.push(opened);
+  const opened = await browser.tab(viewport);
   await signIn(opened, people[who].token);
   await opened.page.goto(path);
   return opened.page;

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Account } from '../src/accounts/account.entity';
 import { createTestApp, TestApp } from './helpers/app';
-import { launchBrowser, openTab, PHONE, screenshot, serve, signIn, type Tab } from './helpers/browser';
+import { PHONE, screenshot, signIn, useBrowser, type Tab } from './helpers/browser';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
 
@@ -13,42 +13,30 @@ import { eventually } from './helpers/wait';
  * facts + 1 approver, so a scripted drill can reach an approver.
  */
 let t: TestApp;
-let browser: Browser;
-let baseUrl: string;
 let desk: Desk;
 let runnerToken: string;
 let runner: Auth;
 let agent: Auth;
 let approver: Auth;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rd-console-drills-'));
   const policyFile = join(dir, 'policy.json');
   writeFileSync(policyFile, JSON.stringify({ tiers: { privileged: { steps: ['registered_channel_otp', 'directory_facts'], approvers: 1, coolingOffMinutes: 0 } } }));
   t = await createTestApp(__filename, { POLICY_FILE: policyFile, LINK_RATE_LIMIT: '1000' });
-  baseUrl = await serve(t);
-  browser = await launchBrowser();
   desk = new Desk(t);
   runnerToken = (await t.createStaff(['drill_runner'], { name: 'Rita Runner' })).token;
   runner = bearer(runnerToken);
   agent = bearer((await t.createStaff(['agent'], { name: 'Agent Smith' })).token);
   approver = bearer((await t.createStaff(['approver'], { name: 'Approver Ada' })).token);
 });
+const browser = useBrowser(() => t);
 afterAll(async () => {
-  await browser?.close();
   await t?.close();
-});
-afterEach(async () => {
-  for (const tab of tabs.splice(0)) {
-    expect(tab.consoleErrors).toEqual([]);
-    await tab.context.close();
-  }
 });
 
 async function drillsScreen(viewport?: typeof PHONE): Promise<Tab> {
-  const opened = await openTab(browser, baseUrl, viewport);
-  tabs.push(opened);
+  const opened = await browser.tab(viewport);
   await signIn(opened, runnerToken);
   await opened.page.getByRole('link', { name: 'Drills' }).click();
   await opened.page.getByRole('heading', { name: 'Drills', level: 1 }).waitFor();

@@ -1,37 +1,19 @@
-import type { Browser } from 'playwright-core';
 import { createTestApp, TestApp } from './helpers/app';
-import { launchBrowser, openTab, PHONE, serve, signIn, type Tab } from './helpers/browser';
+import { signIn, useBrowser } from './helpers/browser';
 
 let t: TestApp;
-let browser: Browser;
-let baseUrl: string;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
   t = await createTestApp(__filename);
-  baseUrl = await serve(t);
-  browser = await launchBrowser();
 });
+const browser = useBrowser(() => t);
 afterAll(async () => {
-  await browser?.close();
   await t?.close();
 });
-afterEach(async () => {
-  for (const tab of tabs.splice(0)) {
-    expect(tab.consoleErrors).toEqual([]);
-    await tab.context.close();
-  }
-});
-
-async function tab(viewport?: typeof PHONE): Promise<Tab> {
-  const opened = await openTab(browser, baseUrl, viewport);
-  tabs.push(opened);
-  return opened;
-}
 
 describe('the console shell', () => {
   it('shows the sign-in screen at /, with strict page headers', async () => {
-    const { page } = await tab();
+    const { page } = await browser.tab();
     const response = await page.goto('/');
     expect(response!.status()).toBe(200);
     const headers = response!.headers();
@@ -44,7 +26,7 @@ describe('the console shell', () => {
 
   it('keeps the token in sessionStorage only, never in localStorage or the address', async () => {
     const { staff, token } = await t.createStaff(['auditor']);
-    const opened = await tab();
+    const opened = await browser.tab();
     await signIn(opened, token);
     expect(await opened.page.getByText(staff.name).isVisible()).toBe(true);
     const storage = await opened.page.evaluate(() => ({ session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage), href: location.href }));
@@ -54,7 +36,7 @@ describe('the console shell', () => {
   });
 
   it('refuses a wrong token with the server’s message and stays on sign-in', async () => {
-    const { page } = await tab();
+    const { page } = await browser.tab();
     await page.goto('/');
     await page.getByLabel('Staff token').fill('rd_not-a-real-token-000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -64,7 +46,7 @@ describe('the console shell', () => {
 
   it('lands an expired token on sign-in with a clear notice', async () => {
     const { token } = await t.createStaff(['agent'], { expiresInDays: 1 });
-    const opened = await tab();
+    const opened = await browser.tab();
     await signIn(opened, token);
     t.clock.advance(2 * 24 * 60 * 60 * 1000);
     await opened.page.reload();

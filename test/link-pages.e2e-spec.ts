@@ -1,52 +1,36 @@
-import type { Browser } from 'playwright-core';
 import type { Account } from '../src/accounts/account.entity';
 import { TicketSweep } from '../src/tickets/ticket-sweep.service';
 import { createTestApp, TestApp } from './helpers/app';
-import { launchBrowser, onServer, openTab, PHONE, screenshot, serve, type Tab } from './helpers/browser';
+import { onServer, PHONE, screenshot, useBrowser } from './helpers/browser';
 import { bearer, Desk, type Auth } from './helpers/desk';
 import { eventually } from './helpers/wait';
 
 /** The pages people reach from their messages: redeem new codes, "this wasn't me", manager attestation. */
 let t: TestApp;
 let desk: Desk;
-let browser: Browser;
-let baseUrl: string;
 let agent: Auth;
 const approvers: Auth[] = [];
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
   t = await createTestApp(__filename, { LINK_RATE_LIMIT: '1000' });
   desk = new Desk(t);
   agent = bearer((await t.createStaff(['agent'])).token);
   for (let i = 0; i < 2; i += 1) approvers.push(bearer((await t.createStaff(['approver'])).token));
-  baseUrl = await serve(t);
-  browser = await launchBrowser();
 });
+const browser = useBrowser(() => t);
 afterAll(async () => {
-  await browser?.close();
   await t?.close();
 });
 afterEach(async () => {
-  for (const tab of tabs.splice(0)) {
-    expect(tab.consoleErrors).toEqual([]);
-    await tab.context.close();
-  }
   await t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state IN ('open', 'proofing', 'awaiting_approval')`);
 });
-
-async function tab(viewport?: typeof PHONE): Promise<Tab> {
-  const opened = await openTab(browser, baseUrl, viewport);
-  tabs.push(opened);
-  return opened;
-}
 
 /** The link a message to `to` carried, for the path prefix given (/r/, /c/, /a/); its token is a secret of this file. */
 async function linkFor(to: string, template: string, prefix: string): Promise<string> {
   const message = await eventually(() => t.inbox().filter((m) => m.template === template && m.to === to).pop(), `${template} to ${to}`);
   const link = message.links.find((l) => l.includes(prefix))!;
   t.secrets.add(link.split(prefix)[1]);
-  return onServer(link, baseUrl);
+  return onServer(link, browser.baseUrl);
 }
 
 async function completedStandardTicket(): Promise<Account> {
@@ -72,7 +56,7 @@ describe('redeem new codes (/r/<token>)', () => {
     expect(scanner.status).toBe(200);
     expect(scanner.headers.get('referrer-policy')).toBe('no-referrer');
     expect(scanner.headers.get('content-security-policy')).toContain("default-src 'none'");
-    const { page } = await tab();
+    const { page } = await browser.tab();
     await page.goto(link);
     await page.getByRole('button', { name: 'Show my codes' }).waitFor();
     expect(await envelopeRedeemed(account)).toBe(false);
@@ -81,7 +65,7 @@ describe('redeem new codes (/r/<token>)', () => {
   it('reveals N codes once after one click; a second visit gets the used-link page', async () => {
     const account = await completedStandardTicket();
     const link = await linkFor(account.email, 'delivery.link', '/r/');
-    const { page } = await tab();
+    const { page } = await browser.tab();
     await page.goto(link);
     await page.getByRole('button', { name: 'Show my codes' }).click();
     await page.getByText('You will not see these again').waitFor();
@@ -95,15 +79,15 @@ describe('redeem new codes (/r/<token>)', () => {
     expect((await download).suggestedFilename()).toBe('backup-codes.txt');
     await screenshot(page, 'redeem');
 
-    const again = await tab(PHONE);
+    const again = await browser.tab(PHONE);
     await again.page.goto(link);
     await again.page.getByRole('button', { name: 'Show my codes' }).click();
     await again.page.getByRole('heading', { name: 'This link can no longer be used' }).waitFor();
   });
 
   it('answers an unknown token with the same page as a used one', async () => {
-    const { page } = await tab();
-    await page.goto(`${baseUrl}/r/rdd_${'x'.repeat(43)}`);
+    const { page } = await browser.tab();
+    await page.goto(`${browser.baseUrl}/r/rdd_${'x'.repeat(43)}`);
     await page.getByRole('button', { name: 'Show my codes' }).click();
     await page.getByRole('heading', { name: 'This link can no longer be used' }).waitFor();
   });
@@ -122,7 +106,7 @@ describe('this wasn’t me (/c/<token>)', () => {
     await desk.approve(approvers[1], opened.id).expect(200);
     const link = await linkFor(account.email, 'ticket.approved', '/c/');
 
-    const { page } = await tab(PHONE);
+    const { page } = await browser.tab(PHONE);
     await page.goto(link);
     await page.getByRole('button', { name: /wasn’t me/ }).click();
     await page.getByRole('heading', { name: 'What happens next' }).waitFor();
@@ -152,7 +136,7 @@ describe('manager attestation (/a/<token>)', () => {
     await t.http().post(`/v1/tickets/${opened.id}/steps/manager_attestation/start`).set(agent).send({}).expect(200);
     const link = await linkFor(manager.email, 'proofing.attestation', '/a/');
 
-    const { page } = await tab();
+    const { page } = await browser.tab();
     await page.goto(link);
     await page.getByText(account.displayName).waitFor();
     expect(await page.getByText('+44 7700 900999').isVisible()).toBe(true);

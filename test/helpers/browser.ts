@@ -56,6 +56,65 @@ export async function openTab(browser: Browser, baseUrl: string, viewport = DESK
   return { context, page, consoleErrors, refusals };
 }
 
+/** What a browser test file works with: the app's address, fresh tabs on it, and the browser itself. */
+export interface BrowserTabs {
+  /** The test app's address; a tab's `page.goto('/path')` resolves against it. */
+  readonly baseUrl: string;
+  /** The Chromium the tabs open in, for a test that needs more than a tab. */
+  readonly chromium: Browser;
+  /** A fresh tab (see openTab) that is closed after the test, which fails if the page logged an error. */
+  tab(viewport?: typeof DESKTOP): Promise<Tab>;
+}
+
+/**
+ * Serves the test app and launches Chromium for a file's browser tests, closes each test's tabs
+ * after it and the browser after them all. Jest runs a file's beforeAll hooks in the order they
+ * were registered, so call this after the beforeAll that creates the app.
+ */
+export function useBrowser(app: () => TestApp | undefined): BrowserTabs {
+  let baseUrl: string | undefined;
+  let launched: Browser | undefined;
+  const opened: Tab[] = [];
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the browser is not started: open tabs only in tests, in a file that calls useBrowser');
+    return value;
+  };
+
+  beforeAll(async () => {
+    const t = app();
+    // Jest runs the later beforeAll hooks even when one fails, so say which one to look at.
+    if (!t) throw new Error('useBrowser found no test app: call it after the beforeAll that creates the app (or see why that one failed)');
+    baseUrl = await serve(t);
+    launched = await launchBrowser();
+  });
+  afterEach(async () => {
+    const closing = opened.splice(0);
+    // What each page reported during its test, not while it is torn down.
+    const errors = closing.map((tab) => [...tab.consoleErrors]);
+    // Every tab is closed before any check can fail, so none keeps running into the next test.
+    for (const tab of closing) await tab.context.close();
+    for (const pageErrors of errors) expect(pageErrors).toEqual([]);
+  });
+  // Its tabs are closed after each test, so the browser closes cleanly whether the app has closed yet or not.
+  afterAll(async () => {
+    await launched?.close();
+  });
+
+  return {
+    get baseUrl() {
+      return started(baseUrl);
+    },
+    get chromium() {
+      return started(launched);
+    },
+    async tab(viewport = DESKTOP) {
+      const tab = await openTab(started(launched), started(baseUrl), viewport);
+      opened.push(tab);
+      return tab;
+    },
+  };
+}
+
 /** Signs in through the sign-in screen, as a person would. */
 export async function signIn(tab: Tab, token: string): Promise<void> {
   await tab.page.goto('/');
