@@ -86,6 +86,9 @@ describe('a campaign of six scenarios, scored as designed', () => {
     for (let i = 0; i < 3; i += 1) await desk.submit(agent, drill.ticketId, 'registered_channel_otp', { code: '482913' }).expect(200);
     expect(await drillView(drill.id)).toMatchObject({ status: 'resolved', outcome: 'passed', decidedStep: 'registered_channel_otp' });
     expect(await subjectMessages(account)).toEqual([expect.objectContaining({ template: 'codes.issued' }), expect.objectContaining({ template: 'codes.issued' })]);
+    // The failed system-verified step alerts security: into the drill's sink, not the real security contact's inbox.
+    await eventually(async () => (await drillView(drill.id)).sink.some((m: { template: string; intendedFor: string }) => m.template === 'security.possible_social_engineering' && m.intendedFor === 'security'), 'the alert in the sink');
+    expect(t.inbox().filter((m) => m.body.includes(drill.ticketId))).toEqual([]);
   });
 
   it('caller-supplied callback number: the agent flags it → passed at flag', async () => {

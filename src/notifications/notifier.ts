@@ -37,7 +37,19 @@ export class Notifier {
     }
   }
 
-  async toSecurity(em: EntityManager, template: TemplateName, vars: Vars, key: string): Promise<void> {
-    await this.outbox.write(em, { channel: 'email', to: this.policy.securityContact, template, vars, idempotencyKey: `${key}:security` });
+  /**
+   * An alert to the security contact. With the ticket it is about, so that a drill ticket's alerts go to its
+   * drill's sink (the drill runners are the security team; a drill must not start a real incident).
+   */
+  async toSecurity(em: EntityManager, template: TemplateName, vars: Vars, key: string, ticketId?: string): Promise<void> {
+    await this.outbox.write(em, {
+      channel: 'email',
+      to: this.policy.securityContact,
+      template,
+      vars,
+      idempotencyKey: `${key}:security`,
+      ticketId,
+      intendedFor: 'security',
+    });
   }
 }

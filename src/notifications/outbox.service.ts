@@ -25,7 +25,7 @@ export interface NewMessage {
   idempotencyKey: string;
   /** The recovery ticket this message is about, if any: a drill ticket's messages never leave (see write). */
   ticketId?: string;
-  intendedFor?: 'subject' | 'manager';
+  intendedFor?: 'subject' | 'manager' | 'security';
 }
 
 /** Ids written in one transaction, enqueued together once it commits. */

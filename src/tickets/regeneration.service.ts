@@ -80,7 +80,7 @@ export class RegenerationService {
       const ticket = await this.transitions.lock(em, ticketId);
       if (ticket.state !== 'regenerating') return;
       await this.transitions.fire(em, ticket, 'fail', asSystem(), { detail: { error: error.slice(0, 300) } });
-      await this.notifier.toSecurity(em, 'security.regeneration_failed', { ticketId }, `regeneration.failed:${ticketId}:${ticket.version}`);
+      await this.notifier.toSecurity(em, 'security.regeneration_failed', { ticketId }, `regeneration.failed:${ticketId}:${ticket.version}`, ticketId);
     });
   }
 }

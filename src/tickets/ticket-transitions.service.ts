@@ -92,7 +92,7 @@ export class TicketTransitions {
 
   /** A possible-social-engineering alert to the security contact (one per ticket version). */
   async alert(em: EntityManager, ticket: Ticket, why: string): Promise<void> {
-    await this.notifier.toSecurity(em, 'security.possible_social_engineering', { ticketId: ticket.id, accountId: ticket.accountId, why }, `alert:${ticket.id}:${ticket.version}`);
+    await this.notifier.toSecurity(em, 'security.possible_social_engineering', { ticketId: ticket.id, accountId: ticket.accountId, why }, `alert:${ticket.id}:${ticket.version}`, ticket.id);
   }
 
   async facts(em: EntityManager, ticket: Ticket): Promise<GuardFacts> {

@@ -7,8 +7,9 @@ import { SYSTEM } from '../../audit/audit-actor';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { Conflict, Forbidden, NotFound } from '../../common/errors';
+import { decodeCursor, Page, toPage } from '../../common/pagination';
 import { Policy } from '../../config/policy';
-import { OutboxService } from '../../notifications/outbox.service';
+import { Notifier } from '../../notifications/notifier';
 import type { TemplateName } from '../../notifications/templates';
 import { Staff } from '../../staff/staff.entity';
 import type { ProofingStep } from '../proofing/step-catalogue';
@@ -36,7 +37,7 @@ export class RiskService {
     private readonly transitions: TicketTransitions,
     private readonly accounts: AccountsService,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
+    private readonly notifier: Notifier,
     private readonly policy: Policy,
     private readonly clock: Clock,
   ) {}
@@ -82,6 +83,26 @@ export class RiskService {
       });
       return ticket;
     });
+  }
+
+  /**
+   * Tickets an uncleared holding signal holds while a hold still matters (before approval or closing): the
+   * admins' work list. Oldest first, keyset-paged on (created_at, id).
+   */
+  async held(limit: number, cursor?: string): Promise<Page<Ticket>> {
+    const query = this.dataSource
+      .getRepository(Ticket)
+      .createQueryBuilder('t')
+      .where('t.state IN (:...states)', { states: HOLDABLE })
+      .andWhere('EXISTS (SELECT 1 FROM ticket_signals s WHERE s.ticket_id = t.id AND s.holds AND s.cleared_at IS NULL)')
+      .orderBy('t.created_at')
+      .addOrderBy('t.id');
+    if (cursor) {
+      const [createdAt, id] = decodeCursor(cursor, 2);
+      query.andWhere('(t.created_at, t.id) > (:createdAt, :id)', { createdAt, id });
+    }
+    const rows = await query.take(limit + 1).getMany();
+    return toPage(rows, limit, (t) => [t.createdAt.toISOString(), t.id], (t) => t);
   }
 
   private async facts(em: EntityManager, ticket: Ticket): Promise<RiskFacts> {
@@ -162,14 +183,7 @@ export class RiskService {
       }
     }
     for (const { template, why, key } of alerts) {
-      await this.outbox.write(em, {
-        channel: 'email',
-        to: this.policy.securityContact,
-        template,
-        vars: { ticketId: ticket.id, accountId: ticket.accountId, why },
-        idempotencyKey: `${key}:security`,
-        ticketId: ticket.id,
-      });
+      await this.notifier.toSecurity(em, template, { ticketId: ticket.id, accountId: ticket.accountId, why }, key, ticket.id);
     }
   }
 }
