@@ -216,6 +216,41 @@ describe('channel_recently_changed', () => {
   });
 });
 
+describe('held tickets (GET /v1/tickets/held)', () => {
+  beforeEach(drainQueue);
+
+  it('lists live tickets an uncleared hold stops, oldest first, keyset-paged, for admins only', async () => {
+    const held: string[] = [];
+    // In a day of its own, so neither the desk-wide count nor the file's other tickets come into it.
+    await at(-90 * DAY, async () => {
+      for (let i = 0; i < 3; i += 1) {
+        const account = await t.createAccount({ tier: 'privileged' });
+        await changePhone(account, 2);
+        held.push((await desk.open(agent, account)).id);
+        t.clock.advance(1_000); // distinct creation times
+      }
+      t.clock.advance(-3_000);
+      await desk.open(agent, await t.createAccount({ tier: 'privileged' })); // not held
+    });
+    const list = (query = '') => t.http().get(`/v1/tickets/held${query}`).set(admin);
+
+    await t.http().get('/v1/tickets/held').set(agent).expect(403);
+    await t.http().get('/v1/tickets/held').set(approvers[0]).expect(403);
+    const all = (await list().expect(200)).body as { items: TicketView[]; nextCursor: string | null };
+    expect(all).toEqual({ items: held.map((id) => expect.objectContaining({ id, held: true })), nextCursor: null });
+    const first = (await list('?limit=2').expect(200)).body as { items: TicketView[]; nextCursor: string };
+    expect(first.items.map((v) => v.id)).toEqual(held.slice(0, 2));
+    const second = (await list(`?limit=2&cursor=${first.nextCursor}`).expect(200)).body as { items: TicketView[]; nextCursor: string | null };
+    expect(second).toEqual({ items: [expect.objectContaining({ id: held[2] })], nextCursor: null });
+    await list('?cursor=not-a-cursor').expect(400);
+
+    // Cleared, or closed: no longer an admin's to look at.
+    await clear(admin, held[1], 'channel_recently_changed').expect(200);
+    await t.http().post(`/v1/tickets/${held[2]}/cancel`).set(agent).send({ reason: 'caller hung up' }).expect(200);
+    expect(((await list().expect(200)).body as { items: TicketView[] }).items.map((v) => v.id)).toEqual([held[0]]);
+  });
+});
+
 describe('callback_not_on_file', () => {
   beforeEach(drainQueue);
 

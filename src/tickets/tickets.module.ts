@@ -24,7 +24,8 @@ import { TicketsService } from './tickets.service';
 
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUE.codes }), AccountsModule, CodesModule, DeliveryModule],
-  controllers: [TicketsController, SignalsController, LinksController, ExposureController],
+  // SignalsController first: its GET /v1/tickets/held must match before TicketsController's GET /v1/tickets/:id.
+  controllers: [SignalsController, TicketsController, LinksController, ExposureController],
   providers: [
     TicketTransitions,
     TicketLinks,

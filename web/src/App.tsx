@@ -10,6 +10,8 @@ import { StaffPage } from './pages/admin/StaffPage';
 import { AccountsPage } from './pages/admin/AccountsPage';
 import { SystemsPage } from './pages/admin/SystemsPage';
 import { HygienePage } from './pages/admin/HygienePage';
+import { HeldPage } from './pages/admin/HeldPage';
+import { OutboxPage } from './pages/admin/OutboxPage';
 import { AuditPage } from './pages/auditor/AuditPage';
 import { DrillsPage } from './pages/drills/DrillsPage';
 import { RedeemPage } from './pages/public/RedeemPage';
@@ -24,6 +26,8 @@ const SCREENS: { path: string; label?: string; roles: Role[]; element: ReactNode
   { path: '/admin/staff', label: 'Staff', roles: ['admin'], element: <StaffPage /> },
   { path: '/admin/accounts', label: 'Accounts', roles: ['admin'], element: <AccountsPage /> },
   { path: '/admin/systems', label: 'Critical systems', roles: ['admin'], element: <SystemsPage /> },
+  { path: '/admin/held', label: 'Held tickets', roles: ['admin'], element: <HeldPage /> },
+  { path: '/admin/outbox', label: 'Outbox', roles: ['admin'], element: <OutboxPage /> },
   { path: '/reports/hygiene', label: 'Code hygiene', roles: ['admin', 'auditor'], element: <HygienePage /> },
   { path: '/audit', label: 'Audit', roles: ['auditor', 'admin'], element: <AuditPage /> },
   { path: '/drills', label: 'Drills', roles: ['drill_runner'], element: <DrillsPage /> },

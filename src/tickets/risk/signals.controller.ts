@@ -1,12 +1,13 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { InvalidInput } from '../../common/errors';
+import { PageQueryDto } from '../../common/pagination';
 import { UuidParam } from '../../common/uuid-param';
 import { Staff } from '../../staff/staff.entity';
-import { ReasonBodyDto, TicketDto } from '../dto/ticket.dto';
+import { ReasonBodyDto, TicketDto, TicketPageDto } from '../dto/ticket.dto';
 import { TicketViews } from '../ticket-views';
 import { RISK_SIGNALS, RiskSignalCode } from './risk-signals';
 import { RiskService } from './risk.service';
@@ -23,6 +24,16 @@ export class SignalsController {
     private readonly risk: RiskService,
     private readonly views: TicketViews,
   ) {}
+
+  /** Registered before TicketsController (tickets.module.ts), so `held` is not taken for a ticket id. */
+  @Get('held')
+  @Roles('admin')
+  @ApiOkResponse({ type: TicketPageDto, description: 'Live tickets a risk signal holds until an admin clears it, oldest first' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid limit or cursor' })
+  async held(@Query() query: PageQueryDto): Promise<TicketPageDto> {
+    const page = await this.risk.held(query.limit, query.cursor);
+    return { items: await this.views.many(page.items), nextCursor: page.nextCursor };
+  }
 
   @Post(':id/signals/:signal/clear')
   @HttpCode(200)

@@ -324,6 +324,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tickets/held": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SignalsController_held"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/signals/{signal}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SignalsController_clear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tickets": {
         parameters: {
             query?: never;
@@ -526,22 +558,6 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["TicketsController_retry"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/signals/{signal}/clear": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["SignalsController_clear"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1230,63 +1246,6 @@ export interface components {
             codes: string[];
             custody: string;
         };
-        OtpEvidenceDto: {
-            /**
-             * @description registered_channel_otp: what the caller read back
-             * @example 482913
-             */
-            code?: string;
-        };
-        DirectoryFactsEvidenceDto: {
-            /**
-             * @description directory_facts: what the caller says
-             * @example 10442
-             */
-            employeeNumber?: string;
-            /** @example CC-4410 */
-            costCentre?: string;
-        };
-        GovernmentIdEvidenceDto: {
-            /**
-             * @description government_id: the document checked
-             * @enum {string}
-             */
-            documentType?: "passport" | "driving_licence" | "national_id" | "residence_permit";
-            /**
-             * @description Last 4 characters of the document number
-             * @example 4F7K
-             */
-            last4?: string;
-            /** @example photo matches the person on camera; document not expired */
-            note?: string;
-        };
-        VideoCallEvidenceDto: {
-            /** @example recognised on camera, confirmed recent team events */
-            note?: string;
-            /** @example 6 */
-            minutes?: number;
-        };
-        CallbackDto: {
-            /** @example Jane */
-            name?: string;
-            /**
-             * @description As the caller gave it: shown to staff, never used to send anything
-             * @example +447700900999
-             */
-            phone?: string;
-            /** @example jane.personal@example.net */
-            email?: string;
-        };
-        OpenTicketDto: {
-            /** Format: uuid */
-            accountId: string;
-            /** @enum {string} */
-            channel: "phone" | "chat" | "walk_in" | "email";
-            /** @enum {string} */
-            reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
-            callback?: components["schemas"]["CallbackDto"];
-            notes?: string;
-        };
         TicketAccountDto: {
             /** Format: uuid */
             id: string;
@@ -1298,6 +1257,17 @@ export interface components {
             email: string;
             /** @example *** *** **34 */
             phone: string;
+        };
+        CallbackDto: {
+            /** @example Jane */
+            name?: string;
+            /**
+             * @description As the caller gave it: shown to staff, never used to send anything
+             * @example +447700900999
+             */
+            phone?: string;
+            /** @example jane.personal@example.net */
+            email?: string;
         };
         StepViewDto: {
             /** @enum {string} */
@@ -1398,6 +1368,56 @@ export interface components {
             items: components["schemas"]["TicketDto"][];
             nextCursor: string | null;
         };
+        ReasonBodyDto: {
+            /** @example caller could not answer the directory questions */
+            reason: string;
+        };
+        OtpEvidenceDto: {
+            /**
+             * @description registered_channel_otp: what the caller read back
+             * @example 482913
+             */
+            code?: string;
+        };
+        DirectoryFactsEvidenceDto: {
+            /**
+             * @description directory_facts: what the caller says
+             * @example 10442
+             */
+            employeeNumber?: string;
+            /** @example CC-4410 */
+            costCentre?: string;
+        };
+        GovernmentIdEvidenceDto: {
+            /**
+             * @description government_id: the document checked
+             * @enum {string}
+             */
+            documentType?: "passport" | "driving_licence" | "national_id" | "residence_permit";
+            /**
+             * @description Last 4 characters of the document number
+             * @example 4F7K
+             */
+            last4?: string;
+            /** @example photo matches the person on camera; document not expired */
+            note?: string;
+        };
+        VideoCallEvidenceDto: {
+            /** @example recognised on camera, confirmed recent team events */
+            note?: string;
+            /** @example 6 */
+            minutes?: number;
+        };
+        OpenTicketDto: {
+            /** Format: uuid */
+            accountId: string;
+            /** @enum {string} */
+            channel: "phone" | "chat" | "walk_in" | "email";
+            /** @enum {string} */
+            reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
+            callback?: components["schemas"]["CallbackDto"];
+            notes?: string;
+        };
         TicketCountsDto: {
             open: number;
             proofing: number;
@@ -1428,10 +1448,6 @@ export interface components {
              * @enum {string}
              */
             channel: "sms" | "email";
-        };
-        ReasonBodyDto: {
-            /** @example caller could not answer the directory questions */
-            reason: string;
         };
         LinkTokenDto: {
             /** @description The token from the link */
@@ -3102,6 +3118,129 @@ export interface operations {
             };
         };
     };
+    SignalsController_held: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live tickets a risk signal holds until an admin clears it, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketPageDto"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    SignalsController_clear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid id, signal or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket, or no such signal on it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The signal does not hold the ticket, was already cleared, or the ticket is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     TicketsController_list: {
         parameters: {
             query?: {
@@ -4063,78 +4202,6 @@ export interface operations {
                 };
             };
             /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    SignalsController_clear: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonBodyDto"];
-            };
-        };
-        responses: {
-            /** @description The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid id, signal or reason */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket, or no such signal on it */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description The signal does not hold the ticket, was already cleared, or the ticket is closed */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -30,6 +30,25 @@ export function MoreButton({ list }: { list: { hasMore: boolean; more: { run: ()
   );
 }
 
+/** Loads a keyset-paged list's first page again (dropping the pages "More" added). */
+export function RefreshButton({ list }: { list: { loaded: { loading: boolean }; reload: () => Promise<void> } }) {
+  return (
+    <button type="button" className="secondary" disabled={list.loaded.loading} onClick={() => void list.reload()}>
+      Refresh
+    </button>
+  );
+}
+
+/** What the last action on a list did, above the list (its row may have left the list). */
+export function ResultNotice({ text }: { text?: string }) {
+  if (!text) return null;
+  return (
+    <p role="status" className="notice adm-result">
+      {text}
+    </p>
+  );
+}
+
 /** A destructive action that asks once, in place, saying what will happen. */
 export function ConfirmButton({
   label,

@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { Badge, ErrorNote, formatDuration, formatTime, LoadState, tierTone } from '../../components/ui';
 import { useAction, useLoad } from '../../components/use-load';
 import { useMe } from '../../session/session';
+import { SignalSummary } from '../ticket/RiskSignals';
 import { SlaDue } from '../ticket/SlaDue';
 import { claimNext, loadCounts, loadTickets } from '../ticket/ticket-api';
 import { FINISHED_STATES, QUEUE_STATES, STATE_LABEL, staffText, words, type Ticket, type TicketState } from '../ticket/ticket-words';
@@ -121,6 +122,7 @@ function QueueTable({ tickets }: { tickets: Ticket[] }) {
           <tr>
             <th>Employee</th>
             <th>Tier</th>
+            <th>Risk</th>
             <th className="hide-narrow">Request</th>
             <th>Waiting</th>
             <th>SLA</th>
@@ -136,6 +138,9 @@ function QueueTable({ tickets }: { tickets: Ticket[] }) {
               </td>
               <td>
                 <Badge tone={tierTone(ticket.tier)}>{words(ticket.tier)}</Badge>
+              </td>
+              <td>
+                <SignalSummary ticket={ticket} />
               </td>
               <td className="hide-narrow">
                 {words(ticket.reason)}

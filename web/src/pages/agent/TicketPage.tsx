@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { Badge, LoadState, Panel, tierTone } from '../../components/ui';
+import { LoadState, Panel } from '../../components/ui';
 import { useLoad } from '../../components/use-load';
 import { useMe, type Me } from '../../session/session';
 import { AgentActions, agentActions, isWorking } from '../ticket/AgentActions';
 import { Approvals } from '../ticket/Approvals';
 import { ProofingSteps } from '../ticket/ProofingSteps';
+import { HeldNotice, RiskSignals } from '../ticket/RiskSignals';
 import { Timeline } from '../ticket/Timeline';
-import { TicketSummary } from '../ticket/TicketSummary';
+import { TicketBadges, TicketSummary } from '../ticket/TicketSummary';
 import { loadTicket, loadTimeline } from '../ticket/ticket-api';
-import { FINISHED_STATES, STATE_LABEL, stateTone, words, type Ticket, type TimelineEvent } from '../ticket/ticket-words';
+import { FINISHED_STATES, type Ticket, type TimelineEvent } from '../ticket/ticket-words';
 
 /** A manager's answer, an approval or the regeneration job may change the ticket while it is open on screen. */
 const POLL_MS = 4_000;
@@ -44,13 +45,12 @@ function TicketView({ ticket, events, me, onChanged }: { ticket: Ticket; events:
             ← {back.label}
           </Link>
           <h1>{ticket.account.displayName}</h1>
-          <p className="desk-badges">
-            <Badge tone={stateTone(ticket.state)}>{STATE_LABEL[ticket.state]}</Badge>
-            <Badge tone={tierTone(ticket.tier)}>{words(ticket.tier)}</Badge>
-            <span className="muted mono">Ticket {ticket.id}</span>
-          </p>
+          <TicketBadges ticket={ticket} />
         </div>
       </header>
+      <Panel title="Risk signals">
+        <RiskSignals ticket={ticket} myId={me.id} />
+      </Panel>
       <div className="desk-ticket-layout">
         <div>
           <Panel title="Request">
@@ -61,6 +61,7 @@ function TicketView({ ticket, events, me, onChanged }: { ticket: Ticket; events:
           </Panel>
         </div>
         <div>
+          <HeldNotice ticket={ticket} />
           {(actions.release || actions.withReason.length > 0) && (
             <Panel title="Actions">
               <AgentActions ticket={ticket} me={me} onChanged={onChanged} />

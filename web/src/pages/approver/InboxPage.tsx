@@ -5,6 +5,7 @@ import { useLoad } from '../../components/use-load';
 import { useMe, type Me } from '../../session/session';
 import { Approvals } from '../ticket/Approvals';
 import { ProofingSteps } from '../ticket/ProofingSteps';
+import { HeldNotice, RiskSignals } from '../ticket/RiskSignals';
 import { SlaDue } from '../ticket/SlaDue';
 import { callbackText } from '../ticket/TicketSummary';
 import { loadTickets, type ReasonEvent } from '../ticket/ticket-api';
@@ -71,6 +72,10 @@ function InboxItem({ ticket, me, onSigned }: { ticket: Ticket; me: Me; onSigned:
           <SlaDue ticket={ticket} />
         </p>
       </header>
+      <section aria-label="Risk signals" className="risk-inbox">
+        <h3>Risk signals</h3>
+        <RiskSignals ticket={ticket} myId={me.id} />
+      </section>
       <div className="desk-inbox-grid">
         <section aria-label="Proofing record">
           <h3>Proofing record</h3>
@@ -88,6 +93,7 @@ function InboxItem({ ticket, me, onSigned }: { ticket: Ticket; me: Me; onSigned:
         </section>
         <section aria-label="Decision">
           <h3>Decision</h3>
+          <HeldNotice ticket={ticket} />
           <Approvals ticket={ticket} me={me} onSigned={onSigned} />
         </section>
       </div>

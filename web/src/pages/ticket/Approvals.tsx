@@ -1,6 +1,7 @@
 import { Badge, formatTime } from '../../components/ui';
 import type { Me } from '../../session/session';
 import { ReasonForm } from './ReasonForm';
+import { HELD_TEXT } from './RiskSignals';
 import type { ReasonEvent } from './ticket-api';
 import { staffText, type Ticket } from './ticket-words';
 
@@ -17,7 +18,8 @@ export function signRefusal(ticket: Ticket, me: Me): string | undefined {
 
 /** The approvals so far, then (for an approver, while the ticket awaits approval) approve or deny with a reason. */
 export function Approvals({ ticket, me, onSigned }: { ticket: Ticket; me: Me; onSigned: (ticket: Ticket, event: ReasonEvent) => void }) {
-  const approved = ticket.approvals.filter((a) => a.decision === 'approve').length;
+  // An approval from the subject's manager chain is shown but does not count (manager_not_independent).
+  const approved = ticket.approvals.filter((a) => a.decision === 'approve' && a.independent).length;
   const canSign = me.roles.includes('approver') && ticket.allowedEvents.includes('approve');
   const refusal = signRefusal(ticket, me);
   return (
@@ -33,6 +35,12 @@ export function Approvals({ ticket, me, onSigned }: { ticket: Ticket; me: Me; on
           {ticket.approvals.map((a) => (
             <li key={`${a.approverId}-${a.createdAt}`}>
               <Badge tone={a.decision === 'approve' ? 'ok' : 'danger'}>{a.decision === 'approve' ? 'Approved' : 'Denied'}</Badge> {staffText(a.approverId, me.id)}, {formatTime(a.createdAt)}: “{a.reason}”
+              {!a.independent && (
+                <>
+                  {' '}
+                  <Badge tone="warn">not counted: manager chain</Badge>
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -45,10 +53,11 @@ export function Approvals({ ticket, me, onSigned }: { ticket: Ticket; me: Me; on
           name="Sign this ticket"
           label="Reason for your decision"
           actions={[
-            { event: 'approve', label: 'Approve', disabled: refusal !== undefined },
+            // A hold stops approving, not denying (README, Held tickets).
+            { event: 'approve', label: 'Approve', disabled: refusal !== undefined || ticket.held },
             { event: 'deny', label: 'Deny', tone: 'danger', disabled: refusal !== undefined },
           ]}
-          blocked={refusal}
+          blocked={refusal ?? (ticket.held ? HELD_TEXT : undefined)}
           onDone={onSigned}
         />
       )}

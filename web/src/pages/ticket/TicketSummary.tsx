@@ -1,10 +1,21 @@
 import { Badge, formatTime, tierTone } from '../../components/ui';
 import { SlaDue } from './SlaDue';
-import { staffText, words, type Ticket } from './ticket-words';
+import { STATE_LABEL, staffText, stateTone, words, type Ticket } from './ticket-words';
 
 /** The caller's callback details exactly as given: shown to staff, never used to send anything. */
 export function callbackText(callback: Ticket['callback']): string {
   return [callback.name, callback.phone, callback.email].filter(Boolean).join(' · ') || 'None given';
+}
+
+/** The ticket's state, tier and id, under its heading. */
+export function TicketBadges({ ticket }: { ticket: Ticket }) {
+  return (
+    <p className="desk-badges">
+      <Badge tone={stateTone(ticket.state)}>{STATE_LABEL[ticket.state]}</Badge>
+      <Badge tone={tierTone(ticket.tier)}>{words(ticket.tier)}</Badge>
+      <span className="muted mono">Ticket {ticket.id}</span>
+    </p>
+  );
 }
 
 /** Who the ticket is for (registered channels masked, as the API sends them) and what the caller asked. */

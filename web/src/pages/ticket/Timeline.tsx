@@ -22,6 +22,8 @@ const ACTION_LABEL: Record<string, string> = {
   'ticket.complete': 'Completed: new codes sealed for the subject',
   'ticket.fail': 'Regeneration failed',
   'ticket.retry': 'Retried',
+  'ticket.signal_raised': 'Risk signal raised',
+  'ticket.signal_cleared': 'Hold cleared by an admin',
 };
 
 /** To the second: several events often share a minute. */
