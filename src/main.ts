@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   configureHttpApp(app);
   announceFirstAdmin(await app.get(BootstrapService).ensureFirstAdmin(env.BOOTSTRAP_ADMIN_TOKEN));
   await app.listen(env.PORT);
-  console.log(`Recovery desk (${role === 'all' ? 'API and worker' : 'API'}) listening on http://localhost:${env.PORT}; API docs at /docs`);
+  console.log(`Recovery desk (${role === 'all' ? 'API and worker' : 'API'}) listening on http://localhost:${env.PORT}: the console at /, API docs at /docs`);
 }
 
 main().catch((error: unknown) => {
