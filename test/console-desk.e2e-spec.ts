@@ -122,7 +122,7 @@ describe('the recovery queue', () => {
 
     await t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state = 'open'`);
     await page.getByRole('button', { name: 'Take next' }).click();
-    await page.getByText('The queue is empty: no ticket is waiting.').waitFor();
+    await page.getByText('Nothing to take: no open ticket is waiting for an agent (a held ticket waits for an admin).').waitFor();
   });
 });
 

@@ -99,7 +99,7 @@ function TakeNext({ onEmpty }: { onEmpty: () => void }) {
       </small>
       {empty && (
         <p role="status" className="notice">
-          The queue is empty: no ticket is waiting.
+          Nothing to take: no open ticket is waiting for an agent (a held ticket waits for an admin).
         </p>
       )}
       <ErrorNote error={take.error} />
