@@ -302,6 +302,28 @@ describe('reset_velocity', () => {
     expect(alerts()).toEqual([expect.objectContaining({ to: 'security@example.com', body: expect.stringMatching(/3 recovery tickets for one account in 7 days/) })]);
   });
 
+  it('per account: drills never count toward a real ticket’s velocity, and a drill counts the real tickets as a real call would', async () => {
+    const account = await t.createAccount();
+    const hangUp = (ticketId: string) => t.http().post(`/v1/tickets/${ticketId}/cancel`).set(agent).send({ reason: 'caller hung up' }).expect(200);
+    const drillOn = async (name: string) => {
+      const res = await t.http()
+        .post('/v1/drills')
+        .set(runner)
+        .send({ name, campaign: 'velocity', target: { accountId: account.id }, channel: 'phone', reason: 'lost_device', pretext: 'lost my phone' })
+        .expect(201);
+      return view(res.body.ticketId);
+    };
+    for (const name of ['first drill', 'second drill']) await hangUp((await drillOn(name)).id);
+    const firstReal = await desk.open(agent, account);
+    expect(signalsOf(await view(firstReal.id))).toEqual([]);
+    await hangUp(firstReal.id);
+    const secondReal = await desk.open(agent, account);
+    expect(signalsOf(await view(secondReal.id))).toEqual([]);
+    await hangUp(secondReal.id);
+    // Two real tickets before it: the drill is the third, as a third real call would be.
+    expect(signalsOf(await drillOn('third call'))).toEqual(['reset_velocity']);
+  });
+
   it('across the desk: the fourth privileged or critical ticket in an hour fires, standard ones never; tickets go on as usual; one alert per burst', async () => {
     const opened = await at(-30 * DAY, async () => {
       const ids: string[] = [];

@@ -110,11 +110,12 @@ export class RiskService {
     const { accountVelocity, deskVelocity } = this.policy.risk;
     const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
     // Bounded above by now as well: a ticket stamped later (a moved test clock, skew between API processes) is not this window's.
+    // Real tickets, and this one: drills never raise a real ticket's velocity, and a drill sees what a real call would.
     const [counts] = (await em.query(
       `SELECT
-         (SELECT count(*)::int FROM tickets WHERE account_id = $1 AND created_at > $2 AND created_at <= $4) AS account_tickets,
-         (SELECT count(*)::int FROM tickets WHERE tier IN ('privileged', 'critical') AND created_at > $3 AND created_at <= $4) AS desk_tickets`,
-      [ticket.accountId, new Date(now.getTime() - accountVelocity.windowDays * DAY), new Date(now.getTime() - deskVelocity.windowMinutes * MINUTE), now],
+         (SELECT count(*)::int FROM tickets WHERE account_id = $1 AND created_at > $2 AND created_at <= $4 AND (NOT is_drill OR id = $5)) AS account_tickets,
+         (SELECT count(*)::int FROM tickets WHERE tier IN ('privileged', 'critical') AND created_at > $3 AND created_at <= $4 AND (NOT is_drill OR id = $5)) AS desk_tickets`,
+      [ticket.accountId, new Date(now.getTime() - accountVelocity.windowDays * DAY), new Date(now.getTime() - deskVelocity.windowMinutes * MINUTE), now, ticket.id],
     )) as { account_tickets: number; desk_tickets: number }[];
     const approvals = (await em.query(`SELECT approver_id, independent FROM approvals WHERE ticket_id = $1 AND decision = 'approve' ORDER BY created_at`, [ticket.id])) as {
       approver_id: string;
