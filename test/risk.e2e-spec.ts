@@ -248,6 +248,10 @@ describe('held tickets (GET /v1/tickets/held)', () => {
     await clear(admin, held[1], 'channel_recently_changed').expect(200);
     await t.http().post(`/v1/tickets/${held[2]}/cancel`).set(agent).send({ reason: 'caller hung up' }).expect(200);
     expect(((await list().expect(200)).body as { items: TicketView[] }).items.map((v) => v.id)).toEqual([held[0]]);
+    // A closed ticket is held by nothing, though its signal (never cleared) still says it held it.
+    const closed = await view(held[2]);
+    expect(closed).toMatchObject({ state: 'cancelled', held: false });
+    expect(closed.signals).toEqual([expect.objectContaining({ signal: 'channel_recently_changed', holds: true, clearedAt: null })]);
   });
 });
 

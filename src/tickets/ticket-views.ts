@@ -10,7 +10,7 @@ import { RISK_SIGNALS } from './risk/risk-signals';
 import { TicketSignal } from './risk/ticket-signal.entity';
 import { TicketStep } from './ticket-step.entity';
 import { Ticket } from './ticket.entity';
-import { allowedEvents } from './ticket.machine';
+import { allowedEvents, TERMINAL_STATES } from './ticket.machine';
 
 /** Tickets as staff see them: channels masked, step status without secrets, approvals with reasons. */
 @Injectable()
@@ -79,7 +79,8 @@ export class TicketViews {
           clearedBy: s.clearedBy,
           clearReason: s.clearReason,
         })),
-        held: ownSignals.some((s) => s.holds && !s.clearedAt),
+        // A closed ticket is held by nothing: the hold only ever stops a claim or an approval.
+        held: !TERMINAL_STATES.includes(ticket.state) && ownSignals.some((s) => s.holds && !s.clearedAt),
         allowedEvents: allowedEvents(ticket.state),
         createdAt: ticket.createdAt.toISOString(),
         stateChangedAt: ticket.stateChangedAt.toISOString(),
