@@ -32,7 +32,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
     } finally {
       if (call === latest.current) setLoading(false);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller names what the load depends on (`deps`), as with useEffect.
   }, deps);
 
   useEffect(() => {
