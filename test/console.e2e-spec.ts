@@ -44,14 +44,35 @@ describe('the console shell', () => {
     expect(await page.getByLabel('Staff token').isVisible()).toBe(true);
   });
 
-  it('lands an expired token on sign-in with a clear notice', async () => {
+  it('lands an expired token on sign-in with a clear notice when the console is opened again', async () => {
     const { token } = await t.createStaff(['agent'], { expiresInDays: 1 });
     const opened = await browser.tab();
     await signIn(opened, token);
+    // A page that polls nothing, so the only request after the reload is the session check.
+    await opened.page.goto('/no-such-page');
+    await opened.page.getByText('There is no such page').waitFor();
     t.clock.advance(2 * 24 * 60 * 60 * 1000);
-    await opened.page.reload();
-    await opened.page.getByText('Your session has ended').waitFor();
+    try {
+      await opened.page.reload();
+      await opened.page.getByText('Your session has ended').waitFor();
+    } finally {
+      t.clock.reset();
+    }
     expect(await opened.page.getByLabel('Staff token').isVisible()).toBe(true);
+    expect(await opened.page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('lands on sign-in by itself when the token expires while the queue is open (its next refresh)', async () => {
+    const { token } = await t.createStaff(['agent'], { expiresInDays: 1 });
+    const opened = await browser.tab();
+    await signIn(opened, token);
+    await opened.page.getByRole('heading', { name: 'Recovery queue' }).waitFor();
+    t.clock.advance(2 * 24 * 60 * 60 * 1000);
+    try {
+      await opened.page.getByText('Your session has ended').waitFor();
+    } finally {
+      t.clock.reset();
+    }
     expect(await opened.page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
