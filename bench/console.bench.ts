@@ -1,18 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
-import { CONSOLE_ROOT } from '../src/web/console.module';
+import type { Browser } from 'playwright-core';
+import { CONSOLE_ROOT, projectRoot } from '../src/web/console.module';
+import { launchChromium } from './chromium';
 import { startBenchApp } from './bench-app';
 import { median, percentile } from './measure';
 import { describeLoad, describeMachine, ms, summaryTable, times } from './table';
 
 const RUNS = { loads: 20, warmUp: 3 } as const;
 const GOALS = { gzippedKb: 250, firstLoadMs: 1000 } as const;
-const ROOT = join(__dirname, '..', ...(__dirname.includes(join('dist', 'bench')) ? ['..'] : []));
+const ROOT = projectRoot(__dirname);
 const BASELINE_DIR = join(ROOT, 'node_modules', '.cache', 'rd-bench-bare-react');
 
 const log = (line: string) => process.stderr.write(`console: ${line}\n`);
@@ -47,11 +47,9 @@ function buildBareReact(): string {
     `import { createRoot } from 'react-dom/client';\ncreateRoot(document.getElementById('root')!).render(<main><label htmlFor="t">Staff token</label><input id="t" /></main>);\n`,
   );
   writeFileSync(join(BASELINE_DIR, 'tsconfig.json'), JSON.stringify({ compilerOptions: { jsx: 'react-jsx', module: 'ESNext', moduleResolution: 'bundler' } }));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
-    cwd: BASELINE_DIR,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  // The same production build as the console's (scripts/prepare.js), so the two bundles compare.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(ROOT, 'scripts', 'prepare.js')).viteBuild(BASELINE_DIR, 'error');
   return join(BASELINE_DIR, 'dist');
 }
 
@@ -96,11 +94,7 @@ export async function runConsoleBench(): Promise<void> {
 
   const bench = await startBenchApp({ role: 'api' });
   const baseline = await serveStatic(join(BASELINE_DIR, 'dist'));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     log(`${RUNS.loads} cold loads each…`);
     const oursLoads = await firstLoads(browser, `${bench.baseUrl}/`);

@@ -28,35 +28,50 @@ function ensureBuilt() {
   ensureWebBuilt();
 }
 
-/** Compiles when dist/ is missing or older than any source it is built from. */
-function ensureServerBuilt() {
-  // tsc's incremental build leaves unchanged outputs untouched, so a stamp records when it last ran.
-  const stamp = join(root, 'dist', '.build-stamp');
-  const sources = ['src', 'migrations', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
-  const newestSource = Math.max(...sources.map((s) => newestMtime(join(root, s))));
-  if (existsSync(stamp) && existsSync(join(root, 'dist', 'src', 'main.js')) && statSync(stamp).mtimeMs >= newestSource) return;
-  console.log('Building (nest build)…');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] }), 'build'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+/**
+ * Runs `build` when its output is missing or older than any of its sources. Incremental
+ * builds leave unchanged outputs untouched, so a stamp records when the build last ran.
+ */
+function buildWhenStale({ what, stamp, output, sources, build }) {
+  const newestSource = Math.max(...sources.map(newestMtime));
+  if (existsSync(stamp) && existsSync(output) && statSync(stamp).mtimeMs >= newestSource) return;
+  console.log(`Building ${what}…`);
+  build();
   writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
-/** Bundles the console (web/ → web/dist) with Vite when it is missing or older than its sources. */
+/** Compiles the service (nest build → dist/). */
+function ensureServerBuilt() {
+  buildWhenStale({
+    what: '(nest build)',
+    stamp: join(root, 'dist', '.build-stamp'),
+    output: join(root, 'dist', 'src', 'main.js'),
+    sources: ['src', 'migrations', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((s) => join(root, s)),
+    build: () =>
+      execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] }), 'build'], { cwd: root, stdio: 'inherit' }),
+  });
+}
+
+/** Bundles the console (web/ → web/dist) with Vite. */
 function ensureWebBuilt() {
   const web = join(root, 'web');
-  const stamp = join(web, 'dist', '.build-stamp');
-  const newestSource = Math.max(...['src', 'index.html', 'vite.config.mts', 'tsconfig.json'].map((s) => newestMtime(join(web, s))), newestMtime(join(root, 'package-lock.json')));
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return;
-  console.log('Building the console (vite build)…');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: web,
+  buildWhenStale({
+    what: 'the console (vite build)',
+    stamp: join(web, 'dist', '.build-stamp'),
+    output: join(web, 'dist', 'index.html'),
+    sources: [...['src', 'index.html', 'vite.config.mts', 'tsconfig.json'].map((s) => join(web, s)), join(root, 'package-lock.json')],
+    build: () => viteBuild(web, 'warn'),
+  });
+}
+
+/** A production Vite build of the app in `cwd` (the console, or the console benchmark's baseline). */
+function viteBuild(cwd, logLevel) {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', logLevel], {
+    cwd,
     stdio: 'inherit',
     // Vite bundles React's development build when NODE_ENV says so (Jest sets it to "test").
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
-module.exports = { root, ensureInstalled, ensureBuilt, ensureWebBuilt };
+module.exports = { root, ensureInstalled, ensureBuilt, ensureWebBuilt, viteBuild };

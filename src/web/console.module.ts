@@ -4,7 +4,7 @@ import { Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 
 /** The repository (or image) root: the nearest folder above this file with a package.json, compiled or not. */
-function projectRoot(from: string): string {
+export function projectRoot(from: string): string {
   return existsSync(join(from, 'package.json')) || dirname(from) === from ? from : projectRoot(dirname(from));
 }
 

@@ -1,28 +1,17 @@
 /// <reference lib="dom" /> // page.evaluate callbacks run in the browser and use its globals
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../bench/chromium';
 import type { TestApp } from './app';
 import { LOG_DIR } from './test-env';
 
-/** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads a browser. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots the browser tests take, outside the repository (docs/ holds the committed ones). */
 export const SCREENSHOT_DIR = join(LOG_DIR, 'screenshots');
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
-
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // This machine's network is closed: without these, Chromium keeps trying to reach Google's hosts.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 /** Makes the test app listen on a free port and returns its base URL. */
 export async function serve(t: TestApp): Promise<string> {
@@ -85,7 +74,7 @@ export function useBrowser(app: () => TestApp | undefined): BrowserTabs {
     // Jest runs the later beforeAll hooks even when one fails, so say which one to look at.
     if (!t) throw new Error('useBrowser found no test app: call it after the beforeAll that creates the app (or see why that one failed)');
     baseUrl = await serve(t);
-    launched = await launchBrowser();
+    launched = await launchChromium();
   });
   afterEach(async () => {
     const closing = opened.splice(0);
