@@ -54,9 +54,7 @@ async function otpSentTo(account: Account): Promise<string> {
 async function proofedByApi(agent: Auth, { account, manager }: { account: Account; manager: Account }, extra: Record<string, unknown> = {}): Promise<string> {
   const opened = await desk.open(people.agent.auth, account, extra);
   expect((await desk.claim(agent)).id).toBe(opened.id);
-  await desk.passOtp(agent, opened.id, account);
-  await desk.managerAnswers(agent, opened.id, manager, 'confirm');
-  await desk.passGovernmentId(agent, opened.id);
+  await desk.passPrivilegedSteps(agent, opened.id, account, manager);
   expect(await desk.state(opened.id)).toBe('awaiting_approval');
   return opened.id;
 }

@@ -99,9 +99,7 @@ describe('signals on the desk', () => {
     const other = await t.createAccount({ tier: 'privileged', managerId: manager.id });
     const { id } = await desk.open(people.agent.auth, other, { callback: { phone: '+15555550123' } });
     expect((await desk.claim(people.agent.auth)).id).toBe(id); // the held ticket is skipped
-    await desk.passOtp(people.agent.auth, id, other);
-    await desk.managerAnswers(people.agent.auth, id, manager, 'confirm');
-    await desk.passGovernmentId(people.agent.auth, id);
+    await desk.passPrivilegedSteps(people.agent.auth, id, other, manager);
     expect(await desk.state(id)).toBe('awaiting_approval');
 
     const inbox = await signedIn(people.approver.token, '/approvals');

@@ -88,9 +88,7 @@ const clear = (who: Auth, id: string, code: string, reason = 'called the subject
 
 /** Proofs a privileged or critical ticket the agent has claimed, up to awaiting_approval. */
 async function proofToApproval(ticketId: string, account: Account, manager: Account) {
-  await desk.passOtp(agent, ticketId, account);
-  await desk.managerAnswers(agent, ticketId, manager, 'confirm');
-  await desk.passGovernmentId(agent, ticketId);
+  await desk.passPrivilegedSteps(agent, ticketId, account, manager);
   expect(await desk.state(ticketId)).toBe('awaiting_approval');
 }
 

@@ -90,9 +90,7 @@ describe('from open to completed', () => {
     const { account, oldCodes } = await accountWithCodes({ tier: 'privileged', managerId: manager.id });
     const opened = await desk.open(agents[0], account);
     await desk.claim(agents[0]);
-    await desk.passOtp(agents[0], opened.id, account);
-    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
-    await desk.passGovernmentId(agents[0], opened.id);
+    await desk.passPrivilegedSteps(agents[0], opened.id, account, manager);
     expect(await desk.state(opened.id)).toBe('awaiting_approval');
     const approved = await desk.approve(approvers[0], opened.id).expect(200);
     expect(approved.body.approvals).toEqual([expect.objectContaining({ decision: 'approve', reason: 'proofing record complete' })]);
@@ -105,9 +103,7 @@ describe('from open to completed', () => {
     const { account, oldCodes } = await accountWithCodes({ tier: 'critical', managerId: manager.id });
     const opened = await desk.open(agents[0], account);
     await desk.claim(agents[0]);
-    await desk.passOtp(agents[0], opened.id, account);
-    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
-    await desk.passGovernmentId(agents[0], opened.id);
+    await desk.passPrivilegedSteps(agents[0], opened.id, account, manager);
     const first = await desk.approve(approvers[0], opened.id).expect(200);
     expect(first.body.state).toBe('awaiting_approval');
     const second = await desk.approve(approvers[1], opened.id).expect(200);
@@ -188,9 +184,7 @@ describe('what stops an impostor', () => {
     const { account, oldCodes } = await accountWithCodes({ tier: 'critical', managerId: manager.id });
     const opened = await desk.open(agents[0], account);
     await desk.claim(agents[0]);
-    await desk.passOtp(agents[0], opened.id, account);
-    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
-    await desk.passGovernmentId(agents[0], opened.id);
+    await desk.passPrivilegedSteps(agents[0], opened.id, account, manager);
     await desk.approve(approvers[0], opened.id).expect(200);
     await desk.approve(approvers[1], opened.id).expect(200);
     await eventually(() => t.inbox().some((m) => m.template === 'ticket.approved' && m.to === account.email), 'approval notice');
@@ -221,9 +215,7 @@ describe('separation of duties', () => {
     const { account } = await accountWithCodes({ tier, managerId: manager.id, ...subjectOverrides });
     const opened = await desk.open(agent, account);
     await desk.claim(agent);
-    await desk.passOtp(agent, opened.id, account);
-    await desk.managerAnswers(agent, opened.id, manager, 'confirm');
-    await desk.passGovernmentId(agent, opened.id);
+    await desk.passPrivilegedSteps(agent, opened.id, account, manager);
     return { ticketId: opened.id, account };
   }
 
@@ -351,9 +343,7 @@ describe('after approval', () => {
     const { account } = await accountWithCodes({ tier: 'privileged', managerId: manager.id });
     const opened = await desk.open(agents[0], account);
     await desk.claim(agents[0]);
-    await desk.passOtp(agents[0], opened.id, account);
-    await desk.managerAnswers(agents[0], opened.id, manager, 'confirm');
-    await desk.passGovernmentId(agents[0], opened.id);
+    await desk.passPrivilegedSteps(agents[0], opened.id, account, manager);
     const view = await t.http().get(`/v1/tickets/${opened.id}`).set(approvers[0]).expect(200);
     expect(view.body.steps).toEqual([
       expect.objectContaining({ step: 'registered_channel_otp', kind: 'system', status: 'passed', evidence: null }),

@@ -60,6 +60,13 @@ export class Desk {
     if (res.status !== 200) throw new Error(`attest → ${res.status} ${JSON.stringify(res.body)}`);
   }
 
+  /** The default privileged and critical steps, each passed: the OTP read back, the manager confirms, an ID check. */
+  async passPrivilegedSteps(agent: Auth, ticketId: string, account: Account, manager: Account) {
+    await this.passOtp(agent, ticketId, account);
+    await this.managerAnswers(agent, ticketId, manager, 'confirm');
+    return this.passGovernmentId(agent, ticketId);
+  }
+
   approve(approver: Auth, ticketId: string, reason = 'proofing record complete') {
     return this.t.http().post(`/v1/tickets/${ticketId}/approve`).set(approver).send({ reason });
   }
