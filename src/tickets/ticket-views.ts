@@ -6,11 +6,11 @@ import { maskEmail, maskPhone } from '../accounts/masking';
 import { Approval } from './approval.entity';
 import { TicketDto } from './dto/ticket.dto';
 import { isSystemVerified } from './proofing/step-catalogue';
-import { RISK_SIGNALS } from './risk/risk-signals';
+import { HOLDABLE_STATES, RISK_SIGNALS } from './risk/risk-signals';
 import { TicketSignal } from './risk/ticket-signal.entity';
 import { TicketStep } from './ticket-step.entity';
 import { Ticket } from './ticket.entity';
-import { allowedEvents, TERMINAL_STATES } from './ticket.machine';
+import { allowedEvents } from './ticket.machine';
 
 /** Tickets as staff see them: channels masked, step status without secrets, approvals with reasons. */
 @Injectable()
@@ -79,8 +79,8 @@ export class TicketViews {
           clearedBy: s.clearedBy,
           clearReason: s.clearReason,
         })),
-        // A closed ticket is held by nothing: the hold only ever stops a claim or an approval.
-        held: !TERMINAL_STATES.includes(ticket.state) && ownSignals.some((s) => s.holds && !s.clearedAt),
+        // Past approval or closed, a ticket is held by nothing: the hold only ever stops a claim or an approval.
+        held: HOLDABLE_STATES.includes(ticket.state) && ownSignals.some((s) => s.holds && !s.clearedAt),
         allowedEvents: allowedEvents(ticket.state),
         createdAt: ticket.createdAt.toISOString(),
         stateChangedAt: ticket.stateChangedAt.toISOString(),

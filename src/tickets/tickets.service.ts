@@ -12,7 +12,7 @@ import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import { Staff } from '../staff/staff.entity';
 import { OpenTicketDto } from './dto/ticket.dto';
-import { RiskService } from './risk/risk.service';
+import { HELD_BY_SIGNAL_SQL, RiskService } from './risk/risk.service';
 import { agentRefusal, drillRunnerRefusal } from './separation-of-duties';
 import { asStaff, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
@@ -148,7 +148,7 @@ export class TicketsService {
     return this.dataSource.transaction(async (em) => {
       const [next] = (await em.query(
         `SELECT id FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
-           AND NOT EXISTS (SELECT 1 FROM ticket_signals s WHERE s.ticket_id = t.id AND s.holds AND s.cleared_at IS NULL)
+           AND NOT ${HELD_BY_SIGNAL_SQL}
          ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
         [staff.accountId, staff.roles.includes('drill_runner')],
       )) as { id: string }[];

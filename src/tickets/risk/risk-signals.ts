@@ -1,12 +1,16 @@
 import type { AccountTier } from '../../accounts/account.entity';
 import type { RiskPolicy, TiersPolicy } from '../../config/policy';
 import type { ProofingStep } from '../proofing/step-catalogue';
+import type { TicketState } from '../ticket.machine';
 
 /**
  * Risk signals: what a help-desk social-engineering call tends to leave in data
  * the service already holds. Pure: the facts come in, the signals go out; the
  * service (risk.service.ts) loads the one and records the other.
  */
+/** States in which a hold still matters: before the ticket is approved or closed. */
+export const HOLDABLE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval'];
+
 export const RISK_SIGNALS = ['channel_recently_changed', 'reset_velocity', 'callback_not_on_file', 'manager_not_independent'] as const;
 export type RiskSignalCode = (typeof RISK_SIGNALS)[number];
 

@@ -16,13 +16,14 @@ import type { ProofingStep } from '../proofing/step-catalogue';
 import { agentRefusal, drillRunnerRefusal } from '../separation-of-duties';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
-import { evaluateRisk, isIndependentApprover, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode } from './risk-signals';
+import { evaluateRisk, HOLDABLE_STATES, isIndependentApprover, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode } from './risk-signals';
 import { TicketSignal } from './ticket-signal.entity';
+
+/** SQL: ticket `t` has a signal that holds it and no admin has cleared (the held list; take-next skips these). */
+export const HELD_BY_SIGNAL_SQL = 'EXISTS (SELECT 1 FROM ticket_signals s WHERE s.ticket_id = t.id AND s.holds AND s.cleared_at IS NULL)';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-/** States in which a hold still matters: before the ticket is approved or closed. */
-const HOLDABLE: readonly string[] = ['open', 'proofing', 'awaiting_approval'];
 
 /**
  * Loads the facts risk-signals.ts evaluates and records what it raises, in the
@@ -73,7 +74,7 @@ export class RiskService {
       if (!row) throw new NotFound(`risk signal ${signal} on ticket`, ticketId);
       if (!row.holds) throw new Conflict(`${signal} does not hold this ticket: there is nothing to clear`);
       if (row.clearedAt) throw new Conflict(`${signal} was already cleared at ${row.clearedAt.toISOString()}`);
-      if (!HOLDABLE.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
+      if (!HOLDABLE_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
       await em.update(TicketSignal, { id: row.id }, { clearedAt: this.clock.now(), clearedBy: staff.id, clearReason: reason });
       await this.audit.record(em, {
         actor: { kind: 'staff', id: staff.id },
@@ -93,8 +94,8 @@ export class RiskService {
     const query = this.dataSource
       .getRepository(Ticket)
       .createQueryBuilder('t')
-      .where('t.state IN (:...states)', { states: HOLDABLE })
-      .andWhere('EXISTS (SELECT 1 FROM ticket_signals s WHERE s.ticket_id = t.id AND s.holds AND s.cleared_at IS NULL)')
+      .where('t.state IN (:...states)', { states: HOLDABLE_STATES })
+      .andWhere(HELD_BY_SIGNAL_SQL)
       .orderBy('t.created_at')
       .addOrderBy('t.id');
     if (cursor) {
