@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ErrorNote, Field, formatDuration, LoadState, Panel, Select } from '../../components/ui';
 import { useAction, useLoad } from '../../components/use-load';
+import { saveFile } from '../../components/save-file';
 import { FunnelChart } from './FunnelChart';
 import { combine, funnelOf, passRate, type Funnel } from './funnel';
 
@@ -31,14 +32,7 @@ export async function fetchReport(query: ReportQuery = {}): Promise<Report> {
 /** The CSV comes through the API client (the token stays in the Authorization header, never in a URL), then is saved from a Blob. */
 async function downloadCsv(query: ReportQuery, fileName: string): Promise<void> {
   const blob = await unwrap(api.GET('/v1/drills/report', { params: { query: { ...query, format: 'csv' } }, parseAs: 'blob' }));
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(blob, fileName);
 }
 
 const duration = (ms: number | null) => (ms === null ? '—' : ms < 60_000 ? `${Math.round(ms / 1000)} s` : formatDuration(ms));

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useAction } from '../../components/use-load';
+import { saveFile } from '../../components/save-file';
 import { ErrorNote } from '../../components/ui';
 import { LinkNotUsable, PublicLayout } from './PublicLayout';
 
@@ -44,14 +45,7 @@ function Codes({ codes }: { codes: string[] }) {
     }
   };
 
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'backup-codes.txt';
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
+  const download = () => saveFile(new Blob([text], { type: 'text/plain' }), 'backup-codes.txt');
 
   return (
     <PublicLayout title="Your new backup codes">
