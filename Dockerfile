@@ -1,4 +1,5 @@
 # One image for every role: `--role api|worker|all` (or ROLE) picks what a container runs.
+# Node 20.19 or later (package.json "engines"): Vite and @nestjs/throttler need it.
 FROM node:20-bookworm-slim AS build
 # argon2 compiles its native addon from source.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -21,6 +22,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/web/dist ./web/dist
+# The one place the service writes by default (NOTIFY_FILE=var/notifications.jsonl): owned by the user it runs as.
+RUN mkdir -p /app/var && chown node:node /app/var
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
