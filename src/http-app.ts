@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { HttpExceptionFilter, mapError } from './common/http-exception.filter';
+import { errorBody, HttpExceptionFilter, mapError } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import type { Env } from './config/env.validation';
 import { MetricsService } from './metrics/metrics.service';
@@ -27,14 +27,14 @@ function depthOf(value: unknown): number {
 
 function refuseDeepBodies(req: Request, res: Response, next: NextFunction): void {
   if (depthOf(req.body) <= MAX_BODY_DEPTH) return next();
-  res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `request body is nested more than ${MAX_BODY_DEPTH} levels deep` });
+  res.status(400).json(errorBody(400, `request body is nested more than ${MAX_BODY_DEPTH} levels deep`, undefined, 'body_too_deep'));
 }
 
 /** A body in any other format is refused up front (415) rather than read as "no fields". */
 function requireJsonBodies(req: Request, res: Response, next: NextFunction): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody || req.is('application/json')) return next();
-  res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'request body must be application/json' });
+  res.status(415).json(errorBody(415, 'request body must be application/json'));
 }
 
 /**
@@ -100,7 +100,7 @@ export function configureHttpApp(app: INestApplication): void {
       .setTitle('Recovery desk')
       .setDescription(
         'Reissues MFA backup codes safely: identity proofing, separation of duties, one-time delivery, hash-chained audit. ' +
-          'Errors are always { statusCode, error, message, details? }.',
+          'Errors are always { statusCode, error, code, message, details? }; `code` is stable and machine-readable.',
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A staff token (shown once when issued)' })

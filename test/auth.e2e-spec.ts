@@ -25,7 +25,7 @@ describe('the role matrix', () => {
     describe(route.name, () => {
       it('answers 401 in the error shape without a token', async () => {
         const res = await t.http().get(route.path).expect(401);
-        expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.stringMatching(/bearer token/) });
+        expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'unauthenticated', message: expect.stringMatching(/bearer token/) });
       });
 
       it('answers 401 for a token it never issued', async () => {

@@ -13,7 +13,7 @@ import { eventually } from './helpers/wait';
 
 let t: TestApp;
 let service: { Authorization: string };
-const GONE = { statusCode: 410, error: 'Gone', message: 'this delivery link is not valid: it was used already, has expired, or never existed' };
+const GONE = { statusCode: 410, error: 'Gone', code: 'gone', message: 'this delivery link is not valid: it was used already, has expired, or never existed' };
 
 beforeAll(async () => {
   t = await createTestApp(__filename, { LINK_RATE_LIMIT: '60' });

@@ -283,7 +283,7 @@ describe('who may do what', () => {
       .set(runner)
       .send({ ...scenario('x', account), claims: { newPhone: 'yes' }, answers: { registered_channel_otp: {} }, sneaky: 1 })
       .expect(400);
-    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(String), details: { fields: expect.any(Array) } });
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'validation_failed', message: expect.any(String), details: { fields: expect.any(Array) } });
     expect(res.body.details.fields).toEqual(
       expect.arrayContaining([
         { field: 'claims.newPhone', pointer: '/claims/newPhone', errors: ['must be boolean'] },

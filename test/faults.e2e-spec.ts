@@ -146,7 +146,7 @@ describe('PostgreSQL restarts during a burst of transitions', () => {
   /** The error shape, and nothing else: never a stack, a driver message with parameters, or a 500. */
   function expectCleanUnavailable(o: Observed) {
     expect({ status: o.status, retryAfter: o.retryAfter }).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
-    expect(o.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String), ...((o.body as { details?: unknown }).details ? { details: expect.any(Object) } : {}) });
+    expect(o.body).toEqual({ statusCode: 503, error: 'Service Unavailable', code: expect.stringMatching(/^(backing_)?service_unavailable$/), message: expect.any(String), ...((o.body as { details?: unknown }).details ? { details: expect.any(Object) } : {}) });
     expect(o.text).not.toMatch(/\bat \S+ \(|stack|QueryFailedError|ECONNREFUSED|127\.0\.0\.1/);
   }
 

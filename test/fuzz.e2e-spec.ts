@@ -271,10 +271,10 @@ function problemWith(route: Route, c: FuzzCase, res: Response): string | undefin
     const type = String(res.headers['content-type'] ?? '');
     if (!type.startsWith('application/json')) return `a ${s} answered as ${type || 'no content type'}: ${clip(res.text ?? '')}`;
     const body = res.body as Record<string, unknown>;
-    const extra = Object.keys(body ?? {}).filter((k) => !['statusCode', 'error', 'message', 'details'].includes(k));
+    const extra = Object.keys(body ?? {}).filter((k) => !['statusCode', 'error', 'code', 'message', 'details'].includes(k));
     const detailsOk = !('details' in body) || (typeof body.details === 'object' && body.details !== null && !Array.isArray(body.details));
-    if (body?.statusCode !== s || body.error !== STATUS_CODES[s] || typeof body.message !== 'string' || !body.message || extra.length || !detailsOk) {
-      return `a ${s} is not in the error shape { statusCode, error, message, details? }: ${clip(res.text)}`;
+    if (body?.statusCode !== s || body.error !== STATUS_CODES[s] || typeof body.message !== 'string' || typeof body.code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(body.code) || !body.message || extra.length || !detailsOk) {
+      return `a ${s} is not in the error shape { statusCode, error, code, message, details? }: ${clip(res.text)}`;
     }
   }
   if (!route.isPublic && c.auth.kind === 'valid' && s === 401) return `refused the fuzzer's valid token: ${clip(res.text)}`;

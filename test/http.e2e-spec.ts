@@ -15,20 +15,20 @@ afterAll(() => t?.close());
 describe('the HTTP edge', () => {
   it('answers an unknown route with a JSON 404', async () => {
     const res = await t.http().get('/v1/nothing-here').expect(404).expect('Content-Type', /json/);
-    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /v1/nothing-here' });
+    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'not_found', message: 'Cannot GET /v1/nothing-here' });
   });
 
   it('answers 1 MB of junk with 413 in the error shape, writing nothing', async () => {
     const before = await t.snapshot();
     const junk = Buffer.alloc(1024 * 1024, 'x').toString();
     const res = await t.http().post('/v1/accounts').set(admin()).set('Content-Type', 'application/json').send(junk).expect(413);
-    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than this service accepts' });
+    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'body_too_large', message: 'request body is larger than this service accepts' });
     expect(await t.snapshot()).toEqual(before);
   });
 
   it('answers malformed JSON with 400, and a non-JSON body with 415', async () => {
     const malformed = await t.http().post('/v1/accounts').set(admin()).set('Content-Type', 'application/json').send('{"externalId": ').expect(400);
-    expect(malformed.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
+    expect(malformed.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'invalid_json', message: 'request body is not valid JSON' });
     const text = await t.http().post('/v1/accounts').set(admin()).set('Content-Type', 'text/plain').send('externalId=1').expect(415);
     expect(text.body).toMatchObject(ERROR_SHAPE);
   });

@@ -200,7 +200,7 @@ describe('channel_recently_changed', () => {
     await changePhone(account); // e.g. a SIM swap reported by the attacker, after proofing
 
     const refused = await desk.approve(approvers[1], opened.id).expect(409);
-    expect(refused.body).toMatchObject({ message: 'this ticket is held by a risk signal (channel_recently_changed) until an admin clears it', details: { state: 'awaiting_approval' } });
+    expect(refused.body).toMatchObject({ code: 'ticket_held', message: 'this ticket is held by a risk signal (channel_recently_changed) until an admin clears it', details: { state: 'awaiting_approval' } });
     const ticket = await view(opened.id, approvers[1]);
     expect(ticket).toMatchObject({ state: 'awaiting_approval', held: true, approvals: [] });
     expect(signal(ticket, 'channel_recently_changed')).toMatchObject({ holds: true });

@@ -223,7 +223,7 @@ describe('separation of duties', () => {
     const both = await t.createStaff(['agent', 'approver']);
     const { ticketId } = await awaitingApproval(bearer(both.token));
     const res = await desk.approve(bearer(both.token), ticketId).expect(403);
-    expect(res.body.message).toBe('the agent who proofed a ticket cannot approve it');
+    expect(res.body).toMatchObject({ code: 'separation_of_duties', message: 'the agent who proofed a ticket cannot approve it' });
     expect(await desk.state(ticketId)).toBe('awaiting_approval');
     const audit = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'ticket.approval_refused' AND target_id = $1`, [ticketId]);
     expect(audit.rows).toEqual([{ payload: { decision: 'approve', refusal: 'the agent who proofed a ticket cannot approve it' } }]);
@@ -297,7 +297,7 @@ describe('the queue', () => {
   it('answers an event the state does not allow with 409 naming the state and the allowed events', async () => {
     const opened = await desk.open(agents[0], await t.createAccount());
     const res = await desk.approve(approvers[0], opened.id).expect(409);
-    expect(res.body.details).toEqual({ state: 'open', allowedEvents: ['claim', 'cancel', 'expire'] });
+    expect(res.body).toMatchObject({ code: 'invalid_transition', details: { state: 'open', allowedEvents: ['claim', 'cancel', 'expire'] } });
     const retry = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(409);
     expect(retry.body.details.state).toBe('open');
   });

@@ -2,15 +2,36 @@
  * Domain errors. Services throw these; the one exception filter
  * (http-exception.filter.ts) decides the HTTP status. Messages are safe to show
  * to the caller: they never contain a secret.
+ *
+ * Each carries a stable machine-readable `code` (answered in the error body, what clients key on, never the
+ * message): the class name in snake_case (`AccountLocked` → `account_locked`), unless the class declares a
+ * better name as its own `static readonly code`. A subclass gets its own name-derived code, not its parent's.
  */
 export abstract class DomainError extends Error {
+  readonly code: string;
+
   constructor(
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = new.target.name;
+    this.code = errorCodeOf(new.target);
   }
+}
+
+/** `SeparationOfDutyViolation` → `separation_of_duty_violation`; `SCIMConflict` → `scim_conflict`. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** The code a DomainError class answers with: its own declared `code`, else its name in snake_case. */
+export function errorCodeOf(type: abstract new (...args: never[]) => DomainError): string {
+  const declared = Object.prototype.hasOwnProperty.call(type, 'code') ? (type as unknown as { code: unknown }).code : undefined;
+  return typeof declared === 'string' ? declared : snakeCase(type.name);
 }
 
 /** A request that is well-formed JSON but wrong for the domain: names the field. */
@@ -76,8 +97,15 @@ export class InvalidTransition extends Conflict {
   }
 }
 
+/** An event refused because a risk signal holds the ticket until an admin clears it. */
+export class TicketHeld extends InvalidTransition {
+  static readonly code = 'ticket_held';
+}
+
 /** Refused by separation of duties (agent, approver and subject are different people). */
-export class SeparationOfDutyViolation extends Forbidden {}
+export class SeparationOfDutyViolation extends Forbidden {
+  static readonly code = 'separation_of_duties';
+}
 
 /** A backup code presented for something (an unlock) was not accepted; never says why. */
 export class CodeNotAccepted extends DomainError {}

@@ -1,6 +1,6 @@
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { AlreadyExists, Forbidden, Gone, InvalidInput, NotFound, Unauthenticated, ValidationFailed } from './errors';
+import { AlreadyExists, Forbidden, Gone, InvalidInput, InvalidTransition, NotFound, SeparationOfDutyViolation, TicketHeld, Unauthenticated, ValidationFailed } from './errors';
 import { mapError } from './http-exception.filter';
 
 const pgError = (code: string) => new QueryFailedError('SELECT 1', [], Object.assign(new Error('pg'), { code }));
@@ -36,7 +36,19 @@ describe('mapError: every error becomes a status and the one error shape', () =>
     [pgError('22021'), 400],
   ])('%s → %i', (error, status) => {
     const mapped = mapError(error);
-    expect(mapped?.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String) });
+    expect(mapped?.body).toMatchObject({ statusCode: status, error: expect.any(String), code: expect.stringMatching(/^[a-z][a-z0-9_]*$/), message: expect.any(String) });
+  });
+
+  it.each([
+    [new SeparationOfDutyViolation('no'), 403, 'separation_of_duties'],
+    [new TicketHeld('open', 'claim', ['cancel'], 'held'), 409, 'ticket_held'],
+    [new InvalidTransition('open', 'approve', ['claim']), 409, 'invalid_transition'],
+    [new NotFound('account', 'x'), 404, 'not_found'],
+    [new NotFoundException('Cannot GET /x'), 404, 'not_found'],
+    [Object.assign(new Error('too large'), { type: 'entity.too.large', status: 413 }), 413, 'body_too_large'],
+    [pgError('08006'), 503, 'backing_service_unavailable'],
+  ])('%s answers code %#', (error, status, code) => {
+    expect(mapError(error)?.body).toMatchObject({ statusCode: status, code });
   });
 
   it('says which dependency is down when readiness fails, and hints a retry on 503s', () => {

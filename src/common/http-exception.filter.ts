@@ -40,6 +40,8 @@ const TRANSIENT_MESSAGE =
 interface ErrorBody {
   statusCode: number;
   error: string;
+  /** Stable and machine-readable: what clients key on (the table in the README, "Errors"). */
+  code: string;
   message: string;
   details?: Record<string, unknown>;
 }
@@ -49,9 +51,15 @@ export interface MappedError {
   headers?: Record<string, string>;
 }
 
-function body(statusCode: number, message: string, details?: Record<string, unknown>): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(details ? { details } : {}) };
+/** A refusal that is no domain error (routing, body parsing, Nest's own): its reason phrase in snake_case (`not_found`). */
+export function statusCodeName(statusCode: number): string {
+  return (STATUS_CODES[statusCode] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_');
 }
+
+export function errorBody(statusCode: number, message: string, details?: Record<string, unknown>, code = statusCodeName(statusCode)): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message, ...(details ? { details } : {}) };
+}
+const body = errorBody;
 
 /** Exported for the plain Express error handler (body-parser errors happen before Nest routing). */
 export function mapError(exception: unknown): MappedError | undefined {
@@ -59,7 +67,7 @@ export function mapError(exception: unknown): MappedError | undefined {
     const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1];
     const retryAfter = exception.details?.retryAfterSeconds;
     const headers = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : undefined;
-    if (status) return { body: body(status, exception.message, exception.details), headers };
+    if (status) return { body: body(status, exception.message, exception.details, exception.code), headers };
     return undefined;
   }
   if (exception instanceof HttpException) {
@@ -80,27 +88,27 @@ export function mapError(exception: unknown): MappedError | undefined {
     const details = Object.keys(rest).length ? rest : undefined;
     return { body: body(status, text, details) };
   }
-  if (exception instanceof URIError) return { body: body(400, 'the request holds malformed text (in its URL or a field)') };
+  if (exception instanceof URIError) return { body: body(400, 'the request holds malformed text (in its URL or a field)', undefined, 'malformed_text') };
   // body-parser and Express (http-errors): a 4xx they decided (bad charset, encoding, malformed URI …).
   const httpError = exception as { type?: string; status?: number; statusCode?: number; expose?: boolean };
   const clientStatus = httpError?.status ?? httpError?.statusCode;
   if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
-    const message =
+    const [code, message] =
       httpError.type === 'entity.too.large'
-        ? 'request body is larger than this service accepts'
+        ? ['body_too_large', 'request body is larger than this service accepts']
         : httpError.type === 'entity.parse.failed'
-          ? 'request body is not valid JSON'
+          ? ['invalid_json', 'request body is not valid JSON']
           : httpError.type === 'charset.unsupported' || httpError.type === 'encoding.unsupported'
-            ? 'request body must be JSON in UTF-8, uncompressed'
-            : 'the request could not be read';
-    return { body: body(clientStatus, message) };
+            ? ['unsupported_encoding', 'request body must be JSON in UTF-8, uncompressed']
+            : ['unreadable_request', 'the request could not be read'];
+    return { body: body(clientStatus, message, undefined, code) };
   }
   if (exception instanceof QueryFailedError) {
     const code = (exception.driverError as { code?: string } | undefined)?.code ?? '';
-    if (code === '23505') return { body: body(409, 'a record with these values already exists') };
+    if (code === '23505') return { body: body(409, 'a record with these values already exists', undefined, 'already_exists') };
     // Data exceptions: a value that reached the database but does not fit its column. The statement failed,
     // so its transaction rolled back: nothing was written.
-    if (code.startsWith('22')) return { body: body(400, 'a value in the request is not valid for its field') };
+    if (code.startsWith('22')) return { body: body(400, 'a value in the request is not valid for its field', undefined, 'invalid_value') };
   }
   // Raw driver and pool errors too (pool.connect raises pg errors outside any query): starting up, shutting down,
   // too many clients, connection lost, sockets refused.
@@ -116,7 +124,7 @@ function unavailable(): MappedError {
   return {
     // Not "nothing was changed": the failure may come after a commit (building the answer). A retry is safe:
     // a change that did land answers 409 with the state it left.
-    body: body(503, 'a backing service is unavailable; try again shortly', { retryAfterSeconds: 5 }),
+    body: body(503, 'a backing service is unavailable; try again shortly', { retryAfterSeconds: 5 }, 'backing_service_unavailable'),
     headers: { 'Retry-After': '5' },
   };
 }
@@ -135,7 +143,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         'request failed',
       );
     }
-    const { body: payload, headers } = mapped ?? { body: body(500, 'internal error; it has been logged') };
+    const { body: payload, headers } = mapped ?? { body: body(500, 'internal error; it has been logged', undefined, 'internal_error') };
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
     response.status(payload.statusCode).json(payload);

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { Forbidden, InvalidTransition, NotFound } from '../common/errors';
+import { Forbidden, InvalidTransition, NotFound, TicketHeld } from '../common/errors';
 import { Policy } from '../config/policy';
 import { afterCommit } from '../database/after-commit';
 import { Notifier } from '../notifications/notifier';
@@ -114,9 +114,9 @@ export class TicketTransitions {
   }
 
   /** The 409 for an event refused because a risk signal holds the ticket: it names the signals. */
-  async heldRefusal(em: EntityManager, ticket: Ticket, event: TicketEvent): Promise<InvalidTransition> {
+  async heldRefusal(em: EntityManager, ticket: Ticket, event: TicketEvent): Promise<TicketHeld> {
     const rows = (await em.query(`SELECT signal FROM ticket_signals WHERE ticket_id = $1 AND holds AND cleared_at IS NULL ORDER BY signal`, [ticket.id])) as { signal: string }[];
-    return new InvalidTransition(ticket.state, event, allowedEvents(ticket.state), heldMessage(rows.map((r) => r.signal)));
+    return new TicketHeld(ticket.state, event, allowedEvents(ticket.state), heldMessage(rows.map((r) => r.signal)));
   }
 
   /** When the state now entered breaches its SLA; states nobody waits on keep the old value. */

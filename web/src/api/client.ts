@@ -5,10 +5,12 @@ import { tokenStore } from '../session/token-store';
 /** Response and request bodies, exactly as the service's OpenAPI document names them. */
 export type Schemas = components['schemas'];
 
-/** An API refusal in the service's error shape: `{ statusCode, error, message, details? }`. */
+/** An API refusal in the service's error shape: `{ statusCode, error, code, message, details? }`. Behaviour keys on `code`. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
+    /** The service's stable machine-readable reason (`unauthenticated`, `gone` …); `unreachable` when there was no answer. */
+    readonly code: string,
     message: string,
     readonly details?: unknown,
     readonly body?: Record<string, unknown>,
@@ -53,12 +55,13 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   try {
     result = await call;
   } catch {
-    throw new ApiError(0, 'The service could not be reached. Check your connection and try again.');
+    throw new ApiError(0, 'unreachable', 'The service could not be reached. Check your connection and try again.');
   }
   const { data, error, response } = result;
   if (response.ok) return data as T;
-  const body = (error ?? {}) as { message?: unknown; details?: unknown };
+  const body = (error ?? {}) as { code?: unknown; message?: unknown; details?: unknown };
   const message = typeof body.message === 'string' ? body.message : `The service answered ${response.status} ${response.statusText}`;
-  if (response.status === 401 && tokenStore.get()) onUnauthenticated(message);
-  throw new ApiError(response.status, message, body.details, body as Record<string, unknown>);
+  const code = typeof body.code === 'string' ? body.code : 'unknown';
+  if (code === 'unauthenticated' && tokenStore.get()) onUnauthenticated(message);
+  throw new ApiError(response.status, code, message, body.details, body as Record<string, unknown>);
 }

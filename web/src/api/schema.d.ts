@@ -899,6 +899,11 @@ export interface components {
             statusCode: number;
             /** @example Bad Request */
             error: string;
+            /**
+             * @description Stable, machine-readable reason (snake_case): key on this, never on the message. A domain error answers its own (e.g. separation_of_duties, ticket_held, invalid_transition, account_locked); any other refusal its status (not_found, payload_too_large …)
+             * @example validation_failed
+             */
+            code: string;
             /** @example tier must be one of the following values: standard, privileged, critical */
             message: string;
             /**

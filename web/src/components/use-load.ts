@@ -28,7 +28,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
       setError(undefined);
     } catch (caught) {
       if (call !== latest.current) return;
-      setError(caught instanceof ApiError ? caught : new ApiError(0, (caught as Error).message));
+      setError(caught instanceof ApiError ? caught : new ApiError(0, 'unexpected', (caught as Error).message));
     } finally {
       if (call === latest.current) setLoading(false);
     }
@@ -56,7 +56,7 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
       try {
         return await action(...args);
       } catch (caught) {
-        setError(caught instanceof ApiError ? caught : new ApiError(0, (caught as Error).message));
+        setError(caught instanceof ApiError ? caught : new ApiError(0, 'unexpected', (caught as Error).message));
         return undefined;
       } finally {
         setBusy(false);

@@ -35,7 +35,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (state.status !== 'checking') return;
     unwrap(api.GET('/v1/me'))
       .then((me) => setState({ status: 'signed-in', me }))
-      .catch((error: unknown) => signOut(error instanceof ApiError && error.status === 401 ? SESSION_ENDED : (error as Error).message));
+      .catch((error: unknown) => signOut(error instanceof ApiError && error.code === 'unauthenticated' ? SESSION_ENDED : (error as Error).message));
   }, [state.status, signOut]);
 
   const signIn = useCallback(async (token: string) => {

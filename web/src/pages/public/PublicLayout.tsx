@@ -17,14 +17,14 @@ export function PublicLayout({ title, children }: { title: string; children: Rea
  * the holder of a guessed or stolen link learns nothing about which.
  */
 export function LinkNotUsable({ error }: { error: ApiError }) {
-  if (error.status === 429) {
+  if (error.code === 'rate_limit_exceeded') {
     return (
       <PublicLayout title="Too many attempts">
         <p role="alert">{error.message}</p>
       </PublicLayout>
     );
   }
-  if (error.status !== 404 && error.status !== 410) {
+  if (error.code !== 'not_found' && error.code !== 'gone') {
     return (
       <PublicLayout title="Something went wrong">
         <p role="alert">{error.message}</p>
