@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AccountsImportService } from '../accounts/accounts-import.service';
 import { CLI } from '../audit/audit-actor';
+import { InvalidInput } from '../common/errors';
 
 @Command({
   name: 'accounts:import',
@@ -28,7 +29,7 @@ export class AccountsImportCommand extends CommandRunner {
 
   @Option({ flags: '--format <format>', description: 'csv or json (default: from the file extension)' })
   parseFormat(value: string): 'csv' | 'json' {
-    if (value !== 'csv' && value !== 'json') throw new Error('--format must be csv or json');
+    if (value !== 'csv' && value !== 'json') throw new InvalidInput('--format', 'must be csv or json');
     return value;
   }
 }

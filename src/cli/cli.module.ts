@@ -10,6 +10,18 @@ import { AccountsImportCommand } from './accounts-import.command';
 import { AuditVerifyCommand } from './audit-verify.command';
 import { StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand } from './staff.commands';
 
+/** Every command, in the order `--help` and an unknown command's answer list them. */
+export const CLI_COMMANDS = [
+  StaffCreateCommand,
+  StaffTokenIssueCommand,
+  StaffTokenRevokeCommand,
+  AccountsImportCommand,
+  AuditVerifyCommand,
+  CodeHygieneCommand,
+  DrillRunCommand,
+  DrillReportCommand,
+];
+
 @Module({})
 export class CliModule {
   /** Built at run time, after the environment is complete (development secrets filled in). */
@@ -17,16 +29,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [...foundationImports(), StaffModule, AccountsModule, CodesModule, DrillsModule],
-      providers: [
-        StaffCreateCommand,
-        StaffTokenIssueCommand,
-        StaffTokenRevokeCommand,
-        AccountsImportCommand,
-        AuditVerifyCommand,
-        CodeHygieneCommand,
-        DrillRunCommand,
-        DrillReportCommand,
-      ],
+      providers: CLI_COMMANDS,
     };
   }
 }

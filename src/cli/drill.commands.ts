@@ -6,6 +6,7 @@ import { InvalidInput, ValidationFailed } from '../common/errors';
 import { DrillReportService } from '../drills/drill-report.service';
 import { DrillsService } from '../drills/drills.service';
 import { Staff } from '../staff/staff.entity';
+import { uuidArgument } from './cli-input';
 
 @Command({
   name: 'drill:run',
@@ -39,7 +40,7 @@ export class DrillRunCommand extends CommandRunner {
 
   @Option({ flags: '--runner <staffId>', description: 'the drill runner the drills are run by', required: true })
   parseRunner(value: string): string {
-    return value;
+    return uuidArgument('--runner', value);
   }
 }
 

@@ -3,6 +3,7 @@ import { CLI } from '../audit/audit-actor';
 import { InvalidInput } from '../common/errors';
 import { STAFF_ROLES, StaffRole } from '../staff/roles';
 import { StaffService } from '../staff/staff.service';
+import { positiveInteger, uuidArgument } from './cli-input';
 
 function parseRoles(value: string): StaffRole[] {
   const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
@@ -48,7 +49,7 @@ export class StaffCreateCommand extends CommandRunner {
 
   @Option({ flags: '--account <accountId>', description: 'the employee account this operator is' })
   parseAccount(value: string): string {
-    return value;
+    return uuidArgument('--account', value);
   }
 
   @Option({ flags: '--token', description: 'issue a token as well' })
@@ -58,7 +59,7 @@ export class StaffCreateCommand extends CommandRunner {
 
   @Option({ flags: '--days <days>', description: 'token lifetime in days (default 90)' })
   parseDays(value: string): number {
-    return Number(value);
+    return positiveInteger('--days', value);
   }
 }
 
@@ -69,13 +70,13 @@ export class StaffTokenIssueCommand extends CommandRunner {
   }
 
   async run([staffId]: string[], options: { days?: number; label?: string }): Promise<void> {
-    const { record, token } = await this.staff.issueToken(CLI, staffId, { expiresInDays: options.days, label: options.label });
+    const { record, token } = await this.staff.issueToken(CLI, uuidArgument('staffId', staffId), { expiresInDays: options.days, label: options.label });
     console.log(`Token ${record.id}, expires ${record.expiresAt?.toISOString() ?? 'never'}; shown once:\n${token}`);
   }
 
   @Option({ flags: '--days <days>', description: 'lifetime in days (default 90)' })
   parseDays(value: string): number {
-    return Number(value);
+    return positiveInteger('--days', value);
   }
 
   @Option({ flags: '--label <label>' })
@@ -91,7 +92,7 @@ export class StaffTokenRevokeCommand extends CommandRunner {
   }
 
   async run([staffId, tokenId]: string[]): Promise<void> {
-    const token = await this.staff.revokeToken(CLI, staffId, tokenId);
+    const token = await this.staff.revokeToken(CLI, uuidArgument('staffId', staffId), uuidArgument('tokenId', tokenId));
     console.log(`Token ${token.id} revoked at ${token.revokedAt?.toISOString()}`);
   }
 }
