@@ -1,9 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { createApiDocument } from './api-document';
 import { errorBody, HttpExceptionFilter, mapError } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import type { Env } from './config/env.validation';
@@ -94,17 +95,6 @@ export function configureHttpApp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Recovery desk')
-      .setDescription(
-        'Reissues MFA backup codes safely: identity proofing, separation of duties, one-time delivery, hash-chained audit. ' +
-          'Errors are always { statusCode, error, code, message, details? }; `code` is stable and machine-readable.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A staff token (shown once when issued)' })
-      .build(),
-  );
+  const document = createApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Recovery desk API' });
 }

@@ -5,6 +5,7 @@ import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
@@ -29,6 +30,7 @@ export class AccountsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create an account', operationId: 'createAccount' })
   @Roles('admin')
   @ApiCreatedResponse({ type: AccountDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already taken' })
@@ -37,6 +39,7 @@ export class AccountsController {
   }
 
   @Post('import')
+  @ApiOperation({ summary: 'Import accounts from a directory export', operationId: 'importAccounts' })
   @Roles('admin')
   @HttpCode(200)
   @ApiOkResponse({ type: ImportReportDto, description: 'Per-row report; good rows are written even when others are rejected' })
@@ -45,6 +48,7 @@ export class AccountsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Search accounts', operationId: 'searchAccounts' })
   @Roles('agent', 'approver', 'admin')
   @ApiOkResponse({ type: AccountPageDto, description: 'Channels masked except for admins' })
   async search(@CurrentStaff() staff: Staff, @Query() query: AccountSearchDto): Promise<AccountPageDto> {
@@ -53,6 +57,7 @@ export class AccountsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get an account', operationId: 'getAccount' })
   @Roles('agent', 'approver', 'admin')
   @ApiOkResponse({ type: AccountDto, description: 'Channels masked except for admins' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -61,6 +66,7 @@ export class AccountsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Update an account', operationId: 'updateAccount' })
   @Roles('admin')
   @ApiOkResponse({ type: AccountDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

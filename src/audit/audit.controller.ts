@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { Roles } from '../common/auth/roles.decorator';
 import { AuditService } from './audit.service';
@@ -11,6 +11,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List audit events, newest first', operationId: 'listAuditEvents' })
   @Roles('auditor', 'admin')
   @ApiOkResponse({ type: AuditPageDto, description: 'Newest first' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid filter or cursor' })
@@ -20,6 +21,7 @@ export class AuditController {
   }
 
   @Get('verify')
+  @ApiOperation({ summary: 'Verify the hash chain of the audit log', operationId: 'verifyAuditChain' })
   @Roles('auditor', 'admin')
   @ApiOkResponse({ type: ChainVerdictDto })
   verify(): Promise<ChainVerdictDto> {

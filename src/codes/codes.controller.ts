@@ -5,6 +5,7 @@ import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -30,6 +31,7 @@ export class CodesController {
   ) {}
 
   @Post('code-sets')
+  @ApiOperation({ summary: 'Enrol an account\'s first backup codes', operationId: 'enrolCodes' })
   @Roles('service')
   @ApiCreatedResponse({ type: EnrolmentDto, description: 'The codes, shown this once' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account already has active codes (reissue goes through a ticket), or is deactivated' })
@@ -39,6 +41,7 @@ export class CodesController {
   }
 
   @Post('codes/verify')
+  @ApiOperation({ summary: 'Verify a backup code', operationId: 'verifyCode' })
   @HttpCode(200)
   @Roles('service')
   @RateLimited('verify')
@@ -50,6 +53,7 @@ export class CodesController {
   }
 
   @Get('code-sets/current')
+  @ApiOperation({ summary: 'Get an account\'s active code set (never the codes)', operationId: 'getCurrentCodeSet' })
   @Roles('service', 'agent', 'admin', 'auditor')
   @ApiOkResponse({ type: CodeSetDto, description: 'The active set: dates and how many remain, never codes' })
   async current(@UuidParam('id') accountId: string): Promise<CodeSetDto> {
@@ -57,6 +61,7 @@ export class CodesController {
   }
 
   @Post('code-sets/current/custody')
+  @ApiOperation({ summary: 'Record that the subject stored the codes safely', operationId: 'acknowledgeCodeCustody' })
   @HttpCode(200)
   @Roles('service')
   @ApiOkResponse({ type: CodeSetDto, description: 'The subject acknowledged storing the codes safely' })

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/auth/roles.decorator';
 import { HygieneReportDto } from './dto/codes.dto';
 import { HygieneService } from './hygiene.service';
@@ -10,6 +10,7 @@ export class ReportsController {
   constructor(private readonly hygiene: HygieneService) {}
 
   @Get('code-hygiene')
+  @ApiOperation({ summary: 'Backup-code hygiene report', operationId: 'getCodeHygieneReport' })
   @Roles('auditor', 'admin')
   @ApiOkResponse({ type: HygieneReportDto })
   codeHygiene(): Promise<HygieneReportDto> {

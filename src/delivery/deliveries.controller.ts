@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Public } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RateLimited } from '../common/throttle';
@@ -14,6 +14,7 @@ export class DeliveriesController {
 
   /** No staff auth: the token is the credential, and it works once. */
   @Post('redeem')
+  @ApiOperation({ summary: 'Redeem a one-time delivery link for the codes', operationId: 'redeemDelivery' })
   @Public()
   @HttpCode(200)
   @RateLimited('links')

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, Header, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
-import scenarioSchema from '../../drills/scenario.schema.json';
 import { CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -14,6 +13,7 @@ import { Drill } from './drill.entity';
 import { DrillListQueryDto, DrillPageDto, DrillSummaryDto } from './dto/drill-list.dto';
 import { DrillReportDto, StepOutcomeDto } from './dto/drill-report.dto';
 import { DrillsService, SinkMessage } from './drills.service';
+import { SCENARIO_BODY_SCHEMA } from './scenario';
 
 class ReportQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) campaign?: string;
@@ -76,8 +76,9 @@ export class DrillsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Start a social-engineering drill', operationId: 'createDrill' })
   @Roles('drill_runner')
-  @ApiBody({ description: 'A scenario, as drills/scenario.schema.json defines it', schema: scenarioSchema as object })
+  @ApiBody({ description: 'A scenario, as drills/scenario.schema.json defines it', schema: SCENARIO_BODY_SCHEMA })
   @ApiCreatedResponse({ type: DrillDto, description: 'The drill; its ticket is already in the queue unless scheduled for later' })
   async create(@CurrentStaff() runner: Staff, @Body() body: unknown): Promise<DrillDto> {
     const drill = await this.drills.create(runner, body);
@@ -86,6 +87,7 @@ export class DrillsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List drills', operationId: 'listDrills' })
   @Roles('drill_runner', 'auditor')
   @ApiOkResponse({ type: DrillPageDto, description: 'Newest first; drills decided since the last sweep are scored first' })
   async list(@Query() query: DrillListQueryDto): Promise<DrillPageDto> {
@@ -94,6 +96,7 @@ export class DrillsController {
   }
 
   @Get('report')
+  @ApiOperation({ summary: 'Drill report per campaign, agent and approver', operationId: 'getDrillReport' })
   @Roles('drill_runner', 'auditor')
   @ApiOkResponse({
     description: 'Per campaign (with where drills were stopped or got through), per agent, per approver; format=csv gives one row per campaign, agent and approver',
@@ -110,6 +113,7 @@ export class DrillsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a drill', operationId: 'getDrill' })
   @Roles('drill_runner', 'auditor')
   @ApiOkResponse({ type: DrillDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

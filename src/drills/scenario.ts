@@ -30,6 +30,12 @@ export interface Scenario {
   schedule?: { notBefore: string; notAfter: string };
 }
 
+/**
+ * The same rules as an OpenAPI 3.0 Schema Object, for the body of POST /v1/drills: without the JSON Schema
+ * document keywords `$schema` and `$id`, which a Schema Object may not hold (code generators refuse them).
+ */
+export const SCENARIO_BODY_SCHEMA: Record<string, unknown> = (({ $schema: _dialect, $id: _id, ...rules }) => rules)(schema);
+
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
 const validate = ajv.compile<Scenario>(schema);

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/roles.decorator';
 import { RedisHealthIndicator } from './redis.health';
@@ -15,12 +15,14 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Liveness: the process is up', operationId: 'checkLiveness' })
   @ApiOkResponse({ description: 'The process is alive', schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer', operationId: 'checkReadiness' })
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Redis is down; the body says which' })
   ready() {

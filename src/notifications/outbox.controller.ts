@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -16,6 +16,7 @@ export class OutboxController {
   constructor(private readonly outbox: OutboxAdminService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List outbox messages and their delivery status', operationId: 'listOutboxMessages' })
   @ApiOkResponse({ type: OutboxPageDto, description: 'Newest first: status, attempts and last failure of each message, never its content' })
   async list(@Query() query: OutboxQueryDto): Promise<OutboxPageDto> {
     const page = await this.outbox.list(query);
@@ -23,6 +24,7 @@ export class OutboxController {
   }
 
   @Post(':id/resend')
+  @ApiOperation({ summary: 'Resend a failed outbox message', operationId: 'resendOutboxMessage' })
   @HttpCode(200)
   @ApiOkResponse({ type: OutboxMessageDto, description: 'Back to pending and enqueued, with the same idempotency key' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown message' })

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
@@ -24,12 +24,14 @@ export class MeController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Get()
+  @ApiOperation({ summary: 'Who the token belongs to', operationId: 'getMe' })
   @ApiOkResponse({ type: StaffDto })
   me(@CurrentStaff() staff: Staff): StaffDto {
     return StaffDto.from(staff);
   }
 
   @Get('messages')
+  @ApiOperation({ summary: 'Messages for the signed-in staff member', operationId: 'listMyMessages' })
   @ApiOkResponse({ type: [StaffMessageDto], description: 'Newest first' })
   async messages(@CurrentStaff() staff: Staff): Promise<StaffMessageDto[]> {
     const rows = (await this.dataSource.query(

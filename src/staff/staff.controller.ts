@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { UuidParam } from '../common/uuid-param';
@@ -18,12 +18,14 @@ export class StaffController {
   constructor(private readonly staffService: StaffService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a staff member', operationId: 'createStaff' })
   @ApiCreatedResponse({ type: StaffDto })
   async create(@CurrentStaff() admin: Staff, @Body() body: CreateStaffDto): Promise<StaffDto> {
     return StaffDto.from(await this.staffService.create(actorOf(admin), body));
   }
 
   @Get()
+  @ApiOperation({ summary: 'List staff members', operationId: 'listStaff' })
   @ApiOkResponse({ type: StaffPageDto })
   async list(@Query() query: PageQueryDto): Promise<StaffPageDto> {
     const page = await this.staffService.list(query.limit, query.cursor);
@@ -31,12 +33,14 @@ export class StaffController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a staff member', operationId: 'getStaff' })
   @ApiOkResponse({ type: StaffDto })
   async get(@UuidParam('id') id: string): Promise<StaffDto> {
     return StaffDto.from(await this.staffService.get(id));
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Update a staff member', operationId: 'updateStaff' })
   @ApiOkResponse({ type: StaffDto })
   async update(
     @CurrentStaff() admin: Staff,
@@ -47,6 +51,7 @@ export class StaffController {
   }
 
   @Post(':id/tokens')
+  @ApiOperation({ summary: 'Issue a staff token (shown once)', operationId: 'issueStaffToken' })
   @ApiCreatedResponse({ type: IssuedTokenDto, description: 'The token is in this response only' })
   async issueToken(
     @CurrentStaff() admin: Staff,
@@ -58,12 +63,14 @@ export class StaffController {
   }
 
   @Get(':id/tokens')
+  @ApiOperation({ summary: 'List a staff member\'s tokens', operationId: 'listStaffTokens' })
   @ApiOkResponse({ type: [TokenDto], description: 'Tokens without their secrets' })
   async listTokens(@UuidParam('id') id: string): Promise<TokenDto[]> {
     return (await this.staffService.listTokens(id)).map(TokenDto.from);
   }
 
   @Delete(':id/tokens/:tokenId')
+  @ApiOperation({ summary: 'Revoke a staff token', operationId: 'revokeStaffToken' })
   @HttpCode(200)
   @ApiOkResponse({ type: TokenDto, description: 'The revoked token' })
   async revokeToken(

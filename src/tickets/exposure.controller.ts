@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -14,6 +14,7 @@ export class ExposureController {
   constructor(private readonly exposure: ExposureService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Report exposed backup codes (revoke and reissue)', operationId: 'reportCodeExposure' })
   @HttpCode(200)
   @Roles('service', 'agent')
   @ApiOkResponse({ type: ExposureDto, description: 'The set is revoked at once and a reissue ticket is in the queue' })

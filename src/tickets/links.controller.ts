@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { Public } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -52,6 +52,7 @@ export class LinksController {
   constructor(private readonly links: LinksService) {}
 
   @Post('cancel')
+  @ApiOperation({ summary: 'Stop a recovery request (the subject\'s link)', operationId: 'cancelByLink' })
   @HttpCode(200)
   @ApiOkResponse({ type: LinkOutcomeDto })
   async cancel(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
@@ -60,6 +61,7 @@ export class LinksController {
   }
 
   @Post('attestation-request')
+  @ApiOperation({ summary: 'What the manager\'s link asks about', operationId: 'getAttestationRequest' })
   @HttpCode(200)
   @ApiOkResponse({ type: AttestationRequestDto, description: 'What the manager is asked about; does not use the link' })
   async attestationRequest(@Body() body: LinkTokenDto): Promise<AttestationRequestDto> {
@@ -68,6 +70,7 @@ export class LinksController {
   }
 
   @Post('attest')
+  @ApiOperation({ summary: 'Confirm or reject a recovery request (the manager\'s link)', operationId: 'attestByLink' })
   @HttpCode(200)
   @ApiOkResponse({ type: LinkOutcomeDto })
   async attest(@Body() body: AttestDto): Promise<LinkOutcomeDto> {

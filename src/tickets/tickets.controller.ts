@@ -8,6 +8,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -49,6 +50,7 @@ export class TicketsController {
   private view = (ticket: Ticket) => this.views.one(ticket);
 
   @Post()
+  @ApiOperation({ summary: 'Open a recovery ticket', operationId: 'openTicket' })
   @Roles('agent')
   @ApiCreatedResponse({ type: TicketDto, description: 'Opened in the queue; the subject is told on every registered channel' })
   async open(@CurrentStaff() staff: Staff, @Body() body: OpenTicketDto): Promise<TicketDto> {
@@ -56,6 +58,7 @@ export class TicketsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List the ticket queue', operationId: 'listTickets' })
   @Roles('agent', 'approver')
   @ApiOkResponse({ type: TicketPageDto, description: 'Critical first, then nearest to SLA breach' })
   async list(@Query() query: TicketQueryDto): Promise<TicketPageDto> {
@@ -64,6 +67,7 @@ export class TicketsController {
   }
 
   @Get('counts')
+  @ApiOperation({ summary: 'Count tickets in each state', operationId: 'countTicketsByState' })
   @Roles('agent', 'approver')
   @ApiOkResponse({ type: TicketCountsDto, description: 'How many tickets are in each state, every state named (0 when none)' })
   countByState(): Promise<TicketCountsDto> {
@@ -71,6 +75,7 @@ export class TicketsController {
   }
 
   @Post('next')
+  @ApiOperation({ summary: 'Claim the next ticket in the queue', operationId: 'claimNextTicket' })
   @Roles('agent')
   @ApiOkResponse({ type: TicketDto, description: 'The ticket now assigned to the caller, in proofing' })
   @ApiNoContentResponse({ description: 'Nothing waiting' })
@@ -85,6 +90,7 @@ export class TicketsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a ticket', operationId: 'getTicket' })
   @Roles('agent', 'approver')
   @ApiOkResponse({ type: TicketDto })
   async get(@UuidParam('id') id: string): Promise<TicketDto> {
@@ -92,6 +98,7 @@ export class TicketsController {
   }
 
   @Get(':id/events')
+  @ApiOperation({ summary: 'A ticket\'s history', operationId: 'listTicketEvents' })
   @Roles('agent', 'approver', 'auditor')
   @ApiOkResponse({ type: [TimelineEventDto], description: 'The ticket’s history, oldest first, from the audit trail' })
   async timeline(@UuidParam('id') id: string): Promise<TimelineEventDto[]> {
@@ -106,6 +113,7 @@ export class TicketsController {
   }
 
   @Post(':id/release')
+  @ApiOperation({ summary: 'Release a claimed ticket back to the queue', operationId: 'releaseTicket' })
   @HttpCode(200)
   @Roles('agent')
   @ApiOkResponse({ type: TicketDto, description: 'Back to the queue, unassigned' })
@@ -114,6 +122,7 @@ export class TicketsController {
   }
 
   @Post(':id/steps/:step/start')
+  @ApiOperation({ summary: 'Start a proofing step (send the code or the manager link)', operationId: 'startProofingStep' })
   @HttpCode(200)
   @Roles('agent')
   @ApiOkResponse({ type: TicketDto, description: 'The code went to the REGISTERED channel, or the link to the manager on file' })
@@ -122,6 +131,7 @@ export class TicketsController {
   }
 
   @Post(':id/steps/:step')
+  @ApiOperation({ summary: 'Submit a proofing step\'s evidence', operationId: 'submitProofingStep' })
   @HttpCode(200)
   @Roles('agent')
   @ApiBody({
@@ -136,6 +146,7 @@ export class TicketsController {
   }
 
   @Post(':id/flag')
+  @ApiOperation({ summary: 'Flag a ticket as suspicious', operationId: 'flagTicket' })
   @HttpCode(200)
   @Roles('agent')
   @ApiOkResponse({ type: TicketDto, description: 'Denied as suspicious; security alerted' })
@@ -144,6 +155,7 @@ export class TicketsController {
   }
 
   @Post(':id/approve')
+  @ApiOperation({ summary: 'Approve a ticket', operationId: 'approveTicket' })
   @HttpCode(200)
   @Roles('approver')
   @ApiOkResponse({ type: TicketDto, description: 'Signed; approved once the tier’s count of distinct approvers is reached' })
@@ -152,6 +164,7 @@ export class TicketsController {
   }
 
   @Post(':id/deny')
+  @ApiOperation({ summary: 'Deny a ticket', operationId: 'denyTicket' })
   @HttpCode(200)
   @Roles('agent', 'approver')
   @ApiOkResponse({ type: TicketDto })
@@ -162,6 +175,7 @@ export class TicketsController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel a ticket', operationId: 'cancelTicket' })
   @HttpCode(200)
   @Roles('agent', 'admin')
   @ApiOkResponse({ type: TicketDto })
@@ -170,6 +184,7 @@ export class TicketsController {
   }
 
   @Post(':id/retry')
+  @ApiOperation({ summary: 'Retry a failed ticket', operationId: 'retryTicket' })
   @HttpCode(200)
   @Roles('admin')
   @ApiOkResponse({ type: TicketDto, description: 'A failed ticket back to approved; regeneration is scheduled again' })

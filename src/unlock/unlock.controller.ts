@@ -7,6 +7,7 @@ import {
   ApiGoneResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -42,6 +43,7 @@ export class CriticalSystemsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a critical system', operationId: 'createCriticalSystem' })
   @Roles('admin')
   @ApiCreatedResponse({ type: CriticalSystemViewDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Name taken' })
@@ -50,6 +52,7 @@ export class CriticalSystemsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List critical systems', operationId: 'listCriticalSystems' })
   @Roles('admin', 'auditor')
   @ApiOkResponse({ type: [CriticalSystemViewDto] })
   list(): Promise<CriticalSystemViewDto[]> {
@@ -57,6 +60,7 @@ export class CriticalSystemsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a critical system', operationId: 'getCriticalSystem' })
   @Roles('admin', 'auditor', 'service')
   @ApiOkResponse({ type: CriticalSystemViewDto })
   get(@UuidParam('id') id: string): Promise<CriticalSystemViewDto> {
@@ -64,6 +68,7 @@ export class CriticalSystemsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Update a critical system', operationId: 'updateCriticalSystem' })
   @Roles('admin')
   @ApiOkResponse({ type: CriticalSystemViewDto })
   update(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @Body() body: UpdateCriticalSystemDto): Promise<CriticalSystemViewDto> {
@@ -71,6 +76,7 @@ export class CriticalSystemsController {
   }
 
   @Post(':id/custodians')
+  @ApiOperation({ summary: 'Add a custodian to a critical system', operationId: 'addCustodian' })
   @Roles('admin')
   @ApiCreatedResponse({ type: CriticalSystemViewDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already a custodian' })
@@ -79,6 +85,7 @@ export class CriticalSystemsController {
   }
 
   @Delete(':id/custodians/:accountId')
+  @ApiOperation({ summary: 'Remove a custodian from a critical system', operationId: 'removeCustodian' })
   @Roles('admin')
   @ApiOkResponse({ type: CriticalSystemViewDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Would leave fewer custodians than k' })
@@ -87,6 +94,7 @@ export class CriticalSystemsController {
   }
 
   @Post(':id/unlock-sessions')
+  @ApiOperation({ summary: 'Open a dual-code unlock session', operationId: 'openUnlockSession' })
   @Roles('service', 'admin')
   @ApiCreatedResponse({ type: UnlockSessionDto, description: 'Open for the system’s window; every custodian is told' })
   open(@CurrentStaff() caller: Staff, @UuidParam('id') id: string): Promise<UnlockSessionDto> {
@@ -102,6 +110,7 @@ export class UnlockSessionsController {
   constructor(private readonly unlock: UnlockService) {}
 
   @Post(':id/presentations')
+  @ApiOperation({ summary: 'Present a custodian\'s code to an unlock session', operationId: 'presentCustodianCode' })
   @HttpCode(200)
   @Roles('service')
   @ApiOkResponse({ type: UnlockSessionDto, description: 'Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here' })
@@ -115,6 +124,7 @@ export class UnlockSessionsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get an unlock session', operationId: 'getUnlockSession' })
   @Roles('service', 'admin', 'auditor')
   @ApiOkResponse({ type: UnlockSessionDto })
   get(@UuidParam('id') id: string): Promise<UnlockSessionDto> {
@@ -131,6 +141,7 @@ export class GrantsController {
   ) {}
 
   @Post('introspect')
+  @ApiOperation({ summary: 'Introspect an unlock grant', operationId: 'introspectGrant' })
   @HttpCode(200)
   @Roles('service')
   @ApiOkResponse({ type: IntrospectionDto, description: '{ active: false } for anything not a live grant of ours' })
@@ -140,6 +151,7 @@ export class GrantsController {
   }
 
   @Get('public-key')
+  @ApiOperation({ summary: 'The public key that verifies unlock grants', operationId: 'getGrantPublicKey' })
   @Public()
   @ApiOkResponse({ type: PublicKeyDto, description: 'Verify grants offline: EdDSA (Ed25519) JWTs' })
   publicKey(): PublicKeyDto {
@@ -152,6 +164,7 @@ export class GrantsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Revoke an unlock grant', operationId: 'revokeGrant' })
   @Roles('admin')
   @ApiOkResponse({ description: 'Revoked; introspection answers inactive from now on', schema: { example: { id: 'uuid', revokedAt: '2026-11-23T10:00:00Z' } } })
   @ApiBadRequestResponse({ type: ErrorResponseDto })

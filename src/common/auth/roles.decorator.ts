@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { StaffRole } from '../../staff/roles';
 import { ErrorResponseDto } from '../error-response.dto';
 
@@ -15,5 +15,24 @@ export const Roles = (...roles: StaffRole[]) =>
     ApiForbiddenResponse({ description: `Token lacks the role: one of ${roles.join(', ')}`, type: ErrorResponseDto }),
   );
 
+/**
+ * `security: []` on the operation: the document says "public on purpose", where a route with no
+ * `security` at all would read as "forgot its auth". Merged into the route's own @ApiOperation
+ * whichever is applied first (`summary: undefined` keeps ApiOperation's default '' from
+ * overwriting the route's summary). Nest drops an empty security list given with @ApiSecurity,
+ * hence the operation object.
+ */
+const noSecurity = () => ApiOperation({ summary: undefined, security: [] });
+
+function documentedPublic(target: object, key?: string | symbol, descriptor?: PropertyDescriptor): void {
+  if (key !== undefined && descriptor) return void noSecurity()(target, key, descriptor);
+  // On a controller: every route of it (class decorators run after the methods' own).
+  const prototype = (target as { prototype: object }).prototype;
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const method = Object.getOwnPropertyDescriptor(prototype, name)!;
+    if (name !== 'constructor' && typeof method.value === 'function') noSecurity()(prototype, name, method);
+  }
+}
+
 /** The route needs no staff token (operations endpoints, token-as-credential links). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), documentedPublic);

@@ -1,21 +1,31 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema, ApiSchemaOptions } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
+/**
+ * The service refuses fields a step's class does not name (forbidNonWhitelisted), so each evidence
+ * shape is closed, and the document says so: that is also what tells the shapes apart in the step
+ * route's `oneOf` (a body with `documentType` is not a video-call body). ApiSchema copies its options
+ * into the schema object; its type names only `name` and `description`.
+ */
+const ClosedSchema = () => ApiSchema({ additionalProperties: false } as ApiSchemaOptions);
+
 /** Evidence per step. One body type per step; the service validates the body against its step's class. */
+@ClosedSchema()
 export class OtpEvidenceDto {
-  @ApiPropertyOptional({ example: '482913', description: 'registered_channel_otp: what the caller read back' })
+  @ApiProperty({ example: '482913', description: 'registered_channel_otp: what the caller read back' })
   @Matches(/^\d{6,8}$/, { message: 'must be the 6-8 digit code the caller read back' })
   code: string;
 }
 
+@ClosedSchema()
 export class DirectoryFactsEvidenceDto {
-  @ApiPropertyOptional({ example: '10442', description: 'directory_facts: what the caller says' })
+  @ApiProperty({ example: '10442', description: 'directory_facts: what the caller says' })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   employeeNumber: string;
 
-  @ApiPropertyOptional({ example: 'CC-4410' })
+  @ApiProperty({ example: 'CC-4410' })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
@@ -24,24 +34,26 @@ export class DirectoryFactsEvidenceDto {
 
 export const DOCUMENT_TYPES = ['passport', 'driving_licence', 'national_id', 'residence_permit'] as const;
 
+@ClosedSchema()
 export class GovernmentIdEvidenceDto {
-  @ApiPropertyOptional({ enum: DOCUMENT_TYPES, description: 'government_id: the document checked' })
+  @ApiProperty({ enum: DOCUMENT_TYPES, description: 'government_id: the document checked' })
   @IsIn(DOCUMENT_TYPES)
   documentType: (typeof DOCUMENT_TYPES)[number];
 
-  @ApiPropertyOptional({ example: '4F7K', description: 'Last 4 characters of the document number' })
+  @ApiProperty({ example: '4F7K', description: 'Last 4 characters of the document number' })
   @Matches(/^[A-Za-z0-9]{4}$/, { message: 'must be the last 4 letters or digits of the document number' })
   last4: string;
 
-  @ApiPropertyOptional({ example: 'photo matches the person on camera; document not expired' })
+  @ApiProperty({ example: 'photo matches the person on camera; document not expired' })
   @IsString()
   @MinLength(10)
   @MaxLength(1000)
   note: string;
 }
 
+@ClosedSchema()
 export class VideoCallEvidenceDto {
-  @ApiPropertyOptional({ example: 'recognised on camera, confirmed recent team events' })
+  @ApiProperty({ example: 'recognised on camera, confirmed recent team events' })
   @IsString()
   @MinLength(10)
   @MaxLength(1000)

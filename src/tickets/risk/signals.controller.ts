@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -27,6 +27,7 @@ export class SignalsController {
 
   /** Registered before TicketsController (tickets.module.ts), so `held` is not taken for a ticket id. */
   @Get('held')
+  @ApiOperation({ summary: 'List tickets held by a risk signal', operationId: 'listHeldTickets' })
   @Roles('admin')
   @ApiOkResponse({ type: TicketPageDto, description: 'Live tickets a risk signal holds until an admin clears it, oldest first' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid limit or cursor' })
@@ -36,6 +37,7 @@ export class SignalsController {
   }
 
   @Post(':id/signals/:signal/clear')
+  @ApiOperation({ summary: 'Clear a risk signal that holds a ticket', operationId: 'clearRiskSignal' })
   @HttpCode(200)
   @Roles('admin')
   @ApiParam({ name: 'signal', enum: RISK_SIGNALS })

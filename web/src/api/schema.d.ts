@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process is up */
+        get: operations["checkLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: PostgreSQL and Redis answer */
+        get: operations["checkReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -11,167 +45,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["MetricsController_scrape"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["AuditController_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/audit/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["AuditController_verify"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/outbox": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["OutboxController_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/outbox/{id}/resend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["OutboxController_resend"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["StaffController_list"];
-        put?: never;
-        post: operations["StaffController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["StaffController_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch: operations["StaffController_update"];
-        trace?: never;
-    };
-    "/v1/staff/{id}/tokens": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["StaffController_listTokens"];
-        put?: never;
-        post: operations["StaffController_issueToken"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/{id}/tokens/{tokenId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: operations["StaffController_revokeToken"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MeController_me"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/messages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MeController_messages"];
+        /** Metrics in Prometheus text format */
+        get: operations["scrapeMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -187,9 +62,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AccountsController_search"];
+        /** Search accounts */
+        get: operations["searchAccounts"];
         put?: never;
-        post: operations["AccountsController_create"];
+        /** Create an account */
+        post: operations["createAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -205,7 +82,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AccountsController_importDirectory"];
+        /** Import accounts from a directory export */
+        post: operations["importAccounts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -219,13 +97,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AccountsController_get"];
+        /** Get an account */
+        get: operations["getAccount"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch: operations["AccountsController_update"];
+        /** Update an account */
+        patch: operations["updateAccount"];
         trace?: never;
     };
     "/v1/accounts/{id}/code-sets": {
@@ -237,23 +117,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["CodesController_enrol"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/accounts/{id}/codes/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["CodesController_verify"];
+        /** Enrol an account's first backup codes */
+        post: operations["enrolCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -267,7 +132,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["CodesController_current"];
+        /** Get an account's active code set (never the codes) */
+        get: operations["getCurrentCodeSet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -285,327 +151,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["CodesController_acknowledgeCustody"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports/code-hygiene": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ReportsController_codeHygiene"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/deliveries/redeem": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["DeliveriesController_redeem"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/held": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["SignalsController_held"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/signals/{signal}/clear": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["SignalsController_clear"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["TicketsController_list"];
-        put?: never;
-        post: operations["TicketsController_open"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/counts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["TicketsController_countByState"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/next": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_claimNext"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["TicketsController_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["TicketsController_timeline"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/release": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_release"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/steps/{step}/start": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_startStep"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/steps/{step}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_submitStep"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/flag": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_flag"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_approve"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/deny": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_deny"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_cancel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tickets/{id}/retry": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["TicketsController_retry"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/links/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["LinksController_cancel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/links/attestation-request": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["LinksController_attestationRequest"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/links/attest": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["LinksController_attest"];
+        /** Record that the subject stored the codes safely */
+        post: operations["acknowledgeCodeCustody"];
         delete?: never;
         options?: never;
         head?: never;
@@ -621,7 +168,59 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["ExposureController_report"];
+        /** Report exposed backup codes (revoke and reissue) */
+        post: operations["reportCodeExposure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/codes/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a backup code */
+        post: operations["verifyCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List audit events, newest first */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify the hash chain of the audit log */
+        get: operations["verifyAuditChain"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -635,9 +234,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["CriticalSystemsController_list"];
+        /** List critical systems */
+        get: operations["listCriticalSystems"];
         put?: never;
-        post: operations["CriticalSystemsController_create"];
+        /** Create a critical system */
+        post: operations["createCriticalSystem"];
         delete?: never;
         options?: never;
         head?: never;
@@ -651,13 +252,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["CriticalSystemsController_get"];
+        /** Get a critical system */
+        get: operations["getCriticalSystem"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch: operations["CriticalSystemsController_update"];
+        /** Update a critical system */
+        patch: operations["updateCriticalSystem"];
         trace?: never;
     };
     "/v1/critical-systems/{id}/custodians": {
@@ -669,7 +272,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["CriticalSystemsController_addCustodian"];
+        /** Add a custodian to a critical system */
+        post: operations["addCustodian"];
         delete?: never;
         options?: never;
         head?: never;
@@ -686,7 +290,8 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["CriticalSystemsController_removeCustodian"];
+        /** Remove a custodian from a critical system */
+        delete: operations["removeCustodian"];
         options?: never;
         head?: never;
         patch?: never;
@@ -701,14 +306,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["CriticalSystemsController_open"];
+        /** Open a dual-code unlock session */
+        post: operations["openUnlockSession"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/unlock-sessions/{id}/presentations": {
+    "/v1/deliveries/redeem": {
         parameters: {
             query?: never;
             header?: never;
@@ -717,21 +323,58 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["UnlockSessionsController_present"];
+        /** Redeem a one-time delivery link for the codes */
+        post: operations["redeemDelivery"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/unlock-sessions/{id}": {
+    "/v1/drills": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["UnlockSessionsController_get"];
+        /** List drills */
+        get: operations["listDrills"];
+        put?: never;
+        /** Start a social-engineering drill */
+        post: operations["createDrill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drills/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drill report per campaign, agent and approver */
+        get: operations["getDrillReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a drill */
+        get: operations["getDrill"];
         put?: never;
         post?: never;
         delete?: never;
@@ -749,7 +392,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["GrantsController_introspect"];
+        /** Introspect an unlock grant */
+        post: operations["introspectGrant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -763,7 +407,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["GrantsController_publicKey"];
+        /** The public key that verifies unlock grants */
+        get: operations["getGrantPublicKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -782,36 +427,73 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["GrantsController_revoke"];
+        /** Revoke an unlock grant */
+        delete: operations["revokeGrant"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/drills": {
+    "/v1/links/attest": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["DrillsController_list"];
+        get?: never;
         put?: never;
-        post: operations["DrillsController_create"];
+        /** Confirm or reject a recovery request (the manager's link) */
+        post: operations["attestByLink"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/drills/report": {
+    "/v1/links/attestation-request": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["DrillsController_report"];
+        get?: never;
+        put?: never;
+        /** What the manager's link asks about */
+        post: operations["getAttestationRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a recovery request (the subject's link) */
+        post: operations["cancelByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the token belongs to */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -820,14 +502,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/drills/{id}": {
+    "/v1/me/messages": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["DrillsController_get"];
+        /** Messages for the signed-in staff member */
+        get: operations["listMyMessages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -836,14 +519,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/health": {
+    "/v1/outbox": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_live"];
+        /** List outbox messages and their delivery status */
+        get: operations["listOutboxMessages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -852,16 +536,395 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/health/ready": {
+    "/v1/outbox/{id}/resend": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_ready"];
+        get?: never;
+        put?: never;
+        /** Resend a failed outbox message */
+        post: operations["resendOutboxMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/code-hygiene": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Backup-code hygiene report */
+        get: operations["getCodeHygieneReport"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List staff members */
+        get: operations["listStaff"];
+        put?: never;
+        /** Create a staff member */
+        post: operations["createStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a staff member */
+        get: operations["getStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a staff member */
+        patch: operations["updateStaff"];
+        trace?: never;
+    };
+    "/v1/staff/{id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a staff member's tokens */
+        get: operations["listStaffTokens"];
+        put?: never;
+        /** Issue a staff token (shown once) */
+        post: operations["issueStaffToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/{id}/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a staff token */
+        delete: operations["revokeStaffToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the ticket queue */
+        get: operations["listTickets"];
+        put?: never;
+        /** Open a recovery ticket */
+        post: operations["openTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count tickets in each state */
+        get: operations["countTicketsByState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/held": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tickets held by a risk signal */
+        get: operations["listHeldTickets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim the next ticket in the queue */
+        post: operations["claimNextTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a ticket */
+        get: operations["getTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a ticket */
+        post: operations["approveTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a ticket */
+        post: operations["cancelTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deny a ticket */
+        post: operations["denyTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket's history */
+        get: operations["listTicketEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/flag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Flag a ticket as suspicious */
+        post: operations["flagTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a claimed ticket back to the queue */
+        post: operations["releaseTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry a failed ticket */
+        post: operations["retryTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/signals/{signal}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear a risk signal that holds a ticket */
+        post: operations["clearRiskSignal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/steps/{step}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a proofing step's evidence */
+        post: operations["submitProofingStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/steps/{step}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a proofing step (send the code or the manager link) */
+        post: operations["startProofingStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unlock-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an unlock session */
+        get: operations["getUnlockSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unlock-sessions/{id}/presentations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Present a custodian's code to an unlock session */
+        post: operations["presentCustodianCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -872,6 +935,104 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountDto: {
+            /** Format: uuid */
+            id: string;
+            externalId: string;
+            displayName: string;
+            /** @enum {string} */
+            tier: "standard" | "privileged" | "critical";
+            /**
+             * @description Masked unless the caller is an admin
+             * @example j***@example.com
+             */
+            email: string;
+            /**
+             * @description Masked unless the caller is an admin
+             * @example *** *** **34
+             */
+            phone: string;
+            /** Format: uuid */
+            managerId: string | null;
+            /** @description Admins only */
+            employeeNumber?: string | null;
+            /** @description Admins only */
+            costCentre?: string | null;
+            /** @enum {string} */
+            status: "active" | "deactivated";
+            /** @description Whether email and phone are masked in this view */
+            masked: boolean;
+            /** Format: date-time */
+            channelsChangedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        AccountPageDto: {
+            items: components["schemas"]["AccountDto"][];
+            nextCursor: string | null;
+        };
+        AgentResultDto: {
+            drills: number;
+            /** @description Stopped: denied, flagged, or caught by a system-verified step */
+            passed: number;
+            /** @description Got through: an attested step passed for the impostor, or an approval given */
+            failed: number;
+            /** @description Ended (expired, cancelled) without a decisive act */
+            inconclusive: number;
+            /** @description Still running or scheduled */
+            undecided: number;
+            medianTimeToDecisionMs: number | null;
+            /** Format: uuid */
+            staffId: string;
+            name: string;
+        };
+        ApprovalViewDto: {
+            /** Format: uuid */
+            approverId: string;
+            /** @enum {string} */
+            decision: "approve" | "deny";
+            reason: string;
+            /** @description Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket */
+            independent: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ApproverResultDto: {
+            /** Format: uuid */
+            staffId: string;
+            name: string;
+            /** @description Drill tickets this approver approved (each one a failure) */
+            approved: number;
+            denied: number;
+        };
+        AttestDto: {
+            /** @description The token from the link */
+            token: string;
+            /** @enum {string} */
+            decision: "confirm" | "reject";
+        };
+        AttestationRequestDto: {
+            /** @description Who the caller said they were */
+            subjectName: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * @description How the caller reached the help desk
+             * @enum {string}
+             */
+            channel: "phone" | "chat" | "walk_in" | "email" | "self_service";
+            /** @enum {string} */
+            reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
+            /** @description How the caller said they can be reached, as given (not checked) */
+            callback: components["schemas"]["CallbackAsGivenDto"];
+            /**
+             * Format: date-time
+             * @description The link works until then
+             */
+            expiresAt: string;
+        };
         AuditEventDto: {
             seq: number;
             /** Format: date-time */
@@ -894,6 +1055,253 @@ export interface components {
             items: components["schemas"]["AuditEventDto"][];
             nextCursor: string | null;
         };
+        CallbackAsGivenDto: {
+            name?: string;
+            phone?: string;
+            email?: string;
+        };
+        CallbackDto: {
+            /** @example Jane */
+            name?: string;
+            /**
+             * @description As the caller gave it: shown to staff, never used to send anything
+             * @example +447700900999
+             */
+            phone?: string;
+            /** @example jane.personal@example.net */
+            email?: string;
+        };
+        CampaignResultDto: {
+            drills: number;
+            /** @description Stopped: denied, flagged, or caught by a system-verified step */
+            passed: number;
+            /** @description Got through: an attested step passed for the impostor, or an approval given */
+            failed: number;
+            /** @description Ended (expired, cancelled) without a decisive act */
+            inconclusive: number;
+            /** @description Still running or scheduled */
+            undecided: number;
+            medianTimeToDecisionMs: number | null;
+            campaign: string;
+            /**
+             * @description Where drills were stopped (passed) or got through (failed): by proofing step, or approval, flag, deny
+             * @example {
+             *       "approval": {
+             *         "failed": 1,
+             *         "passed": 0
+             *       },
+             *       "registered_channel_otp": {
+             *         "failed": 0,
+             *         "passed": 2
+             *       }
+             *     }
+             */
+            byStep: {
+                [key: string]: components["schemas"]["StepOutcomeDto"];
+            };
+        };
+        ChainVerdictDto: {
+            ok: boolean;
+            /** @description Events checked before the first broken one (all of them when ok) */
+            checked: number;
+            /** @description The first event that does not hold */
+            firstBrokenSeq?: number;
+            /** @example content does not match its hash */
+            reason?: string;
+        };
+        CodeSetDto: {
+            /** Format: uuid */
+            setId: string;
+            /** Format: uuid */
+            accountId: string;
+            count: number;
+            remaining: number | null;
+            /** Format: date-time */
+            issuedAt: string;
+            /** Format: uuid */
+            issuingTicketId: string | null;
+            /** Format: date-time */
+            rotationDueAt: string;
+            /** Format: date-time */
+            custodyAcknowledgedAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            revokeReason: string | null;
+        };
+        CreateAccountDto: {
+            /**
+             * @description The directory’s id for the employee; unique
+             * @example E10442
+             */
+            externalId: string;
+            /** @example Jane Doe */
+            displayName: string;
+            /** @enum {string} */
+            tier: "standard" | "privileged" | "critical";
+            /**
+             * @description Registered e-mail: one-time codes and links go only here
+             * @example jane.doe@example.com
+             */
+            email: string;
+            /**
+             * @description Registered phone, E.164
+             * @example +447700900234
+             */
+            phone: string;
+            /**
+             * Format: uuid
+             * @description The manager’s account
+             */
+            managerId?: string | null;
+            /** @example 10442 */
+            employeeNumber?: string | null;
+            /** @example CC-4410 */
+            costCentre?: string | null;
+        };
+        CreateCriticalSystemDto: {
+            /** @example payments-hsm */
+            name: string;
+            description?: string;
+            /** @description Custodian accounts: distinct, at least k */
+            custodianIds: string[];
+            /** @default 2 */
+            k: number;
+            /** @default 300 */
+            windowSeconds: number;
+            /** @default 900 */
+            grantTtlSeconds: number;
+        };
+        CreateStaffDto: {
+            /** @example Dana Agent */
+            name: string;
+            /**
+             * @example [
+             *       "agent"
+             *     ]
+             */
+            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            /**
+             * Format: uuid
+             * @description The employee account this operator is (separation of duties)
+             */
+            accountId?: string;
+        };
+        CriticalSystemViewDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            custodianIds: string[];
+            k: number;
+            windowSeconds: number;
+            grantTtlSeconds: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CustodianDto: {
+            /** Format: uuid */
+            accountId: string;
+        };
+        DirectoryFactsEvidenceDto: {
+            /**
+             * @description directory_facts: what the caller says
+             * @example 10442
+             */
+            employeeNumber: string;
+            /** @example CC-4410 */
+            costCentre: string;
+        };
+        DrillDto: {
+            /** Format: uuid */
+            id: string;
+            campaign: string;
+            name: string;
+            /** @enum {string} */
+            status: "scheduled" | "running" | "resolved";
+            /** Format: uuid */
+            ticketId: string | null;
+            ticketState: string | null;
+            /** Format: uuid */
+            accountId: string;
+            /** Format: date-time */
+            scheduledFor: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @enum {string|null} */
+            outcome: "passed" | "failed" | "inconclusive" | null;
+            /** @description Where it was stopped or got through */
+            decidedStep: string | null;
+            decidedBy: string | null;
+            timeToDecisionMs: number | null;
+            /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only) */
+            scenario: {
+                [key: string]: unknown;
+            };
+            /** @description What the drill ticket would have sent to the subject or manager */
+            sink: Record<string, never>[];
+        };
+        DrillPageDto: {
+            /** @description Newest first */
+            items: components["schemas"]["DrillSummaryDto"][];
+            nextCursor: string | null;
+        };
+        DrillReportDto: {
+            filter: components["schemas"]["ReportFilterDto"];
+            campaigns: components["schemas"]["CampaignResultDto"][];
+            agents: components["schemas"]["AgentResultDto"][];
+            approvers: components["schemas"]["ApproverResultDto"][];
+        };
+        DrillSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            campaign: string;
+            /** @description The scenario’s name */
+            name: string;
+            /** Format: uuid */
+            accountId: string;
+            /** @description The target account’s external id */
+            accountExternalId: string | null;
+            /** @enum {string|null} */
+            accountTier: "standard" | "privileged" | "critical" | null;
+            /** @enum {string} */
+            status: "scheduled" | "running" | "resolved";
+            /**
+             * Format: uuid
+             * @description Null until a scheduled drill starts
+             */
+            ticketId: string | null;
+            ticketState: string | null;
+            /**
+             * @description Null while pending
+             * @enum {string|null}
+             */
+            outcome: "passed" | "failed" | "inconclusive" | null;
+            /** @description The step (or approval, flag, deny) where it was stopped or got through */
+            decidedStep: string | null;
+            timeToDecisionMs: number | null;
+            /** Format: date-time */
+            scheduledFor: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        EnrolmentDto: {
+            /** Format: uuid */
+            setId: string;
+            /**
+             * @description Shown in this response only; stored only as argon2id hashes
+             * @example [
+             *       "K7QD-9XRT-MB3W"
+             *     ]
+             */
+            codes: string[];
+            count: number;
+            /** Format: date-time */
+            rotationDueAt: string;
+            /** @description How the subject must keep the codes */
+            custody: string;
+        };
         ErrorResponseDto: {
             /** @example 400 */
             statusCode: number;
@@ -911,24 +1319,138 @@ export interface components {
              * @example {
              *       "fields": [
              *         {
-             *           "field": "tier",
              *           "errors": [
              *             "must be one of the following values: standard, privileged, critical"
-             *           ]
+             *           ],
+             *           "field": "tier"
              *         }
              *       ]
              *     }
              */
             details?: Record<string, never>;
         };
-        ChainVerdictDto: {
-            ok: boolean;
-            /** @description Events checked before the first broken one (all of them when ok) */
-            checked: number;
-            /** @description The first event that does not hold */
-            firstBrokenSeq?: number;
-            /** @example content does not match its hash */
-            reason?: string;
+        ExposureDto: {
+            /** @description The set, now revoked */
+            revokedSet: components["schemas"]["CodeSetDto"];
+            /**
+             * Format: uuid
+             * @description The reissue owed to the account
+             */
+            reissueRequestId: string;
+            /**
+             * Format: uuid
+             * @description The recovery ticket that will reissue the codes (opened now, or the one already in progress)
+             */
+            ticketId: string;
+        };
+        GovernmentIdEvidenceDto: {
+            /**
+             * @description government_id: the document checked
+             * @enum {string}
+             */
+            documentType: "passport" | "driving_licence" | "national_id" | "residence_permit";
+            /**
+             * @description Last 4 characters of the document number
+             * @example 4F7K
+             */
+            last4: string;
+            /** @example photo matches the person on camera; document not expired */
+            note: string;
+        };
+        HygieneEntryDto: {
+            /** Format: uuid */
+            accountId: string;
+            externalId: string;
+            displayName: string;
+            tier: string;
+            /** Format: uuid */
+            setId: string | null;
+            /** Format: date-time */
+            rotationDueAt: string | null;
+            remaining: number | null;
+        };
+        HygieneReportDto: {
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Active sets past their rotation date */
+            overdue: components["schemas"]["HygieneEntryDto"][];
+            /** @description Active sets at or below the low-remaining threshold */
+            nearlyUsedUp: components["schemas"]["HygieneEntryDto"][];
+            /** @description Active accounts with no active set */
+            missing: components["schemas"]["HygieneEntryDto"][];
+        };
+        ImportAccountsDto: {
+            /** @enum {string} */
+            format: "csv" | "json";
+            /** @description The export itself: CSV with a header row (externalId, displayName, tier, email, phone, managerExternalId, employeeNumber, costCentre; snake_case headers accepted), or a JSON array of such objects */
+            content: string;
+        };
+        ImportReportDto: {
+            rows: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            rejected: components["schemas"]["RejectedRowDto"][];
+        };
+        IntrospectDto: {
+            /** @description The grant token (an EdDSA JWT) */
+            grant: string;
+        };
+        IntrospectionDto: {
+            active: boolean;
+            /** Format: uuid */
+            grantId?: string;
+            /** Format: uuid */
+            systemId?: string;
+            /** Format: uuid */
+            sessionId?: string;
+            custodianIds?: string[];
+            /** Format: date-time */
+            expiresAt?: string;
+        };
+        IssueTokenDto: {
+            /** @default 90 */
+            expiresInDays: number;
+            /** @example laptop */
+            label?: string;
+        };
+        IssuedTokenDto: {
+            /** Format: uuid */
+            id: string;
+            label: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @description The bearer token. Shown once: only its hash is kept. */
+            token: string;
+        };
+        LinkOutcomeDto: {
+            /** @description What happens next, for the person who clicked */
+            message: string;
+        };
+        LinkTokenDto: {
+            /** @description The token from the link */
+            token: string;
+        };
+        OpenTicketDto: {
+            /** Format: uuid */
+            accountId: string;
+            /** @enum {string} */
+            channel: "phone" | "chat" | "walk_in" | "email";
+            /** @enum {string} */
+            reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
+            callback?: components["schemas"]["CallbackDto"];
+            notes?: string;
+        };
+        OtpEvidenceDto: {
+            /**
+             * @description registered_channel_otp: what the caller read back
+             * @example 482913
+             */
+            code: string;
         };
         OutboxMessageDto: {
             /** Format: uuid */
@@ -967,152 +1489,51 @@ export interface components {
             items: components["schemas"]["OutboxMessageDto"][];
             nextCursor: string | null;
         };
-        CreateStaffDto: {
-            /** @example Dana Agent */
-            name: string;
-            /**
-             * @example [
-             *       "agent"
-             *     ]
-             */
-            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+        PresentCodeDto: {
             /**
              * Format: uuid
-             * @description The employee account this operator is (separation of duties)
+             * @description The custodian presenting
              */
-            accountId?: string;
+            accountId: string;
+            /**
+             * @description One of the custodian’s own backup codes; consumed when accepted
+             * @example K7QD-9XRT-MB3W
+             */
+            code: string;
         };
-        StaffDto: {
+        PresentedDto: {
             /** Format: uuid */
-            id: string;
-            name: string;
-            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
-            /** Format: uuid */
-            accountId: string | null;
-            active: boolean;
+            accountId: string;
             /** Format: date-time */
-            createdAt: string;
+            presentedAt: string;
         };
-        StaffPageDto: {
-            items: components["schemas"]["StaffDto"][];
-            nextCursor: string | null;
+        PublicKeyDto: {
+            /** @example EdDSA */
+            alg: string;
+            kid: string;
+            /** @description SPKI PEM */
+            publicKeyPem: string;
+            /** @description The same key as a JWK (OKP, Ed25519) */
+            jwk: {
+                [key: string]: unknown;
+            };
         };
-        UpdateStaffDto: {
-            roles?: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
-            /** Format: uuid */
-            accountId?: string | null;
-            /** @description false deactivates the member: their tokens stop working at once */
-            active?: boolean;
+        ReasonBodyDto: {
+            /** @example caller could not answer the directory questions */
+            reason: string;
         };
-        IssueTokenDto: {
-            /** @default 90 */
-            expiresInDays: number;
-            /** @example laptop */
-            label?: string;
+        ReasonDto: {
+            /** @example codes pasted into a ticket comment */
+            reason: string;
         };
-        IssuedTokenDto: {
-            /** Format: uuid */
-            id: string;
-            label: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            expiresAt: string | null;
-            /** Format: date-time */
-            revokedAt: string | null;
-            /** @description The bearer token. Shown once: only its hash is kept. */
+        RedeemDto: {
+            /** @description The token from the delivery link */
             token: string;
         };
-        TokenDto: {
-            /** Format: uuid */
-            id: string;
-            label: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            expiresAt: string | null;
-            /** Format: date-time */
-            revokedAt: string | null;
-        };
-        StaffMessageDto: {
-            /** Format: uuid */
-            id: string;
-            subject: string;
-            body: string;
-            /** Format: uuid */
-            ticketId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        CreateAccountDto: {
-            /**
-             * @description The directory’s id for the employee; unique
-             * @example E10442
-             */
-            externalId: string;
-            /** @example Jane Doe */
-            displayName: string;
-            /** @enum {string} */
-            tier: "standard" | "privileged" | "critical";
-            /**
-             * @description Registered e-mail: one-time codes and links go only here
-             * @example jane.doe@example.com
-             */
-            email: string;
-            /**
-             * @description Registered phone, E.164
-             * @example +447700900234
-             */
-            phone: string;
-            /**
-             * Format: uuid
-             * @description The manager’s account
-             */
-            managerId?: string | null;
-            /** @example 10442 */
-            employeeNumber?: string | null;
-            /** @example CC-4410 */
-            costCentre?: string | null;
-        };
-        AccountDto: {
-            /** Format: uuid */
-            id: string;
-            externalId: string;
-            displayName: string;
-            /** @enum {string} */
-            tier: "standard" | "privileged" | "critical";
-            /**
-             * @description Masked unless the caller is an admin
-             * @example j***@example.com
-             */
-            email: string;
-            /**
-             * @description Masked unless the caller is an admin
-             * @example *** *** **34
-             */
-            phone: string;
-            /** Format: uuid */
-            managerId: string | null;
-            /** @description Admins only */
-            employeeNumber?: string | null;
-            /** @description Admins only */
-            costCentre?: string | null;
-            /** @enum {string} */
-            status: "active" | "deactivated";
-            /** @description Whether email and phone are masked in this view */
-            masked: boolean;
-            /** Format: date-time */
-            channelsChangedAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        ImportAccountsDto: {
-            /** @enum {string} */
-            format: "csv" | "json";
-            /** @description The export itself: CSV with a header row (externalId, displayName, tier, email, phone, managerExternalId, employeeNumber, costCentre; snake_case headers accepted), or a JSON array of such objects */
-            content: string;
+        RedeemedDto: {
+            /** @description The new codes, this once; the envelope is erased */
+            codes: string[];
+            custody: string;
         };
         RejectedRowDto: {
             /** @description 1-based data row (CSV header not counted) */
@@ -1125,154 +1546,49 @@ export interface components {
              */
             errors: string[];
         };
-        ImportReportDto: {
-            rows: number;
-            created: number;
-            updated: number;
-            unchanged: number;
-            rejected: components["schemas"]["RejectedRowDto"][];
-        };
-        AccountPageDto: {
-            items: components["schemas"]["AccountDto"][];
-            nextCursor: string | null;
-        };
-        UpdateAccountDto: {
-            /**
-             * @description The directory’s id for the employee; unique
-             * @example E10442
-             */
-            externalId?: string;
-            /** @example Jane Doe */
-            displayName?: string;
-            /** @enum {string} */
-            tier?: "standard" | "privileged" | "critical";
-            /**
-             * @description Registered e-mail: one-time codes and links go only here
-             * @example jane.doe@example.com
-             */
-            email?: string;
-            /**
-             * @description Registered phone, E.164
-             * @example +447700900234
-             */
-            phone?: string;
-            /**
-             * Format: uuid
-             * @description The manager’s account
-             */
-            managerId?: string | null;
-            /** @example 10442 */
-            employeeNumber?: string | null;
-            /** @example CC-4410 */
-            costCentre?: string | null;
-            /**
-             * @description `deactivated` stops all recovery for the account
-             * @enum {string}
-             */
-            status?: "active" | "deactivated";
-        };
-        EnrolmentDto: {
-            /** Format: uuid */
-            setId: string;
-            /**
-             * @description Shown in this response only; stored only as argon2id hashes
-             * @example [
-             *       "K7QD-9XRT-MB3W"
-             *     ]
-             */
-            codes: string[];
-            count: number;
+        ReportFilterDto: {
+            campaign: string | null;
             /** Format: date-time */
-            rotationDueAt: string;
-            /** @description How the subject must keep the codes */
-            custody: string;
-        };
-        VerifyCodeDto: {
-            /**
-             * @description As typed: any case, spaces and dashes ignored, O/I/L folded
-             * @example K7QD-9XRT-MB3W
-             */
-            code: string;
-        };
-        VerdictDto: {
-            valid: boolean;
-            /** @description Unused codes left, when valid */
-            remaining: number | null;
-            /** @description Present when few codes remain */
-            warning?: string;
-        };
-        CodeSetDto: {
-            /** Format: uuid */
-            setId: string;
-            /** Format: uuid */
-            accountId: string;
-            count: number;
-            remaining: number | null;
+            from: string | null;
             /** Format: date-time */
-            issuedAt: string;
-            /** Format: uuid */
-            issuingTicketId: string | null;
-            /** Format: date-time */
-            rotationDueAt: string;
-            /** Format: date-time */
-            custodyAcknowledgedAt: string | null;
-            /** Format: date-time */
-            revokedAt: string | null;
-            revokeReason: string | null;
+            to: string | null;
         };
-        HygieneEntryDto: {
-            /** Format: uuid */
-            accountId: string;
-            externalId: string;
-            displayName: string;
-            tier: string;
-            /** Format: uuid */
-            setId: string | null;
-            /** Format: date-time */
-            rotationDueAt: string | null;
-            remaining: number | null;
-        };
-        HygieneReportDto: {
-            /** Format: date-time */
-            generatedAt: string;
-            /** @description Active sets past their rotation date */
-            overdue: components["schemas"]["HygieneEntryDto"][];
-            /** @description Active sets at or below the low-remaining threshold */
-            nearlyUsedUp: components["schemas"]["HygieneEntryDto"][];
-            /** @description Active accounts with no active set */
-            missing: components["schemas"]["HygieneEntryDto"][];
-        };
-        RedeemDto: {
-            /** @description The token from the delivery link */
-            token: string;
-        };
-        RedeemedDto: {
-            /** @description The new codes, this once; the envelope is erased */
-            codes: string[];
-            custody: string;
-        };
-        TicketAccountDto: {
+        StaffDto: {
             /** Format: uuid */
             id: string;
-            externalId: string;
-            displayName: string;
-            /** @enum {string} */
-            tier: "standard" | "privileged" | "critical";
-            /** @example j***@example.com */
-            email: string;
-            /** @example *** *** **34 */
-            phone: string;
+            name: string;
+            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            /** Format: uuid */
+            accountId: string | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
         };
-        CallbackDto: {
-            /** @example Jane */
-            name?: string;
+        StaffMessageDto: {
+            /** Format: uuid */
+            id: string;
+            subject: string;
+            body: string;
+            /** Format: uuid */
+            ticketId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        StaffPageDto: {
+            items: components["schemas"]["StaffDto"][];
+            nextCursor: string | null;
+        };
+        StartStepDto: {
             /**
-             * @description As the caller gave it: shown to staff, never used to send anything
-             * @example +447700900999
+             * @description registered_channel_otp: which REGISTERED channel gets the code
+             * @default sms
+             * @enum {string}
              */
-            phone?: string;
-            /** @example jane.personal@example.net */
-            email?: string;
+            channel: "sms" | "email";
+        };
+        StepOutcomeDto: {
+            passed: number;
+            failed: number;
         };
         StepViewDto: {
             /** @enum {string} */
@@ -1293,34 +1609,29 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
-        ApprovalViewDto: {
+        TicketAccountDto: {
             /** Format: uuid */
-            approverId: string;
+            id: string;
+            externalId: string;
+            displayName: string;
             /** @enum {string} */
-            decision: "approve" | "deny";
-            reason: string;
-            /** @description Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket */
-            independent: boolean;
-            /** Format: date-time */
-            createdAt: string;
+            tier: "standard" | "privileged" | "critical";
+            /** @example j***@example.com */
+            email: string;
+            /** @example *** *** **34 */
+            phone: string;
         };
-        TicketSignalDto: {
-            /** @enum {string} */
-            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
-            /** @description Why it was raised, in words for the agent and approver */
-            reason: string;
-            /** @description While true and not cleared, the ticket cannot be claimed or approved */
-            holds: boolean;
-            /** Format: date-time */
-            raisedAt: string;
-            /**
-             * Format: date-time
-             * @description When an admin cleared the hold
-             */
-            clearedAt: string | null;
-            /** Format: uuid */
-            clearedBy: string | null;
-            clearReason: string | null;
+        TicketCountsDto: {
+            open: number;
+            proofing: number;
+            awaiting_approval: number;
+            approved: number;
+            regenerating: number;
+            completed: number;
+            denied: number;
+            cancelled: number;
+            expired: number;
+            failed: number;
         };
         TicketDto: {
             /** Format: uuid */
@@ -1373,67 +1684,23 @@ export interface components {
             items: components["schemas"]["TicketDto"][];
             nextCursor: string | null;
         };
-        ReasonBodyDto: {
-            /** @example caller could not answer the directory questions */
+        TicketSignalDto: {
+            /** @enum {string} */
+            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
+            /** @description Why it was raised, in words for the agent and approver */
             reason: string;
-        };
-        OtpEvidenceDto: {
+            /** @description While true and not cleared, the ticket cannot be claimed or approved */
+            holds: boolean;
+            /** Format: date-time */
+            raisedAt: string;
             /**
-             * @description registered_channel_otp: what the caller read back
-             * @example 482913
+             * Format: date-time
+             * @description When an admin cleared the hold
              */
-            code?: string;
-        };
-        DirectoryFactsEvidenceDto: {
-            /**
-             * @description directory_facts: what the caller says
-             * @example 10442
-             */
-            employeeNumber?: string;
-            /** @example CC-4410 */
-            costCentre?: string;
-        };
-        GovernmentIdEvidenceDto: {
-            /**
-             * @description government_id: the document checked
-             * @enum {string}
-             */
-            documentType?: "passport" | "driving_licence" | "national_id" | "residence_permit";
-            /**
-             * @description Last 4 characters of the document number
-             * @example 4F7K
-             */
-            last4?: string;
-            /** @example photo matches the person on camera; document not expired */
-            note?: string;
-        };
-        VideoCallEvidenceDto: {
-            /** @example recognised on camera, confirmed recent team events */
-            note?: string;
-            /** @example 6 */
-            minutes?: number;
-        };
-        OpenTicketDto: {
+            clearedAt: string | null;
             /** Format: uuid */
-            accountId: string;
-            /** @enum {string} */
-            channel: "phone" | "chat" | "walk_in" | "email";
-            /** @enum {string} */
-            reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
-            callback?: components["schemas"]["CallbackDto"];
-            notes?: string;
-        };
-        TicketCountsDto: {
-            open: number;
-            proofing: number;
-            awaiting_approval: number;
-            approved: number;
-            regenerating: number;
-            completed: number;
-            denied: number;
-            cancelled: number;
-            expired: number;
-            failed: number;
+            clearedBy: string | null;
+            clearReason: string | null;
         };
         TimelineEventDto: {
             seq: number;
@@ -1446,118 +1713,16 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        StartStepDto: {
-            /**
-             * @description registered_channel_otp: which REGISTERED channel gets the code
-             * @default sms
-             * @enum {string}
-             */
-            channel: "sms" | "email";
-        };
-        LinkTokenDto: {
-            /** @description The token from the link */
-            token: string;
-        };
-        LinkOutcomeDto: {
-            /** @description What happens next, for the person who clicked */
-            message: string;
-        };
-        CallbackAsGivenDto: {
-            name?: string;
-            phone?: string;
-            email?: string;
-        };
-        AttestationRequestDto: {
-            /** @description Who the caller said they were */
-            subjectName: string;
-            /** Format: date-time */
-            requestedAt: string;
-            /**
-             * @description How the caller reached the help desk
-             * @enum {string}
-             */
-            channel: "phone" | "chat" | "walk_in" | "email" | "self_service";
-            /** @enum {string} */
-            reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
-            /** @description How the caller said they can be reached, as given (not checked) */
-            callback: components["schemas"]["CallbackAsGivenDto"];
-            /**
-             * Format: date-time
-             * @description The link works until then
-             */
-            expiresAt: string;
-        };
-        AttestDto: {
-            /** @description The token from the link */
-            token: string;
-            /** @enum {string} */
-            decision: "confirm" | "reject";
-        };
-        ReasonDto: {
-            /** @example codes pasted into a ticket comment */
-            reason: string;
-        };
-        ExposureDto: {
-            /** @description The set, now revoked */
-            revokedSet: components["schemas"]["CodeSetDto"];
-            /**
-             * Format: uuid
-             * @description The reissue owed to the account
-             */
-            reissueRequestId: string;
-            /**
-             * Format: uuid
-             * @description The recovery ticket that will reissue the codes (opened now, or the one already in progress)
-             */
-            ticketId: string;
-        };
-        CreateCriticalSystemDto: {
-            /** @example payments-hsm */
-            name: string;
-            description?: string;
-            /** @description Custodian accounts: distinct, at least k */
-            custodianIds: string[];
-            /** @default 2 */
-            k: number;
-            /** @default 300 */
-            windowSeconds: number;
-            /** @default 900 */
-            grantTtlSeconds: number;
-        };
-        CriticalSystemViewDto: {
+        TokenDto: {
             /** Format: uuid */
             id: string;
-            name: string;
-            description: string | null;
-            custodianIds: string[];
-            k: number;
-            windowSeconds: number;
-            grantTtlSeconds: number;
+            label: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
-            updatedAt: string;
-        };
-        UpdateCriticalSystemDto: {
-            /** @example payments-hsm */
-            name?: string;
-            description?: string;
-            /** @default 2 */
-            k: number;
-            /** @default 300 */
-            windowSeconds: number;
-            /** @default 900 */
-            grantTtlSeconds: number;
-        };
-        CustodianDto: {
-            /** Format: uuid */
-            accountId: string;
-        };
-        PresentedDto: {
-            /** Format: uuid */
-            accountId: string;
+            expiresAt: string | null;
             /** Format: date-time */
-            presentedAt: string;
+            revokedAt: string | null;
         };
         UnlockSessionDto: {
             /** Format: uuid */
@@ -1577,180 +1742,78 @@ export interface components {
             /** @description The signed grant, in the response of the presentation that unlocked, only */
             grant?: string;
         };
-        PresentCodeDto: {
+        UpdateAccountDto: {
+            /**
+             * @description The directory’s id for the employee; unique
+             * @example E10442
+             */
+            externalId?: string;
+            /** @example Jane Doe */
+            displayName?: string;
+            /** @enum {string} */
+            tier?: "standard" | "privileged" | "critical";
+            /**
+             * @description Registered e-mail: one-time codes and links go only here
+             * @example jane.doe@example.com
+             */
+            email?: string;
+            /**
+             * @description Registered phone, E.164
+             * @example +447700900234
+             */
+            phone?: string;
             /**
              * Format: uuid
-             * @description The custodian presenting
+             * @description The manager’s account
              */
-            accountId: string;
+            managerId?: string | null;
+            /** @example 10442 */
+            employeeNumber?: string | null;
+            /** @example CC-4410 */
+            costCentre?: string | null;
             /**
-             * @description One of the custodian’s own backup codes; consumed when accepted
+             * @description `deactivated` stops all recovery for the account
+             * @enum {string}
+             */
+            status?: "active" | "deactivated";
+        };
+        UpdateCriticalSystemDto: {
+            /** @example payments-hsm */
+            name?: string;
+            description?: string;
+            /** @default 2 */
+            k: number;
+            /** @default 300 */
+            windowSeconds: number;
+            /** @default 900 */
+            grantTtlSeconds: number;
+        };
+        UpdateStaffDto: {
+            roles?: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            /** Format: uuid */
+            accountId?: string | null;
+            /** @description false deactivates the member: their tokens stop working at once */
+            active?: boolean;
+        };
+        VerdictDto: {
+            valid: boolean;
+            /** @description Unused codes left, when valid */
+            remaining: number | null;
+            /** @description Present when few codes remain */
+            warning?: string;
+        };
+        VerifyCodeDto: {
+            /**
+             * @description As typed: any case, spaces and dashes ignored, O/I/L folded
              * @example K7QD-9XRT-MB3W
              */
             code: string;
         };
-        IntrospectDto: {
-            /** @description The grant token (an EdDSA JWT) */
-            grant: string;
-        };
-        IntrospectionDto: {
-            active: boolean;
-            /** Format: uuid */
-            grantId?: string;
-            /** Format: uuid */
-            systemId?: string;
-            /** Format: uuid */
-            sessionId?: string;
-            custodianIds?: string[];
-            /** Format: date-time */
-            expiresAt?: string;
-        };
-        PublicKeyDto: {
-            /** @example EdDSA */
-            alg: string;
-            kid: string;
-            /** @description SPKI PEM */
-            publicKeyPem: string;
-            /** @description The same key as a JWK (OKP, Ed25519) */
-            jwk: {
-                [key: string]: unknown;
-            };
-        };
-        StepOutcomeDto: {
-            passed: number;
-            failed: number;
-        };
-        ReportFilterDto: {
-            campaign: string | null;
-            /** Format: date-time */
-            from: string | null;
-            /** Format: date-time */
-            to: string | null;
-        };
-        CampaignResultDto: {
-            drills: number;
-            /** @description Stopped: denied, flagged, or caught by a system-verified step */
-            passed: number;
-            /** @description Got through: an attested step passed for the impostor, or an approval given */
-            failed: number;
-            /** @description Ended (expired, cancelled) without a decisive act */
-            inconclusive: number;
-            /** @description Still running or scheduled */
-            undecided: number;
-            medianTimeToDecisionMs: number | null;
-            campaign: string;
-            /**
-             * @description Where drills were stopped (passed) or got through (failed): by proofing step, or approval, flag, deny
-             * @example {
-             *       "registered_channel_otp": {
-             *         "passed": 2,
-             *         "failed": 0
-             *       },
-             *       "approval": {
-             *         "passed": 0,
-             *         "failed": 1
-             *       }
-             *     }
-             */
-            byStep: {
-                [key: string]: components["schemas"]["StepOutcomeDto"];
-            };
-        };
-        AgentResultDto: {
-            drills: number;
-            /** @description Stopped: denied, flagged, or caught by a system-verified step */
-            passed: number;
-            /** @description Got through: an attested step passed for the impostor, or an approval given */
-            failed: number;
-            /** @description Ended (expired, cancelled) without a decisive act */
-            inconclusive: number;
-            /** @description Still running or scheduled */
-            undecided: number;
-            medianTimeToDecisionMs: number | null;
-            /** Format: uuid */
-            staffId: string;
-            name: string;
-        };
-        ApproverResultDto: {
-            /** Format: uuid */
-            staffId: string;
-            name: string;
-            /** @description Drill tickets this approver approved (each one a failure) */
-            approved: number;
-            denied: number;
-        };
-        DrillReportDto: {
-            filter: components["schemas"]["ReportFilterDto"];
-            campaigns: components["schemas"]["CampaignResultDto"][];
-            agents: components["schemas"]["AgentResultDto"][];
-            approvers: components["schemas"]["ApproverResultDto"][];
-        };
-        DrillDto: {
-            /** Format: uuid */
-            id: string;
-            campaign: string;
-            name: string;
-            /** @enum {string} */
-            status: "scheduled" | "running" | "resolved";
-            /** Format: uuid */
-            ticketId: string | null;
-            ticketState: string | null;
-            /** Format: uuid */
-            accountId: string;
-            /** Format: date-time */
-            scheduledFor: string;
-            /** Format: date-time */
-            startedAt: string | null;
-            /** @enum {string|null} */
-            outcome: "passed" | "failed" | "inconclusive" | null;
-            /** @description Where it was stopped or got through */
-            decidedStep: string | null;
-            decidedBy: string | null;
-            timeToDecisionMs: number | null;
-            /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only) */
-            scenario: {
-                [key: string]: unknown;
-            };
-            /** @description What the drill ticket would have sent to the subject or manager */
-            sink: Record<string, never>[];
-        };
-        DrillSummaryDto: {
-            /** Format: uuid */
-            id: string;
-            campaign: string;
-            /** @description The scenario’s name */
-            name: string;
-            /** Format: uuid */
-            accountId: string;
-            /** @description The target account’s external id */
-            accountExternalId: string | null;
-            /** @enum {string|null} */
-            accountTier: "standard" | "privileged" | "critical" | null;
-            /** @enum {string} */
-            status: "scheduled" | "running" | "resolved";
-            /**
-             * Format: uuid
-             * @description Null until a scheduled drill starts
-             */
-            ticketId: string | null;
-            ticketState: string | null;
-            /**
-             * @description Null while pending
-             * @enum {string|null}
-             */
-            outcome: "passed" | "failed" | "inconclusive" | null;
-            /** @description The step (or approval, flag, deny) where it was stopped or got through */
-            decidedStep: string | null;
-            timeToDecisionMs: number | null;
-            /** Format: date-time */
-            scheduledFor: string;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        DrillPageDto: {
-            /** @description Newest first */
-            items: components["schemas"]["DrillSummaryDto"][];
-            nextCursor: string | null;
+        VideoCallEvidenceDto: {
+            /** @example recognised on camera, confirmed recent team events */
+            note: string;
+            /** @example 6 */
+            minutes?: number;
         };
     };
     responses: never;
@@ -1761,7 +1824,149 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    MetricsController_scrape: {
+    checkLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    checkReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Health Check is successful */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example ok */
+                        status?: string;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /**
+             * @description PostgreSQL or Redis is down; the body says which
+             *
+             *     The Health Check is not successful
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example error */
+                        status?: string;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "redis": {
+                         *         "message": "Could not connect",
+                         *         "status": "down"
+                         *       }
+                         *     }
+                         */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "redis": {
+                         *         "message": "Could not connect",
+                         *         "status": "down"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    scrapeMetrics: {
         parameters: {
             query?: never;
             header?: never;
@@ -1781,712 +1986,7 @@ export interface operations {
             };
         };
     };
-    AuditController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from the previous page’s nextCursor */
-                cursor?: string;
-                action?: string;
-                /** @description Id of the target (account, staff, ticket …) */
-                target?: string;
-                /** @description Staff id of the actor */
-                actor?: string;
-                from?: string;
-                to?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditPageDto"];
-                };
-            };
-            /** @description Invalid filter or cursor */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of auditor, admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    AuditController_verify: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainVerdictDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of auditor, admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    OutboxController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from the previous page’s nextCursor */
-                cursor?: string;
-                /** @description Default: every status */
-                status?: "pending" | "sent" | "failed";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Newest first: status, attempts and last failure of each message, never its content */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OutboxPageDto"];
-                };
-            };
-            /** @description Invalid status, limit, cursor or id */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    OutboxController_resend: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Back to pending and enqueued, with the same idempotency key */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OutboxMessageDto"];
-                };
-            };
-            /** @description Invalid status, limit, cursor or id */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown message */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description The message is not failed: details name its `status` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    StaffController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from the previous page’s nextCursor */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffPageDto"];
-                };
-            };
-            /** @description Invalid field (named in message and details) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown staff member or token */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    StaffController_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateStaffDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffDto"];
-                };
-            };
-            /** @description Invalid field (named in message and details) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown staff member or token */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    StaffController_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffDto"];
-                };
-            };
-            /** @description Invalid field (named in message and details) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown staff member or token */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    StaffController_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateStaffDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffDto"];
-                };
-            };
-            /** @description Invalid field (named in message and details) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown staff member or token */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    StaffController_listTokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Tokens without their secrets */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenDto"][];
-                };
-            };
-            /** @description Invalid field (named in message and details) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown staff member or token */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    StaffController_issueToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["IssueTokenDto"];
-            };
-        };
-        responses: {
-            /** @description The token is in this response only */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["IssuedTokenDto"];
-                };
-            };
-            /** @description Invalid field (named in message and details) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown staff member or token */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    StaffController_revokeToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                tokenId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The revoked token */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenDto"];
-                };
-            };
-            /** @description Invalid field (named in message and details) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown staff member or token */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    MeController_me: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    MeController_messages: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffMessageDto"][];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    AccountsController_search: {
+    searchAccounts: {
         parameters: {
             query?: {
                 limit?: number;
@@ -2539,7 +2039,7 @@ export interface operations {
             };
         };
     };
-    AccountsController_create: {
+    createAccount: {
         parameters: {
             query?: never;
             header?: never;
@@ -2598,7 +2098,7 @@ export interface operations {
             };
         };
     };
-    AccountsController_importDirectory: {
+    importAccounts: {
         parameters: {
             query?: never;
             header?: never;
@@ -2649,7 +2149,7 @@ export interface operations {
             };
         };
     };
-    AccountsController_get: {
+    getAccount: {
         parameters: {
             query?: never;
             header?: never;
@@ -2706,7 +2206,7 @@ export interface operations {
             };
         };
     };
-    AccountsController_update: {
+    updateAccount: {
         parameters: {
             query?: never;
             header?: never;
@@ -2775,7 +2275,7 @@ export interface operations {
             };
         };
     };
-    CodesController_enrol: {
+    enrolCodes: {
         parameters: {
             query?: never;
             header?: never;
@@ -2842,7 +2342,193 @@ export interface operations {
             };
         };
     };
-    CodesController_verify: {
+    getCurrentCodeSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active set: dates and how many remain, never codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeSetDto"];
+                };
+            };
+            /** @description Malformed id or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of service, agent, admin, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown account, or no active set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    acknowledgeCodeCustody: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subject acknowledged storing the codes safely */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeSetDto"];
+                };
+            };
+            /** @description Malformed id or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of service */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown account, or no active set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    reportCodeExposure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            /** @description The set is revoked at once and a reissue ticket is in the queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExposureDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of service, agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No active set to revoke, or the account is deactivated */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    verifyCode: {
         parameters: {
             query?: never;
             header?: never;
@@ -2922,137 +2608,42 @@ export interface operations {
             };
         };
     };
-    CodesController_current: {
+    listAuditEvents: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+                action?: string;
+                /** @description Id of the target (account, staff, ticket …) */
+                target?: string;
+                /** @description Staff id of the actor */
+                actor?: string;
+                from?: string;
+                to?: string;
             };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The active set: dates and how many remain, never codes */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CodeSetDto"];
-                };
-            };
-            /** @description Malformed id or body */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of service, agent, admin, auditor */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown account, or no active set */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    CodesController_acknowledgeCustody: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The subject acknowledged storing the codes safely */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CodeSetDto"];
-                };
-            };
-            /** @description Malformed id or body */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of service */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown account, or no active set */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    ReportsController_codeHygiene: {
-        parameters: {
-            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HygieneReportDto"];
+                    "application/json": components["schemas"]["AuditPageDto"];
+                };
+            };
+            /** @description Invalid filter or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Missing, unknown, expired or revoked token */
@@ -3075,318 +2666,7 @@ export interface operations {
             };
         };
     };
-    DeliveriesController_redeem: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RedeemDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RedeemedDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Used, expired or unknown token: one answer for all three */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    SignalsController_held: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from the previous page’s nextCursor */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Live tickets a risk signal holds until an admin clears it, oldest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketPageDto"];
-                };
-            };
-            /** @description Invalid limit or cursor */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    SignalsController_clear: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonBodyDto"];
-            };
-        };
-        responses: {
-            /** @description The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid id, signal or reason */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket, or no such signal on it */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description The signal does not hold the ticket, was already cleared, or the ticket is closed */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Opaque cursor from the previous page’s nextCursor */
-                cursor?: string;
-                /** @description Default: every state someone is still working on */
-                state?: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Critical first, then nearest to SLA breach */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketPageDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent, approver */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_open: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OpenTicketDto"];
-            };
-        };
-        responses: {
-            /** @description Opened in the queue; the subject is told on every registered channel */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_countByState: {
+    verifyAuditChain: {
         parameters: {
             query?: never;
             header?: never;
@@ -3395,22 +2675,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description How many tickets are in each state, every state named (0 when none) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketCountsDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ChainVerdictDto"];
                 };
             };
             /** @description Missing, unknown, expired or revoked token */
@@ -3422,7 +2692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver */
+            /** @description Token lacks the role: one of auditor, admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3431,1008 +2701,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
         };
     };
-    TicketsController_claimNext: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ticket now assigned to the caller, in proofing */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Nothing waiting */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent, approver */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_timeline: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ticket’s history, oldest first, from the audit trail */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TimelineEventDto"][];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent, approver, auditor */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_release: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Back to the queue, unassigned */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_startStep: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                step: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StartStepDto"];
-            };
-        };
-        responses: {
-            /** @description The code went to the REGISTERED channel, or the link to the manager on file */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_submitStep: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                step: string;
-            };
-            cookie?: never;
-        };
-        /** @description The evidence for this step */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OtpEvidenceDto"] | components["schemas"]["DirectoryFactsEvidenceDto"] | components["schemas"]["GovernmentIdEvidenceDto"] | components["schemas"]["VideoCallEvidenceDto"];
-            };
-        };
-        responses: {
-            /** @description Step passed or failed; a failed system-verified step denies the ticket */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_flag: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonBodyDto"];
-            };
-        };
-        responses: {
-            /** @description Denied as suspicious; security alerted */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_approve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonBodyDto"];
-            };
-        };
-        responses: {
-            /** @description Signed; approved once the tier’s count of distinct approvers is reached */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of approver */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_deny: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonBodyDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent, approver */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonBodyDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of agent, admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    TicketsController_retry: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A failed ticket back to approved; regeneration is scheduled again */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDto"];
-                };
-            };
-            /** @description Invalid field, id or step (named in the message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown ticket or account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    LinksController_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LinkTokenDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LinkOutcomeDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Used, expired or unknown link: one answer for all */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    LinksController_attestationRequest: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LinkTokenDto"];
-            };
-        };
-        responses: {
-            /** @description What the manager is asked about; does not use the link */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AttestationRequestDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Used, expired or unknown link: one answer for all */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    LinksController_attest: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AttestDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LinkOutcomeDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Used, expired or unknown link: one answer for all */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    ExposureController_report: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonDto"];
-            };
-        };
-        responses: {
-            /** @description The set is revoked at once and a reissue ticket is in the queue */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExposureDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of service, agent */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Unknown account */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description No active set to revoke, or the account is deactivated */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    CriticalSystemsController_list: {
+    listCriticalSystems: {
         parameters: {
             query?: never;
             header?: never;
@@ -4485,7 +2756,7 @@ export interface operations {
             };
         };
     };
-    CriticalSystemsController_create: {
+    createCriticalSystem: {
         parameters: {
             query?: never;
             header?: never;
@@ -4551,7 +2822,7 @@ export interface operations {
             };
         };
     };
-    CriticalSystemsController_get: {
+    getCriticalSystem: {
         parameters: {
             query?: never;
             header?: never;
@@ -4606,7 +2877,7 @@ export interface operations {
             };
         };
     };
-    CriticalSystemsController_update: {
+    updateCriticalSystem: {
         parameters: {
             query?: never;
             header?: never;
@@ -4665,7 +2936,7 @@ export interface operations {
             };
         };
     };
-    CriticalSystemsController_addCustodian: {
+    addCustodian: {
         parameters: {
             query?: never;
             header?: never;
@@ -4733,7 +3004,7 @@ export interface operations {
             };
         };
     };
-    CriticalSystemsController_removeCustodian: {
+    removeCustodian: {
         parameters: {
             query?: never;
             header?: never;
@@ -4798,7 +3069,7 @@ export interface operations {
             };
         };
     };
-    CriticalSystemsController_open: {
+    openUnlockSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -4854,28 +3125,25 @@ export interface operations {
             };
         };
     };
-    UnlockSessionsController_present: {
+    redeemDelivery: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PresentCodeDto"];
+                "application/json": components["schemas"]["RedeemDto"];
             };
         };
         responses: {
-            /** @description Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UnlockSessionDto"];
+                    "application/json": components["schemas"]["RedeemedDto"];
                 };
             };
             400: {
@@ -4886,46 +3154,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /**
-             * @description Not a custodian of this system (code untouched)
-             *
-             *     Token lacks the role: one of service
-             */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Same custodian twice, or already unlocked (code untouched) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description The window has closed (code untouched) */
+            /** @description Used, expired or unknown token: one answer for all three */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -4934,17 +3163,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The code was not accepted (counted toward lockout) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description The custodian’s code verification is locked */
-            423: {
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4954,188 +3173,7 @@ export interface operations {
             };
         };
     };
-    UnlockSessionsController_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UnlockSessionDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of service, admin, auditor */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    GrantsController_introspect: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["IntrospectDto"];
-            };
-        };
-        responses: {
-            /** @description { active: false } for anything not a live grant of ours */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["IntrospectionDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of service */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    GrantsController_publicKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Verify grants offline: EdDSA (Ed25519) JWTs */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicKeyDto"];
-                };
-            };
-        };
-    };
-    GrantsController_revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Revoked; introspection answers inactive from now on */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Token lacks the role: one of admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    DrillsController_list: {
+    listDrills: {
         parameters: {
             query?: {
                 limit?: number;
@@ -5188,7 +3226,7 @@ export interface operations {
             };
         };
     };
-    DrillsController_create: {
+    createDrill: {
         parameters: {
             query?: never;
             header?: never;
@@ -5307,7 +3345,7 @@ export interface operations {
             };
         };
     };
-    DrillsController_report: {
+    getDrillReport: {
         parameters: {
             query?: {
                 campaign?: string;
@@ -5360,7 +3398,7 @@ export interface operations {
             };
         };
     };
-    DrillsController_get: {
+    getDrill: {
         parameters: {
             query?: never;
             header?: never;
@@ -5416,7 +3454,57 @@ export interface operations {
             };
         };
     };
-    HealthController_live: {
+    introspectGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntrospectDto"];
+            };
+        };
+        responses: {
+            /** @description { active: false } for anything not a live grant of ours */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of service */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getGrantPublicKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -5425,7 +3513,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The process is alive */
+            /** @description Verify grants offline: EdDSA (Ed25519) JWTs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeyDto"];
+                };
+            };
+        };
+    };
+    revokeGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked; introspection answers inactive from now on */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5434,9 +3544,188 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
-    HealthController_ready: {
+    attestByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOutcomeDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Used, expired or unknown link: one answer for all */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAttestationRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkTokenDto"];
+            };
+        };
+        responses: {
+            /** @description What the manager is asked about; does not use the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationRequestDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Used, expired or unknown link: one answer for all */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    cancelByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOutcomeDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Used, expired or unknown link: one answer for all */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -5445,115 +3734,1889 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example ok */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["StaffDto"];
                 };
             };
-            /**
-             * @description PostgreSQL or Redis is down; the body says which
-             *
-             *     The Health Check is not successful
-             */
-            503: {
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example error */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listMyMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMessageDto"][];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listOutboxMessages: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+                /** @description Default: every status */
+                status?: "pending" | "sent" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first: status, attempts and last failure of each message, never its content */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPageDto"];
+                };
+            };
+            /** @description Invalid status, limit, cursor or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    resendOutboxMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to pending and enqueued, with the same idempotency key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessageDto"];
+                };
+            };
+            /** @description Invalid status, limit, cursor or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown message */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The message is not failed: details name its `status` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getCodeHygieneReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HygieneReportDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listStaff: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffPageDto"];
+                };
+            };
+            /** @description Invalid field (named in message and details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown staff member or token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    createStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateStaffDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDto"];
+                };
+            };
+            /** @description Invalid field (named in message and details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown staff member or token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDto"];
+                };
+            };
+            /** @description Invalid field (named in message and details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown staff member or token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    updateStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateStaffDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDto"];
+                };
+            };
+            /** @description Invalid field (named in message and details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown staff member or token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listStaffTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tokens without their secrets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenDto"][];
+                };
+            };
+            /** @description Invalid field (named in message and details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown staff member or token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    issueStaffToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueTokenDto"];
+            };
+        };
+        responses: {
+            /** @description The token is in this response only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedTokenDto"];
+                };
+            };
+            /** @description Invalid field (named in message and details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown staff member or token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    revokeStaffToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenDto"];
+                };
+            };
+            /** @description Invalid field (named in message and details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown staff member or token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listTickets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+                /** @description Default: every state someone is still working on */
+                state?: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Critical first, then nearest to SLA breach */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketPageDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    openTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenTicketDto"];
+            };
+        };
+        responses: {
+            /** @description Opened in the queue; the subject is told on every registered channel */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    countTicketsByState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many tickets are in each state, every state named (0 when none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketCountsDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listHeldTickets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live tickets a risk signal holds until an admin clears it, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketPageDto"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    claimNextTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket now assigned to the caller, in proofing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Nothing waiting */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    approveTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description Signed; approved once the tier’s count of distinct approvers is reached */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    cancelTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    denyTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listTicketEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket’s history, oldest first, from the audit trail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineEventDto"][];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    flagTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description Denied as suspicious; security alerted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    releaseTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to the queue, unassigned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    retryTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A failed ticket back to approved; regeneration is scheduled again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    clearRiskSignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid id, signal or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket, or no such signal on it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The signal does not hold the ticket, was already cleared, or the ticket is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    submitProofingStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        /** @description The evidence for this step */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OtpEvidenceDto"] | components["schemas"]["DirectoryFactsEvidenceDto"] | components["schemas"]["GovernmentIdEvidenceDto"] | components["schemas"]["VideoCallEvidenceDto"];
+            };
+        };
+        responses: {
+            /** @description Step passed or failed; a failed system-verified step denies the ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    startProofingStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartStepDto"];
+            };
+        };
+        responses: {
+            /** @description The code went to the REGISTERED channel, or the link to the manager on file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getUnlockSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnlockSessionDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of service, admin, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    presentCustodianCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresentCodeDto"];
+            };
+        };
+        responses: {
+            /** @description Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnlockSessionDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description Not a custodian of this system (code untouched)
+             *
+             *     Token lacks the role: one of service
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Same custodian twice, or already unlocked (code untouched) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The window has closed (code untouched) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The code was not accepted (counted toward lockout) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The custodian’s code verification is locked */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
         };
