@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { AlreadyExists, Conflict, NotFound } from '../common/errors';
 import { Policy } from '../config/policy';
 import { updateReturning } from '../database/sql';
+import { NotMeNotices } from '../notifications/not-me-notices';
 import { Notifier } from '../notifications/notifier';
 import { BackupCode } from './backup-code.entity';
 import { CodeHasher } from './code-hasher';
@@ -36,6 +37,7 @@ export class CodesService {
     private readonly hasher: CodeHasher,
     private readonly audit: AuditService,
     private readonly notifier: Notifier,
+    private readonly notMe: NotMeNotices,
     private readonly policy: Policy,
     private readonly clock: Clock,
   ) {}
@@ -97,7 +99,12 @@ export class CodesService {
       target: { type: 'account', id: account.id },
       payload: { setId: set.id, count: set.codeCount, ticketId, rotationDueAt: set.rotationDueAt.toISOString() },
     });
-    await this.notifier.toSubject(em, account, 'codes.issued', { count: set.codeCount }, `codes.issued:${set.id}`, ['email', 'sms']);
+    if (ticketId) {
+      await this.notifier.toSubject(em, account, 'codes.issued', { count: set.codeCount }, `codes.issued:${set.id}`, ['email', 'sms']);
+    } else {
+      // A first enrolment proves nothing about who asked: the employee can answer "this wasn't me" and hold the account.
+      await this.notMe.sendToRegistered(em, account, 'codes.issued', { count: set.codeCount }, `codes.issued:${set.id}`);
+    }
     return set;
   }
 
