@@ -5,6 +5,7 @@ import { Public } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RateLimited } from '../common/throttle';
 import { LinksService } from './links.service';
+import { RecoveryHold } from './risk/recovery-hold.service';
 import { TICKET_CHANNELS, TICKET_REASONS } from './ticket.entity';
 
 class LinkTokenDto {
@@ -49,7 +50,10 @@ class LinkOutcomeDto {
 @ApiGoneResponse({ type: ErrorResponseDto, description: 'Used, expired or unknown link: one answer for all' })
 @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
 export class LinksController {
-  constructor(private readonly links: LinksService) {}
+  constructor(
+    private readonly links: LinksService,
+    private readonly hold: RecoveryHold,
+  ) {}
 
   @Post('cancel')
   @ApiOperation({ summary: 'Stop a recovery request (the subject\'s link)', operationId: 'cancelByLink' })
@@ -58,6 +62,15 @@ export class LinksController {
   async cancel(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
     await this.links.cancelBySubject(body.token);
     return { message: 'The request was stopped and our security team has been told. Your current codes are unchanged.' };
+  }
+
+  @Post('not-me')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The subject reports a change to their account was not them: holds every recovery of the account', operationId: 'reportNotMe' })
+  @ApiOkResponse({ type: LinkOutcomeDto })
+  async notMe(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
+    await this.hold.reportNotMe(body.token);
+    return { message: 'Thank you: every recovery of your account is on hold until our security team has looked at it, and they have been told.' };
   }
 
   @Post('attestation-request')
