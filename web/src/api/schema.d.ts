@@ -836,6 +836,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/change-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List change requests, pending first, with whether multi-party approval is on */
+        get: operations["listChangeRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/change-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show one change request with its exact before and after */
+        get: operations["getChangeRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/change-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a change request: it is applied at once if what it was made against still holds */
+        post: operations["approveChangeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/change-requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a change request with a reason */
+        post: operations["rejectChangeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -963,6 +1031,8 @@ export interface components {
             nextCursor: string | null;
         };
         CreateStaffDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /** @example Dana Agent */
             name: string;
             /**
@@ -988,11 +1058,53 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        ChangeRequestDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold";
+            /** @example account */
+            targetType: string;
+            /** @description The account, staff member or ticket id; for a new member, its name */
+            targetId: string;
+            /** Format: uuid */
+            requestedBy: string;
+            reason: string | null;
+            /** @description The policy rules (changeApproval.sensitive) that made it a request */
+            sensitive: string[];
+            /** @description The values it was made against; re-checked on approval */
+            before: {
+                [key: string]: unknown;
+            };
+            /** @description The values it sets */
+            after: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            state: "pending" | "applied" | "rejected" | "refused" | "expired" | "used";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            reviewedBy: string | null;
+            /** Format: date-time */
+            reviewedAt: string | null;
+            reviewReason: string | null;
+            /** @description Why it was refused or expired */
+            outcome: string | null;
+            /** @description Whether the caller may approve or reject it now */
+            reviewable: boolean;
+            /** @description Why the caller may not review it */
+            notReviewableBecause: string | null;
+        };
         StaffPageDto: {
             items: components["schemas"]["StaffDto"][];
             nextCursor: string | null;
         };
         UpdateStaffDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             roles?: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
             /** Format: uuid */
             accountId?: string | null;
@@ -1000,6 +1112,8 @@ export interface components {
             active?: boolean;
         };
         IssueTokenDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /** @default 90 */
             expiresInDays: number;
             /** @example laptop */
@@ -1160,6 +1274,8 @@ export interface components {
             employeeNumber?: string | null;
             /** @example CC-4410 */
             costCentre?: string | null;
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /**
              * @description `deactivated` stops all recovery for the account
              * @enum {string}
@@ -1747,6 +1863,22 @@ export interface components {
             items: components["schemas"]["DrillSummaryDto"][];
             nextCursor: string | null;
         };
+        MultiPartyStatusDto: {
+            /** @description Whether sensitive changes need a second admin now */
+            on: boolean;
+            activeAdmins: number;
+            /** @example multi-party approval is off until a second admin exists: sensitive changes apply at once and security is alerted of each */
+            message: string;
+        };
+        ChangeRequestPageDto: {
+            items: components["schemas"]["ChangeRequestDto"][];
+            nextCursor: string | null;
+            multiPartyApproval: components["schemas"]["MultiPartyStatusDto"];
+        };
+        ReviewDto: {
+            /** @example Confirmed with the manager by phone */
+            reason: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2071,6 +2203,15 @@ export interface operations {
                     "application/json": components["schemas"]["StaffDto"];
                 };
             };
+            /** @description With the approver, admin or service role: a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             /** @description Invalid field (named in message and details) */
             400: {
                 headers: {
@@ -2100,6 +2241,15 @@ export interface operations {
             };
             /** @description Unknown staff member or token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for a member of this name is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2189,6 +2339,15 @@ export interface operations {
                     "application/json": components["schemas"]["StaffDto"];
                 };
             };
+            /** @description Granting approver, admin or service, or re-activating: a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             /** @description Invalid field (named in message and details) */
             400: {
                 headers: {
@@ -2218,6 +2377,15 @@ export interface operations {
             };
             /** @description Unknown staff member or token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for this member is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2309,6 +2477,15 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedTokenDto"];
                 };
             };
+            /** @description For an approver, admin or service member: a change request now waits for a second admin; once approved, the same call by the same admin issues the token */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             /** @description Invalid field (named in message and details) */
             400: {
                 headers: {
@@ -2338,6 +2515,15 @@ export interface operations {
             };
             /** @description Unknown staff member or token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for this member is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2716,12 +2902,22 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Applied */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+            /** @description Sensitive (tier lowered, channels, manager, deactivation): a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             /** @description Invalid field (named in message and details) */
@@ -2759,7 +2955,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description externalId already taken */
+            /** @description externalId already taken, or a change request for this account is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3194,6 +3390,15 @@ export interface operations {
                     "application/json": components["schemas"]["TicketDto"];
                 };
             };
+            /** @description With two or more admins: a change request now waits for a second admin, who releases the hold on approval */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             /** @description Invalid id, signal or reason */
             400: {
                 headers: {
@@ -3230,7 +3435,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The signal does not hold the ticket, was already cleared, or the ticket is closed */
+            /** @description The signal does not hold the ticket, was already cleared, the ticket is closed, or a change request for it is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5402,6 +5607,270 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listChangeRequests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+                state?: "pending" | "applied" | "rejected" | "refused" | "expired" | "used";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestPageDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getChangeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    approveChangeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDto"];
+            };
+        };
+        responses: {
+            /** @description Approved and applied */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Your own request, or a change to your own staff record */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Already decided, or refused because its target changed underneath (then it is kept as refused) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    rejectChangeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Your own request, or a change to your own staff record */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Already decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Expired */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
