@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
+import { ChangeRequestsModule } from './change-requests/change-requests.module';
 import { ClockModule } from './common/clock.module';
 import { Env, ProcessRole, validateEnv } from './config/env.validation';
 import { dataSourceOptions } from './database/data-source-options';
@@ -76,6 +77,7 @@ export class AppModule {
         TicketsModule,
         UnlockModule,
         DrillsModule,
+        ChangeRequestsModule,
         HealthModule,
         ...(role === 'worker' ? [] : [ConsoleModule]),
         ...(role === 'api' ? [] : [WorkerModule]),

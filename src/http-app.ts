@@ -67,6 +67,12 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
   (req.path === '/docs' || req.path.startsWith('/docs/') ? docsHeaders : pageHeaders)(req, res, next);
 }
 
+/** API answers can carry a code, a token or a link (redeem, enrolment, token issue): no cache may keep any of them. */
+function noStoreForApi(req: Request, res: Response, next: NextFunction): void {
+  if (req.path === '/v1' || req.path.startsWith('/v1/')) res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
 /**
  * Everything an HTTP app needs beyond its modules. Shared by main.ts and the
  * e2e app factory, so the tests exercise exactly what production serves.
@@ -81,6 +87,7 @@ export function configureHttpApp(app: INestApplication): void {
 
   app.use(app.get(MetricsService).middleware);
   app.use(securityHeaders);
+  app.use(noStoreForApi);
   app.use(requireJsonBodies);
   app.use(express.json({ limit: config.get('BODY_LIMIT_BYTES', { infer: true }), strict: true }));
   // body-parser fails before Nest routing: answer in the same error shape as everything else.

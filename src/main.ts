@@ -8,6 +8,7 @@ import { ConfigError, Env, ProcessRole, ROLES_OF_PROCESS, validateEnv } from './
 import { loadPolicy } from './config/policy';
 import { BackingServiceUnreachable, checkRedis, ensureDatabase, runMigrations } from './database/prepare';
 import { configureHttpApp } from './http-app';
+import { ChangeRequestsService } from './change-requests/change-requests.service';
 import { BootstrapService } from './staff/bootstrap.service';
 
 function roleFromArgs(argv: string[], fallback: ProcessRole): ProcessRole {
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   announceFirstAdmin(await app.get(BootstrapService).ensureFirstAdmin(env.BOOTSTRAP_ADMIN_TOKEN));
   await app.listen(env.PORT);
   console.log(`Recovery desk (${role === 'all' ? 'API and worker' : 'API'}) listening on http://localhost:${env.PORT}: the console at /, API docs at /docs`);
+  console.log(`Sensitive admin changes: ${(await app.get(ChangeRequestsService).status()).message}`);
 }
 
 main().catch((error: unknown) => {

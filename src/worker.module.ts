@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { ChangeRequestsModule } from './change-requests/change-requests.module';
 import { AuditChainCheckProcessor } from './audit/audit-chain-check.processor';
 import { DeliveryModule } from './delivery/delivery.module';
 import { NotificationRelayProcessor } from './notifications/relay.processor';
@@ -15,7 +16,7 @@ import { DrillsModule } from './drills/drills.module';
  * worker, so an `api`-only process never consumes jobs.
  */
 @Module({
-  imports: [DeliveryModule, TicketsModule, UnlockModule, DrillsModule, BullModule.registerQueue({ name: QUEUE.sweep })],
+  imports: [DeliveryModule, TicketsModule, UnlockModule, DrillsModule, ChangeRequestsModule, BullModule.registerQueue({ name: QUEUE.sweep })],
   providers: [AuditChainCheckProcessor, NotificationRelayProcessor, SweepProcessor, RegenerationProcessor],
 })
 export class WorkerModule {}

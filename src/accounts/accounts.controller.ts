@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -8,6 +9,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { answer, ChangeRequestDto } from '../change-requests/dto/change-request.dto';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { UuidParam } from '../common/uuid-param';
@@ -68,14 +71,17 @@ export class AccountsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Update an account', operationId: 'updateAccount' })
   @Roles('admin')
-  @ApiOkResponse({ type: AccountDto })
+  @ApiOkResponse({ type: AccountDto, description: 'Applied' })
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'Sensitive (tier lowered, channels, manager, deactivation): a change request now waits for a second admin' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already taken' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already taken, or a change request for this account is pending' })
   async update(
     @CurrentStaff() admin: Staff,
     @UuidParam('id') id: string,
     @Body() body: UpdateAccountDto,
-  ): Promise<AccountDto> {
-    return AccountDto.from(await this.accounts.update(actorOf(admin), id, body), true);
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AccountDto | ChangeRequestDto> {
+    const { changeReason, ...changes } = body;
+    return answer(await this.accounts.requestUpdate(admin, id, changes, changeReason), admin, res, (account) => AccountDto.from(account, true));
   }
 }

@@ -4,7 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { ChangeGate, Gated } from '../change-requests/change-gate';
+import { ChangeRequest } from '../change-requests/change-request.entity';
+import { accountChangeRules, pick, staleKeys } from '../change-requests/sensitive-changes';
 import { AlreadyExists, InvalidInput, NotFound } from '../common/errors';
+import { Policy } from '../config/policy';
+import type { Staff } from '../staff/staff.entity';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
 import { Account, AccountStatus } from './account.entity';
@@ -29,6 +34,8 @@ export class AccountsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly gate: ChangeGate,
+    private readonly policy: Policy,
   ) {}
 
   create(actor: AuditActor, fields: AccountFieldsDto): Promise<Account> {
@@ -41,6 +48,39 @@ export class AccountsService {
       if (!account) throw new NotFound('account', id);
       return this.updateIn(em, actor, account, changes);
     });
+  }
+
+  /** An admin's change: applied at once, or a pending change request when it is sensitive (change-gate.ts). */
+  requestUpdate(admin: Staff, id: string, changes: AccountChanges, reason?: string | null): Promise<Gated<Account>> {
+    return this.dataSource.transaction(async (em) => {
+      const account = await em.findOne(Account, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!account) throw new NotFound('account', id);
+      const pending = await this.propose(em, admin, account, changes, reason);
+      return pending ? { pending } : { applied: await this.updateIn(em, { kind: 'staff', id: admin.id }, account, changes) };
+    });
+  }
+
+  /** The pending request a sensitive change to this (locked) account becomes, or undefined when it may apply now. */
+  async propose(em: EntityManager, admin: Staff, account: Account, changes: AccountChanges, reason?: string | null): Promise<ChangeRequest | undefined> {
+    const changed = changedKeys(account, changes);
+    return this.gate.admit(em, admin, {
+      kind: 'account.update',
+      target: { type: 'account', id: account.id },
+      sensitive: accountChangeRules(account, changes, this.policy.changeApproval.sensitive),
+      before: pick(account, changed),
+      after: pick(changes, changed),
+      reason,
+    });
+  }
+
+  /** Carries out an approved request, unless the account changed underneath it: then the reason it cannot. */
+  async applyRequested(em: EntityManager, request: ChangeRequest): Promise<string | undefined> {
+    const account = await em.findOne(Account, { where: { id: request.targetId }, lock: { mode: 'pessimistic_write' } });
+    if (!account) return 'the account no longer exists';
+    const stale = staleKeys(request.before, account);
+    if (stale.length) return `the account's ${stale.join(', ')} changed since the request was made: make a new request against the current values`;
+    await this.updateIn(em, { kind: 'staff', id: request.requestedBy }, account, request.after as AccountChanges);
+    return undefined;
   }
 
   async get(id: string): Promise<Account> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
-import { ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, Max, Min, ValidateNested, validateSync } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, Max, Min, ValidateNested, validateSync } from 'class-validator';
 import { PROOFING_STEPS, ProofingStep } from '../tickets/proofing/step-catalogue';
 import { fieldErrors } from '../common/validation';
 import { ConfigError } from './env.validation';
@@ -96,6 +96,35 @@ export class RiskPolicy {
   @ValidateNested() @Type(() => DeskVelocityPolicy) deskVelocity = new DeskVelocityPolicy();
 }
 
+/**
+ * Which admin changes need a second admin (a change request, src/change-requests/); each can be switched off here.
+ * While fewer than two active admins exist they apply at once and security is alerted of each.
+ */
+export class SensitiveChangesPolicy {
+  /** Lowering an account's tier. */
+  @IsBoolean() accountTierLowered = true;
+  /** Changing an account's registered e-mail or phone. */
+  @IsBoolean() accountChannels = true;
+  /** Changing an account's managerId. */
+  @IsBoolean() accountManager = true;
+  /** Deactivating an account. */
+  @IsBoolean() accountDeactivated = true;
+  /** Creating a staff member with the approver, admin or service role, or granting one of them. */
+  @IsBoolean() staffPrivilegedRole = true;
+  /** Issuing a token to a member with the approver, admin or service role. */
+  @IsBoolean() staffPrivilegedToken = true;
+  /** Re-activating a deactivated staff member. */
+  @IsBoolean() staffReactivated = true;
+  /** Clearing a risk signal's hold on a ticket. */
+  @IsBoolean() holdCleared = true;
+}
+
+export class ChangeApprovalPolicy {
+  /** A pending change request nobody reviewed expires after this many hours. */
+  @IsInt() @Min(1) @Max(720) expiryHours = 72;
+  @ValidateNested() @Type(() => SensitiveChangesPolicy) sensitive = new SensitiveChangesPolicy();
+}
+
 /** The smallest number of distinct approvers each tier may be set to: policy can tighten, never loosen. */
 export const MIN_APPROVERS = { standard: 0, privileged: 1, critical: 2 } as const;
 
@@ -114,6 +143,7 @@ export class Policy {
   @ValidateNested() @Type(() => RegenerationPolicy) regeneration = new RegenerationPolicy();
   @ValidateNested() @Type(() => DrillsPolicy) drills = new DrillsPolicy();
   @ValidateNested() @Type(() => RiskPolicy) risk = new RiskPolicy();
+  @ValidateNested() @Type(() => ChangeApprovalPolicy) changeApproval = new ChangeApprovalPolicy();
   /** Where possible-social-engineering and lockout alerts go. */
   @IsEmail() securityContact = 'security@example.com';
 }

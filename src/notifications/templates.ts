@@ -121,6 +121,16 @@ const TEMPLATES = {
       `${v.system} was unlocked`,
       say`Hello ${v.name}, ${v.system} was unlocked at ${v.at} by ${v.custodians}. The grant expires at ${v.expiresAt}.`,
     ),
+  'security.change_without_second_admin': (v: Vars) =>
+    message(
+      'Alert: a sensitive admin change applied without a second admin',
+      say`Admin ${v.staffId} made a sensitive change (${v.kind} on ${v.target}: ${v.rules}) that applied at once, because fewer than two active admins exist: multi-party approval is off until a second admin exists.`,
+    ),
+  'security.change_requested': (v: Vars) =>
+    message(
+      'A sensitive admin change awaits a second admin',
+      say`Admin ${v.staffId} asked for a sensitive change (${v.kind} on ${v.target}: ${v.rules}); change request ${v.requestId} waits for another admin's review until ${v.expiresAt}.`,
+    ),
   'security.account_locked': (v: Vars) =>
     message(
       'Alert: backup-code lockout',

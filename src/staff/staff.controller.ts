@@ -1,5 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { answer, ChangeRequestDto } from '../change-requests/dto/change-request.dto';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { UuidParam } from '../common/uuid-param';
@@ -20,8 +31,11 @@ export class StaffController {
   @Post()
   @ApiOperation({ summary: 'Create a staff member', operationId: 'createStaff' })
   @ApiCreatedResponse({ type: StaffDto })
-  async create(@CurrentStaff() admin: Staff, @Body() body: CreateStaffDto): Promise<StaffDto> {
-    return StaffDto.from(await this.staffService.create(actorOf(admin), body));
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'With the approver, admin or service role: a change request now waits for a second admin' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for a member of this name is pending' })
+  async create(@CurrentStaff() admin: Staff, @Body() body: CreateStaffDto, @Res({ passthrough: true }) res: Response): Promise<StaffDto | ChangeRequestDto> {
+    const { changeReason, ...input } = body;
+    return answer(await this.staffService.requestCreate(admin, input, changeReason), admin, res, StaffDto.from);
   }
 
   @Get()
@@ -42,24 +56,34 @@ export class StaffController {
   @Patch(':id')
   @ApiOperation({ summary: 'Update a staff member', operationId: 'updateStaff' })
   @ApiOkResponse({ type: StaffDto })
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'Granting approver, admin or service, or re-activating: a change request now waits for a second admin' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for this member is pending' })
   async update(
     @CurrentStaff() admin: Staff,
     @UuidParam('id') id: string,
     @Body() body: UpdateStaffDto,
-  ): Promise<StaffDto> {
-    return StaffDto.from(await this.staffService.update(actorOf(admin), id, body));
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StaffDto | ChangeRequestDto> {
+    const { changeReason, ...changes } = body;
+    return answer(await this.staffService.requestUpdate(admin, id, changes, changeReason), admin, res, StaffDto.from);
   }
 
   @Post(':id/tokens')
   @ApiOperation({ summary: 'Issue a staff token (shown once)', operationId: 'issueStaffToken' })
   @ApiCreatedResponse({ type: IssuedTokenDto, description: 'The token is in this response only' })
+  @ApiAcceptedResponse({
+    type: ChangeRequestDto,
+    description: 'For an approver, admin or service member: a change request now waits for a second admin; once approved, the same call by the same admin issues the token',
+  })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for this member is pending' })
   async issueToken(
     @CurrentStaff() admin: Staff,
     @UuidParam('id') id: string,
     @Body() body: IssueTokenDto,
-  ): Promise<IssuedTokenDto> {
-    const { record, token } = await this.staffService.issueToken(actorOf(admin), id, body);
-    return { ...TokenDto.from(record), token };
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IssuedTokenDto | ChangeRequestDto> {
+    const { changeReason, ...options } = body;
+    return answer(await this.staffService.requestToken(admin, id, options, changeReason), admin, res, ({ record, token }) => ({ ...TokenDto.from(record), token }));
   }
 
   @Get(':id/tokens')
@@ -81,3 +105,4 @@ export class StaffController {
     return TokenDto.from(await this.staffService.revokeToken(actorOf(admin), id, tokenId));
   }
 }
+

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ChangeGateModule } from '../change-requests/change-gate';
 import { AuthGuard } from './auth.guard';
 import { BootstrapService } from './bootstrap.service';
 import { MeController } from './me.controller';
@@ -7,6 +8,7 @@ import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
 
 @Module({
+  imports: [ChangeGateModule],
   controllers: [StaffController, MeController],
   providers: [StaffService, BootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [StaffService, BootstrapService],

@@ -6,7 +6,11 @@ import { AuditActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { randomToken, sha256Hex } from '../common/crypto';
+import { ChangeGate, Gated } from '../change-requests/change-gate';
+import { ChangeRequest } from '../change-requests/change-request.entity';
+import { pick, staffCreateRules, staffTokenRules, staffUpdateRules, staleKeys } from '../change-requests/sensitive-changes';
 import { InvalidInput, NotFound } from '../common/errors';
+import { Policy } from '../config/policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
 import { StaffRole } from './roles';
@@ -34,22 +38,105 @@ export class StaffService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly gate: ChangeGate,
+    private readonly policy: Policy,
   ) {}
 
   create(actor: AuditActor, input: NewStaff): Promise<Staff> {
+    return this.dataSource.transaction((em) => this.createIn(em, actor, input));
+  }
+
+  /** An admin adds a member: at once, or a pending change request when it starts with a privileged role. */
+  requestCreate(admin: Staff, input: NewStaff, reason?: string | null): Promise<Gated<Staff>> {
     return this.dataSource.transaction(async (em) => {
       if (input.accountId) await this.requireAccount(em, input.accountId);
-      const staff = await em.save(
-        em.create(Staff, { name: input.name, roles: input.roles, accountId: input.accountId ?? null, active: true }),
-      );
-      await this.audit.record(em, {
-        actor,
-        action: 'staff.created',
-        target: { type: 'staff', id: staff.id },
-        payload: { name: staff.name, roles: staff.roles, accountId: staff.accountId },
-      });
-      return staff;
+      const after = { name: input.name, roles: input.roles, accountId: input.accountId ?? null };
+      const sensitive = staffCreateRules(input.roles, this.policy.changeApproval.sensitive);
+      // A new member has no id yet: its name is the target, so two requests for one name cannot both wait.
+      const target = { type: 'staff', id: `new:${input.name}` };
+      const pending = await this.gate.admit(em, admin, { kind: 'staff.create', target, sensitive, before: {}, after, reason });
+      return pending ? { pending } : { applied: await this.createIn(em, { kind: 'staff', id: admin.id }, input) };
     });
+  }
+
+  /** An admin changes a member: at once, or a pending change request when it grants a privileged role or re-activates. */
+  requestUpdate(admin: Staff, id: string, changes: StaffChanges, reason?: string | null): Promise<Gated<Staff>> {
+    refuseNulls(changes, ['roles', 'active']);
+    return this.dataSource.transaction(async (em) => {
+      const staff = await em.findOne(Staff, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!staff) throw new NotFound('staff member', id);
+      if (changes.accountId) await this.requireAccount(em, changes.accountId);
+      const keys = Object.keys(changes).filter((key) => changes[key as keyof StaffChanges] !== undefined);
+      const sensitive = staffUpdateRules(staff, changes, this.policy.changeApproval.sensitive);
+      const proposal = { kind: 'staff.update' as const, target: { type: 'staff', id }, sensitive, before: pick(staff, keys), after: pick(changes, keys), reason };
+      const pending = await this.gate.admit(em, admin, proposal);
+      return pending ? { pending } : { applied: await this.updateIn(em, { kind: 'staff', id: admin.id }, staff, changes) };
+    });
+  }
+
+  /**
+   * An admin issues a token. To a privileged member it needs a second admin: the first call becomes a pending
+   * request; once another admin approved it, the same admin's next call issues the token (shown to them once,
+   * as every token is) and uses the approval up.
+   */
+  requestToken(
+    admin: Staff,
+    id: string,
+    options: { expiresInDays?: number; label?: string },
+    reason?: string | null,
+  ): Promise<Gated<{ record: StaffToken; token: string }>> {
+    return this.dataSource.transaction(async (em) => {
+      const staff = await em.findOne(Staff, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!staff) throw new NotFound('staff member', id);
+      const actor: AuditActor = { kind: 'staff', id: admin.id };
+      const sensitive = staffTokenRules(staff, this.policy.changeApproval.sensitive);
+      if (sensitive.length && (await this.usePermit(em, admin, id))) return { applied: await this.issueToken(actor, id, options, em) };
+      const after = { token: 'issued to the requester once approved', ...options };
+      const proposal = { kind: 'staff.token' as const, target: { type: 'staff', id }, sensitive, before: { roles: staff.roles, active: staff.active }, after, reason };
+      const pending = await this.gate.admit(em, admin, proposal);
+      return pending ? { pending } : { applied: await this.issueToken(actor, id, options, em) };
+    });
+  }
+
+  /** Carries out an approved request, unless the member changed underneath it: then the reason it cannot. */
+  async applyRequested(em: EntityManager, request: ChangeRequest): Promise<string | undefined> {
+    const actor: AuditActor = { kind: 'staff', id: request.requestedBy };
+    if (request.kind === 'staff.create') {
+      await this.createIn(em, actor, request.after as unknown as NewStaff);
+      return undefined;
+    }
+    const staff = await em.findOne(Staff, { where: { id: request.targetId }, lock: { mode: 'pessimistic_write' } });
+    if (!staff) return 'the staff member no longer exists';
+    const stale = staleKeys(request.before, staff);
+    if (stale.length) return `the member's ${stale.join(', ')} changed since the request was made: make a new request against the current values`;
+    // staff.token: the approval is the permit; the requester's next issue call uses it (usePermit).
+    if (request.kind === 'staff.update') await this.updateIn(em, actor, staff, request.after as StaffChanges);
+    return undefined;
+  }
+
+  /** Uses up an approved token request this admin made for this member, if there is one (conditional update: once). */
+  private async usePermit(em: EntityManager, admin: Staff, staffId: string): Promise<boolean> {
+    const [rows] = (await em.query(
+      `UPDATE change_requests SET state = 'used' WHERE id = (
+         SELECT id FROM change_requests WHERE kind = 'staff.token' AND target_type = 'staff' AND target_id = $1 AND requested_by = $2 AND state = 'applied'
+         ORDER BY reviewed_at LIMIT 1 FOR UPDATE) RETURNING id`,
+      [staffId, admin.id],
+    )) as [{ id: string }[], number];
+    return rows.length > 0;
+  }
+
+  private async createIn(em: EntityManager, actor: AuditActor, input: NewStaff): Promise<Staff> {
+    if (input.accountId) await this.requireAccount(em, input.accountId);
+    const staff = await em.save(
+      em.create(Staff, { name: input.name, roles: input.roles, accountId: input.accountId ?? null, active: true }),
+    );
+    await this.audit.record(em, {
+      actor,
+      action: 'staff.created',
+      target: { type: 'staff', id: staff.id },
+      payload: { name: staff.name, roles: staff.roles, accountId: staff.accountId },
+    });
+    return staff;
   }
 
   update(actor: AuditActor, id: string, changes: StaffChanges): Promise<Staff> {
@@ -58,17 +145,21 @@ export class StaffService {
       const staff = await em.findOne(Staff, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!staff) throw new NotFound('staff member', id);
       if (changes.accountId) await this.requireAccount(em, changes.accountId);
-      const before = { roles: staff.roles, accountId: staff.accountId, active: staff.active };
-      Object.assign(staff, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
-      await em.save(staff);
-      await this.audit.record(em, {
-        actor,
-        action: 'staff.updated',
-        target: { type: 'staff', id },
-        payload: { before, after: { roles: staff.roles, accountId: staff.accountId, active: staff.active } },
-      });
-      return staff;
+      return this.updateIn(em, actor, staff, changes);
     });
+  }
+
+  private async updateIn(em: EntityManager, actor: AuditActor, staff: Staff, changes: StaffChanges): Promise<Staff> {
+    const before = { roles: staff.roles, accountId: staff.accountId, active: staff.active };
+    Object.assign(staff, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+    await em.save(staff);
+    await this.audit.record(em, {
+      actor,
+      action: 'staff.updated',
+      target: { type: 'staff', id: staff.id },
+      payload: { before, after: { roles: staff.roles, accountId: staff.accountId, active: staff.active } },
+    });
+    return staff;
   }
 
   async get(id: string): Promise<Staff> {

@@ -8,6 +8,7 @@ import { JOB, QUEUE } from '../queue/queues';
 import { TicketSweep, TicketSweepResult } from '../tickets/ticket-sweep.service';
 import { UnlockService } from '../unlock/unlock.service';
 import { DrillsService } from '../drills/drills.service';
+import { ChangeRequestsService } from '../change-requests/change-requests.service';
 
 const EVERY_MINUTE = 60_000;
 /** An undelivered message older than this lost its job (Redis down at commit, say): enqueue it again. */
@@ -18,6 +19,7 @@ export interface SweepResult extends TicketSweepResult {
   notificationsRequeued: number;
   unlockSessionsExpired: number;
   drills: { started: number; resolved: number; debriefed: number };
+  changeRequestsExpired: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly tickets: TicketSweep,
     private readonly unlock: UnlockService,
     private readonly drills: DrillsService,
+    private readonly changeRequests: ChangeRequestsService,
     @InjectQueue(QUEUE.sweep) private readonly queue: Queue,
   ) {
     super();
@@ -58,6 +61,7 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
       notificationsRequeued: await this.outbox.requeueStale(OUTBOX_GRACE_MS),
       unlockSessionsExpired: await this.unlock.expireOverdue(),
       drills: await this.drills.sweep(),
+      changeRequestsExpired: await this.changeRequests.expireOverdue(),
     };
   }
 }

@@ -3,6 +3,8 @@ import type { Staff } from '../staff/staff.entity';
 /** The facts separation of duties looks at for one ticket. */
 export interface TicketPeople {
   accountId: string;
+  /** The staff member who opened it (null when the service or the subject did). */
+  openedBy: string | null;
   assignedTo: string | null;
   /** Staff ids that decided a proofing step. */
   proofedBy: string[];
@@ -10,14 +12,18 @@ export interface TicketPeople {
   signedBy: string[];
   /** Admins who cleared a risk signal's hold on it: the one who lifted a stop does not also sign it through. */
   clearedHoldsBy: string[];
+  /** Accounts of the managers who answered its attestation: staff linked to them already hold one control. */
+  attestedBy: string[];
 }
 
 /** Why this staff member may not approve this ticket, or undefined when they may. */
 export function approvalRefusal(staff: Staff, ticket: TicketPeople): string | undefined {
   if (staff.accountId === ticket.accountId) return 'the subject of a ticket cannot approve it';
+  if (staff.id === ticket.openedBy) return 'one person, one control: the staff member who opened a ticket cannot approve it';
   if (staff.id === ticket.assignedTo || ticket.proofedBy.includes(staff.id)) return 'the agent who proofed a ticket cannot approve it';
+  if (staff.accountId && ticket.attestedBy.includes(staff.accountId)) return 'one person, one control: the manager who answered the attestation cannot also approve';
   if (ticket.signedBy.includes(staff.id)) return 'each approver signs a ticket once; another approver must';
-  if (ticket.clearedHoldsBy.includes(staff.id)) return 'the admin who cleared a hold on a ticket cannot approve it';
+  if (ticket.clearedHoldsBy.includes(staff.id)) return 'the admin who cleared a hold on a ticket (or asked for it to be cleared) cannot approve it';
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { ChangeGateModule } from '../change-requests/change-gate';
 import { CodesModule } from '../codes/codes.module';
 import { FaultInjection } from '../common/fault-injection';
 import { DeliveryModule } from '../delivery/delivery.module';
@@ -25,7 +26,7 @@ import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: QUEUE.codes }), AccountsModule, CodesModule, DeliveryModule],
+  imports: [BullModule.registerQueue({ name: QUEUE.codes }), AccountsModule, ChangeGateModule, CodesModule, DeliveryModule],
   // SignalsController first: its GET /v1/tickets/held must match before TicketsController's GET /v1/tickets/:id.
   controllers: [SignalsController, TicketsController, LinksController, ExposureController, RecoveryHoldController],
   providers: [
@@ -44,6 +45,6 @@ import { TicketsService } from './tickets.service';
     RiskService,
     RecoveryHold,
   ],
-  exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep, RecoveryHold],
+  exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep, RiskService, RecoveryHold],
 })
 export class TicketsModule {}

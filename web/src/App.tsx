@@ -11,6 +11,7 @@ import { AccountsPage } from './pages/admin/AccountsPage';
 import { SystemsPage } from './pages/admin/SystemsPage';
 import { HygienePage } from './pages/admin/HygienePage';
 import { HeldPage } from './pages/admin/HeldPage';
+import { ChangeRequestsPage } from './pages/admin/change-requests';
 import { OutboxPage } from './pages/admin/OutboxPage';
 import { AuditPage } from './pages/auditor/AuditPage';
 import { DrillsPage } from './pages/drills/DrillsPage';
@@ -28,6 +29,7 @@ const SCREENS: { path: string; label?: string; roles: Role[]; element: ReactNode
   { path: '/admin/accounts', label: 'Accounts', roles: ['admin'], element: <AccountsPage /> },
   { path: '/admin/systems', label: 'Critical systems', roles: ['admin'], element: <SystemsPage /> },
   { path: '/admin/held', label: 'Held tickets', roles: ['admin'], element: <HeldPage /> },
+  { path: '/admin/change-requests', label: 'Change requests', roles: ['admin'], element: <ChangeRequestsPage /> },
   { path: '/admin/outbox', label: 'Outbox', roles: ['admin'], element: <OutboxPage /> },
   { path: '/reports/hygiene', label: 'Code hygiene', roles: ['admin', 'auditor'], element: <HygienePage /> },
   { path: '/audit', label: 'Audit', roles: ['auditor', 'admin'], element: <AuditPage /> },

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
+import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
@@ -67,7 +68,8 @@ export class AccountFieldsDto {
 
 export class CreateAccountDto extends AccountFieldsDto {}
 
-export class UpdateAccountDto extends PartialType(AccountFieldsDto) {
+/** `changeReason` goes to the change request a sensitive change becomes. */
+export class UpdateAccountDto extends IntersectionType(PartialType(AccountFieldsDto), ChangeReasonDto) {
   @ApiPropertyOptional({ enum: ACCOUNT_STATUSES, description: '`deactivated` stops all recovery for the account' })
   @IsOptional()
   @IsIn(ACCOUNT_STATUSES)

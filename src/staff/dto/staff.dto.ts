@@ -16,11 +16,12 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
 import { STAFF_ROLES, StaffRole } from '../roles';
 import { Staff } from '../staff.entity';
 import { StaffToken } from '../staff-token.entity';
 
-export class CreateStaffDto {
+export class CreateStaffDto extends ChangeReasonDto {
   @ApiProperty({ example: 'Dana Agent' })
   @IsString()
   @MinLength(1)
@@ -41,7 +42,7 @@ export class CreateStaffDto {
   accountId?: string;
 }
 
-export class UpdateStaffDto {
+export class UpdateStaffDto extends ChangeReasonDto {
   @ApiPropertyOptional({ enum: STAFF_ROLES, isArray: true })
   @IsOptional()
   @IsArray()
@@ -62,7 +63,7 @@ export class UpdateStaffDto {
   active?: boolean;
 }
 
-export class IssueTokenDto {
+export class IssueTokenDto extends ChangeReasonDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 90 })
   // Absent means the default; null is refused (the service reads null as "never expires", for the CLI's bootstrap only).
   @ValidateIf((dto: IssueTokenDto) => dto.expiresInDays !== undefined)

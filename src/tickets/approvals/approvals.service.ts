@@ -82,13 +82,21 @@ export class ApprovalsService {
   }
 
   private async people(em: EntityManager, ticket: Ticket) {
-    const steps = (await em.query(`SELECT decided_by FROM ticket_steps WHERE ticket_id = $1 AND decided_by LIKE 'staff:%'`, [ticket.id])) as { decided_by: string }[];
+    const steps = (await em.query(`SELECT decided_by FROM ticket_steps WHERE ticket_id = $1 AND decided_by IS NOT NULL`, [ticket.id])) as { decided_by: string }[];
+    const by = (kind: string) => steps.filter((s) => s.decided_by.startsWith(`${kind}:`)).map((s) => s.decided_by.slice(kind.length + 1));
     const signed = (await em.query(`SELECT approver_id FROM approvals WHERE ticket_id = $1`, [ticket.id])) as { approver_id: string }[];
-    const cleared = (await em.query(`SELECT cleared_by FROM ticket_signals WHERE ticket_id = $1 AND cleared_by IS NOT NULL`, [ticket.id])) as { cleared_by: string }[];
+    // Whoever cleared a hold, and whoever asked for it to be cleared through a change request.
+    const cleared = (await em.query(
+      `SELECT cleared_by FROM ticket_signals WHERE ticket_id = $1 AND cleared_by IS NOT NULL
+       UNION SELECT requested_by FROM change_requests WHERE kind = 'ticket.clear_hold' AND target_id = $1::text AND state = 'applied'`,
+      [ticket.id],
+    )) as { cleared_by: string }[];
     return {
       accountId: ticket.accountId,
+      openedBy: ticket.openedBy.startsWith('staff:') ? ticket.openedBy.slice('staff:'.length) : null,
       assignedTo: ticket.assignedTo,
-      proofedBy: steps.map((s) => s.decided_by.slice('staff:'.length)),
+      proofedBy: by('staff'),
+      attestedBy: by('manager'),
       signedBy: signed.map((s) => s.approver_id),
       clearedHoldsBy: cleared.map((s) => s.cleared_by),
     };

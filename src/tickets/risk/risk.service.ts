@@ -5,6 +5,8 @@ import { Account } from '../../accounts/account.entity';
 import { AccountsService, MAX_MANAGER_DEPTH } from '../../accounts/accounts.service';
 import { SYSTEM } from '../../audit/audit-actor';
 import { AuditService } from '../../audit/audit.service';
+import { ChangeGate, Gated } from '../../change-requests/change-gate';
+import { ChangeRequest } from '../../change-requests/change-request.entity';
 import { Clock } from '../../common/clock';
 import { Conflict, Forbidden, NotFound } from '../../common/errors';
 import { decodeCursor, Page, toPage } from '../../common/pagination';
@@ -41,6 +43,7 @@ export class RiskService {
     private readonly notifier: Notifier,
     private readonly policy: Policy,
     private readonly clock: Clock,
+    private readonly gate: ChangeGate,
   ) {}
 
   /** Evaluates the ticket's signals now and records the new ones. Says whether one of them now holds the ticket. */
@@ -64,25 +67,60 @@ export class RiskService {
     return isIndependentApprover(ticket.tier, approver.accountId, chain);
   }
 
-  /** An admin releases a hold, with a reason; recorded on the signal and in the audit trail. */
-  clear(staff: Staff, ticketId: string, signal: RiskSignalCode, reason: string): Promise<Ticket> {
+  /**
+   * An admin releases a hold, with a reason; recorded on the signal and in the audit trail. A sensitive change
+   * (changeApproval.sensitive.holdCleared): with two or more admins it becomes a change request instead.
+   */
+  clear(staff: Staff, ticketId: string, signal: RiskSignalCode, reason: string): Promise<Gated<Ticket>> {
     return this.dataSource.transaction(async (em) => {
-      const ticket = await this.transitions.lock(em, ticketId);
-      const refusal = drillRunnerRefusal(staff, ticket) ?? agentRefusal(staff, ticket.accountId);
-      if (refusal) throw new Forbidden(refusal);
-      const row = await em.findOne(TicketSignal, { where: { ticketId, signal } });
-      if (!row) throw new NotFound(`risk signal ${signal} on ticket`, ticketId);
-      if (!row.holds) throw new Conflict(`${signal} does not hold this ticket: there is nothing to clear`);
-      if (row.clearedAt) throw new Conflict(`${signal} was already cleared at ${row.clearedAt.toISOString()}`);
-      if (!HOLDABLE_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
-      await em.update(TicketSignal, { id: row.id }, { clearedAt: this.clock.now(), clearedBy: staff.id, clearReason: reason });
-      await this.audit.record(em, {
-        actor: { kind: 'staff', id: staff.id },
-        action: 'ticket.signal_cleared',
-        target: { type: 'ticket', id: ticket.id },
-        payload: { signal, reason },
+      const { ticket, row } = await this.holdToClear(em, staff, ticketId, signal);
+      const pending = await this.gate.admit(em, staff, {
+        kind: 'ticket.clear_hold',
+        target: { type: 'ticket', id: ticketId },
+        sensitive: this.policy.changeApproval.sensitive.holdCleared ? ['holdCleared'] : [],
+        before: { signal, basis: row.basis, clearedAt: null },
+        after: { signal, clearReason: reason },
+        reason,
       });
-      return ticket;
+      if (pending) return { pending };
+      await this.release(em, staff, ticket, row, reason);
+      return { applied: ticket };
+    });
+  }
+
+  /** Carries out an approved request to clear a hold (the reviewer releases it), unless the hold is no longer the one asked about. */
+  async applyRequested(em: EntityManager, request: ChangeRequest, reviewer: Staff): Promise<string | undefined> {
+    const signal = request.before.signal as RiskSignalCode;
+    try {
+      const { ticket, row } = await this.holdToClear(em, reviewer, request.targetId, signal);
+      if (row.basis !== request.before.basis) return `${signal} was raised again on new evidence since the request was made: make a new request`;
+      await this.release(em, reviewer, ticket, row, String(request.after.clearReason));
+      return undefined;
+    } catch (error) {
+      if (error instanceof Conflict || error instanceof NotFound) return error.message;
+      throw error;
+    }
+  }
+
+  private async holdToClear(em: EntityManager, staff: Staff, ticketId: string, signal: RiskSignalCode): Promise<{ ticket: Ticket; row: TicketSignal }> {
+    const ticket = await this.transitions.lock(em, ticketId);
+    const refusal = drillRunnerRefusal(staff, ticket) ?? agentRefusal(staff, ticket.accountId);
+    if (refusal) throw new Forbidden(refusal);
+    const row = await em.findOne(TicketSignal, { where: { ticketId, signal } });
+    if (!row) throw new NotFound(`risk signal ${signal} on ticket`, ticketId);
+    if (!row.holds) throw new Conflict(`${signal} does not hold this ticket: there is nothing to clear`);
+    if (row.clearedAt) throw new Conflict(`${signal} was already cleared at ${row.clearedAt.toISOString()}`);
+    if (!HOLDABLE_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
+    return { ticket, row };
+  }
+
+  private async release(em: EntityManager, staff: Staff, ticket: Ticket, row: TicketSignal, reason: string): Promise<void> {
+    await em.update(TicketSignal, { id: row.id }, { clearedAt: this.clock.now(), clearedBy: staff.id, clearReason: reason });
+    await this.audit.record(em, {
+      actor: { kind: 'staff', id: staff.id },
+      action: 'ticket.signal_cleared',
+      target: { type: 'ticket', id: ticket.id },
+      payload: { signal: row.signal, reason },
     });
   }
 

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { answer, ChangeRequestDto } from '../../change-requests/dto/change-request.dto';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -44,8 +46,16 @@ export class SignalsController {
   @ApiOkResponse({ type: TicketDto, description: 'The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid id, signal or reason' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown ticket, or no such signal on it' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The signal does not hold the ticket, was already cleared, or the ticket is closed' })
-  async clear(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('signal') signal: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
-    return this.views.one(await this.risk.clear(staff, id, signalParam(signal), body.reason));
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'With two or more admins: a change request now waits for a second admin, who releases the hold on approval' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The signal does not hold the ticket, was already cleared, the ticket is closed, or a change request for it is pending' })
+  async clear(
+    @CurrentStaff() staff: Staff,
+    @UuidParam('id') id: string,
+    @Param('signal') signal: string,
+    @Body() body: ReasonBodyDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TicketDto | ChangeRequestDto> {
+    const outcome = await this.risk.clear(staff, id, signalParam(signal), body.reason);
+    return 'applied' in outcome ? this.views.one(outcome.applied) : answer(outcome, staff, res, () => undefined as never);
   }
 }

@@ -4,9 +4,19 @@ import { Field, Panel, Select } from '../../components/ui';
 import { useAction } from '../../components/use-load';
 import { AccountChoice, type Account } from './AccountPicker';
 import { FormFooter } from './admin-ui';
+import { isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 
 const TIERS = ['standard', 'privileged', 'critical'] as const satisfies readonly Account['tier'][];
 const STATUSES = ['active', 'deactivated'] as const satisfies readonly Account['status'][];
+const TIER_STRENGTH = { standard: 0, privileged: 1, critical: 2 } as const;
+
+/** The edits that need a second admin (the server decides; this says so before submitting). */
+const isSensitive = (draft: Draft, before: Draft) =>
+  TIER_STRENGTH[draft.tier] < TIER_STRENGTH[before.tier] ||
+  draft.email.trim() !== before.email ||
+  draft.phone.trim() !== before.phone ||
+  draft.managerId !== before.managerId ||
+  (draft.status === 'deactivated' && before.status !== 'deactivated');
 
 type Draft = {
   externalId: string;
@@ -70,10 +80,12 @@ export function AccountForm({ account, onSaved, onCancel }: { account?: Account;
     error: fields[key],
   });
 
+  const [pending, setPending] = useState<ChangeRequest>();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const saved = await save.run();
-    if (saved) onSaved(saved);
+    if (saved && isChangeRequest(saved)) setPending(saved);
+    else if (saved) onSaved(saved);
   };
 
   const title = account ? `Edit ${account.displayName}` : 'New account';
@@ -91,6 +103,8 @@ export function AccountForm({ account, onSaved, onCancel }: { account?: Account;
           {account && <Select label="Status" value={draft.status} onChange={(e) => set('status')(e.target.value as Draft['status'])} options={STATUSES} />}
         </div>
         <AccountChoice label="Manager" value={draft.managerId} onChange={set('managerId')} error={fields.managerId} exclude={account ? [account.id] : []} />
+        <SecondAdminNote show={!!account && isSensitive(draft, draftOf(account))} />
+        <PendingRequestNote request={pending} />
         <FormFooter error={save.error} busy={save.busy} label={account ? 'Save changes' : 'Create account'} busyLabel="Saving…" onCancel={onCancel} />
       </form>
     </Panel>

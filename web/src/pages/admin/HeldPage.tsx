@@ -8,12 +8,15 @@ import { TicketBadges, TicketSummary } from '../ticket/TicketSummary';
 import type { Ticket } from '../ticket/ticket-words';
 import { MoreButton, PageHead, RefreshButton, ResultNotice } from './admin-ui';
 import { useKeysetList } from './use-keyset';
+import { isChangeRequest, SecondAdminNote, type ChangeRequest } from './change-requests';
 
-function clearSignal(ticketId: string, signal: Signal['signal'], reason: string): Promise<Ticket> {
+function clearSignal(ticketId: string, signal: Signal['signal'], reason: string): Promise<Ticket | ChangeRequest> {
   return unwrap(api.POST('/v1/tickets/{id}/signals/{signal}/clear', { params: { path: { id: ticketId, signal } }, body: { reason } }));
 }
 
-function clearedNotice(ticket: Ticket, signal: Signal['signal']): string {
+function clearedNotice(outcome: Ticket | ChangeRequest, signal: Signal['signal']): string {
+  if (isChangeRequest(outcome)) return `Waiting for a second admin: change request ${outcome.id} clears ${SIGNAL_LABEL[signal]} once another admin approves it (under Change requests).`;
+  const ticket = outcome;
   const who = ticket.account.displayName;
   if (ticket.held) return `${SIGNAL_LABEL[signal]} cleared on the ticket for ${who}; another signal still holds it.`;
   return `Hold cleared on the ticket for ${who}: it can be claimed and approved again. You may not approve it yourself.`;
@@ -24,7 +27,7 @@ export function HeldPage() {
   const me = useMe();
   const [notice, setNotice] = useState<string>();
   const list = useKeysetList((cursor) => unwrap(api.GET('/v1/tickets/held', { params: { query: { cursor } } })), []);
-  const cleared = (ticket: Ticket, signal: Signal['signal']) => {
+  const cleared = (ticket: Ticket | ChangeRequest, signal: Signal['signal']) => {
     setNotice(clearedNotice(ticket, signal));
     void list.reload();
   };
@@ -45,7 +48,7 @@ export function HeldPage() {
   );
 }
 
-function HeldTicket({ ticket, myId, onCleared }: { ticket: Ticket; myId: string; onCleared: (ticket: Ticket, signal: Signal['signal']) => void }) {
+function HeldTicket({ ticket, myId, onCleared }: { ticket: Ticket; myId: string; onCleared: (outcome: Ticket | ChangeRequest, signal: Signal['signal']) => void }) {
   return (
     <article className="panel risk-held-ticket" aria-label={`Held: ${ticket.account.displayName}`}>
       <header className="panel-head">
@@ -67,7 +70,7 @@ function HeldTicket({ ticket, myId, onCleared }: { ticket: Ticket; myId: string;
 }
 
 /** Clears one hold; the server's refusal (own account, already cleared, closed ticket) is shown here. */
-function ClearForm({ ticket, signal, onCleared }: { ticket: Ticket; signal: Signal['signal']; onCleared: (ticket: Ticket, signal: Signal['signal']) => void }) {
+function ClearForm({ ticket, signal, onCleared }: { ticket: Ticket; signal: Signal['signal']; onCleared: (outcome: Ticket | ChangeRequest, signal: Signal['signal']) => void }) {
   const [reason, setReason] = useState('');
   const clear = useAction(() => clearSignal(ticket.id, signal, reason.trim()));
   const fieldError = clear.error?.fieldMessages.reason;
@@ -89,6 +92,7 @@ function ClearForm({ ticket, signal, onCleared }: { ticket: Ticket; signal: Sign
         maxLength={1000}
         error={fieldError}
       />
+      <SecondAdminNote show />
       <button type="submit" disabled={clear.busy}>
         {clear.busy ? 'Clearing…' : 'Clear hold'}
       </button>

@@ -7,6 +7,7 @@ import { AccountChoice } from './AccountPicker';
 import { CheckboxGroup, FormFooter } from './admin-ui';
 import { STAFF_ROLES } from './staff-roles';
 import type { StaffMember } from './StaffPage';
+import { grantsPrivilege, isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 
 export function StaffCreateForm({ onCreated, onCancel }: { onCreated(member: StaffMember): void; onCancel(): void }) {
   const [name, setName] = useState('');
@@ -15,10 +16,12 @@ export function StaffCreateForm({ onCreated, onCancel }: { onCreated(member: Sta
   const create = useAction(() => unwrap(api.POST('/v1/staff', { body: { name: name.trim(), roles, accountId: accountId ?? undefined } })));
   const fields = create.error?.fieldMessages ?? {};
 
+  const [pending, setPending] = useState<ChangeRequest>();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const member = await create.run();
-    if (member) onCreated(member);
+    if (member && isChangeRequest(member)) setPending(member);
+    else if (member) onCreated(member);
   };
 
   return (
@@ -28,6 +31,8 @@ export function StaffCreateForm({ onCreated, onCancel }: { onCreated(member: Sta
         <CheckboxGroup legend="Roles" options={STAFF_ROLES} value={roles} onChange={setRoles} error={fields.roles} />
         <AccountChoice label="Linked account" value={accountId} onChange={setAccountId} error={fields.accountId} />
         <p className="muted adm-note">Link the employee account this operator is, so the desk can refuse them work on their own recovery.</p>
+        <SecondAdminNote show={grantsPrivilege(roles)} />
+        <PendingRequestNote request={pending} />
         <FormFooter
           error={create.error}
           busy={create.busy}

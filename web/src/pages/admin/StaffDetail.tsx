@@ -8,6 +8,7 @@ import { ActiveBadge, CheckboxGroup, ConfirmButton } from './admin-ui';
 import { STAFF_ROLES } from './staff-roles';
 import type { StaffMember } from './StaffPage';
 import { StaffTokens } from './StaffTokens';
+import { grantsPrivilege, isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 
 /** One member: roles, linked account, active or not, and tokens. */
 export function StaffDetail({ id, onChanged, onClose }: { id: string; onChanged(member: StaffMember): void; onClose(): void }) {
@@ -44,15 +45,16 @@ function StaffEditor({ member, onSaved }: { member: StaffMember; onSaved(member:
   const fields = update.error?.fieldMessages ?? {};
   const dirty = roles.join() !== member.roles.join() || accountId !== member.accountId;
 
+  const [pending, setPending] = useState<ChangeRequest>();
+  const done = (updated: StaffMember | ChangeRequest | undefined) => {
+    if (updated && isChangeRequest(updated)) setPending(updated);
+    else if (updated) onSaved(updated);
+  };
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    const updated = await update.run({ roles, accountId });
-    if (updated) onSaved(updated);
+    done(await update.run({ roles, accountId }));
   };
-  const setActive = async (active: boolean) => {
-    const updated = await update.run({ active });
-    if (updated) onSaved(updated);
-  };
+  const setActive = async (active: boolean) => done(await update.run({ active }));
 
   return (
     <form onSubmit={save} aria-label={`Edit ${member.name}`} className="adm-form">
@@ -69,6 +71,8 @@ function StaffEditor({ member, onSaved }: { member: StaffMember; onSaved(member:
         error={fields.roles}
       />
       <AccountChoice label="Linked account" value={accountId} onChange={setAccountId} error={fields.accountId} />
+      <SecondAdminNote show={grantsPrivilege(roles, member.roles) || !member.active} />
+      <PendingRequestNote request={pending} />
       <ErrorNote error={update.error} />
       <div className="adm-actions">
         <button type="submit" disabled={update.busy || !dirty || roles.length === 0}>

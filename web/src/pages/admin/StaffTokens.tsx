@@ -5,6 +5,7 @@ import { useAction, useLoad } from '../../components/use-load';
 import { ConfirmButton } from './admin-ui';
 import { IssuedTokenDialog, type IssuedToken } from './IssuedTokenDialog';
 import type { StaffMember } from './StaffPage';
+import { grantsPrivilege, isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 
 type Token = Schemas['TokenDto'];
 
@@ -70,10 +71,12 @@ function IssueTokenForm({ member, onIssued }: { member: StaffMember; onIssued(is
   );
   const fields = issue.error?.fieldMessages ?? {};
 
+  const [pending, setPending] = useState<ChangeRequest>();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const result = await issue.run();
     if (!result) return;
+    if (isChangeRequest(result)) return setPending(result);
     onIssued({ token: result.token, staffName: member.name, label: result.label, expiresAt: result.expiresAt });
     setLabel('');
   };
@@ -89,6 +92,8 @@ function IssueTokenForm({ member, onIssued }: { member: StaffMember; onIssued(is
           </button>
         </div>
       </div>
+      <SecondAdminNote show={grantsPrivilege(member.roles)} />
+      <PendingRequestNote request={pending} />
       <ErrorNote error={issue.error} />
     </form>
   );
