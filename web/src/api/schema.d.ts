@@ -628,6 +628,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/intake/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a recovery ticket from a phone system, chat or web form
+         * @description The ticket enters the queue as if an agent had opened it, attributed to the intake identity. A newer request supersedes the account’s live ticket unless its codes are being reissued.
+         */
+        post: operations["openIntakeTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/critical-systems": {
         parameters: {
             query?: never;
@@ -970,7 +990,7 @@ export interface components {
              *       "agent"
              *     ]
              */
-            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service" | "intake")[];
             /**
              * Format: uuid
              * @description The employee account this operator is (separation of duties)
@@ -981,7 +1001,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service" | "intake")[];
             /** Format: uuid */
             accountId: string | null;
             active: boolean;
@@ -993,7 +1013,7 @@ export interface components {
             nextCursor: string | null;
         };
         UpdateStaffDto: {
-            roles?: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            roles?: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service" | "intake")[];
             /** Format: uuid */
             accountId?: string | null;
             /** @description false deactivates the member: their tokens stop working at once */
@@ -1321,7 +1341,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            state: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed";
+            state: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed" | "superseded";
             /** @description Registered channels masked */
             account: components["schemas"]["TicketAccountDto"];
             /** @enum {string} */
@@ -1343,7 +1363,7 @@ export interface components {
             /** @description A risk signal holds the ticket: no claim, no approval until an admin clears it */
             held: boolean;
             /** @description Events the table allows from this state */
-            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry")[];
+            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry" | "supersede")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1429,6 +1449,8 @@ export interface components {
             cancelled: number;
             expired: number;
             failed: number;
+            /** @description Withdrawn by a newer request for the same account */
+            superseded: number;
         };
         TimelineEventDto: {
             seq: number;
@@ -1700,6 +1722,8 @@ export interface components {
             outcome: "passed" | "failed" | "inconclusive" | null;
             /** @description Where it was stopped or got through */
             decidedStep: string | null;
+            /** @description Why it ended inconclusive, e.g. `pre-empted by a real request` */
+            endedReason: string | null;
             decidedBy: string | null;
             timeToDecisionMs: number | null;
             /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only) */
@@ -1736,6 +1760,8 @@ export interface components {
             outcome: "passed" | "failed" | "inconclusive" | null;
             /** @description The step (or approval, flag, deny) where it was stopped or got through */
             decidedStep: string | null;
+            /** @description Why it ended inconclusive, e.g. `pre-empted by a real request` */
+            endedReason: string | null;
             timeToDecisionMs: number | null;
             /** Format: date-time */
             scheduledFor: string;
@@ -2432,7 +2458,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service, intake */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2470,7 +2496,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service, intake */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3248,7 +3274,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page’s nextCursor */
                 cursor?: string;
                 /** @description Default: every state someone is still working on */
-                state?: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed";
+                state?: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed" | "superseded";
             };
             header?: never;
             path?: never;
@@ -4427,6 +4453,75 @@ export interface operations {
             };
         };
     };
+    openIntakeTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenTicketDto"];
+            };
+        };
+        responses: {
+            /** @description Opened in the queue; the subject is told on every registered channel */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field (named in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of intake */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The account is deactivated, or its codes are being reissued right now (details name the ticket) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     CriticalSystemsController_list: {
         parameters: {
             query?: never;
@@ -5208,7 +5303,7 @@ export interface operations {
                     channel: "phone" | "chat" | "walk_in" | "email";
                     /** @enum {unknown} */
                     reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
-                    /** @description The story the caller tells. */
+                    /** @description The drill runner's own description of the attack: never shown to staff (the ticket's notes come from claims.notes). */
                     pretext: string;
                     /** @description What the caller claims, as the agent will hear it. */
                     claims?: {
@@ -5221,6 +5316,7 @@ export interface operations {
                         urgency?: "low" | "normal" | "high" | "extreme";
                         /** @description A senior name the caller drops. */
                         executiveName?: string;
+                        /** @description What the caller says, in the first person, as the intake (phone system, chat, web form) records it: the ticket's notes. Omitted: the ticket has no notes, as a real one may not. */
                         notes?: string;
                     };
                     /** @description What the caller says at each proofing step: the drill runner's script, never shown to staff. */
