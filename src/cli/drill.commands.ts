@@ -8,10 +8,12 @@ import { DrillsService } from '../drills/drills.service';
 import { Staff } from '../staff/staff.entity';
 import { uuidArgument } from './cli-input';
 
+const skippedCount = (files: string[]) => files.filter((f) => f.endsWith('.schema.json')).length;
+
 @Command({
   name: 'drill:run',
   arguments: '<files...>',
-  description: 'Start a drill for each scenario file (JSON, see drills/scenario.schema.json), as the drill runner --runner names',
+  description: 'Start a drill for each scenario file (JSON, see drills/scenario.schema.json; *.schema.json files are skipped), as the drill runner --runner names; one line per file',
 })
 export class DrillRunCommand extends CommandRunner {
   constructor(
@@ -26,15 +28,25 @@ export class DrillRunCommand extends CommandRunner {
     if (!runner?.active || !runner.roles.includes('drill_runner')) throw new InvalidInput('--runner', 'must be the id of an active staff member with the drill_runner role');
     let failures = 0;
     for (const file of files) {
+      if (file.endsWith('.schema.json')) {
+        console.log(`${file}: skipped: a JSON Schema, not a scenario`);
+        continue;
+      }
       try {
         const drill = await this.drills.create(runner, JSON.parse(readFileSync(file, 'utf8')));
         console.log(`${file}: drill ${drill.id} ${drill.status}${drill.ticketId ? `, ticket ${drill.ticketId}` : `, starts ${drill.scheduledFor.toISOString()}`}`);
       } catch (error) {
         failures += 1;
-        const detail = error instanceof ValidationFailed ? error.fields.map((f) => `${f.field} ${f.errors.join(', ')}`).join('; ') : (error as Error).message;
+        const detail =
+          error instanceof ValidationFailed
+            ? error.fields.map((f) => `${f.field} ${f.errors.join(', ')}`).join('; ')
+            : error instanceof SyntaxError
+              ? `not JSON: ${error.message}`
+              : (error as Error).message;
         console.log(`${file}: refused: ${detail}`);
       }
     }
+    console.log(`${files.length} file(s): ${files.length - failures - skippedCount(files)} started or scheduled, ${skippedCount(files)} skipped, ${failures} refused`);
     if (failures) process.exitCode = 2;
   }
 

@@ -22,6 +22,8 @@ export class Drill {
   @Column('timestamptz', { name: 'decided_at', nullable: true }) decidedAt: Date | null;
   @Column('bigint', { name: 'time_to_decision_ms', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
   timeToDecisionMs: number | null;
+  /** Why a drill ended without a decision (e.g. pre-empted by a real request); null otherwise. */
+  @Column('text', { name: 'ended_reason', nullable: true }) endedReason: string | null;
   @Column('timestamptz', { name: 'debriefed_at', nullable: true }) debriefedAt: Date | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
 }

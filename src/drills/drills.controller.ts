@@ -34,6 +34,7 @@ export class DrillDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ enum: ['passed', 'failed', 'inconclusive'], nullable: true, type: String }) outcome: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Where it was stopped or got through' }) decidedStep: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why it ended inconclusive, e.g. `pre-empted by a real request`' }) endedReason: string | null;
   @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
   @ApiProperty({ nullable: true, type: Number }) timeToDecisionMs: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The scenario, including the caller’s scripted answers (drill runners and auditors only)' })
@@ -53,6 +54,7 @@ export class DrillDto {
       startedAt: drill.startedAt?.toISOString() ?? null,
       outcome: drill.outcome,
       decidedStep: drill.decidedStep,
+      endedReason: drill.endedReason,
       decidedBy: drill.decidedBy,
       timeToDecisionMs: drill.timeToDecisionMs,
       scenario: drill.scenario,

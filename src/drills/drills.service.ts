@@ -43,8 +43,9 @@ export interface SinkMessage {
 
 /**
  * Runs drills. A drill's ticket is opened through the same TicketsService as a
- * real one, flagged only in a column no agent- or approver-facing response
- * carries. Safety does not rest here: the outbox diverts a drill ticket's
+ * real one, under an intake identity real calls come in by, with the caller's
+ * own words as notes, flagged only in a column no agent- or approver-facing
+ * response carries. Safety does not rest here: the outbox diverts a drill ticket's
  * messages to its sink, and the regeneration path never issues codes for one.
  */
 @Injectable()
@@ -77,6 +78,7 @@ export class DrillsService {
         scheduledFor,
         startedAt: null,
         outcome: null,
+        endedReason: null,
         decidedStep: null,
         decidedBy: null,
         decidedAt: null,
@@ -160,6 +162,7 @@ export class DrillsService {
       Object.assign(drill, {
         status: 'resolved',
         outcome: score.outcome,
+        endedReason: score.reason ?? null,
         decidedStep: score.step,
         decidedBy: score.by,
         decidedAt: score.at,
@@ -170,7 +173,7 @@ export class DrillsService {
         actor: SYSTEM,
         action: 'drill.resolved',
         target: { type: 'drill', id: drill.id },
-        payload: { campaign: drill.campaign, outcome: score.outcome, step: score.step, by: score.by, timeToDecisionMs: drill.timeToDecisionMs },
+        payload: { campaign: drill.campaign, outcome: score.outcome, step: score.step, by: score.by, reason: score.reason ?? null, timeToDecisionMs: drill.timeToDecisionMs },
       });
       return true;
     });
@@ -213,7 +216,7 @@ export class DrillsService {
     if (!drill || drill.debriefedAt || !drill.ticketId) return;
     const now = this.clock.now();
     const involved = (await em.query(
-      `SELECT DISTINCT actor_id FROM audit_events WHERE target_type = 'ticket' AND target_id = $1 AND actor_kind = 'staff' AND actor_id <> $2`,
+      `SELECT DISTINCT actor_id FROM audit_events WHERE target_type = 'ticket' AND target_id = $1 AND actor_kind = 'staff' AND actor_id <> $2 AND action <> 'ticket.opened'`,
       [drill.ticketId, drill.runnerId],
     )) as { actor_id: string }[];
     const verdict =
@@ -236,8 +239,10 @@ export class DrillsService {
     await this.audit.record(em, { actor: SYSTEM, action: 'drill.debriefed', target: { type: 'drill', id }, payload: { staffCount: involved.length } });
   }
 
-  private async start(em: EntityManager, drill: Drill, account: Account): Promise<void> {
+  private async start(em: EntityManager, drill: Drill, target: Account): Promise<void> {
     const scenario = drill.scenario as unknown as Scenario;
+    const account = await em.findOneOrFail(Account, { where: { id: target.id }, lock: { mode: 'pessimistic_write' } });
+    // A drill never supersedes anything: it waits for a quiet account (a real request, though, supersedes a drill).
     if (await this.tickets.liveTicketId(em, account.id)) throw new Conflict('the target account already has a recovery ticket in progress; pick another target or time');
     const claims = scenario.claims ?? {};
     const ticket = await this.tickets.openIn(
@@ -247,15 +252,33 @@ export class DrillsService {
         channel: scenario.channel,
         reason: scenario.reason,
         callback: { name: claims.callerName, phone: claims.callbackPhone, email: claims.callbackEmail },
-        notes: scenario.pretext,
+        // What the caller says, as intake records it; the pretext is the drill runner's own description.
+        notes: claims.notes,
       },
-      { kind: 'staff', id: drill.runnerId },
+      { kind: 'staff', id: (await this.intakeIdentity(em, scenario.channel)).id },
       true,
     );
     const now = this.clock.now();
     await em.update(Drill, { id: drill.id }, { status: 'running', ticketId: ticket.id, startedAt: now });
     Object.assign(drill, { status: 'running', ticketId: ticket.id, startedAt: now });
     await this.audit.record(em, { actor: SYSTEM, action: 'drill.started', target: { type: 'drill', id: drill.id }, payload: { ticketId: ticket.id } });
+  }
+
+  /**
+   * Who a drill ticket is opened by: the intake identity (phone system, chat, web form) that most recently opened a
+   * ticket on the scenario's channel, so the `ticket.opened` actor is one real calls on that channel show; until one
+   * has, any active intake identity. Never the drill runner.
+   */
+  private async intakeIdentity(em: EntityManager, channel: string): Promise<{ id: string }> {
+    const [recent] = (await em.query(
+      `SELECT s.id FROM tickets t JOIN staff s ON t.opened_by = 'staff:' || s.id::text
+        WHERE t.channel = $1 AND s.active AND 'intake' = ANY(s.roles) ORDER BY t.created_at DESC LIMIT 1`,
+      [channel],
+    )) as { id: string }[];
+    if (recent) return recent;
+    const [any] = (await em.query(`SELECT id FROM staff WHERE active AND 'intake' = ANY(roles) ORDER BY random() LIMIT 1`)) as { id: string }[];
+    if (!any) throw new Conflict('a drill ticket enters through intake, and there is no active staff identity with the intake role (create the phone system’s, chat’s or web form’s)');
+    return any;
   }
 
   private async target(em: EntityManager, scenario: Scenario, runner: Staff): Promise<Account> {
@@ -271,6 +294,11 @@ export class DrillsService {
         [tier, runner.accountId],
       )) as { id: string }[];
       account = pick ? await em.findOneBy(Account, { id: pick.id }) : null;
+      if (!account) {
+        const [{ busy }] = (await em.query(`SELECT count(*)::int AS busy FROM accounts a WHERE a.tier = $1 AND a.status = 'active' AND a.id IS DISTINCT FROM $2`, [tier, runner.accountId])) as { busy: number }[];
+        if (busy > 0) throw new Conflict(`every account matching this target has a recovery in progress (${busy} ${tier} account${busy === 1 ? '' : 's'}); try again later`, { matching: busy });
+        throw new InvalidInput('target', `names no active ${tier} account to drill against`);
+      }
     }
     if (!account) throw new InvalidInput('target', 'names no active account to drill against');
     if (account.status !== 'active') throw new InvalidInput('target', 'names a deactivated account');

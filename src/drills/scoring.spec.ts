@@ -26,6 +26,12 @@ describe('scoreDrill', () => {
 
   it('is undecided while nothing decisive happened, inconclusive if it ended anyway', () => {
     expect(scoreDrill([e('ticket.claim'), e('ticket.step_passed', { step: 'directory_facts' })], 'proofing')).toBeUndefined();
-    expect(scoreDrill([e('ticket.expire')], 'expired')).toEqual({ outcome: 'inconclusive', step: null, by: null, at: null });
+    expect(scoreDrill([e('ticket.expire')], 'expired')).toEqual({ outcome: 'inconclusive', step: null, by: null, at: null, reason: 'the ticket expired' });
+  });
+
+  it('is inconclusive, pre-empted by a real request, when a real ticket superseded it before anything decisive', () => {
+    expect(scoreDrill([e('ticket.claim'), e('ticket.supersede')], 'superseded')).toEqual({ outcome: 'inconclusive', step: null, by: null, at: null, reason: 'pre-empted by a real request' });
+    // decided first, superseded later: the decision stands
+    expect(scoreDrill([e('ticket.flag', {}, 3), e('ticket.supersede')], 'superseded')).toMatchObject({ outcome: 'passed', step: 'flag' });
   });
 });

@@ -16,7 +16,18 @@ export interface Score {
   /** Who acted: `staff:<id>`, `manager:<id>`, or null when nobody decided. */
   by: string | null;
   at: Date | null;
+  /** Why it ended without a decision (inconclusive only). */
+  reason?: string;
 }
+
+/** Why a drill whose ticket closed without a decisive act ended inconclusive, by the ticket's final state. */
+const ENDED_BY: Partial<Record<string, string>> = {
+  superseded: 'pre-empted by a real request',
+  expired: 'the ticket expired',
+  cancelled: 'the ticket was cancelled',
+  completed: 'the ticket completed without a decisive act',
+  denied: 'the ticket was denied without a decisive act',
+};
 
 const ATTESTED = new Set(['government_id', 'video_call']);
 
@@ -24,7 +35,8 @@ const ATTESTED = new Set(['government_id', 'video_call']);
  * The first decisive act decides a drill. Passed: staff denied or flagged it, or
  * a system-verified step stopped the impostor. Failed: an agent attested a step
  * for the impostor, or an approver approved. A ticket that ended otherwise
- * (expired, cancelled) is inconclusive; one still open is undecided.
+ * (expired, cancelled, superseded by a real request) is inconclusive, with the
+ * reason; one still open is undecided.
  */
 export function scoreDrill(events: ScoredEvent[], ticketState: string): Score | undefined {
   for (const e of events) {
@@ -37,6 +49,7 @@ export function scoreDrill(events: ScoredEvent[], ticketState: string): Score | 
     if (e.action === 'ticket.flag') return { outcome: 'passed', step: 'flag', by, at: e.occurredAt };
     if (e.action === 'ticket.deny') return { outcome: 'passed', step: 'deny', by, at: e.occurredAt };
   }
-  if (['expired', 'cancelled', 'completed', 'denied'].includes(ticketState)) return { outcome: 'inconclusive', step: null, by: null, at: null };
+  const reason = ENDED_BY[ticketState];
+  if (reason) return { outcome: 'inconclusive', step: null, by: null, at: null, reason };
   return undefined;
 }

@@ -1,2 +1,2 @@
-export const STAFF_ROLES = ['agent', 'approver', 'admin', 'auditor', 'drill_runner', 'service'] as const;
+export const STAFF_ROLES = ['agent', 'approver', 'admin', 'auditor', 'drill_runner', 'service', 'intake'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];

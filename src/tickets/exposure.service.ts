@@ -15,7 +15,7 @@ export interface ExposureOutcome {
 /**
  * An exposure report revokes the set at once and opens the reissue ticket in
  * the same transaction, so the account is never left without either.
- * If a ticket is already in progress for the account, it takes the request up.
+ * If a real ticket is already in progress for the account, it takes the request up.
  */
 @Injectable()
 export class ExposureService {
@@ -29,12 +29,12 @@ export class ExposureService {
     return this.dataSource.transaction(async (em) => {
       const account = await this.codes.lockAccount(em, accountId);
       const { revoked, request } = await this.codes.reportExposureIn(em, actor, account, reason);
-      const live = await this.tickets.liveTicketId(em, accountId);
+      const live = await this.tickets.liveTicket(em, accountId);
+      // A real ticket in progress takes the request up; a drill's never does: a real request supersedes it.
       const ticketId =
-        live ??
-        (
-          await this.tickets.openIn(em, account, { channel: 'self_service', reason: 'exposure', notes: `Opened automatically: backup codes reported exposed (${reason}).` }, actor)
-        ).id;
+        live && !live.isDrill
+          ? live.id
+          : (await this.tickets.openNewest(em, account, { channel: 'self_service', reason: 'exposure', notes: `Opened automatically: backup codes reported exposed (${reason}).` }, actor)).id;
       await em.query(`UPDATE reissue_requests SET ticket_id = $2 WHERE id = $1`, [request.id, ticketId]);
       return { revoked, reissueRequestId: request.id, ticketId };
     });

@@ -29,7 +29,7 @@ describe('the ticket transition table', () => {
     const decision = decide('completed', 'approve', 'approver', FACTS[0]);
     expect(decision).toEqual({ ok: false, reason: 'not_allowed_in_state', allowedEvents: [] });
     const wrongActor = decide('awaiting_approval', 'approve', 'agent', { ...FACTS[0], approvalsReached: true });
-    expect(wrongActor).toMatchObject({ ok: false, reason: 'actor_not_allowed', allowedEvents: ['approve', 'deny', 'cancel', 'expire'] });
+    expect(wrongActor).toMatchObject({ ok: false, reason: 'actor_not_allowed', allowedEvents: ['approve', 'deny', 'cancel', 'expire', 'supersede'] });
   });
 
   it('has no way out of a terminal state', () => {

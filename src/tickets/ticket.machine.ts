@@ -15,6 +15,7 @@ export const TICKET_STATES = [
   'cancelled',
   'expired',
   'failed',
+  'superseded',
 ] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 
@@ -32,6 +33,7 @@ export const TICKET_EVENTS = [
   'complete',
   'fail',
   'retry',
+  'supersede',
 ] as const;
 export type TicketEvent = (typeof TICKET_EVENTS)[number];
 
@@ -90,9 +92,14 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'regenerating',      event: 'complete',           to: 'completed',         by: ['system'] },
   { from: 'regenerating',      event: 'fail',               to: 'failed',            by: ['system'],                     effects: ['alert_security'] },
   { from: 'failed',            event: 'retry',              to: 'approved',          by: ['admin'],                      effects: ['schedule_regeneration'] },
+  // A newer request for the same account withdraws the one not yet regenerating (TicketsService.openNewest).
+  { from: 'open',              event: 'supersede',          to: 'superseded',        by: ['system'] },
+  { from: 'proofing',          event: 'supersede',          to: 'superseded',        by: ['system'] },
+  { from: 'awaiting_approval', event: 'supersede',          to: 'superseded',        by: ['system'] },
+  { from: 'approved',          event: 'supersede',          to: 'superseded',        by: ['system'] },
 ];
 
-export const TERMINAL_STATES: readonly TicketState[] = ['completed', 'denied', 'cancelled', 'expired'];
+export const TERMINAL_STATES: readonly TicketState[] = ['completed', 'denied', 'cancelled', 'expired', 'superseded'];
 
 export function guardsOf(transition: Pick<Transition, 'guard'>): readonly Guard[] {
   const { guard } = transition;

@@ -9,6 +9,7 @@ import { QUEUE } from '../queue/queues';
 import { ApprovalsService } from './approvals/approvals.service';
 import { ExposureController } from './exposure.controller';
 import { ExposureService } from './exposure.service';
+import { IntakeController } from './intake.controller';
 import { LinksController } from './links.controller';
 import { LinksService } from './links.service';
 import { ProofingService } from './proofing/proofing.service';
@@ -28,7 +29,7 @@ import { TicketsService } from './tickets.service';
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUE.codes }), AccountsModule, ChangeGateModule, CodesModule, DeliveryModule],
   // SignalsController first: its GET /v1/tickets/held must match before TicketsController's GET /v1/tickets/:id.
-  controllers: [SignalsController, TicketsController, LinksController, ExposureController, RecoveryHoldController],
+  controllers: [SignalsController, TicketsController, LinksController, ExposureController, RecoveryHoldController, IntakeController],
   providers: [
     TicketTransitions,
     TicketLinks,

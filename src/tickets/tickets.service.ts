@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
@@ -14,16 +15,19 @@ import { Staff } from '../staff/staff.entity';
 import { OpenTicketDto } from './dto/ticket.dto';
 import { HELD_BY_SIGNAL_SQL, RiskService } from './risk/risk.service';
 import { agentRefusal, drillRunnerRefusal } from './separation-of-duties';
-import { asStaff, TicketActor } from './ticket-actor';
+import { asStaff, asSystem, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
 import { Ticket, TicketChannel, TIER_RANK } from './ticket.entity';
-import { TICKET_STATES, TicketState } from './ticket.machine';
+import { TICKET_STATES, TicketState, TRANSITIONS } from './ticket.machine';
 
 /** States someone is still working on: the default queue view. */
 const LIVE_STATES: TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed'];
 /** The same, as SQL the planner can match to the partial index tickets_live_queue_idx (a parameter it could not). */
 const LIVE_STATES_SQL = `t.state IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`;
+
+/** Live states a newer request for the same account withdraws (the `supersede` rows of the table). */
+const SUPERSEDABLE_STATES: TicketState[] = TRANSITIONS.filter((t) => t.event === 'supersede').map((t) => t.from);
 
 @Injectable()
 export class TicketsService {
@@ -38,7 +42,10 @@ export class TicketsService {
     private readonly clock: Clock,
   ) {}
 
-  /** Opens a ticket in the queue and tells the subject on every registered channel, with a "not me" link. */
+  /**
+   * Opens a ticket in the queue and tells the subject on every registered channel, with a "not me" link. An agent
+   * taking a call and an intake integration (phone system, chat, web form) both come through here.
+   */
   async open(staff: Staff, input: OpenTicketDto): Promise<Ticket> {
     return this.dataSource.transaction(async (em) => {
       const account = await em.findOne(Account, { where: { id: input.accountId }, lock: { mode: 'pessimistic_write' } });
@@ -46,15 +53,38 @@ export class TicketsService {
       if (account.status !== 'active') throw new Conflict('this account is deactivated');
       const refusal = agentRefusal(staff, account.id);
       if (refusal) throw new Forbidden(refusal);
-      const live = await this.liveTicketId(em, account.id);
-      if (live) throw new Conflict(`this account already has a recovery ticket in progress (${live})`, { ticketId: live });
-      return this.openIn(em, account, input, { kind: 'staff', id: staff.id });
+      return this.openNewest(em, account, input, { kind: 'staff', id: staff.id });
     });
   }
 
   async liveTicketId(em: EntityManager, accountId: string): Promise<string | undefined> {
-    const [live] = (await em.query(`SELECT id FROM tickets WHERE account_id = $1 AND state = ANY($2)`, [accountId, LIVE_STATES])) as { id: string }[];
-    return live?.id;
+    return (await this.liveTicket(em, accountId))?.id;
+  }
+
+  /** The account's ticket someone is still working on, locked for the caller's transaction. */
+  liveTicket(em: EntityManager, accountId: string): Promise<Ticket | null> {
+    return em.findOne(Ticket, { where: { accountId, state: In(LIVE_STATES) }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * The newest request wins: a live ticket not yet regenerating is withdrawn (`supersede`, through the table) and
+   * the new one opened, naming each other in the audit trail. A ticket whose codes are being reissued (or whose
+   * reissue failed and waits for an admin) still refuses with 409 naming it. A drill ticket never refuses a real
+   * request: it is superseded in any live state, and the drill ends inconclusive (src/drills/scoring.ts).
+   */
+  async openNewest(
+    em: EntityManager,
+    account: Account,
+    input: Omit<OpenTicketDto, 'accountId' | 'channel'> & { channel: TicketChannel },
+    opener: TicketActor['audit'],
+  ): Promise<Ticket> {
+    const live = await this.liveTicket(em, account.id);
+    const id = randomUUID();
+    if (live) {
+      if (!live.isDrill && !SUPERSEDABLE_STATES.includes(live.state)) throw new Conflict(`this account already has a recovery ticket in progress (${live.id})`, { ticketId: live.id });
+      await this.transitions.fire(em, live, 'supersede', asSystem(), { detail: { supersededBy: id } });
+    }
+    return this.openIn(em, account, input, opener, false, id);
   }
 
   /** Inside a transaction holding the account row; also used when exposure opens a reissue ticket. */
@@ -64,10 +94,12 @@ export class TicketsService {
     input: Omit<OpenTicketDto, 'accountId' | 'channel'> & { channel: TicketChannel },
     opener: TicketActor['audit'],
     isDrill = false,
+    id: string = randomUUID(),
   ): Promise<Ticket> {
     const rules = this.policy.tiers[account.tier];
     const now = this.clock.now();
     const ticket = em.create(Ticket, {
+      id,
       accountId: account.id,
       state: 'open',
       tier: account.tier,

@@ -20,6 +20,7 @@ export class DrillSummaryDto {
   @ApiProperty({ nullable: true, type: String }) ticketState: string | null;
   @ApiProperty({ enum: ['passed', 'failed', 'inconclusive'], nullable: true, type: String, description: 'Null while pending' }) outcome: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The step (or approval, flag, deny) where it was stopped or got through' }) decidedStep: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why it ended inconclusive, e.g. `pre-empted by a real request`' }) endedReason: string | null;
   @ApiProperty({ nullable: true, type: Number }) timeToDecisionMs: number | null;
   @ApiProperty({ format: 'date-time' }) scheduledFor: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -37,6 +38,7 @@ export class DrillSummaryDto {
       ticketState,
       outcome: drill.outcome,
       decidedStep: drill.decidedStep,
+      endedReason: drill.endedReason,
       timeToDecisionMs: drill.timeToDecisionMs,
       scheduledFor: drill.scheduledFor.toISOString(),
       createdAt: drill.createdAt.toISOString(),

@@ -162,6 +162,7 @@ export class TicketCountsDto implements Record<TicketState, number> {
   @ApiProperty({ minimum: 0 }) cancelled: number;
   @ApiProperty({ minimum: 0 }) expired: number;
   @ApiProperty({ minimum: 0 }) failed: number;
+  @ApiProperty({ minimum: 0, description: 'Withdrawn by a newer request for the same account' }) superseded: number;
 }
 
 export class TimelineEventDto {

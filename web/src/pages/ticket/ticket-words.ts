@@ -8,10 +8,10 @@ export type StepName = Step['step'];
 export type TimelineEvent = Schemas['TimelineEventDto'];
 
 /** Every state, in the order the queue's tabs show them: the live ones first, then the finished. */
-export const QUEUE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed', 'completed', 'denied', 'cancelled', 'expired'];
+export const QUEUE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed', 'completed', 'denied', 'cancelled', 'expired', 'superseded'];
 
 /** States nothing happens in any more (src/tickets/ticket.machine.ts TERMINAL_STATES). */
-export const FINISHED_STATES: readonly TicketState[] = ['completed', 'denied', 'cancelled', 'expired'];
+export const FINISHED_STATES: readonly TicketState[] = ['completed', 'denied', 'cancelled', 'expired', 'superseded'];
 
 /** States someone is waiting on, whose `dueAt` is a live SLA. */
 export const WAITING_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval'];
@@ -27,6 +27,7 @@ export const STATE_LABEL: Record<TicketState, string> = {
   cancelled: 'Cancelled',
   expired: 'Expired',
   failed: 'Failed',
+  superseded: 'Superseded',
 };
 
 export function stateTone(state: TicketState): 'neutral' | 'info' | 'warn' | 'danger' | 'ok' {
