@@ -7,7 +7,7 @@ import { DrillsModule } from '../drills/drills.module';
 import { foundationImports } from '../app.module';
 import { StaffModule } from '../staff/staff.module';
 import { AccountsImportCommand } from './accounts-import.command';
-import { AuditVerifyCommand } from './audit-verify.command';
+import { AuditKeygenCommand, AuditVerifyCommand } from './audit-verify.command';
 import { StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand } from './staff.commands';
 
 @Module({})
@@ -23,6 +23,7 @@ export class CliModule {
         StaffTokenRevokeCommand,
         AccountsImportCommand,
         AuditVerifyCommand,
+        AuditKeygenCommand,
         CodeHygieneCommand,
         DrillRunCommand,
         DrillReportCommand,
