@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSignerKey } from '../src/audit/checkpoint-note';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
@@ -105,6 +106,8 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
     CODE_PEPPER: randomBytes(24).toString('base64'), // 32 characters
     DELIVERY_KEY: randomBytes(32).toString('base64'),
     GRANT_SIGNING_KEY: randomBytes(32).toString('base64'),
+    AUDIT_CHECKPOINT_KEY: generateSignerKey('bench.local/audit'),
+    AUDIT_WITNESS_DIR: mkdtempSync(join(tmpdir(), 'rd-witness-')),
     // One caller verifies hundreds of times per account here; the lockout is reset by the bench instead.
     VERIFY_RATE_LIMIT: '100000',
     NOTIFY_FILE: join(mkdtempSync(join(tmpdir(), 'rd-bench-')), 'inbox.jsonl'),

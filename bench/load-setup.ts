@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSignerKey } from '../src/audit/checkpoint-note';
 import { Client } from 'pg';
 import { BenchBackends } from './bench-app';
 import { Api, Employee } from './load-users';
+
+let AUDIT_KEY: string | undefined;
+let WITNESS_DIR: string | undefined;
 
 /**
  * The service's environment for the run, from scratch (PATH and HOME only
@@ -20,6 +27,9 @@ export function serviceEnv(backends: BenchBackends, port: number, notifyFile: st
     CODE_PEPPER: randomBytes(24).toString('base64'), // 32 characters
     DELIVERY_KEY: randomBytes(32).toString('base64'),
     GRANT_SIGNING_KEY: randomBytes(32).toString('base64'),
+    // One log for every process of the run: the same key and witness.
+    AUDIT_CHECKPOINT_KEY: (AUDIT_KEY ??= generateSignerKey('bench.local/audit')),
+    AUDIT_WITNESS_DIR: (WITNESS_DIR ??= mkdtempSync(join(tmpdir(), 'rd-witness-'))),
     BOOTSTRAP_ADMIN_TOKEN: adminToken,
     NOTIFY_ADAPTER: 'file',
     NOTIFY_FILE: notifyFile,

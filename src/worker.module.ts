@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ChangeRequestsModule } from './change-requests/change-requests.module';
 import { AuditChainCheckProcessor } from './audit/audit-chain-check.processor';
+import { AuditSequencerLoop } from './audit/audit-sequencer.loop';
 import { DeliveryModule } from './delivery/delivery.module';
 import { NotificationRelayProcessor } from './notifications/relay.processor';
 import { QUEUE } from './queue/queues';
@@ -17,6 +18,6 @@ import { DrillsModule } from './drills/drills.module';
  */
 @Module({
   imports: [DeliveryModule, TicketsModule, UnlockModule, DrillsModule, ChangeRequestsModule, BullModule.registerQueue({ name: QUEUE.sweep })],
-  providers: [AuditChainCheckProcessor, NotificationRelayProcessor, SweepProcessor, RegenerationProcessor],
+  providers: [AuditChainCheckProcessor, AuditSequencerLoop, NotificationRelayProcessor, SweepProcessor, RegenerationProcessor],
 })
 export class WorkerModule {}

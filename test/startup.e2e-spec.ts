@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { generateSignerKey } from '../src/audit/checkpoint-note';
 import request from 'supertest';
 import { connect } from './helpers/database';
 import { RunningProcess, startProcess } from './helpers/process';
@@ -32,6 +33,8 @@ function baseEnv(port: number, extra: Record<string, string | undefined> = {}) {
     CODE_PEPPER: 'startup-test-pepper-0123456789abcdef0123',
     DELIVERY_KEY: randomBytes(32).toString('base64'),
     GRANT_SIGNING_KEY: randomBytes(32).toString('base64'),
+    AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit'),
+    AUDIT_WITNESS_DIR: join(LOG_DIR, `startup-${port}.witness`),
     ...extra,
   };
 }
@@ -124,11 +127,11 @@ describe('starting the service', () => {
 describe('development secrets', () => {
   it('are generated once, kept in .dev-secrets.json, announced, and used by the service and the CLI alike', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rd-dev-'));
-    const env = baseEnv(await freePort(), { NODE_ENV: 'development', CODE_PEPPER: undefined, DELIVERY_KEY: undefined, GRANT_SIGNING_KEY: undefined });
+    const env = baseEnv(await freePort(), { NODE_ENV: 'development', CODE_PEPPER: undefined, DELIVERY_KEY: undefined, GRANT_SIGNING_KEY: undefined, AUDIT_CHECKPOINT_KEY: undefined });
     const service = startProcess('dist/src/main.js', [], env, dir);
     running.push(service);
     await service.waitFor(/listening on/);
-    expect(service.output()).toContain(`Development mode: using throwaway CODE_PEPPER, DELIVERY_KEY and GRANT_SIGNING_KEY from ${join(dir, '.dev-secrets.json')}`);
+    expect(service.output()).toContain(`Development mode: using throwaway CODE_PEPPER, DELIVERY_KEY, GRANT_SIGNING_KEY and AUDIT_CHECKPOINT_KEY from ${join(dir, '.dev-secrets.json')}`);
     const secrets = JSON.parse(readFileSync(join(dir, '.dev-secrets.json'), 'utf8'));
     expect(statSync(join(dir, '.dev-secrets.json')).mode & 0o777).toBe(0o600);
 

@@ -4,13 +4,14 @@ import { Queue } from 'bullmq';
 import { MetricsService } from '../metrics/metrics.service';
 import { keepScheduled } from '../queue/keep-scheduled';
 import { JOB, QUEUE } from '../queue/queues';
-import { AuditService, ChainVerdict } from './audit.service';
+import { AuditService } from './audit.service';
+import { LogVerdict } from './log-check';
 
 const HOURLY = 3_600_000;
 
 /**
- * Re-verifies the whole audit chain every hour, so tampering is noticed without
- * anyone having to ask: a broken chain is logged as an error and shows as
+ * Re-verifies the whole audit log against its published checkpoints every hour, so tampering is noticed without
+ * anyone having to ask: a log that does not hold is logged as an error and shows as
  * `audit_chain_intact 0` in the metrics. One job id per period across all workers.
  */
 @Processor(QUEUE.auditChecks)
@@ -36,11 +37,11 @@ export class AuditChainCheckProcessor extends WorkerHost implements OnApplicatio
     this.schedule?.stop();
   }
 
-  async process(): Promise<ChainVerdict> {
+  async process(): Promise<LogVerdict> {
     const verdict = await this.audit.verify();
     this.metrics.auditChainIntact.set(verdict.ok ? 1 : 0);
-    if (verdict.ok) this.logger.log({ checked: verdict.checked }, 'audit chain intact');
-    else this.logger.error({ firstBrokenSeq: verdict.firstBrokenSeq, reason: verdict.reason }, 'audit chain BROKEN');
+    if (verdict.ok) this.logger.log({ checked: verdict.checked, checkpoints: verdict.checkpoints }, 'audit log holds to its checkpoints');
+    else this.logger.error({ firstBrokenSeq: verdict.firstBrokenSeq, firstBrokenLeaf: verdict.firstBrokenLeaf, reason: verdict.reason }, 'audit log BROKEN');
     return verdict;
   }
 }

@@ -2,7 +2,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
-/** Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (see the migration). */
+/**
+ * Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (see the migrations). `seq` orders events by
+ * insertion, not by commit; their place in the Merkle tree is in audit_leaves.
+ */
 @Entity('audit_events')
 export class AuditEvent {
   @PrimaryColumn('bigint', { transformer: bigintAsNumber })
@@ -28,10 +31,4 @@ export class AuditEvent {
 
   @Column('jsonb')
   payload: Record<string, unknown>;
-
-  @Column('char', { name: 'prev_hash', length: 64 })
-  prevHash: string;
-
-  @Column('char', { length: 64 })
-  hash: string;
 }

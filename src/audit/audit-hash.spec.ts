@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { canonicalJson, chainHash, ChainedFields, checkLink, findSecretKey, GENESIS_HASH } from './audit-hash';
+import { canonicalJson, eventLeafData, eventLeafHash, findSecretKey, LoggedFields } from './audit-hash';
+import { leafHash } from './merkle';
 
-const event = (overrides: Partial<ChainedFields> = {}): ChainedFields => ({
+const event = (overrides: Partial<LoggedFields> = {}): LoggedFields => ({
   seq: 1,
   occurredAt: new Date('2026-11-23T10:00:00.123Z'),
   actorKind: 'staff',
@@ -10,7 +11,6 @@ const event = (overrides: Partial<ChainedFields> = {}): ChainedFields => ({
   targetType: 'account',
   targetId: '6f1f7a4e-0000-4000-8000-000000000002',
   payload: { tier: 'standard', nested: { b: 1, a: [1, 'two', null] } },
-  prevHash: GENESIS_HASH,
   ...overrides,
 });
 
@@ -40,10 +40,10 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('chainHash and checkLink', () => {
-  it('covers every field: changing any one changes the hash', () => {
-    const base = event();
-    const variants: Partial<ChainedFields>[] = [
+describe('eventLeafHash', () => {
+  it('covers every field: changing any one changes the leaf', () => {
+    const base = eventLeafHash(event());
+    const variants: Partial<LoggedFields>[] = [
       { seq: 2 },
       { occurredAt: new Date('2026-11-23T10:00:00.124Z') },
       { actorKind: 'system' },
@@ -52,26 +52,13 @@ describe('chainHash and checkLink', () => {
       { targetType: 'staff' },
       { targetId: null },
       { payload: { tier: 'critical', nested: { b: 1, a: [1, 'two', null] } } },
-      { prevHash: 'f'.repeat(64) },
     ];
-    for (const variant of variants) expect(chainHash(event(variant))).not.toBe(chainHash(base));
+    for (const variant of variants) expect(eventLeafHash(event(variant)).equals(base)).toBe(false);
   });
 
-  it('ignores fields outside the chained set, such as the stored hash itself', () => {
-    const base = event();
-    expect(chainHash({ ...base, hash: 'x' } as ChainedFields)).toBe(chainHash(base));
-  });
-
-  it('accepts a well-formed chain and names the first bad link', () => {
-    const first = { ...event(), hash: chainHash(event()) };
-    const secondFields = event({ seq: 2, prevHash: first.hash, action: 'account.updated' });
-    const second = { ...secondFields, hash: chainHash(secondFields) };
-    expect(checkLink(first, undefined)).toEqual({ ok: true });
-    expect(checkLink(second, first)).toEqual({ ok: true });
-    expect(checkLink({ ...second, action: 'account.deleted' }, first)).toEqual({ ok: false, brokenSeq: 2, reason: 'content does not match its hash' });
-    expect(checkLink({ ...second, prevHash: GENESIS_HASH }, first)).toMatchObject({ ok: false, brokenSeq: 2 });
-    expect(checkLink({ ...second, seq: 3 }, first)).toMatchObject({ ok: false, brokenSeq: 2, reason: 'event 2 is missing (next is 3)' });
-    expect(checkLink(second, undefined)).toMatchObject({ ok: false, brokenSeq: 1 });
+  it('is RFC 9162 leaf hashing of the canonical JSON, blind to fields outside it', () => {
+    expect(eventLeafHash(event()).equals(leafHash(eventLeafData(event())))).toBe(true);
+    expect(eventLeafHash({ ...event(), xid: '7' } as LoggedFields).equals(eventLeafHash(event()))).toBe(true);
   });
 });
 

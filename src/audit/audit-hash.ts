@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
+import { Hash, leafHash } from './merkle';
 
-export const GENESIS_HASH = '0'.repeat(64);
-
-/** The fields of an event that its hash covers, in the shape they are stored. */
-export interface ChainedFields {
+/** The fields of an event that its leaf in the Merkle tree covers, in the shape they are stored. */
+export interface LoggedFields {
   seq: number;
   occurredAt: Date;
   actorKind: string;
@@ -12,7 +10,6 @@ export interface ChainedFields {
   targetType: string;
   targetId: string | null;
   payload: Record<string, unknown>;
-  prevHash: string;
 }
 
 /**
@@ -33,10 +30,9 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** SHA-256 over the canonical encoding of the event, which includes the previous event's hash. */
-export function chainHash(fields: ChainedFields): string {
-  // Named one by one: a stored row carries more (its own hash) than the hash covers.
-  const covered: Record<keyof ChainedFields, unknown> = {
+/** The bytes an event contributes to the tree: its canonical JSON, every stored field named one by one. */
+export function eventLeafData(fields: LoggedFields): string {
+  const covered: Record<keyof LoggedFields, unknown> = {
     seq: fields.seq,
     occurredAt: fields.occurredAt.toISOString(),
     actorKind: fields.actorKind,
@@ -45,28 +41,12 @@ export function chainHash(fields: ChainedFields): string {
     targetType: fields.targetType,
     targetId: fields.targetId,
     payload: fields.payload,
-    prevHash: fields.prevHash,
   };
-  const encoded = canonicalJson(covered);
-  return createHash('sha256').update(encoded).digest('hex');
+  return canonicalJson(covered);
 }
 
-/** `brokenSeq` names the first event that does not hold: a missing one when the sequence jumps. */
-export type ChainCheck = { ok: true } | { ok: false; brokenSeq: number; reason: string };
-
-/** Checks one event against its predecessor (undefined for the first event). */
-export function checkLink(
-  event: ChainedFields & { hash: string },
-  previous: { seq: number; hash: string } | undefined,
-): ChainCheck {
-  const expectedSeq = previous ? previous.seq + 1 : 1;
-  if (event.seq !== expectedSeq) {
-    return { ok: false, brokenSeq: expectedSeq, reason: `event ${expectedSeq} is missing (next is ${event.seq})` };
-  }
-  if (event.prevHash !== (previous?.hash ?? GENESIS_HASH)) return { ok: false, brokenSeq: event.seq, reason: 'previous-hash link does not match' };
-  if (chainHash(event) !== event.hash) return { ok: false, brokenSeq: event.seq, reason: 'content does not match its hash' };
-  return { ok: true };
-}
+/** The event's leaf hash, RFC 9162: SHA-256(0x00 ‖ leaf data). */
+export const eventLeafHash = (fields: LoggedFields): Hash => leafHash(eventLeafData(fields));
 
 /** Keys that must never appear in an audit payload, at any depth: the trail is read by many. */
 const SECRET_KEY = /^(code|codes|token|secret|otp|password|pepper|plain\w*|\w*(Token|Secret|Code|Codes|Otp))$/;

@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock } from '../common/clock';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditActor } from './audit-actor';
 import { AuditEvent } from './audit-event.entity';
-import { chainHash, checkLink, findSecretKey, GENESIS_HASH } from './audit-hash';
+import { InvalidInput, NotFound } from '../common/errors';
+import { findSecretKey } from './audit-hash';
+import { AuditLogKeys } from './audit-log-keys';
+import { EventRow, toLoggedFields } from './audit-sequencer';
+import { NoteVerifier } from './checkpoint-note';
+import { LogCheck, LogVerdict } from './log-check';
+import { consistencyProof, inclusionProof } from './merkle';
+import { openWitness } from './witness';
 
 export interface AuditEntry {
   actor: AuditActor;
@@ -25,18 +31,14 @@ export interface AuditFilter {
   cursor?: string;
 }
 
-export interface ChainVerdict {
-  ok: boolean;
-  checked: number;
-  firstBrokenSeq?: number;
-  reason?: string;
+export interface InclusionProof {
+  seq: number;
+  leafIndex: number;
+  treeSize: number;
+  leafHash: string;
+  proof: string[];
 }
 
-/**
- * Serialises appends so each event's seq and prev_hash are the chain's head at
- * commit. Held to the end of the caller's transaction: keep audit writes last.
- */
-const AUDIT_CHAIN_LOCK = 0x52440001;
 const VERIFY_BATCH = 2000;
 
 @Injectable()
@@ -44,6 +46,7 @@ export class AuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly keys: AuditLogKeys,
   ) {}
 
   /** Appends an event inside the caller's transaction, so it commits or rolls back with the change. */
@@ -55,13 +58,8 @@ export class AuditService {
     const secretKey = findSecretKey(payload);
     if (secretKey) throw new Error(`audit payload key "${secretKey}" looks like a secret; audit payloads never hold one`);
 
-    await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const [head] = (await em.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')) as {
-      seq: string;
-      hash: string;
-    }[];
+    // No lock and no read of the log: the sequencer places the event in the tree after it commits.
     const fields = {
-      seq: head ? Number(head.seq) + 1 : 1,
       occurredAt: this.clock.now(),
       actorKind: entry.actor.kind,
       actorId: 'id' in entry.actor ? entry.actor.id : null,
@@ -69,11 +67,12 @@ export class AuditService {
       targetType: entry.target.type,
       targetId: entry.target.id ?? null,
       payload,
-      prevHash: head?.hash ?? GENESIS_HASH,
     };
-    const event = em.create(AuditEvent, { ...fields, hash: chainHash(fields) });
-    await em.insert(AuditEvent, event as QueryDeepPartialEntity<AuditEvent>);
-    return event;
+    const [row] = (await em.query(
+      `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
+      [fields.occurredAt, fields.actorKind, fields.actorId, fields.action, fields.targetType, fields.targetId, payload],
+    )) as { seq: string }[];
+    return em.create(AuditEvent, { seq: Number(row.seq), ...fields });
   }
 
   /** Opens a transaction just for an audit event (an act that changes nothing else, e.g. a refusal). */
@@ -96,25 +95,71 @@ export class AuditService {
     return toPage(rows, filter.limit, (e) => [e.seq], (e) => e);
   }
 
-  /** Recomputes the whole chain in seq order and names the first event that does not hold. */
-  async verify(): Promise<ChainVerdict> {
-    const repository = this.dataSource.getRepository(AuditEvent);
-    let previous: { seq: number; hash: string } | undefined;
-    let checked = 0;
+  /**
+   * Holds the log to the checkpoints its witness published (or those at `source`, a directory or URL): recomputes
+   * every leaf from its event, rebuilds the tree and names the first event that does not hold.
+   */
+  async verify(source?: string, verifier: NoteVerifier = this.keys.verifier): Promise<LogVerdict & { pending: number }> {
+    const witness = source ? openWitness(source) : this.keys.witness;
+    const check = new LogCheck(await witness.read(), verifier);
+    let after = -1;
     for (;;) {
-      const batch = await repository
-        .createQueryBuilder('e')
-        .where('e.seq > :after', { after: previous?.seq ?? 0 })
-        .orderBy('e.seq', 'ASC')
-        .take(VERIFY_BATCH)
-        .getMany();
-      for (const event of batch) {
-        const link = checkLink(event, previous);
-        if (!link.ok) return { ok: false, checked, firstBrokenSeq: link.brokenSeq, reason: link.reason };
-        checked += 1;
-        previous = { seq: event.seq, hash: event.hash };
+      const rows = (await this.dataSource.query(
+        `SELECT l.idx, l.seq, encode(l.hash, 'hex') AS hash, e.seq AS event_seq, e.occurred_at, e.actor_kind, e.actor_id, e.action, e.target_type, e.target_id, e.payload
+           FROM audit_leaves l LEFT JOIN audit_events e ON e.seq = l.seq
+          WHERE l.idx > $1 ORDER BY l.idx LIMIT $2`,
+        [after, VERIFY_BATCH],
+      )) as (Omit<EventRow, 'xid'> & { idx: string; hash: string; event_seq: string | null })[];
+      let going = true;
+      for (const row of rows) {
+        going = check.add({
+          idx: Number(row.idx),
+          seq: Number(row.seq),
+          stored: Buffer.from(row.hash, 'hex'),
+          event: row.event_seq === null ? undefined : toLoggedFields({ ...row, seq: row.event_seq }),
+        });
+        if (!going) break;
       }
-      if (batch.length < VERIFY_BATCH) return { ok: true, checked };
+      if (!going || rows.length < VERIFY_BATCH) break;
+      after = Number(rows[rows.length - 1].idx);
     }
+    const [{ pending }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS pending FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.seq = e.seq)`,
+    )) as { pending: number }[];
+    return { ...check.finish(), pending };
+  }
+
+  /** The newest checkpoint the witness holds. */
+  async latestCheckpoint(): Promise<string | undefined> {
+    return (await this.keys.witness.read()).notes.at(-1);
+  }
+
+  /** The audit path of an event in the tree of `size` leaves (the newest tree head when not given). */
+  async inclusionProof(seq: number, size?: number): Promise<InclusionProof> {
+    const [leaf] = (await this.dataSource.query(`SELECT idx FROM audit_leaves WHERE seq = $1`, [seq])) as { idx: string }[];
+    if (!leaf) throw new NotFound('integrated audit event', String(seq));
+    const treeSize = size ?? (await this.treeSize());
+    const index = Number(leaf.idx);
+    if (index >= treeSize) throw new InvalidInput('size', `must be above the event's leaf index ${index}`);
+    const leaves = await this.leafHashes(treeSize);
+    return { seq, leafIndex: index, treeSize, leafHash: leaves[index].toString('hex'), proof: inclusionProof(leaves, index, treeSize).map((h) => h.toString('hex')) };
+  }
+
+  /** Proves the tree of `first` leaves is a prefix of the tree of `second`. */
+  async consistencyProof(first: number, second: number): Promise<string[]> {
+    if (first > second) throw new InvalidInput('from', 'must not be above to');
+    const leaves = await this.leafHashes(second);
+    return consistencyProof(leaves, first, second).map((h) => h.toString('hex'));
+  }
+
+  private async treeSize(): Promise<number> {
+    const [head] = (await this.dataSource.query(`SELECT max(size) AS size FROM audit_tree_heads`)) as { size: string }[];
+    return Number(head.size);
+  }
+
+  private async leafHashes(size: number): Promise<Buffer[]> {
+    const rows = (await this.dataSource.query(`SELECT hash FROM audit_leaves WHERE idx < $1 ORDER BY idx`, [size])) as { hash: Buffer }[];
+    if (rows.length < size) throw new InvalidInput('size', `must be at most the tree's ${rows.length} leaves`);
+    return rows.map((r) => r.hash);
   }
 }

@@ -109,3 +109,6 @@ export class SeparationOfDutyViolation extends Forbidden {
 
 /** A backup code presented for something (an unlock) was not accepted; never says why. */
 export class CodeNotAccepted extends DomainError {}
+
+/** The audit log in the database no longer extends what its witness holds: no checkpoint is signed over it. */
+export class AuditLogDiverged extends Conflict {}

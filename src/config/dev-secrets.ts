@@ -1,20 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { generateSignerKey } from '../audit/checkpoint-note';
 
 const DEV_SECRETS_FILE = '.dev-secrets.json';
 
-type SecretName = 'CODE_PEPPER' | 'DELIVERY_KEY' | 'GRANT_SIGNING_KEY';
+type SecretName = 'CODE_PEPPER' | 'DELIVERY_KEY' | 'GRANT_SIGNING_KEY' | 'AUDIT_CHECKPOINT_KEY';
 type DevSecrets = Record<SecretName, string>;
 
 const GENERATE: Record<SecretName, () => string> = {
   CODE_PEPPER: () => randomBytes(32).toString('base64url'),
   DELIVERY_KEY: () => randomBytes(32).toString('base64'),
   GRANT_SIGNING_KEY: () => randomBytes(32).toString('base64'),
+  AUDIT_CHECKPOINT_KEY: () => generateSignerKey('recovery-desk.localhost/audit'),
 };
 
 /**
- * Outside production, fills in missing secrets (pepper, delivery key, grant signing key) with throwaway values kept in a
+ * Outside production, fills in missing secrets (pepper, delivery key, grant and checkpoint signing keys) with throwaway values kept in a
  * git-ignored file, so a laptop start needs no set-up and codes issued today
  * still verify after a restart. Production has no defaults: the env validation
  * then stops the process naming the missing setting.

@@ -1,7 +1,8 @@
+import { generateSignerKey } from '../audit/checkpoint-note';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, validateEnv } from './env.validation';
 
-const secrets = { CODE_PEPPER: 'p'.repeat(32), DELIVERY_KEY: randomBytes(32).toString('base64'), GRANT_SIGNING_KEY: randomBytes(32).toString('hex') };
+const secrets = { CODE_PEPPER: 'p'.repeat(32), DELIVERY_KEY: randomBytes(32).toString('base64'), GRANT_SIGNING_KEY: randomBytes(32).toString('hex'), AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit') };
 
 describe('validateEnv', () => {
   it('applies the documented defaults', () => {
@@ -59,6 +60,6 @@ describe('validateEnv', () => {
   });
 
   it('requires the secrets when none are given', () => {
-    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/^Configuration error: (CODE_PEPPER|DELIVERY_KEY|GRANT_SIGNING_KEY) .*it is not set/);
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/^Configuration error: (CODE_PEPPER|DELIVERY_KEY|GRANT_SIGNING_KEY|AUDIT_CHECKPOINT_KEY) .*it is not set/);
   });
 });

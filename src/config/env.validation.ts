@@ -20,7 +20,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const NOTIFY_ADAPTERS = ['file', 'webhook', 'smtp'] as const;
 
 /** Settings whose values must never be echoed back in an error line. */
-const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET']);
+const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_KEY', 'AUDIT_CHECKPOINT_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET']);
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -172,6 +172,36 @@ export class Env {
   @Matches(/^[a-z_.]+:\d{1,7}$/, { message: 'must be point:milliseconds' })
   FAULT_PAUSE?: string;
 
+  /**
+   * Signs the audit log's checkpoints: a C2SP note key, `PRIVATE+KEY+<log name>+<key id>+<base64>` (generate one with
+   * `npm run cli -- audit:keygen`). The log's origin line is the key's name. Held by the service, never by PostgreSQL.
+   */
+  @Matches(/^PRIVATE\+KEY\+[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/, { message: 'must be a note signing key, PRIVATE+KEY+<name>+<id>+<key> (npm run cli -- audit:keygen)' })
+  AUDIT_CHECKPOINT_KEY: string;
+
+  /** How often the sequencer publishes a signed checkpoint when the tree has grown. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  AUDIT_CHECKPOINT_INTERVAL_MS = 1_000;
+
+  /** How often a worker looks for committed audit events to integrate into the tree. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(20)
+  @Max(60_000)
+  AUDIT_SEQUENCER_INTERVAL_MS = 200;
+
+  /** The default witness: a directory the service appends checkpoints and leaf hashes to (keep it off the database host). */
+  @IsString()
+  AUDIT_WITNESS_DIR = 'var/audit-witness';
+
+  /** An HTTP witness (`npm run cli -- audit:witness`) to publish to instead of the directory. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  AUDIT_WITNESS_URL?: string;
+
   /** Largest JSON body accepted, in bytes. */
   @Transform(toInt)
   @IsInt()
@@ -185,6 +215,8 @@ const OPTIONAL_SETTINGS = [
   'CODE_PEPPER',
   'DELIVERY_KEY',
   'GRANT_SIGNING_KEY',
+  'AUDIT_CHECKPOINT_KEY',
+  'AUDIT_WITNESS_URL',
   'LOG_FILE',
   'POLICY_FILE',
   'BOOTSTRAP_ADMIN_TOKEN',

@@ -14,10 +14,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  /** 1 while the last scheduled verification found the audit chain intact, 0 when it found a break. */
+  /** 1 while the last scheduled verification found the audit log holding to its checkpoints, 0 when it did not. */
   readonly auditChainIntact = new Gauge({
     name: 'audit_chain_intact',
     help: 'Result of the last scheduled audit-chain verification (1 intact, 0 broken)',
+    registers: [this.registry],
+  });
+
+  /** Events covered by the newest checkpoint this process published. */
+  readonly auditTreeSize = new Gauge({
+    name: 'audit_tree_size',
+    help: 'Tree size of the newest audit checkpoint this process signed and published',
     registers: [this.registry],
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { generateSignerKey } from '../../src/audit/checkpoint-note';
 import { basename, join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
@@ -68,6 +69,9 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
   const prefix = `rdtest${workerId()}`;
   await clearRedisPrefix(prefix);
   const logFile = join(LOG_DIR, `${basename(testFile)}.log`);
+  // The witness outlives no database: a fresh database starts a fresh log.
+  const witnessDir = join(LOG_DIR, `${basename(testFile)}.witness`);
+  rmSync(witnessDir, { recursive: true, force: true });
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -78,6 +82,8 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
     CODE_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
     DELIVERY_KEY: randomBytes(32).toString('base64'),
     GRANT_SIGNING_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit'),
+    AUDIT_WITNESS_DIR: witnessDir,
     NOTIFY_ADAPTER: 'file',
     NOTIFY_FILE: join(LOG_DIR, `${basename(testFile)}.inbox.jsonl`),
     PUBLIC_URL: 'http://desk.test',

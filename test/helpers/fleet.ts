@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { generateSignerKey } from '../../src/audit/checkpoint-note';
 import { join } from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -61,6 +63,8 @@ export class Fleet {
       CODE_PEPPER: `fault-pepper-${randomBytes(16).toString('hex')}`,
       DELIVERY_KEY: randomBytes(32).toString('base64'),
       GRANT_SIGNING_KEY: randomBytes(32).toString('hex'),
+      AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit'),
+      AUDIT_WITNESS_DIR: mkdtempSync(join(tmpdir(), 'rd-witness-')),
       BOOTSTRAP_ADMIN_TOKEN: this.adminToken,
       NOTIFY_ADAPTER: 'file',
       NOTIFY_FILE: this.notifyFile,
