@@ -81,3 +81,13 @@ export class SeparationOfDutyViolation extends Forbidden {}
 
 /** A backup code presented for something (an unlock) was not accepted; never says why. */
 export class CodeNotAccepted extends DomainError {}
+
+/**
+ * The act needs a fresher or stronger sign-in than this session's (step-up). `details.code` is
+ * `step_up_required`, so the console can send the person through the identity provider again.
+ */
+export class StepUpRequired extends Forbidden {
+  constructor(why: string, details: { maxAgeSeconds: number; amr: string[]; acr: string[]; signInUrl: string | null }) {
+    super(`step-up required: ${why}`, { code: 'step_up_required', ...details });
+  }
+}

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@ne
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
+import { RequiresStepUp } from '../common/auth/step-up.decorator';
 import { UuidParam } from '../common/uuid-param';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { PageQueryDto } from '../common/pagination';
@@ -47,6 +48,7 @@ export class StaffController {
   }
 
   @Post(':id/tokens')
+  @RequiresStepUp()
   @ApiCreatedResponse({ type: IssuedTokenDto, description: 'The token is in this response only' })
   async issueToken(
     @CurrentStaff() admin: Staff,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
+import { RequiresStepUp } from '../../common/auth/step-up.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { InvalidInput } from '../../common/errors';
 import { PageQueryDto } from '../../common/pagination';
@@ -38,6 +39,7 @@ export class SignalsController {
   @Post(':id/signals/:signal/clear')
   @HttpCode(200)
   @Roles('admin')
+  @RequiresStepUp()
   @ApiParam({ name: 'signal', enum: RISK_SIGNALS })
   @ApiOkResponse({ type: TicketDto, description: 'The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid id, signal or reason' })
