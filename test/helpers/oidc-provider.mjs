@@ -50,7 +50,18 @@ function buildProvider() {
     acrValues: ['urn:rd:password', 'urn:rd:phishing-resistant'],
     conformIdTokenClaims: false, // the groups and e-mail in the ID token itself, as Okta/Entra can be set to do
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = page(`${form}<p>Sign out of the test identity provider?</p><button form="op.logoutForm" type="submit" name="logout" value="yes">Yes, sign me out</button>`);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.body = page('<p>You are signed out.</p>');
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx, sub) => {
       const user = users.get(sub);

@@ -180,6 +180,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How staff can sign in */
+        get: operations["getSignInOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in at the identity provider */
+        get: operations["startOidcSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity provider's answer: opens a console session */
+        get: operations["finishOidcSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller, how they signed in, and the CSRF token of their session */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End this console session (and say where to end it at the provider) */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -1038,6 +1123,34 @@ export interface components {
             ticketId: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        OidcOptionDto: {
+            /** @example Okta */
+            providerName: string;
+            /** @example /v1/auth/oidc/login */
+            signInUrl: string;
+        };
+        SignInOptionsDto: {
+            /** @description Sign-in through the company identity provider, when configured */
+            oidc: components["schemas"]["OidcOptionDto"] | null;
+        };
+        SessionDto: {
+            me: components["schemas"]["StaffDto"];
+            /** @enum {string} */
+            method: "oidc" | "staff_token";
+            /** @description Send back as X-CSRF-Token on every state-changing request (sessions only) */
+            csrfToken: string | null;
+            /**
+             * Format: date-time
+             * @description When the person last authenticated at the provider
+             */
+            authenticatedAt: string | null;
+            amr: string[];
+            acr: string | null;
+        };
+        SignOutDto: {
+            /** @description The provider's logout page (RP-initiated logout), when it has one */
+            logoutUrl: string | null;
         };
         CreateAccountDto: {
             /**
@@ -2327,7 +2440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /** @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,6 +2572,156 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffMessageDto"][];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getSignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInOptionsDto"];
+                };
+            };
+        };
+    };
+    startOidcSignIn: {
+        parameters: {
+            query?: {
+                /** @description Console path to return to after signing in */
+                returnTo?: string;
+                /** @description 1: a fresh, strong sign-in for a step-up act (prompt=login, max_age, acr_values) */
+                stepUp?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the provider; a short-lived HttpOnly cookie ties its answer to this browser */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The provider could not be reached */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    finishOidcSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: the session cookie is set and the browser returns to the console */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: an HTML page says why (unknown, deactivated, no role, invalid answer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignOutDto"];
                 };
             };
             /** @description Missing, unknown, expired or revoked token */
@@ -3212,7 +3475,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /**
+             * @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             *
+             *     Token lacks the role: one of admin
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3976,7 +4243,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of approver */
+            /**
+             * @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             *
+             *     Token lacks the role: one of approver
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
