@@ -112,3 +112,13 @@ export class CodeNotAccepted extends DomainError {}
 
 /** The audit log in the database no longer extends what its witness holds: no checkpoint is signed over it. */
 export class AuditLogDiverged extends Conflict {}
+
+/**
+ * The act needs a fresher or stronger sign-in than this session's (step-up). `details.code` is
+ * `step_up_required`, so the console can send the person through the identity provider again.
+ */
+export class StepUpRequired extends Forbidden {
+  constructor(why: string, details: { maxAgeSeconds: number; amr: string[]; acr: string[]; signInUrl: string | null }) {
+    super(`step-up required: ${why}`, { code: 'step_up_required', ...details });
+  }
+}

@@ -11,6 +11,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { STAFF_ROLES, StaffRole } from '../staff/roles';
 
 export const ROLES_OF_PROCESS = ['api', 'worker', 'all'] as const;
 export type ProcessRole = (typeof ROLES_OF_PROCESS)[number];
@@ -20,7 +21,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const NOTIFY_ADAPTERS = ['file', 'webhook', 'smtp'] as const;
 
 /** Settings whose values must never be echoed back in an error line. */
-const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_KEY', 'AUDIT_CHECKPOINT_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET']);
+const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_KEY', 'AUDIT_CHECKPOINT_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET', 'OIDC_CLIENT_SECRET']);
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -202,6 +203,72 @@ export class Env {
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
   AUDIT_WITNESS_URL?: string;
 
+  /** Staff sign-in through the company's OpenID provider (docs: README "Staff sign-in"); unset, staff sign in with tokens only. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be the provider\'s issuer URL, e.g. https://login.example.com/realms/staff' })
+  OIDC_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_CLIENT_SECRET?: string;
+
+  /** Where the provider sends people back; defaults to PUBLIC_URL + /v1/auth/oidc/callback. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+\/v1\/auth\/oidc\/callback$/, { message: 'must be an http(s) URL ending in /v1/auth/oidc/callback' })
+  OIDC_REDIRECT_URL?: string;
+
+  @Matches(/^openid( [\x21-\x7e]+)*$/, { message: 'must be space-separated scopes starting with openid' })
+  OIDC_SCOPES = 'openid email profile';
+
+  /** The ID-token claim that lists the person's directory groups. */
+  @Matches(/^[A-Za-z0-9_:/.-]{1,200}$/, { message: 'must be a claim name' })
+  OIDC_GROUPS_CLAIM = 'groups';
+
+  /** Directory group → staff role, `group=role` pairs separated by commas: `helpdesk-agents=agent,helpdesk-approvers=approver`. */
+  @IsOptional()
+  @IsString()
+  OIDC_ROLE_MAP?: string;
+
+  /** The name on the sign-in button ("Sign in with …"); defaults to the issuer's host name. */
+  @IsOptional()
+  @IsString()
+  OIDC_PROVIDER_NAME?: string;
+
+  /** A console session ends after this long without a request… */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  SESSION_IDLE_MINUTES = 30;
+
+  /** …and after this long in any case. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 7)
+  SESSION_MAX_HOURS = 12;
+
+  /** Step-up acts (approving, clearing a hold, issuing a staff token) need a sign-in at most this old. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(24 * 3600)
+  STEP_UP_MAX_AGE_SECONDS = 600;
+
+  /** …whose `amr` holds one of these methods (comma-separated, e.g. `hwk,phr`)… */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$/, { message: 'must be comma-separated amr values, e.g. hwk,phr' })
+  STEP_UP_AMR?: string;
+
+  /** …or whose `acr` is one of these (comma-separated); both unset: freshness alone. */
+  @IsOptional()
+  @Matches(/^[\x21-\x2b\x2d-\x7e]+(,[\x21-\x2b\x2d-\x7e]+)*$/, { message: 'must be comma-separated acr values' })
+  STEP_UP_ACR?: string;
+
   /** Largest JSON body accepted, in bytes. */
   @Transform(toInt)
   @IsInt()
@@ -225,7 +292,39 @@ const OPTIONAL_SETTINGS = [
   'NOTIFY_WEBHOOK_SECRET',
   'SMTP_URL',
   'FAULT_PAUSE',
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_REDIRECT_URL',
+  'OIDC_ROLE_MAP',
+  'OIDC_PROVIDER_NAME',
+  'STEP_UP_AMR',
+  'STEP_UP_ACR',
 ];
+
+/** `group=role,group=role` → pairs; one group may map to several roles; `service` is for tokens only. */
+export function parseRoleMap(value: string): [string, StaffRole][] {
+  return value
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.lastIndexOf('=');
+      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim() as StaffRole];
+    });
+}
+
+function roleMapProblem(value: string): string | undefined {
+  const pairs = parseRoleMap(value);
+  if (pairs.length === 0) return 'names no group=role pair';
+  for (const [group, role] of pairs) {
+    if (!group) return `has a pair without a group name (${JSON.stringify(`=${role}`)})`;
+    if (!STAFF_ROLES.includes(role) || role === 'service') {
+      return `maps ${JSON.stringify(group)} to ${JSON.stringify(role)}, which is not one of ${STAFF_ROLES.filter((r) => r !== 'service').join(', ')} (service is for tokens only)`;
+    }
+  }
+  return undefined;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -275,5 +374,13 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   }
   if (env.FAULT_PAUSE && env.NODE_ENV !== 'test') throw new ConfigError('Configuration error: FAULT_PAUSE is for tests only (NODE_ENV=test)');
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
+  if (env.OIDC_ISSUER) {
+    if (!env.OIDC_CLIENT_ID || !env.OIDC_CLIENT_SECRET || !env.OIDC_ROLE_MAP) {
+      throw new ConfigError('Configuration error: OIDC_ISSUER needs OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_ROLE_MAP (e.g. helpdesk-agents=agent,helpdesk-approvers=approver)');
+    }
+    const problem = roleMapProblem(env.OIDC_ROLE_MAP);
+    if (problem) throw new ConfigError(`Configuration error: OIDC_ROLE_MAP ${problem}`);
+    env.OIDC_REDIRECT_URL ??= `${env.PUBLIC_URL.replace(/\/$/, '')}/v1/auth/oidc/callback`;
+  }
   return env;
 }

@@ -13,6 +13,7 @@ import type { Response } from 'express';
 import { answer, ChangeRequestDto } from '../change-requests/dto/change-request.dto';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
+import { RequiresStepUp } from '../common/auth/step-up.decorator';
 import { UuidParam } from '../common/uuid-param';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { PageQueryDto } from '../common/pagination';
@@ -70,6 +71,7 @@ export class StaffController {
 
   @Post(':id/tokens')
   @ApiOperation({ summary: 'Issue a staff token (shown once)', operationId: 'issueStaffToken' })
+  @RequiresStepUp()
   @ApiCreatedResponse({ type: IssuedTokenDto, description: 'The token is in this response only' })
   @ApiAcceptedResponse({
     type: ChangeRequestDto,

@@ -19,6 +19,13 @@ export class Staff {
   @Column({ default: true })
   active: boolean;
 
+  /** The OpenID provider identity this staff member signs in as (linked once, by verified e-mail). */
+  @Column('text', { name: 'oidc_issuer', nullable: true })
+  oidcIssuer: string | null;
+
+  @Column('text', { name: 'oidc_subject', nullable: true })
+  oidcSubject: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

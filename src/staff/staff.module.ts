@@ -4,13 +4,17 @@ import { ChangeGateModule } from '../change-requests/change-gate';
 import { AuthGuard } from './auth.guard';
 import { BootstrapService } from './bootstrap.service';
 import { MeController } from './me.controller';
+import { OidcClient } from './sign-in/oidc-client.service';
+import { SessionsService } from './sign-in/sessions.service';
+import { SignInController } from './sign-in/sign-in.controller';
+import { SignInService } from './sign-in/sign-in.service';
 import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
 
 @Module({
   imports: [ChangeGateModule],
-  controllers: [StaffController, MeController],
-  providers: [StaffService, BootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
+  controllers: [StaffController, MeController, SignInController],
+  providers: [StaffService, BootstrapService, OidcClient, SessionsService, SignInService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [StaffService, BootstrapService],
 })
 export class StaffModule {}

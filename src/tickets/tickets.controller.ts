@@ -13,7 +13,9 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentStaff } from '../common/auth/current-staff.decorator';
+import { CurrentAuthentication, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { RequiresStepUp } from '../common/auth/step-up.decorator';
+import type { Authentication } from '../staff/sign-in/step-up';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { InvalidInput } from '../common/errors';
@@ -158,9 +160,15 @@ export class TicketsController {
   @ApiOperation({ summary: 'Approve a ticket', operationId: 'approveTicket' })
   @HttpCode(200)
   @Roles('approver')
+  @RequiresStepUp()
   @ApiOkResponse({ type: TicketDto, description: 'Signed; approved once the tier’s count of distinct approvers is reached' })
-  async approve(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
-    return this.view(await this.approvals.sign(staff, id, 'approve', body.reason));
+  async approve(
+    @CurrentStaff() staff: Staff,
+    @CurrentAuthentication() authentication: Authentication | undefined,
+    @UuidParam('id') id: string,
+    @Body() body: ReasonBodyDto,
+  ): Promise<TicketDto> {
+    return this.view(await this.approvals.sign(staff, id, 'approve', body.reason, authentication));
   }
 
   @Post(':id/deny')

@@ -2,7 +2,8 @@ import { Account } from '../../src/accounts/account.entity';
 import type { TestApp } from './app';
 import { eventually } from './wait';
 
-export type Auth = { Authorization: string };
+/** How a caller authenticates: a staff token (bearer), or a console session's cookie, Origin and CSRF token. */
+export type Auth = { Authorization: string } | Record<string, string>;
 export const bearer = (token: string): Auth => ({ Authorization: `Bearer ${token}` });
 
 /** The help desk's moves, as the agents, approvers, subjects and managers would make them over HTTP. */

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { AuditActor } from '../../audit/audit-actor';
 import type { AuthenticatedRequest } from '../../staff/auth.guard';
+import type { Authentication } from '../../staff/sign-in/step-up';
 import type { Staff } from '../../staff/staff.entity';
 
 /** The authenticated staff member (set by the global AuthGuard). */
@@ -11,3 +12,8 @@ export const CurrentStaff = createParamDecorator((_: unknown, context: Execution
 });
 
 export const actorOf = (staff: Staff): AuditActor => ({ kind: 'staff', id: staff.id });
+
+/** How the caller authenticated (session through the provider, or staff token), for acts that record it. */
+export const CurrentAuthentication = createParamDecorator((_: unknown, context: ExecutionContext): Authentication | undefined => {
+  return context.switchToHttp().getRequest<AuthenticatedRequest>().authentication;
+});

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { InvalidTransition, SeparationOfDutyViolation } from '../../common/errors';
+import { Authentication, authenticationRecord } from '../../staff/sign-in/step-up';
 import { Staff } from '../../staff/staff.entity';
 import { RiskService } from '../risk/risk.service';
 import { approvalRefusal, drillRunnerRefusal } from '../separation-of-duties';
@@ -30,7 +31,7 @@ export class ApprovalsService {
     private readonly clock: Clock,
   ) {}
 
-  sign(staff: Staff, ticketId: string, decision: 'approve' | 'deny', reason: string): Promise<Ticket> {
+  sign(staff: Staff, ticketId: string, decision: 'approve' | 'deny', reason: string, authentication?: Authentication): Promise<Ticket> {
     return this.dataSource
       .transaction(async (em) => {
         const ticket = await this.transitions.lock(em, ticketId);
@@ -55,7 +56,7 @@ export class ApprovalsService {
           actor: { kind: 'staff', id: staff.id },
           action: 'ticket.signed',
           target: { type: 'ticket', id: ticket.id },
-          payload: { decision, reason, ...(decision === 'approve' && { independent }) },
+          payload: { decision, reason, ...(decision === 'approve' && { independent }), ...(authentication && { authentication: authenticationRecord(authentication) }) },
         });
         const actor = asStaff(staff, 'approver');
         if (decision === 'deny') return this.transitions.fire(em, ticket, 'deny', actor, { detail: { reason } });

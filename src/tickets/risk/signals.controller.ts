@@ -4,6 +4,7 @@ import { answer, ChangeRequestDto } from '../../change-requests/dto/change-reque
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
+import { RequiresStepUp } from '../../common/auth/step-up.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { InvalidInput } from '../../common/errors';
 import { PageQueryDto } from '../../common/pagination';
@@ -42,6 +43,7 @@ export class SignalsController {
   @ApiOperation({ summary: 'Clear a risk signal that holds a ticket', operationId: 'clearRiskSignal' })
   @HttpCode(200)
   @Roles('admin')
+  @RequiresStepUp()
   @ApiParam({ name: 'signal', enum: RISK_SIGNALS })
   @ApiOkResponse({ type: TicketDto, description: 'The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid id, signal or reason' })

@@ -1,6 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
-import { tokenStore } from '../session/token-store';
+import { csrfStore, tokenStore } from '../session/token-store';
 
 /** Response and request bodies, exactly as the service's OpenAPI document names them. */
 export type Schemas = components['schemas'];
@@ -31,10 +31,19 @@ export function whenUnauthenticated(handler: (message: string) => void): void {
   onUnauthenticated = handler;
 }
 
+/** Called when an act needs a fresh, strong sign-in: `signInUrl` starts one at the identity provider. */
+let onStepUpRequired: (signInUrl: string) => void = () => undefined;
+export function whenStepUpRequired(handler: (signInUrl: string) => void): void {
+  onStepUpRequired = handler;
+}
+
 const auth: Middleware = {
   onRequest({ request }) {
     const token = tokenStore.get();
     if (token && !request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${token}`);
+    // A session cookie goes with every request by itself; a state-changing one also proves it came from this page.
+    const csrf = csrfStore.get();
+    if (!token && csrf && !['GET', 'HEAD'].includes(request.method)) request.headers.set('X-CSRF-Token', csrf);
     return request;
   },
 };
@@ -62,6 +71,8 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   const body = (error ?? {}) as { code?: unknown; message?: unknown; details?: unknown };
   const message = typeof body.message === 'string' ? body.message : `The service answered ${response.status} ${response.statusText}`;
   const code = typeof body.code === 'string' ? body.code : 'unknown';
-  if (code === 'unauthenticated' && tokenStore.get()) onUnauthenticated(message);
+  if (code === 'unauthenticated' && (tokenStore.get() || csrfStore.get())) onUnauthenticated(message);
+  const details = body.details as { signInUrl?: unknown } | undefined;
+  if (code === 'step_up_required' && typeof details?.signInUrl === 'string' && csrfStore.get()) onStepUpRequired(details.signInUrl);
   throw new ApiError(response.status, code, message, body.details, body as Record<string, unknown>);
 }

@@ -1,13 +1,21 @@
 import { useState, type FormEvent } from 'react';
-import { useAction } from '../components/use-load';
+import { api, unwrap } from '../api/client';
+import { useAction, useLoad } from '../components/use-load';
 import { ErrorNote, Field } from '../components/ui';
 import { useSession } from '../session/session';
 
-/** Paste a staff token once; it is kept for this tab only. */
+/**
+ * Sign in through the company's identity provider when one is configured (first), or paste
+ * a staff token (service accounts, break-glass admins, a desk without a provider); the token
+ * is kept for this tab only.
+ */
 export function SignInPage({ notice }: { notice?: string }) {
   const { signIn } = useSession();
   const [token, setToken] = useState('');
   const action = useAction(signIn);
+  const options = useLoad(() => unwrap(api.GET('/v1/auth/options')), []);
+  const oidc = options.data?.oidc;
+  const returnTo = window.location.pathname === '/' ? '' : `?returnTo=${encodeURIComponent(window.location.pathname + window.location.search)}`;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -23,7 +31,15 @@ export function SignInPage({ notice }: { notice?: string }) {
           {notice}
         </p>
       )}
+      {oidc && (
+        <p>
+          <a className="button" href={`${oidc.signInUrl}${returnTo}`}>
+            Sign in with {oidc.providerName}
+          </a>
+        </p>
+      )}
       <form onSubmit={submit} aria-label="Sign in">
+        {oidc && <h2 className="muted">Or with a staff token (service accounts, break-glass)</h2>}
         <Field
           label="Staff token"
           type="password"

@@ -9,3 +9,15 @@ export const tokenStore = {
   set: (token: string): void => sessionStorage.setItem(KEY, token),
   clear: (): void => sessionStorage.removeItem(KEY),
 };
+
+/**
+ * A console session through the identity provider: the session itself is an HttpOnly cookie
+ * page script never sees; the page only holds its CSRF token, in memory, to echo back.
+ */
+let csrfToken: string | null = null;
+export const csrfStore = {
+  get: (): string | null => csrfToken,
+  set: (token: string | null): void => {
+    csrfToken = token;
+  },
+};

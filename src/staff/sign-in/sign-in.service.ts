@@ -1,0 +1,109 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { IdTokenClaims } from 'openid-client';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { Clock } from '../../common/clock';
+import { Env, parseRoleMap } from '../../config/env.validation';
+import { StaffRole, STAFF_ROLES } from '../roles';
+import { Staff } from '../staff.entity';
+import { SignInRefused } from './oidc-client.service';
+import { SessionsService } from './sessions.service';
+import type { Authentication } from './step-up';
+
+/** The person is known to the provider but may not use the desk: the page says why. */
+export class SignInNotAllowed extends SignInRefused {}
+
+/** Roles the person's directory groups map to, in STAFF_ROLES order. */
+export function rolesOfGroups(groups: unknown, roleMap: [string, StaffRole][]): StaffRole[] {
+  const names = Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : typeof groups === 'string' ? [groups] : [];
+  const mapped = new Set(roleMap.filter(([group]) => names.includes(group)).map(([, role]) => role));
+  return STAFF_ROLES.filter((role) => mapped.has(role));
+}
+
+/**
+ * Turns a validated ID token into a console session. A staff member is found by the
+ * issuer and `sub`; the first time, by the verified e-mail of the employee account the
+ * staff member is linked to (the link is then fixed and audited). Roles follow the
+ * person's groups at every sign-in. Unknown, deactivated and unmapped people are refused.
+ */
+@Injectable()
+export class SignInService {
+  private readonly logger = new Logger(SignInService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: ConfigService<Env, true>,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async signIn(claims: IdTokenClaims): Promise<{ cookie: string; staff: Staff }> {
+    const issuer = claims.iss;
+    const roles = rolesOfGroups(claims[this.config.get('OIDC_GROUPS_CLAIM', { infer: true })], parseRoleMap(this.config.get('OIDC_ROLE_MAP', { infer: true })!));
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        const staff = (await em.findOne(Staff, { where: { oidcIssuer: issuer, oidcSubject: claims.sub }, lock: { mode: 'pessimistic_write' } })) ?? (await this.linkByEmail(em, claims));
+        if (!staff.active) throw new SignInNotAllowed('your staff account on the recovery desk is deactivated; ask a desk admin');
+        if (roles.length === 0) throw new SignInNotAllowed('none of your directory groups gives a role on the recovery desk; ask your identity team to add you to a help-desk group');
+        if (roles.join() !== [...staff.roles].sort((a, b) => STAFF_ROLES.indexOf(a) - STAFF_ROLES.indexOf(b)).join()) {
+          await this.audit.record(em, {
+            actor: { kind: 'staff', id: staff.id },
+            action: 'staff.roles_synced',
+            target: { type: 'staff', id: staff.id },
+            payload: { before: staff.roles, after: roles, from: 'identity provider groups' },
+          });
+          staff.roles = roles;
+          await em.update(Staff, { id: staff.id }, { roles });
+        }
+        const authentication = this.authenticationOf(claims);
+        const { cookie } = await this.sessions.start(em, staff.id, authentication);
+        await this.audit.record(em, {
+          actor: { kind: 'staff', id: staff.id },
+          action: 'staff.signed_in',
+          target: { type: 'staff', id: staff.id },
+          payload: { method: 'oidc', amr: authentication.amr, acr: authentication.acr, authenticatedAt: authentication.authenticatedAt!.toISOString() },
+        });
+        return { cookie, staff };
+      });
+    } catch (error) {
+      if (error instanceof SignInNotAllowed) this.logger.warn(`sign-in refused for ${issuer} sub ${claims.sub}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** First sign-in: the one unlinked staff member whose employee account has this verified e-mail. */
+  private async linkByEmail(em: EntityManager, claims: IdTokenClaims): Promise<Staff> {
+    const unknown = new SignInNotAllowed('you are not a staff member of the recovery desk; ask a desk admin to add you');
+    if (typeof claims.email !== 'string' || claims.email_verified !== true) throw unknown;
+    const candidates = (await em
+      .createQueryBuilder(Staff, 's')
+      .setLock('pessimistic_write')
+      .innerJoin('accounts', 'a', 'a.id = s.account_id')
+      .where('lower(a.email) = lower(:email)', { email: claims.email })
+      .andWhere({ oidcSubject: IsNull() })
+      .getMany()) as Staff[];
+    if (candidates.length !== 1) throw unknown;
+    const [staff] = candidates;
+    await em.update(Staff, { id: staff.id }, { oidcIssuer: claims.iss, oidcSubject: claims.sub });
+    await this.audit.record(em, {
+      actor: { kind: 'staff', id: staff.id },
+      action: 'staff.identity_linked',
+      target: { type: 'staff', id: staff.id },
+      payload: { issuer: claims.iss, subject: claims.sub, matchedBy: 'verified e-mail', email: claims.email },
+    });
+    return staff;
+  }
+
+  /**
+   * auth_time measured against the token's own iat (both on the provider's clock), placed on
+   * ours: clock skew between the provider and the desk does not make a sign-in look fresher.
+   */
+  private authenticationOf(claims: IdTokenClaims): Authentication {
+    const age = Math.max(0, claims.iat - (claims.auth_time ?? claims.iat));
+    const amr = Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [];
+    return { method: 'oidc', authenticatedAt: new Date(this.clock.now().getTime() - age * 1000), amr, acr: typeof claims.acr === 'string' ? claims.acr : null };
+  }
+}
