@@ -23,6 +23,7 @@ import { TicketsModule } from './tickets/tickets.module';
 import { UnlockModule } from './unlock/unlock.module';
 import { DrillsModule } from './drills/drills.module';
 import { WorkerModule } from './worker.module';
+import { ScimModule } from './scim/scim.module';
 import { ConsoleModule } from './web/console.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
@@ -47,6 +48,7 @@ export function foundationImports() {
         throttlers: [
           { name: THROTTLE.verify, ttl: 60_000, limit: config.get('VERIFY_RATE_LIMIT', { infer: true }) },
           { name: THROTTLE.links, ttl: 60_000, limit: config.get('LINK_RATE_LIMIT', { infer: true }) },
+          { name: THROTTLE.scim, ttl: 60_000, limit: config.get('SCIM_RATE_LIMIT', { infer: true }) },
         ],
         // Options, not a client of ours: the storage then owns and closes its connection.
         storage: new ThrottlerStorageRedisService(config.get('REDIS_URL', { infer: true }), {
@@ -76,6 +78,7 @@ export class AppModule {
         TicketsModule,
         UnlockModule,
         DrillsModule,
+        ScimModule,
         HealthModule,
         ...(role === 'worker' ? [] : [ConsoleModule]),
         ...(role === 'api' ? [] : [WorkerModule]),

@@ -16,6 +16,9 @@ import { Drills1764000400000 } from '../../migrations/1764000400000-drills';
 import { LiveQueueIndex1764000500000 } from '../../migrations/1764000500000-live-queue-index';
 import { OutboxFailures1764000600000 } from '../../migrations/1764000600000-outbox-failures';
 import { RiskSignals1764000700000 } from '../../migrations/1764000700000-risk-signals';
+import { ScimProvisioning1764000800000 } from '../../migrations/1764000800000-scim-provisioning';
+import { DirectoryUser } from '../scim/directory-user.entity';
+import { ScimConnection } from '../scim/scim-connection.entity';
 import { Drill } from '../drills/drill.entity';
 import { CriticalSystem, Custodian, Grant, Presentation, UnlockSession } from '../unlock/unlock.entities';
 import { Approval } from '../tickets/approval.entity';
@@ -25,5 +28,5 @@ import { TicketStep } from '../tickets/ticket-step.entity';
 import { TicketSignal } from '../tickets/risk/ticket-signal.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
-export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, TicketSignal, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000];
+export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, TicketSignal, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill, ScimConnection, DirectoryUser];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, ScimProvisioning1764000800000];

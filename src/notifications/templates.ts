@@ -109,6 +109,11 @@ const TEMPLATES = {
       `${v.system} was unlocked`,
       say`Hello ${v.name}, ${v.system} was unlocked at ${v.at} by ${v.custodians}. The grant expires at ${v.expiresAt}.`,
     ),
+  'security.account_deactivated': (v: Vars) =>
+    message(
+      'Account deactivated: backup codes revoked',
+      say`Account ${v.accountId} (${v.externalId}) was deactivated by ${v.by}. Revoked code sets: ${v.codesRevoked}; recovery tickets cancelled: ${v.ticketsCancelled}; undelivered code envelopes voided: ${v.deliveriesVoided}.`,
+    ),
   'security.account_locked': (v: Vars) =>
     message(
       'Alert: backup-code lockout',

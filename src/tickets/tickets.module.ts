@@ -8,6 +8,7 @@ import { QUEUE } from '../queue/queues';
 import { ApprovalsService } from './approvals/approvals.service';
 import { ExposureController } from './exposure.controller';
 import { ExposureService } from './exposure.service';
+import { LeaversService } from './leavers.service';
 import { LinksController } from './links.controller';
 import { LinksService } from './links.service';
 import { ProofingService } from './proofing/proofing.service';
@@ -40,6 +41,7 @@ import { TicketsService } from './tickets.service';
     FaultInjection,
     ExposureService,
     RiskService,
+    LeaversService,
   ],
   exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep],
 })
