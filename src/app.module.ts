@@ -24,6 +24,7 @@ import { TicketsModule } from './tickets/tickets.module';
 import { UnlockModule } from './unlock/unlock.module';
 import { DrillsModule } from './drills/drills.module';
 import { WorkerModule } from './worker.module';
+import { ScimModule } from './scim/scim.module';
 import { ConsoleModule } from './web/console.module';
 
 /** What every process (API, worker, CLI) stands on: config, logs, database, clock, queues, audit. */
@@ -48,6 +49,7 @@ export function foundationImports() {
         throttlers: [
           { name: THROTTLE.verify, ttl: 60_000, limit: config.get('VERIFY_RATE_LIMIT', { infer: true }) },
           { name: THROTTLE.links, ttl: 60_000, limit: config.get('LINK_RATE_LIMIT', { infer: true }) },
+          { name: THROTTLE.scim, ttl: 60_000, limit: config.get('SCIM_RATE_LIMIT', { infer: true }) },
         ],
         // Options, not a client of ours: the storage then owns and closes its connection.
         storage: new ThrottlerStorageRedisService(config.get('REDIS_URL', { infer: true }), {
@@ -78,6 +80,7 @@ export class AppModule {
         UnlockModule,
         DrillsModule,
         ChangeRequestsModule,
+        ScimModule,
         HealthModule,
         ...(role === 'worker' ? [] : [ConsoleModule]),
         ...(role === 'api' ? [] : [WorkerModule]),

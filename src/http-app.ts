@@ -9,6 +9,8 @@ import { errorBody, HttpExceptionFilter, mapError } from './common/http-exceptio
 import { createValidationPipe } from './common/validation';
 import type { Env } from './config/env.validation';
 import { MetricsService } from './metrics/metrics.service';
+import { SCIM_SECURITY } from './scim/scim.controller';
+import { SCIM_CONTENT_TYPE, toScimError } from './scim/scim-exception.filter';
 
 const MAX_BODY_DEPTH = 32;
 
@@ -34,7 +36,7 @@ function refuseDeepBodies(req: Request, res: Response, next: NextFunction): void
 /** A body in any other format is refused up front (415) rather than read as "no fields". */
 function requireJsonBodies(req: Request, res: Response, next: NextFunction): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (!hasBody || req.is('application/json')) return next();
+  if (!hasBody || req.is('application/json') || req.is('application/scim+json')) return next();
   res.status(415).json(errorBody(415, 'request body must be application/json'));
 }
 
@@ -89,9 +91,16 @@ export function configureHttpApp(app: INestApplication): void {
   app.use(securityHeaders);
   app.use(noStoreForApi);
   app.use(requireJsonBodies);
-  app.use(express.json({ limit: config.get('BODY_LIMIT_BYTES', { infer: true }), strict: true }));
+  // SCIM clients (Okta, Entra ID) send application/scim+json (RFC 7644 §3.1).
+  app.use(express.json({ limit: config.get('BODY_LIMIT_BYTES', { infer: true }), strict: true, type: ['application/json', 'application/scim+json'] }));
   // body-parser fails before Nest routing: answer in the same error shape as everything else.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (_req.path.startsWith('/scim/')) {
+      const scim = toScimError(error);
+      if (scim.status >= 500) return next(error);
+      res.status(scim.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(scim.body));
+      return;
+    }
     const mapped = mapError(error);
     if (!mapped) return next(error);
     res.status(mapped.body.statusCode).json(mapped.body);

@@ -3,6 +3,10 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 export const ACCOUNT_TIERS = ['standard', 'privileged', 'critical'] as const;
 export type AccountTier = (typeof ACCOUNT_TIERS)[number];
 
+/** Where the account's record comes from: an admin (or an import), or a directory provisioning over SCIM. */
+export const ACCOUNT_SOURCES = ['manual', 'directory'] as const;
+export type AccountSource = (typeof ACCOUNT_SOURCES)[number];
+
 export const ACCOUNT_STATUSES = ['active', 'deactivated'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
@@ -43,6 +47,13 @@ export class Account {
   /** When a registered channel last changed: a recent change is a social-engineering signal. */
   @Column('timestamptz', { name: 'channels_changed_at', nullable: true })
   channelsChangedAt: Date | null;
+
+  @Column('text', { default: 'manual' })
+  source: AccountSource;
+
+  /** When a directory (SCIM) last changed this account. */
+  @Column('timestamptz', { name: 'directory_changed_at', nullable: true })
+  directoryChangedAt: Date | null;
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt: Date;

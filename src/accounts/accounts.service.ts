@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditActor } from '../audit/audit-actor';
+import { AuditActor, actorLabel } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { ChangeGate, Gated } from '../change-requests/change-gate';
@@ -12,11 +12,18 @@ import { Policy } from '../config/policy';
 import type { Staff } from '../staff/staff.entity';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
-import { Account, AccountStatus } from './account.entity';
+import { Account, AccountSource, AccountStatus } from './account.entity';
 import { AccountFieldsDto } from './dto/account.dto';
 import { maskEmail, maskPhone } from './masking';
 
 export type AccountChanges = Partial<AccountFieldsDto> & { status?: AccountStatus };
+
+/**
+ * What else must happen, in the same transaction, when an account is deactivated (codes revoked, live tickets
+ * cancelled, deliveries voided, security told). Registered by the modules that own those things
+ * (src/tickets/leavers.service.ts), so every path that deactivates (admin PATCH, SCIM) does all of it.
+ */
+export type DeactivationStep = (em: EntityManager, actor: AuditActor, account: Account, reason: string) => Promise<void>;
 
 /** How far up a reporting line is followed: far beyond any real org chart, and a loop in bad data stops here. */
 export const MAX_MANAGER_DEPTH = 64;
@@ -30,6 +37,8 @@ export function changedKeys(account: Account, changes: AccountChanges): (keyof A
 
 @Injectable()
 export class AccountsService {
+  private readonly deactivationSteps: DeactivationStep[] = [];
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -37,6 +46,10 @@ export class AccountsService {
     private readonly gate: ChangeGate,
     private readonly policy: Policy,
   ) {}
+
+  onDeactivation(step: DeactivationStep): void {
+    this.deactivationSteps.push(step);
+  }
 
   create(actor: AuditActor, fields: AccountFieldsDto): Promise<Account> {
     return this.dataSource.transaction((em) => this.createIn(em, actor, fields));
@@ -109,7 +122,7 @@ export class AccountsService {
     return toPage(rows, limit, (a) => [a.displayName, a.id], (a) => a);
   }
 
-  async createIn(em: EntityManager, actor: AuditActor, fields: AccountFieldsDto): Promise<Account> {
+  async createIn(em: EntityManager, actor: AuditActor, fields: AccountFieldsDto, source: AccountSource = 'manual'): Promise<Account> {
     if (await em.existsBy(Account, { externalId: fields.externalId })) {
       throw new AlreadyExists(`an account with externalId ${fields.externalId} already exists`, {
         fields: [{ field: 'externalId', errors: ['is already taken'] }],
@@ -123,6 +136,8 @@ export class AccountsService {
       employeeNumber: fields.employeeNumber ?? null,
       costCentre: fields.costCentre ?? null,
       status: 'active',
+      source,
+      directoryChangedAt: source === 'directory' ? now : null,
       channelsChangedAt: null,
       createdAt: now,
       updatedAt: now,
@@ -132,12 +147,15 @@ export class AccountsService {
       actor,
       action: 'account.created',
       target: { type: 'account', id: account.id },
-      payload: { externalId: account.externalId, tier: account.tier, ...this.maskedChannels(account) },
+      payload: { externalId: account.externalId, tier: account.tier, source, ...this.maskedChannels(account) },
     });
     return account;
   }
 
-  /** Applies changes to a row the caller has locked; records what changed, channels masked. */
+  /**
+   * THE account-change method (admin PATCH, import, SCIM): applies changes to a row the caller has locked, records
+   * what changed (channels masked), stamps a channel change, and on deactivation runs every deactivation step.
+   */
   async updateIn(em: EntityManager, actor: AuditActor, account: Account, changes: AccountChanges): Promise<Account> {
     refuseNulls(changes, ['externalId', 'displayName', 'tier', 'email', 'phone', 'status']);
     const changed = changedKeys(account, changes);
@@ -149,6 +167,8 @@ export class AccountsService {
     }
     if (changes.managerId && changed.includes('managerId')) await this.requireManager(em, changes.managerId, account.id);
 
+    const deactivating = changed.includes('status') && changes.status === 'deactivated';
+    if (deactivating && this.deactivationSteps.length === 0) throw new Error('no deactivation steps registered: refusing a deactivation that would leave codes working');
     const before = { ...account };
     for (const key of changed) (account as unknown as Record<string, unknown>)[key] = changes[key];
     const now = this.clock.now();
@@ -165,10 +185,14 @@ export class AccountsService {
       );
     await this.audit.record(em, {
       actor,
-      action: changes.status === 'deactivated' && changed.includes('status') ? 'account.deactivated' : 'account.updated',
+      action: deactivating ? 'account.deactivated' : 'account.updated',
       target: { type: 'account', id: account.id },
       payload: { changed, before: describe(before), after: describe(account) },
     });
+    if (deactivating) {
+      const reason = `account deactivated by ${actorLabel(actor)}`;
+      for (const step of this.deactivationSteps) await step(em, actor, account, reason);
+    }
     return account;
   }
 

@@ -4,7 +4,9 @@ export type AuditActor =
   | { kind: 'system' }
   | { kind: 'cli' }
   | { kind: 'subject'; id: string }
-  | { kind: 'manager'; id: string };
+  | { kind: 'manager'; id: string }
+  /** A directory provisioning over SCIM, by its connection (src/scim/). */
+  | { kind: 'directory'; id: string };
 
 export const SYSTEM: AuditActor = { kind: 'system' };
 

@@ -12,6 +12,9 @@ import type { AuthenticatedRequest } from '../staff/auth.guard';
 export class ClientThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const request = req as unknown as AuthenticatedRequest;
+    // A provisioning connection (src/scim/) is limited as a whole: one directory cannot starve the desk.
+    const connection = (req as { scimConnection?: { id: string } }).scimConnection;
+    if (connection) return `scim:${connection.id}`;
     if (request.staff) return `staff:${request.staff.id}:${String(request.params?.id ?? '')}`;
     return `ip:${request.ip ?? 'unknown'}`;
   }
@@ -23,7 +26,7 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
 }
 
 /** The named limits (per minute, from configuration). */
-export const THROTTLE = { verify: 'verify', links: 'links' } as const;
+export const THROTTLE = { verify: 'verify', links: 'links', scim: 'scim' } as const;
 
 /** Applies one named limit to a route (and not the others). */
 export const RateLimited = (name: keyof typeof THROTTLE) =>

@@ -119,6 +119,13 @@ export class Env {
   @Max(100_000)
   LINK_RATE_LIMIT = 20;
 
+  /** Requests per minute one SCIM provisioning connection may make (src/scim/). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SCIM_RATE_LIMIT = 600;
+
   /** Where people's links point (delivery, cancel, attestation): the public address of this service. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
-import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, Max, Min, ValidateNested, validateSync } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsString, Max, Min, ValidateNested, validateSync } from 'class-validator';
 import { PROOFING_STEPS, ProofingStep } from '../tickets/proofing/step-catalogue';
 import { fieldErrors } from '../common/validation';
 import { ConfigError } from './env.validation';
@@ -125,6 +125,20 @@ export class ChangeApprovalPolicy {
   @ValidateNested() @Type(() => SensitiveChangesPolicy) sensitive = new SensitiveChangesPolicy();
 }
 
+/** SCIM attributes a directory may carry the tier in (src/scim/): core `userType`/`title`, enterprise `department`/`division`. */
+export const DIRECTORY_TIER_ATTRIBUTES = ['userType', 'title', 'department', 'division'] as const;
+
+/**
+ * How a directory's user maps to a tier: the value of `tierAttribute` (case-insensitive) listed under a tier
+ * gives that tier; any other value gives `standard`. A user sent without the attribute keeps the tier it has
+ * (new users: `standard`), so a directory that does not send it never lowers a tier an admin set.
+ */
+export class DirectoryPolicy {
+  @IsIn(DIRECTORY_TIER_ATTRIBUTES) tierAttribute: (typeof DIRECTORY_TIER_ATTRIBUTES)[number] = 'userType';
+  @IsArray() @IsString({ each: true }) privilegedValues: string[] = ['Privileged'];
+  @IsArray() @IsString({ each: true }) criticalValues: string[] = ['Critical'];
+}
+
 /** The smallest number of distinct approvers each tier may be set to: policy can tighten, never loosen. */
 export const MIN_APPROVERS = { standard: 0, privileged: 1, critical: 2 } as const;
 
@@ -144,6 +158,7 @@ export class Policy {
   @ValidateNested() @Type(() => DrillsPolicy) drills = new DrillsPolicy();
   @ValidateNested() @Type(() => RiskPolicy) risk = new RiskPolicy();
   @ValidateNested() @Type(() => ChangeApprovalPolicy) changeApproval = new ChangeApprovalPolicy();
+  @ValidateNested() @Type(() => DirectoryPolicy) directory = new DirectoryPolicy();
   /** Where possible-social-engineering and lockout alerts go. */
   @IsEmail() securityContact = 'security@example.com';
 }

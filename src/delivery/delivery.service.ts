@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
-import { SYSTEM } from '../audit/audit-actor';
+import { AuditActor, SYSTEM } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { randomToken, sha256Hex } from '../common/crypto';
@@ -86,6 +86,20 @@ export class DeliveryService {
       });
       return JSON.parse(this.keys.envelopes.open(row.ciphertext, row.set_id)) as string[];
     });
+  }
+
+  /** A deactivated account's envelopes not yet redeemed are erased at once: a leaver's link must not open. */
+  async voidPending(em: EntityManager, accountId: string, actor: AuditActor, reason: string): Promise<number> {
+    const voided = await updateReturning<{ id: string }>(
+      em,
+      `UPDATE delivery_envelopes SET ciphertext = NULL, erased_at = $2
+       WHERE account_id = $1 AND redeemed_at IS NULL AND erased_at IS NULL RETURNING id`,
+      [accountId, this.clock.now()],
+    );
+    for (const envelope of voided) {
+      await this.audit.record(em, { actor, action: 'delivery.voided', target: { type: 'account', id: accountId }, payload: { envelopeId: envelope.id, reason } });
+    }
+    return voided.length;
   }
 
   /** For the sweep: erases every envelope past its expiry (the codes inside are then unrecoverable). */

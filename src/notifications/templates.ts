@@ -131,6 +131,11 @@ const TEMPLATES = {
       'A sensitive admin change awaits a second admin',
       say`Admin ${v.staffId} asked for a sensitive change (${v.kind} on ${v.target}: ${v.rules}); change request ${v.requestId} waits for another admin's review until ${v.expiresAt}.`,
     ),
+  'security.account_deactivated': (v: Vars) =>
+    message(
+      'Account deactivated: backup codes revoked',
+      say`Account ${v.accountId} (${v.externalId}) was deactivated by ${v.by}. Revoked code sets: ${v.codesRevoked}; recovery tickets cancelled: ${v.ticketsCancelled}; undelivered code envelopes voided: ${v.deliveriesVoided}.`,
+    ),
   'security.account_locked': (v: Vars) =>
     message(
       'Alert: backup-code lockout',

@@ -37,7 +37,10 @@ export const TICKET_EVENTS = [
 ] as const;
 export type TicketEvent = (typeof TICKET_EVENTS)[number];
 
-/** Who may fire an event: a staff role, the service itself, or the subject through their one-time link. */
+/**
+ * Who may fire an event: a staff role, the service itself, or the subject through their one-time link.
+ * `system` cancels a live ticket when its account is deactivated (a leaver: src/tickets/leavers.service.ts).
+ */
 export type Actor = 'agent' | 'approver' | 'admin' | 'system' | 'subject';
 
 /** Facts a guard may look at; the service fills them in from the locked row. */
@@ -73,7 +76,7 @@ export interface Transition {
 // prettier-ignore
 export const TRANSITIONS: readonly Transition[] = [
   { from: 'open',              event: 'claim',              to: 'proofing',          by: ['agent'], guard: 'not:heldBySignal', effects: ['assign_actor'] },
-  { from: 'open',              event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
+  { from: 'open',              event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
   { from: 'open',              event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
   { from: 'proofing',          event: 'release',            to: 'open',              by: ['agent'],                      effects: ['unassign'] },
   { from: 'proofing',          event: 'steps_passed',       to: 'awaiting_approval', by: ['system'], guard: 'needsApproval' },
@@ -81,14 +84,14 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'proofing',          event: 'step_failed',        to: 'denied',            by: ['system'],                     effects: ['alert_security', 'notify_subject_outcome'] },
   { from: 'proofing',          event: 'flag',               to: 'denied',            by: ['agent'],                      effects: ['alert_security', 'notify_subject_outcome'] },
   { from: 'proofing',          event: 'deny',               to: 'denied',            by: ['agent'],                      effects: ['notify_subject_outcome'] },
-  { from: 'proofing',          event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
+  { from: 'proofing',          event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
   { from: 'proofing',          event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
   { from: 'awaiting_approval', event: 'approve',            to: 'approved',          by: ['approver'], guard: ['approvalsReached', 'not:heldBySignal'], effects: ['notify_subject_approved', 'schedule_regeneration'] },
   { from: 'awaiting_approval', event: 'deny',               to: 'denied',            by: ['approver'],                   effects: ['notify_subject_outcome'] },
-  { from: 'awaiting_approval', event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject'],  effects: ['notify_subject_outcome'] },
+  { from: 'awaiting_approval', event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
   { from: 'awaiting_approval', event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
   { from: 'approved',          event: 'start_regeneration', to: 'regenerating',      by: ['system'], guard: 'coolingOffElapsed' },
-  { from: 'approved',          event: 'cancel',             to: 'cancelled',         by: ['admin', 'subject'],           effects: ['alert_security', 'notify_subject_outcome'] },
+  { from: 'approved',          event: 'cancel',             to: 'cancelled',         by: ['admin', 'subject', 'system'], effects: ['alert_security', 'notify_subject_outcome'] },
   { from: 'regenerating',      event: 'complete',           to: 'completed',         by: ['system'] },
   { from: 'regenerating',      event: 'fail',               to: 'failed',            by: ['system'],                     effects: ['alert_security'] },
   { from: 'failed',            event: 'retry',              to: 'approved',          by: ['admin'],                      effects: ['schedule_regeneration'] },

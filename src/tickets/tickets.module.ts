@@ -10,6 +10,7 @@ import { ApprovalsService } from './approvals/approvals.service';
 import { ExposureController } from './exposure.controller';
 import { ExposureService } from './exposure.service';
 import { IntakeController } from './intake.controller';
+import { LeaversService } from './leavers.service';
 import { LinksController } from './links.controller';
 import { LinksService } from './links.service';
 import { ProofingService } from './proofing/proofing.service';
@@ -45,6 +46,7 @@ import { TicketsService } from './tickets.service';
     ExposureService,
     RiskService,
     RecoveryHold,
+    LeaversService,
   ],
   exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep, RiskService, RecoveryHold],
 })

@@ -3,8 +3,8 @@ import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { Account, ACCOUNT_STATUSES, ACCOUNT_TIERS } from '../account.entity';
-import type { AccountStatus, AccountTier } from '../account.entity';
+import { Account, ACCOUNT_SOURCES, ACCOUNT_STATUSES, ACCOUNT_TIERS } from '../account.entity';
+import type { AccountSource, AccountStatus, AccountTier } from '../account.entity';
 import { maskEmail, maskPhone } from '../masking';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -102,6 +102,9 @@ export class AccountDto {
   @ApiProperty({ enum: ACCOUNT_STATUSES }) status: AccountStatus;
   @ApiProperty({ description: 'Whether email and phone are masked in this view' }) masked: boolean;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) channelsChangedAt: string | null;
+  @ApiProperty({ enum: ACCOUNT_SOURCES, description: '`directory` once a SCIM connection provisions or adopts the account' }) source: AccountSource;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When a directory (SCIM) last changed the account' })
+  directoryChangedAt: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 
@@ -114,6 +117,8 @@ export class AccountDto {
       managerId: account.managerId,
       status: account.status,
       channelsChangedAt: account.channelsChangedAt?.toISOString() ?? null,
+      source: account.source,
+      directoryChangedAt: account.directoryChangedAt?.toISOString() ?? null,
       createdAt: account.createdAt.toISOString(),
       updatedAt: account.updatedAt.toISOString(),
     };
