@@ -55,6 +55,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scim/v2/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SCIM resource types served (User) */
+        get: operations["listScimResourceTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SCIM resource type */
+        get: operations["getScimResourceType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SCIM schemas served (core User, enterprise extension) */
+        get: operations["listScimSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SCIM schema */
+        get: operations["getScimSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What this SCIM service provider supports */
+        get: operations["getScimServiceProviderConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List or look up users (filter, startIndex, count) */
+        get: operations["listScimUsers"];
+        put?: never;
+        /** Provision a user (an account whose source is the directory) */
+        post: operations["createScimUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user */
+        get: operations["getScimUser"];
+        /** Replace a user (full update) */
+        put: operations["replaceScimUser"];
+        post?: never;
+        /** Deactivate a user (the record is kept for the audit trail) */
+        delete: operations["deleteScimUser"];
+        options?: never;
+        head?: never;
+        /** Change a user with PatchOp operations (add, replace, remove) */
+        patch: operations["patchScimUser"];
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -193,6 +316,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/recovery-hold/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear the recovery hold a "this wasn't me" report put on an account */
+        post: operations["clearRecoveryHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -202,6 +342,58 @@ export interface paths {
         };
         /** List audit events, newest first */
         get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest signed checkpoint (tree size, root, time) the witness holds */
+        get: operations["getAuditCheckpoint"];
+        put?: never;
+        /** Integrate every committed event and publish a signed checkpoint now */
+        post: operations["publishAuditCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Consistency proof (RFC 9162) that one tree size is a prefix of a larger one */
+        get: operations["getAuditConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/events/{seq}/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inclusion proof (RFC 9162 audit path) of one event in a tree size */
+        get: operations["getAuditInclusionProof"];
         put?: never;
         post?: never;
         delete?: never;
@@ -221,6 +413,159 @@ export interface paths {
         get: operations["verifyAuditChain"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity provider's answer: opens a console session */
+        get: operations["finishOidcSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in at the identity provider */
+        get: operations["startOidcSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How staff can sign in */
+        get: operations["getSignInOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller, how they signed in, and the CSRF token of their session */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End this console session (and say where to end it at the provider) */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/change-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List change requests, pending first, with whether multi-party approval is on */
+        get: operations["listChangeRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/change-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show one change request with its exact before and after */
+        get: operations["getChangeRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/change-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a change request: it is applied at once if what it was made against still holds */
+        post: operations["approveChangeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/change-requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a change request with a reason */
+        post: operations["rejectChangeRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -434,6 +779,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/intake/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a recovery ticket from a phone system, chat or web form
+         * @description The ticket enters the queue as if an agent had opened it, attributed to the intake identity. A newer request supersedes the account’s live ticket unless its codes are being reissued.
+         */
+        post: operations["openIntakeTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/links/attest": {
         parameters: {
             query?: never;
@@ -479,6 +844,23 @@ export interface paths {
         put?: never;
         /** Stop a recovery request (the subject's link) */
         post: operations["cancelByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/not-me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The subject reports a change to their account was not them: holds every recovery of the account */
+        post: operations["reportNotMe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -564,6 +946,41 @@ export interface paths {
         get: operations["getCodeHygieneReport"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/scim-connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connections with last request time, counts and last errors */
+        get: operations["listScimConnections"];
+        put?: never;
+        /** Create a provisioning connection; its secret is shown this once */
+        post: operations["createScimConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/scim-connections/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a connection: its secret stops working at once */
+        post: operations["revokeScimConnection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -964,6 +1381,16 @@ export interface components {
             masked: boolean;
             /** Format: date-time */
             channelsChangedAt: string | null;
+            /**
+             * @description `directory` once a SCIM connection provisions or adopts the account
+             * @enum {string}
+             */
+            source: "manual" | "directory";
+            /**
+             * Format: date-time
+             * @description When a directory (SCIM) last changed the account
+             */
+            directoryChangedAt: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1048,12 +1475,28 @@ export interface components {
             payload: {
                 [key: string]: unknown;
             };
-            prevHash: string;
-            hash: string;
         };
         AuditPageDto: {
             items: components["schemas"]["AuditEventDto"][];
             nextCursor: string | null;
+        };
+        AuditVerdictDto: {
+            /** @description Whether every event recomputes to the tree every published checkpoint signed */
+            ok: boolean;
+            /** @description Events recomputed and found good */
+            checked: number;
+            /** @description Signed checkpoints the log was held to */
+            checkpoints: number;
+            /** @description The largest tree size a signed checkpoint covers */
+            checkpointSize: number;
+            /** @description Committed events not yet in the tree (the sequencer integrates them within a second or so) */
+            pending: number;
+            /** @description The first event that does not hold */
+            firstBrokenSeq?: number;
+            /** @description Its place in the tree, or where the tree stops holding (also for events that are gone) */
+            firstBrokenLeaf?: number;
+            /** @example event 12 (leaf 11) differs from what the witness holds */
+            reason?: string;
         };
         CallbackAsGivenDto: {
             name?: string;
@@ -1100,14 +1543,64 @@ export interface components {
                 [key: string]: components["schemas"]["StepOutcomeDto"];
             };
         };
-        ChainVerdictDto: {
-            ok: boolean;
-            /** @description Events checked before the first broken one (all of them when ok) */
-            checked: number;
-            /** @description The first event that does not hold */
-            firstBrokenSeq?: number;
-            /** @example content does not match its hash */
-            reason?: string;
+        ChangeRequestDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold";
+            /** @example account */
+            targetType: string;
+            /** @description The account, staff member or ticket id; for a new member, its name */
+            targetId: string;
+            /** Format: uuid */
+            requestedBy: string;
+            reason: string | null;
+            /** @description The policy rules (changeApproval.sensitive) that made it a request */
+            sensitive: string[];
+            /** @description The values it was made against; re-checked on approval */
+            before: {
+                [key: string]: unknown;
+            };
+            /** @description The values it sets */
+            after: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            state: "pending" | "applied" | "rejected" | "refused" | "expired" | "used";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            reviewedBy: string | null;
+            /** Format: date-time */
+            reviewedAt: string | null;
+            reviewReason: string | null;
+            /** @description Why it was refused or expired */
+            outcome: string | null;
+            /** @description Whether the caller may approve or reject it now */
+            reviewable: boolean;
+            /** @description Why the caller may not review it */
+            notReviewableBecause: string | null;
+        };
+        ChangeRequestPageDto: {
+            items: components["schemas"]["ChangeRequestDto"][];
+            nextCursor: string | null;
+            multiPartyApproval: components["schemas"]["MultiPartyStatusDto"];
+        };
+        CheckpointDto: {
+            /** @description The signed note, C2SP tlog-checkpoint format, exactly as published to the witness */
+            checkpoint: string;
+            /** @example recovery-desk.example.com/audit */
+            origin: string;
+            /** @description Tree size: events covered */
+            size: number;
+            /** @description Merkle tree root (RFC 9162), base64 */
+            rootHash: string;
+            /** Format: date-time */
+            time: string;
+            /** @description The note verifier key to check the signature with (name+id+key) */
+            verifierKey: string;
         };
         CodeSetDto: {
             /** Format: uuid */
@@ -1127,6 +1620,20 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
             revokeReason: string | null;
+        };
+        ConnectionErrorDto: {
+            /** Format: date-time */
+            at: string;
+            method: string;
+            status: number;
+            scimType: string | null;
+            detail: string;
+        };
+        ConsistencyProofDto: {
+            from: number;
+            to: number;
+            /** @description RFC 9162 consistency proof, hex */
+            proof: string[];
         };
         CreateAccountDto: {
             /**
@@ -1171,7 +1678,16 @@ export interface components {
             /** @default 900 */
             grantTtlSeconds: number;
         };
+        CreateScimConnectionDto: {
+            /**
+             * @description What the directory is, for the admin view and the audit trail
+             * @example Okta production
+             */
+            name: string;
+        };
         CreateStaffDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /** @example Dana Agent */
             name: string;
             /**
@@ -1179,12 +1695,22 @@ export interface components {
              *       "agent"
              *     ]
              */
-            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service" | "intake")[];
             /**
              * Format: uuid
              * @description The employee account this operator is (separation of duties)
              */
             accountId?: string;
+        };
+        CreatedScimConnectionDto: {
+            connection: components["schemas"]["ScimConnectionDto"];
+            /** @description The bearer secret the directory sends: shown this once, stored only as a SHA-256 hash */
+            secret: string;
+            /**
+             * @description The SCIM base URL to give the directory
+             * @example https://desk.example.com/scim/v2
+             */
+            baseUrl: string;
         };
         CriticalSystemViewDto: {
             /** Format: uuid */
@@ -1233,6 +1759,8 @@ export interface components {
             outcome: "passed" | "failed" | "inconclusive" | null;
             /** @description Where it was stopped or got through */
             decidedStep: string | null;
+            /** @description Why it ended inconclusive, e.g. `pre-empted by a real request` */
+            endedReason: string | null;
             decidedBy: string | null;
             timeToDecisionMs: number | null;
             /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only) */
@@ -1280,6 +1808,8 @@ export interface components {
             outcome: "passed" | "failed" | "inconclusive" | null;
             /** @description The step (or approval, flag, deny) where it was stopped or got through */
             decidedStep: string | null;
+            /** @description Why it ended inconclusive, e.g. `pre-empted by a real request` */
+            endedReason: string | null;
             timeToDecisionMs: number | null;
             /** Format: date-time */
             scheduledFor: string;
@@ -1357,6 +1887,12 @@ export interface components {
             /** @example photo matches the person on camera; document not expired */
             note: string;
         };
+        HoldClearedDto: {
+            /** @description "This wasn't me" reports released */
+            clearedReports: number;
+            /** @description Tickets whose subject_reported_not_me hold was cleared with it */
+            clearedTickets: string[];
+        };
         HygieneEntryDto: {
             /** Format: uuid */
             accountId: string;
@@ -1392,6 +1928,16 @@ export interface components {
             unchanged: number;
             rejected: components["schemas"]["RejectedRowDto"][];
         };
+        InclusionProofDto: {
+            seq: number;
+            /** @description Zero-based leaf index */
+            leafIndex: number;
+            treeSize: number;
+            /** @description SHA-256(0x00 ‖ canonical JSON of the event), hex */
+            leafHash: string;
+            /** @description RFC 9162 audit path, hex, leaf to root */
+            proof: string[];
+        };
         IntrospectDto: {
             /** @description The grant token (an EdDSA JWT) */
             grant: string;
@@ -1409,6 +1955,8 @@ export interface components {
             expiresAt?: string;
         };
         IssueTokenDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /** @default 90 */
             expiresInDays: number;
             /** @example laptop */
@@ -1434,6 +1982,19 @@ export interface components {
         LinkTokenDto: {
             /** @description The token from the link */
             token: string;
+        };
+        MultiPartyStatusDto: {
+            /** @description Whether sensitive changes need a second admin now */
+            on: boolean;
+            activeAdmins: number;
+            /** @example multi-party approval is off until a second admin exists: sensitive changes apply at once and security is alerted of each */
+            message: string;
+        };
+        OidcOptionDto: {
+            /** @example Okta */
+            providerName: string;
+            /** @example /v1/auth/oidc/login */
+            signInUrl: string;
         };
         OpenTicketDto: {
             /** Format: uuid */
@@ -1553,11 +2114,56 @@ export interface components {
             /** Format: date-time */
             to: string | null;
         };
+        ReviewDto: {
+            /** @example Confirmed with the manager by phone */
+            reason: string;
+        };
+        ScimConnectionDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** Format: date-time */
+            lastRequestAt: string | null;
+            requests: number;
+            creates: number;
+            updates: number;
+            deactivations: number;
+            errors: number;
+            /** @description The last errors, newest first */
+            lastErrors: components["schemas"]["ConnectionErrorDto"][];
+        };
+        SessionDto: {
+            me: components["schemas"]["StaffDto"];
+            /** @enum {string} */
+            method: "oidc" | "staff_token";
+            /** @description Send back as X-CSRF-Token on every state-changing request (sessions only) */
+            csrfToken: string | null;
+            /**
+             * Format: date-time
+             * @description When the person last authenticated at the provider
+             */
+            authenticatedAt: string | null;
+            amr: string[];
+            acr: string | null;
+        };
+        SignInOptionsDto: {
+            /** @description Sign-in through the company identity provider, when configured */
+            oidc: components["schemas"]["OidcOptionDto"] | null;
+        };
+        SignOutDto: {
+            /** @description The provider's logout page (RP-initiated logout), when it has one */
+            logoutUrl: string | null;
+        };
         StaffDto: {
             /** Format: uuid */
             id: string;
             name: string;
-            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            roles: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service" | "intake")[];
             /** Format: uuid */
             accountId: string | null;
             active: boolean;
@@ -1632,12 +2238,14 @@ export interface components {
             cancelled: number;
             expired: number;
             failed: number;
+            /** @description Withdrawn by a newer request for the same account */
+            superseded: number;
         };
         TicketDto: {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            state: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed";
+            state: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed" | "superseded";
             /** @description Registered channels masked */
             account: components["schemas"]["TicketAccountDto"];
             /** @enum {string} */
@@ -1659,7 +2267,7 @@ export interface components {
             /** @description A risk signal holds the ticket: no claim, no approval until an admin clears it */
             held: boolean;
             /** @description Events the table allows from this state */
-            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry")[];
+            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry" | "supersede")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1686,7 +2294,7 @@ export interface components {
         };
         TicketSignalDto: {
             /** @enum {string} */
-            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
+            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me";
             /** @description Why it was raised, in words for the agent and approver */
             reason: string;
             /** @description While true and not cleared, the ticket cannot be claimed or approved */
@@ -1771,6 +2379,8 @@ export interface components {
             employeeNumber?: string | null;
             /** @example CC-4410 */
             costCentre?: string | null;
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /**
              * @description `deactivated` stops all recovery for the account
              * @enum {string}
@@ -1789,7 +2399,9 @@ export interface components {
             grantTtlSeconds: number;
         };
         UpdateStaffDto: {
-            roles?: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service")[];
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
+            roles?: ("agent" | "approver" | "admin" | "auditor" | "drill_runner" | "service" | "intake")[];
             /** Format: uuid */
             accountId?: string | null;
             /** @description false deactivates the member: their tokens stop working at once */
@@ -1983,6 +2595,509 @@ export interface operations {
                 content: {
                     "text/plain": string;
                 };
+            };
+        };
+    };
+    listScimResourceTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ListResponse of ResourceType */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getScimResourceType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ResourceType */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listScimSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ListResponse of Schema */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getScimSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schema */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getScimServiceProviderConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ServiceProviderConfig */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listScimUsers: {
+        parameters: {
+            query?: {
+                /** @description SCIM filter (userName, externalId, emails, phoneNumbers, active, name, enterprise attributes; eq ne co sw ew gt ge lt le pr, and/or/not) */
+                filter?: string;
+                startIndex?: number;
+                count?: number;
+                /** @description Accepted; every attribute is returned */
+                attributes?: string;
+                /** @description Accepted; every attribute is returned */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ListResponse of User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    createScimUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The created User, with Location and ETag */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description scimType uniqueness: userName or externalId taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getScimUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User, with ETag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    replaceScimUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match names an older version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteScimUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match names an older version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    patchScimUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match names an older version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2221,12 +3336,22 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Applied */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+            /** @description Sensitive (tier lowered, channels, manager, deactivation): a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             /** @description Invalid field (named in message and details) */
@@ -2264,7 +3389,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description externalId already taken */
+            /** @description externalId already taken, or a change request for this account is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2331,7 +3456,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The account already has active codes (reissue goes through a ticket), or is deactivated */
+            /** @description The account has had codes before (new codes come only through a recovery ticket), its registered channels changed within the risk window, or it is deactivated */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2608,6 +3733,81 @@ export interface operations {
             };
         };
     };
+    clearRecoveryHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description The hold is released (who, when and why recorded and audited); held tickets can be claimed again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldClearedDto"];
+                };
+            };
+            /** @description Invalid id or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description An admin cannot clear the hold on their own account
+             *
+             *     Token lacks the role: one of admin
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The account has no recovery hold */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     listAuditEvents: {
         parameters: {
             query?: {
@@ -2666,6 +3866,210 @@ export interface operations {
             };
         };
     };
+    getAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No checkpoint published yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    publishAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The log in the database does not extend what its witness holds: nothing is signed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAuditConsistencyProof: {
+        parameters: {
+            query: {
+                /** @description The smaller tree size */
+                from: number;
+                /** @description The larger tree size */
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProofDto"];
+                };
+            };
+            /** @description Invalid sizes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAuditInclusionProof: {
+        parameters: {
+            query?: {
+                /** @description Tree size to prove inclusion in (a checkpoint you hold); the newest tree when absent */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The event */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProofDto"];
+                };
+            };
+            /** @description Invalid event number or tree size */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such event in the tree (yet) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     verifyAuditChain: {
         parameters: {
             query?: never;
@@ -2680,7 +4084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChainVerdictDto"];
+                    "application/json": components["schemas"]["AuditVerdictDto"];
                 };
             };
             /** @description Missing, unknown, expired or revoked token */
@@ -2694,6 +4098,420 @@ export interface operations {
             };
             /** @description Token lacks the role: one of auditor, admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    finishOidcSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: the session cookie is set and the browser returns to the console */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: an HTML page says why (unknown, deactivated, no role, invalid answer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    startOidcSignIn: {
+        parameters: {
+            query?: {
+                /** @description Console path to return to after signing in */
+                returnTo?: string;
+                /** @description 1: a fresh, strong sign-in for a step-up act (prompt=login, max_age, acr_values) */
+                stepUp?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the provider; a short-lived HttpOnly cookie ties its answer to this browser */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The provider could not be reached */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getSignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInOptionsDto"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service, intake */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignOutDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service, intake */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listChangeRequests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor */
+                cursor?: string;
+                state?: "pending" | "applied" | "rejected" | "refused" | "expired" | "used";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestPageDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getChangeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    approveChangeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDto"];
+            };
+        };
+        responses: {
+            /** @description Approved and applied */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Your own request, or a change to your own staff record */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Already decided, or refused because its target changed underneath (then it is kept as refused) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    rejectChangeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
+            /** @description Invalid id, query or reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Your own request, or a change to your own staff record */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Already decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Expired */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3251,7 +5069,7 @@ export interface operations {
                     channel: "phone" | "chat" | "walk_in" | "email";
                     /** @enum {unknown} */
                     reason: "lost_device" | "app_deleted" | "new_phone" | "codes_used_up" | "exposure";
-                    /** @description The story the caller tells. */
+                    /** @description The drill runner's own description of the attack: never shown to staff (the ticket's notes come from claims.notes). */
                     pretext: string;
                     /** @description What the caller claims, as the agent will hear it. */
                     claims?: {
@@ -3264,6 +5082,7 @@ export interface operations {
                         urgency?: "low" | "normal" | "high" | "extreme";
                         /** @description A senior name the caller drops. */
                         executiveName?: string;
+                        /** @description What the caller says, in the first person, as the intake (phone system, chat, web form) records it: the ticket's notes. Omitted: the ticket has no notes, as a real one may not. */
                         notes?: string;
                     };
                     /** @description What the caller says at each proofing step: the drill runner's script, never shown to staff. */
@@ -3580,6 +5399,75 @@ export interface operations {
             };
         };
     };
+    openIntakeTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenTicketDto"];
+            };
+        };
+        responses: {
+            /** @description Opened in the queue; the subject is told on every registered channel */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field (named in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of intake */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The account is deactivated, or its codes are being reissued right now (details name the ticket) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     attestByLink: {
         parameters: {
             query?: never;
@@ -3725,6 +5613,54 @@ export interface operations {
             };
         };
     };
+    reportNotMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOutcomeDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Used, expired or unknown link: one answer for all */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -3751,7 +5687,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service, intake */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3789,7 +5725,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service */
+            /** @description Token lacks the role: one of agent, approver, admin, auditor, drill_runner, service, intake */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3957,6 +5893,156 @@ export interface operations {
             };
         };
     };
+    listScimConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimConnectionDto"][];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    createScimConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScimConnectionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedScimConnectionDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    revokeScimConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimConnectionDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Already revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     listStaff: {
         parameters: {
             query?: {
@@ -4037,6 +6123,15 @@ export interface operations {
                     "application/json": components["schemas"]["StaffDto"];
                 };
             };
+            /** @description With the approver, admin or service role: a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             /** @description Invalid field (named in message and details) */
             400: {
                 headers: {
@@ -4066,6 +6161,15 @@ export interface operations {
             };
             /** @description Unknown staff member or token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for a member of this name is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4155,6 +6259,15 @@ export interface operations {
                     "application/json": components["schemas"]["StaffDto"];
                 };
             };
+            /** @description Granting approver, admin or service, or re-activating: a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             /** @description Invalid field (named in message and details) */
             400: {
                 headers: {
@@ -4184,6 +6297,15 @@ export interface operations {
             };
             /** @description Unknown staff member or token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for this member is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4275,6 +6397,15 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedTokenDto"];
                 };
             };
+            /** @description For an approver, admin or service member: a change request now waits for a second admin; once approved, the same call by the same admin issues the token */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             /** @description Invalid field (named in message and details) */
             400: {
                 headers: {
@@ -4293,7 +6424,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /** @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4304,6 +6435,15 @@ export interface operations {
             };
             /** @description Unknown staff member or token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for this member is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4379,7 +6519,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page’s nextCursor */
                 cursor?: string;
                 /** @description Default: every state someone is still working on */
-                state?: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed";
+                state?: "open" | "proofing" | "awaiting_approval" | "approved" | "regenerating" | "completed" | "denied" | "cancelled" | "expired" | "failed" | "superseded";
             };
             header?: never;
             path?: never;
@@ -4808,7 +6948,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of approver */
+            /**
+             * @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             *
+             *     Token lacks the role: one of approver
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5255,7 +7399,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent";
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me";
             };
             cookie?: never;
         };
@@ -5272,6 +7416,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description With two or more admins: a change request now waits for a second admin, who releases the hold on approval */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             /** @description Invalid id, signal or reason */
@@ -5292,7 +7445,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /**
+             * @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             *
+             *     Token lacks the role: one of admin
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5310,7 +7467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The signal does not hold the ticket, was already cleared, or the ticket is closed */
+            /** @description The signal does not hold the ticket, was already cleared, the ticket is closed, or a change request for it is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
