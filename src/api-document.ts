@@ -12,7 +12,7 @@ export function createApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Recovery desk')
     .setDescription(
       'Reissues MFA backup codes safely: identity proofing, separation of duties, one-time delivery, hash-chained audit. ' +
-        'Errors are always { statusCode, error, code, message, details? } (ErrorResponseDto); `code` is stable and machine-readable. ' +
+        'Every error answers in one shape, ErrorResponseDto, whose `code` is stable and machine-readable. ' +
         'Routes marked `security: []` need no staff token on purpose (health, metrics, one-time links, the grants public key).',
     )
     .setVersion('1')

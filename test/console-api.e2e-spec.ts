@@ -38,13 +38,13 @@ function generateTypes(documentFile: string): string {
 }
 
 /** Where two texts first differ, a few lines either side: enough to see which route or schema changed. */
-function firstDifference(expected: string, actual: string): string {
+function firstDifference(expected: string, actual: string, expectedIs: string): string {
   const a = expected.split('\n');
   const b = actual.split('\n');
   let line = 0;
   while (line < Math.max(a.length, b.length) && a[line] === b[line]) line++;
   const around = (lines: string[]) => lines.slice(Math.max(0, line - 3), line + 4).join('\n');
-  return `first difference at line ${line + 1}\n--- served\n${around(a)}\n--- committed\n${around(b)}`;
+  return `first difference at line ${line + 1}\n--- ${expectedIs}\n${around(a)}\n--- committed\n${around(b)}`;
 }
 
 interface LintReport {
@@ -55,13 +55,13 @@ interface LintReport {
 describe('the API contract', () => {
   it('docs/openapi.json is the document the service serves', () => {
     const committed = readFileSync(DOCUMENT_FILE, 'utf8');
-    if (committed !== served) throw new Error(`docs/openapi.json is not what /docs-json serves: ${REGENERATE}.\n${firstDifference(served, committed)}`);
+    if (committed !== served) throw new Error(`docs/openapi.json is not what /docs-json serves: ${REGENERATE}.\n${firstDifference(served, committed, 'served')}`);
   });
 
   it("the console's client types are generated from docs/openapi.json", () => {
     const generated = generateTypes(DOCUMENT_FILE);
     const committed = readFileSync(TYPES_FILE, 'utf8');
-    if (committed !== generated) throw new Error(`web/src/api/schema.d.ts is stale: ${REGENERATE}.\n${firstDifference(generated, committed)}`);
+    if (committed !== generated) throw new Error(`web/src/api/schema.d.ts is stale: ${REGENERATE}.\n${firstDifference(generated, committed, 'generated')}`);
   });
 
   it("passes Redocly's recommended rules with no error and no warning (redocly.yaml; reasoned exceptions in .redocly.lint-ignore.yaml)", () => {

@@ -9,23 +9,26 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLen
  */
 const ClosedSchema = () => ApiSchema({ additionalProperties: false } as ApiSchemaOptions);
 
+const OTP_CODE = /^\d{6,8}$/;
+const DOCUMENT_LAST4 = /^[A-Za-z0-9]{4}$/;
+
 /** Evidence per step. One body type per step; the service validates the body against its step's class. */
 @ClosedSchema()
 export class OtpEvidenceDto {
-  @ApiProperty({ example: '482913', description: 'registered_channel_otp: what the caller read back' })
-  @Matches(/^\d{6,8}$/, { message: 'must be the 6-8 digit code the caller read back' })
+  @ApiProperty({ example: '482913', pattern: OTP_CODE, description: 'registered_channel_otp: what the caller read back' })
+  @Matches(OTP_CODE, { message: 'must be the 6-8 digit code the caller read back' })
   code: string;
 }
 
 @ClosedSchema()
 export class DirectoryFactsEvidenceDto {
-  @ApiProperty({ example: '10442', description: 'directory_facts: what the caller says' })
+  @ApiProperty({ example: '10442', minLength: 1, maxLength: 64, description: 'directory_facts: what the caller says' })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   employeeNumber: string;
 
-  @ApiProperty({ example: 'CC-4410' })
+  @ApiProperty({ example: 'CC-4410', minLength: 1, maxLength: 64 })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
@@ -40,11 +43,11 @@ export class GovernmentIdEvidenceDto {
   @IsIn(DOCUMENT_TYPES)
   documentType: (typeof DOCUMENT_TYPES)[number];
 
-  @ApiProperty({ example: '4F7K', description: 'Last 4 characters of the document number' })
-  @Matches(/^[A-Za-z0-9]{4}$/, { message: 'must be the last 4 letters or digits of the document number' })
+  @ApiProperty({ example: '4F7K', pattern: DOCUMENT_LAST4, description: 'Last 4 characters of the document number' })
+  @Matches(DOCUMENT_LAST4, { message: 'must be the last 4 letters or digits of the document number' })
   last4: string;
 
-  @ApiProperty({ example: 'photo matches the person on camera; document not expired' })
+  @ApiProperty({ example: 'photo matches the person on camera; document not expired', minLength: 10, maxLength: 1000 })
   @IsString()
   @MinLength(10)
   @MaxLength(1000)
@@ -53,13 +56,13 @@ export class GovernmentIdEvidenceDto {
 
 @ClosedSchema()
 export class VideoCallEvidenceDto {
-  @ApiProperty({ example: 'recognised on camera, confirmed recent team events' })
+  @ApiProperty({ example: 'recognised on camera, confirmed recent team events', minLength: 10, maxLength: 1000 })
   @IsString()
   @MinLength(10)
   @MaxLength(1000)
   note: string;
 
-  @ApiPropertyOptional({ example: 6, minimum: 1, maximum: 180 })
+  @ApiPropertyOptional({ type: 'integer', example: 6, minimum: 1, maximum: 180 })
   @IsOptional()
   @IsInt()
   @Min(1)
