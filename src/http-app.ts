@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { errorBody, HttpExceptionFilter, mapError } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import type { Env } from './config/env.validation';
+import { BootLogsAtDebug } from './logging/boot-logs';
 import { MetricsService } from './metrics/metrics.service';
 
 const MAX_BODY_DEPTH = 32;
@@ -73,7 +74,7 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
  */
 export function configureHttpApp(app: INestApplication): void {
   const config = app.get<ConfigService<Env, true>>(ConfigService);
-  app.useLogger(app.get(Logger));
+  app.useLogger(new BootLogsAtDebug(app.get(Logger)));
   const http = app.getHttpAdapter().getInstance() as express.Express;
   http.disable('x-powered-by');
   http.set('trust proxy', 'loopback');
@@ -92,7 +93,6 @@ export function configureHttpApp(app: INestApplication): void {
 
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,
