@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import { databaseUrl, RUN_DATABASES, TEMPLATE_DB } from './helpers/test-env';
 
-/** Once per run, after the last file: drops every database the run made and removes its temporary folder. */
+/** Once per run, after the last file: drops every database the run made and removes its temporary folder (RD_TEST_KEEP_TMP=1 keeps it). */
 export default async function globalTeardown(): Promise<void> {
   const admin = new Client({ connectionString: databaseUrl('postgres') });
   await admin.connect();
@@ -14,5 +14,8 @@ export default async function globalTeardown(): Promise<void> {
   } finally {
     await admin.end();
   }
-  if (process.env.RD_TEST_RUN_TMP) rmSync(process.env.RD_TEST_RUN_TMP, { recursive: true, force: true });
+  const dir = process.env.RD_TEST_RUN_TMP;
+  if (!dir) return;
+  if (process.env.RD_TEST_KEEP_TMP === '1') console.log(`\nKept the run's logs, inboxes and screenshots in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
