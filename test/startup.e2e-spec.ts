@@ -1,25 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { connect } from './helpers/database';
 import { RunningProcess, startCommand, startProcess } from './helpers/process';
+import { freePort } from './helpers/own-services';
 import { databaseUrl, LOG_DIR, REDIS_URL, workerId } from './helpers/test-env';
 
 /** The service as an operator starts it: a real process, its own database (missing at first), its own port. */
 const dbName = `rd_test_startup_w${workerId()}`;
 const running: RunningProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function baseEnv(port: number, extra: Record<string, string | undefined> = {}) {
   return {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freshDatabase } from './helpers/database';
 import { ROOT, RunningProcess, startCommand, startProcess } from './helpers/process';
+import { freePort } from './helpers/own-services';
 import { REDIS_URL, workerId } from './helpers/test-env';
 
 /**
@@ -13,15 +13,6 @@ import { REDIS_URL, workerId } from './helpers/test-env';
  */
 const MARKER = /<!-- walk-through:[^>]*-->\s*\n```sh\n([\s\S]*?)\n```/g;
 const running: RunningProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function walkthroughBlocks(readme: string): string[] {
   return [...readme.matchAll(MARKER)].map((match) => match[1]);
