@@ -8,6 +8,7 @@ import { createApiDocument } from './api-document';
 import { errorBody, HttpExceptionFilter, mapError } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import type { Env } from './config/env.validation';
+import { BootLogsAtDebug } from './logging/boot-logs';
 import { MetricsService } from './metrics/metrics.service';
 import { SCIM_SECURITY } from './scim/scim.controller';
 import { SCIM_CONTENT_TYPE, toScimError } from './scim/scim-exception.filter';
@@ -82,7 +83,7 @@ function noStoreForApi(req: Request, res: Response, next: NextFunction): void {
  */
 export function configureHttpApp(app: INestApplication): void {
   const config = app.get<ConfigService<Env, true>>(ConfigService);
-  app.useLogger(app.get(Logger));
+  app.useLogger(new BootLogsAtDebug(app.get(Logger)));
   const http = app.getHttpAdapter().getInstance() as express.Express;
   http.disable('x-powered-by');
   http.set('trust proxy', 'loopback');
@@ -109,7 +110,6 @@ export function configureHttpApp(app: INestApplication): void {
 
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const document = createApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Recovery desk API' });

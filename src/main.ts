@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -9,6 +10,7 @@ import { loadPolicy } from './config/policy';
 import { BackingServiceUnreachable, checkRedis, ensureDatabase, runMigrations } from './database/prepare';
 import { configureHttpApp } from './http-app';
 import { ChangeRequestsService } from './change-requests/change-requests.service';
+import { BootLogsAtDebug } from './logging/boot-logs';
 import { BootstrapService } from './staff/bootstrap.service';
 
 function roleFromArgs(argv: string[], fallback: ProcessRole): ProcessRole {
@@ -28,6 +30,7 @@ export async function prepareBackingServices(env: Env): Promise<string[]> {
   return runMigrations(env.DATABASE_URL);
 }
 
+/** Printed last, after the listening line and set apart, so nothing the start prints can scroll it away. */
 function announceFirstAdmin(result: Awaited<ReturnType<BootstrapService['ensureFirstAdmin']>>): void {
   if (!result.created) return;
   if (result.tokenFromEnvironment) {
@@ -35,10 +38,42 @@ function announceFirstAdmin(result: Awaited<ReturnType<BootstrapService['ensureF
     return;
   }
   // Deliberately printed once, straight to the terminal that started the service, never to the log.
+  const rule = '='.repeat(100);
   process.stdout.write(
-    `\nCreated the first admin (${result.staffId}). Its token is:\n\n    ${result.token}\n\n` +
-      `It will not be shown again: store it in a password manager now, then issue personal tokens (POST /v1/staff/:id/tokens).\n\n`,
+    `\n${rule}\nCreated the first admin (${result.staffId}). Its token is:\n\n    ${result.token}\n\n` +
+      `It will not be shown again: store it in a password manager now, then issue personal tokens (POST /v1/staff/:id/tokens).\n${rule}\n\n`,
   );
+}
+
+const STOP_WITHIN_MS = 10_000;
+
+/**
+ * SIGINT or SIGTERM (Ctrl-C, `kill`, `docker stop`, or npm forwarding either to this process): close HTTP, the queue
+ * workers and the connections, say so in one line, exit. A terminal's Ctrl-C reaches this process twice (from the
+ * terminal and from npm): the repeat is ignored. A close that hangs is cut off after STOP_WITHIN_MS.
+ */
+function stopOnSignal(app: INestApplicationContext): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => {
+      process.stderr.write(`Recovery desk did not stop within ${STOP_WITHIN_MS / 1000} s of ${signal}; exiting anyway.\n`);
+      process.exit(1);
+    }, STOP_WITHIN_MS).unref();
+    app.close().then(
+      () => {
+        console.log(`Recovery desk stopped (${signal}).`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`Recovery desk stopped (${signal}) after an error while closing: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 async function main(): Promise<void> {
@@ -52,8 +87,8 @@ async function main(): Promise<void> {
 
   if (role === 'worker') {
     const context = await NestFactory.createApplicationContext(AppModule.forRole(role), { bufferLogs: true });
-    context.useLogger(context.get(Logger));
-    context.enableShutdownHooks();
+    context.useLogger(new BootLogsAtDebug(context.get(Logger)));
+    stopOnSignal(context);
     await context.init();
     console.log('Recovery desk worker started');
     return;
@@ -64,10 +99,12 @@ async function main(): Promise<void> {
     bodyParser: false,
   });
   configureHttpApp(app);
-  announceFirstAdmin(await app.get(BootstrapService).ensureFirstAdmin(env.BOOTSTRAP_ADMIN_TOKEN));
+  stopOnSignal(app);
+  const firstAdmin = await app.get(BootstrapService).ensureFirstAdmin(env.BOOTSTRAP_ADMIN_TOKEN);
   await app.listen(env.PORT);
   console.log(`Recovery desk (${role === 'all' ? 'API and worker' : 'API'}) listening on http://localhost:${env.PORT}: the console at /, API docs at /docs`);
   console.log(`Sensitive admin changes: ${(await app.get(ChangeRequestsService).status()).message}`);
+  announceFirstAdmin(firstAdmin);
 }
 
 main().catch((error: unknown) => {

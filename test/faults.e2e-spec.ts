@@ -25,29 +25,34 @@ import { eventually } from './helpers/wait';
  * stopping them leaves the machine's shared servers alone. Each test restores
  * what it stopped.
  *
- * FAULTS_HEAVY=1 runs the larger variants (about 12 minutes on 2 cores instead of about 4):
- * 100 tickets and 3 kills, PostgreSQL down 20 s, Redis down 30 s with 100 tickets, 1000 tickets over
- * two APIs watched for 3 sweep periods. Single knobs: FAULT_PG_DOWN_MS, FAULT_PG_STOP_MODES
- * (fast,immediate), FAULT_REDIS_DOWN_MS (15000 by default, 30000 heavy), FAULT_FLEET_TICKETS.
+ * Three budgets. The default keeps `npm test` short (about 2.5 minutes on 2 cores): 10 tickets and 1 kill, PostgreSQL
+ * down 3 s, Redis down 6 s with 10 tickets, 50 tickets over two APIs watched for one sweep period. TEST_BUDGET=full (what
+ * `.ci/run` runs after `npm test`) is the former default (about 4 minutes): 20 tickets, PostgreSQL down 5 s, Redis down
+ * 15 s with 30 tickets, 200 tickets. FAULTS_HEAVY=1 runs the larger variants (about 12 minutes): 100 tickets and 3 kills,
+ * PostgreSQL down 20 s, Redis down 30 s with 100 tickets, 1000 tickets watched for 3 sweep periods. Single knobs:
+ * FAULT_PG_DOWN_MS, FAULT_PG_STOP_MODES (fast,immediate), FAULT_REDIS_DOWN_MS, FAULT_FLEET_TICKETS.
  */
 const HEAVY = process.env.FAULTS_HEAVY === '1';
+const FULL = process.env.TEST_BUDGET === 'full';
+/** The value for this run's budget: default, full, heavy. */
+const budget = <T>(light: T, full: T, heavy: T): T => (HEAVY ? heavy : FULL ? full : light);
 const SCALE = {
-  killTickets: HEAVY ? 100 : 20,
-  killRounds: HEAVY ? 3 : 1,
+  killTickets: budget(10, 20, 100),
+  killRounds: budget(1, 1, 3),
   /** How long PostgreSQL stays down (FAULT_PG_DOWN_MS wins). */
-  pgDownMs: Number(process.env.FAULT_PG_DOWN_MS ?? (HEAVY ? 20_000 : 5_000)),
+  pgDownMs: Number(process.env.FAULT_PG_DOWN_MS ?? budget(3_000, 5_000, 20_000)),
   /**
    * `fast`: an operator's restart (clients disconnected, transactions rolled back, clean start);
    * `immediate`: a crash (the start runs recovery, refusing connections meanwhile). FAULT_PG_STOP_MODES=fast,immediate.
    */
   pgStopModes: (process.env.FAULT_PG_STOP_MODES ?? 'fast,immediate').split(',') as ('fast' | 'immediate')[],
-  pgAgents: HEAVY ? 12 : 6,
-  /** How long Redis stays down (FAULT_REDIS_DOWN_MS wins): 30 s in the heavy variant, 15 s by default. */
-  redisDownMs: Number(process.env.FAULT_REDIS_DOWN_MS ?? (HEAVY ? 30_000 : 15_000)),
-  redisTickets: HEAVY ? 100 : 30,
-  fleetTickets: Number(process.env.FAULT_FLEET_TICKETS ?? (HEAVY ? 1000 : 200)),
+  pgAgents: budget(4, 6, 12),
+  /** How long Redis stays down (FAULT_REDIS_DOWN_MS wins). */
+  redisDownMs: Number(process.env.FAULT_REDIS_DOWN_MS ?? budget(6_000, 15_000, 30_000)),
+  redisTickets: budget(10, 30, 100),
+  fleetTickets: Number(process.env.FAULT_FLEET_TICKETS ?? budget(50, 200, 1000)),
   /** Sweep periods (60 s each) the two-worker test watches at least: the whole window, so it lasts at least this many minutes. */
-  fleetSweepPeriods: HEAVY ? 3 : 1,
+  fleetSweepPeriods: budget(1, 1, 3),
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

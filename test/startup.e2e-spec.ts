@@ -1,26 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateSignerKey } from '../src/audit/checkpoint-note';
 import request from 'supertest';
 import { connect } from './helpers/database';
-import { RunningProcess, startProcess } from './helpers/process';
+import { RunningProcess, startCommand, startProcess } from './helpers/process';
+import { freePort } from './helpers/own-services';
 import { databaseUrl, LOG_DIR, REDIS_URL, workerId } from './helpers/test-env';
 
 /** The service as an operator starts it: a real process, its own database (missing at first), its own port. */
 const dbName = `rd_test_startup_w${workerId()}`;
 const running: RunningProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function baseEnv(port: number, extra: Record<string, string | undefined> = {}) {
   return {
@@ -60,9 +51,11 @@ describe('starting the service', () => {
     const env = baseEnv(port);
     const service = start(env);
     const [, token] = await service.waitFor(/Its token is:\s+(rds_[A-Za-z0-9_-]{43})/);
-    await service.waitFor(/listening on http:\/\/localhost:\d+/);
     expect(service.output()).toContain(`Created database ${dbName}`);
     expect(service.output()).toContain('It will not be shown again');
+    // The token comes last, after the listening line, set apart between two rules.
+    expect(service.output().indexOf('listening on http://localhost:')).toBeLessThan(service.output().indexOf('Created the first admin'));
+    expect(service.output()).toMatch(/\n={100}\nCreated the first admin[^=]+\n={100}\n/);
 
     const http = request(`http://127.0.0.1:${port}`);
     const ready = await http.get('/health/ready').expect(200);
@@ -122,6 +115,36 @@ describe('starting the service', () => {
     await service.waitFor(/worker started/);
     await expect(request(`http://127.0.0.1:${port}`).get('/health').timeout(1_000)).rejects.toThrow(/ECONNREFUSED/);
   });
+});
+
+describe('a start and a stop in development, through npm start', () => {
+  const npmStart = (port: number) => {
+    const service = startCommand('npm', ['start', '--silent'], baseEnv(port, { NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: `automation-${randomBytes(24).toString('hex')}`, LOG_FILE: undefined }));
+    running.push(service);
+    return service;
+  };
+
+  it('prints a few human lines (no route or module lines), then stops on SIGINT to the npm process and says so in one line', async () => {
+    const service = npmStart(await freePort());
+    await service.waitFor(/listening on/, 60_000);
+    await service.waitFor(/with the token from BOOTSTRAP_ADMIN_TOKEN/);
+    expect(service.output()).not.toMatch(/Mapped \{|RouterExplorer|InstanceLoader|dependencies initialized/);
+    const untilListening = service.output().slice(0, service.output().indexOf('listening on'));
+    expect(untilListening.split('\n').filter((line) => line.startsWith('{'))).toEqual([]); // no JSON log line while starting
+    service.child.kill('SIGINT'); // the npm process itself, as `kill -INT <pid of npm start>` does
+    expect(await service.exited).not.toBeNull();
+    expect(service.output().trim().split('\n').at(-1)).toBe('Recovery desk stopped (SIGINT).');
+  }, 180_000);
+
+  it('stops on SIGTERM to the npm process, releasing its port', async () => {
+    const port = await freePort();
+    const service = npmStart(port);
+    await service.waitFor(/listening on/, 60_000);
+    service.child.kill('SIGTERM');
+    await service.exited;
+    expect(service.output()).toContain('Recovery desk stopped (SIGTERM).');
+    await expect(request(`http://127.0.0.1:${port}`).get('/health').timeout(1_000)).rejects.toThrow(/ECONNREFUSED/);
+  }, 180_000);
 });
 
 describe('development secrets', () => {

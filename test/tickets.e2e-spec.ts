@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import { Account } from '../src/accounts/account.entity';
 import { QUEUE } from '../src/queue/queues';
 import { regenerationJobId } from '../src/tickets/regeneration.queue';
-import { RegenerationService } from '../src/tickets/regeneration.service';
+import { FaultInjection } from '../src/common/fault-injection';
+import { Policy } from '../src/config/policy';
 import { TicketSweep } from '../src/tickets/ticket-sweep.service';
 import { createTestApp, TestApp } from './helpers/app';
 import { Auth, bearer, Desk } from './helpers/desk';
@@ -30,6 +31,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** Each test works on its own accounts; the queue is shared, so drain it before claiming. */
+const codesQueue = () => t.app.get<Queue>(getQueueToken(QUEUE.codes));
+
 async function drainQueue() {
   await t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state IN ('open', 'proofing', 'awaiting_approval')`);
 }
@@ -325,17 +328,34 @@ describe('the queue', () => {
 describe('after approval', () => {
   beforeEach(drainQueue);
 
-  it('a regeneration that fails for good leaves the ticket failed; an admin retries it to completion', async () => {
-    const { account } = await accountWithCodes();
-    const opened = await desk.open(agents[0], account);
-    await t.db.query(`UPDATE tickets SET state = 'regenerating' WHERE id = $1`, [opened.id]);
-    await t.app.get(RegenerationService).markFailed(opened.id, 'simulated: argon2 out of memory');
-    expect(await desk.state(opened.id)).toBe('failed');
-    await eventually(() => t.inbox().some((m) => m.template === 'security.regeneration_failed' && m.body.includes(opened.id)), 'the alert');
-    await t.http().post(`/v1/tickets/${opened.id}/retry`).set(agents[0]).expect(403);
-    const retried = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(200);
-    expect(retried.body.state).toBe('approved');
-    await desk.waitFor(opened.id, 'completed');
+  it('a regeneration whose job fails for good leaves the ticket failed; an admin retry runs it again at once, to completion', async () => {
+    const policy = t.app.get(Policy);
+    const attempts = policy.regeneration.attempts;
+    policy.regeneration.attempts = 2; // two real failures (2 s backoff between them) instead of five
+    try {
+      const { account } = await accountWithCodes({ tier: 'standard' });
+      const opened = await desk.open(agents[0], account);
+      await desk.claim(agents[0]);
+      // The real job fails, in the worker, after hashing the new set: each attempt it makes.
+      t.app.get(FaultInjection).failNext('regeneration.after_hash', 2);
+      await desk.passOtp(agents[0], opened.id, account);
+      await desk.passDirectory(agents[0], opened.id, account);
+      await desk.waitFor(opened.id, 'failed');
+      const failedJob = await codesQueue().getJob(regenerationJobId(opened.id));
+      expect(await failedJob?.getState()).toBe('failed'); // BullMQ still holds the job's id
+      expect(failedJob?.attemptsMade).toBe(2);
+      await eventually(() => t.inbox().some((m) => m.template === 'security.regeneration_failed' && m.body.includes(opened.id)), 'the alert');
+
+      await t.http().post(`/v1/tickets/${opened.id}/retry`).set(agents[0]).expect(403);
+      const retried = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(200);
+      expect(retried.body.state).toBe('approved');
+      // A fresh job, not the failed one shadowing it until the sweep.
+      const again = await codesQueue().getJob(regenerationJobId(opened.id));
+      expect(await again?.getState()).not.toBe('failed');
+      await desk.waitFor(opened.id, 'completed');
+    } finally {
+      policy.regeneration.attempts = attempts;
+    }
   });
 
   it('shows approvers the attested evidence, never a system step’s secret or answer', async () => {

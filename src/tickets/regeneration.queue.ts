@@ -18,7 +18,14 @@ export class RegenerationQueue {
     private readonly policy: Policy,
   ) {}
 
+  /**
+   * A finished job keeps its id in BullMQ (a failed one until removeOnFail drops it), and adding under a held id is a
+   * silent no-op: an admin's retry of a failed regeneration would run nothing. So a finished job is removed first; a
+   * waiting, delayed or running one is left, and the add is the no-op we want.
+   */
   async enqueue(ticketId: string, delayMs = 0): Promise<void> {
+    const previous = await this.queue.getJob(regenerationJobId(ticketId));
+    if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
     await this.queue.add(
       JOB.regenerate,
       { ticketId },

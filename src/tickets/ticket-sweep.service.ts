@@ -90,8 +90,7 @@ export class TicketSweep {
       const state = job ? await job.getState() : 'missing';
       if (state === 'delayed') await job!.promote(); // cooling-off is over by the service's clock
       if (state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown') {
-        if (job && (state === 'completed' || state === 'failed')) await job.remove();
-        await this.regeneration.enqueue(id);
+        await this.regeneration.enqueue(id); // removes the finished job whose id it reuses
         enqueued += 1;
       }
     }

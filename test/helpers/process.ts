@@ -19,7 +19,12 @@ export function startProcess(
   env: Record<string, string | undefined>,
   cwd = ROOT,
 ): RunningProcess {
-  const child = spawn(process.execPath, [join(ROOT, entry), ...args], {
+  return startCommand(process.execPath, [join(ROOT, entry), ...args], env, cwd);
+}
+
+/** Any command as a real process (`npm start` itself, a shell script), with the same waiting and stopping. */
+export function startCommand(command: string, args: string[], env: Record<string, string | undefined>, cwd = ROOT): RunningProcess {
+  const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,10 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 
  */
 const NAMESPACE = (process.env.RD_TEST_NAMESPACE ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
 export const TEMPLATE_DB = `rd_test_template${NAMESPACE}`;
+/** The databases a run makes (each file's, by worker: rd_test_w1, rd_test_startup_w1 …), dropped by the global teardown. */
+export const RUN_DATABASES = new RegExp(`^rd_test_([a-z]+_)?w${NAMESPACE}\\d+$`);
+/** Every folder a run writes under the system's temporary directory goes in one of these (TMPDIR points there). */
+export const RUN_TMP_PREFIX = `rd-test-run${NAMESPACE}-`;
 export const LOG_DIR = join(tmpdir(), `recovery-desk-test-logs${NAMESPACE}`);
 
 export function databaseUrl(name: string): string {
