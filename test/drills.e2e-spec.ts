@@ -202,10 +202,10 @@ describe('indistinguishable to staff', () => {
   it('a drill ticket and a real ticket in the same state look the same to agents and approvers, field by field and event by event', async () => {
     const real = await subjectWithCodes();
     const fake = await subjectWithCodes();
-    const realTicket = await desk.open(agent, real.account, { channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' }, notes: 'real caller' });
+    const realTicket = (await t.http().post('/v1/intake/tickets').set(intake).send({ accountId: real.account.id, channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' }, notes: 'I need my codes' }).expect(201)).body;
     const realClaim = await desk.claim(agent);
     expect(realClaim.id).toBe(realTicket.id);
-    const drill = await runDrill(scenario('lookalike', fake.account, { claims: { callbackPhone: '+447700900222' } }));
+    const drill = await runDrill(scenario('lookalike', fake.account, { claims: { callbackPhone: '+447700900222', notes: 'I lost my phone' } }));
     const drillClaim = await desk.claim(agent);
     expect(drillClaim.id).toBe(drill.ticketId);
     for (const [ticketId, account] of [[realTicket.id, real.account], [drill.ticketId, fake.account]] as const) {
@@ -220,7 +220,10 @@ describe('indistinguishable to staff', () => {
       expect(b).not.toHaveProperty('drill');
       const ea = (await t.http().get(`/v1/tickets/${realTicket.id}/events`).set(who).expect(200)).body;
       const eb = (await t.http().get(`/v1/tickets/${drill.ticketId}/events`).set(who).expect(200)).body;
-      expect(eb.map((e: { action: string; actorKind: string }) => [e.action, e.actorKind])).toEqual(ea.map((e: { action: string; actorKind: string }) => [e.action, e.actorKind]));
+      // the same actors too: both opened by the phone system, both worked by the same agent
+      expect(eb.map((e: { action: string; actorKind: string; actorId: string | null }) => [e.action, e.actorKind, e.actorId])).toEqual(
+        ea.map((e: { action: string; actorKind: string; actorId: string | null }) => [e.action, e.actorKind, e.actorId]),
+      );
       expect(shape(eb)).toEqual(shape(ea));
       const list = (await t.http().get('/v1/tickets?state=proofing').set(who).expect(200)).body.items;
       expect(shape(list.find((i: { id: string }) => i.id === drill.ticketId))).toEqual(shape(list.find((i: { id: string }) => i.id === realTicket.id)));
@@ -432,6 +435,7 @@ describe('the drill list', () => {
       ticketState: 'denied',
       outcome: 'passed',
       decidedStep: 'flag',
+      endedReason: null,
       timeToDecisionMs: expect.any(Number),
       scheduledFor: expect.any(String),
       createdAt: expect.any(String),
