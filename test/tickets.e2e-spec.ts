@@ -297,7 +297,7 @@ describe('the queue', () => {
   it('answers an event the state does not allow with 409 naming the state and the allowed events', async () => {
     const opened = await desk.open(agents[0], await t.createAccount());
     const res = await desk.approve(approvers[0], opened.id).expect(409);
-    expect(res.body.details).toEqual({ state: 'open', allowedEvents: ['claim', 'cancel', 'expire'] });
+    expect(res.body.details).toEqual({ state: 'open', allowedEvents: ['claim', 'cancel', 'expire', 'supersede'] });
     const retry = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(409);
     expect(retry.body.details.state).toBe('open');
   });
