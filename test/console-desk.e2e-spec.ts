@@ -12,12 +12,12 @@ import { eventually } from './helpers/wait';
  */
 let t: TestApp;
 let desk: Desk;
-const people: Record<'agent' | 'approver' | 'agentApprover' | 'runner', { token: string; auth: Auth }> = {} as never;
+const people: Record<'agent' | 'approver' | 'agentApprover' | 'runner' | 'intake', { token: string; auth: Auth }> = {} as never;
 
 beforeAll(async () => {
   t = await createTestApp(__filename);
   desk = new Desk(t);
-  const roles = { agent: ['agent'], approver: ['approver'], agentApprover: ['agent', 'approver'], runner: ['drill_runner'] } as const;
+  const roles = { agent: ['agent'], approver: ['approver'], agentApprover: ['agent', 'approver'], runner: ['drill_runner'], intake: ['intake'] } as const;
   for (const [who, staffRoles] of Object.entries(roles)) {
     const { token } = await t.createStaff([...staffRoles]);
     people[who as keyof typeof people] = { token, auth: bearer(token) };
@@ -285,8 +285,8 @@ describe('drill tickets', () => {
       target: { accountId: target.id },
       channel: 'phone',
       reason: 'new_phone',
-      pretext: 'caller in a hurry',
-      claims: { callbackPhone: '+447700900222' },
+      pretext: 'impostor in a hurry',
+      claims: { callbackPhone: '+447700900222', notes: 'I am in a hurry' },
     });
     expect(drillRes.status).toBe(201);
     const drill = drillRes.body as { id: string; ticketId: string };

@@ -27,6 +27,7 @@ beforeAll(async () => {
   desk = new Desk(t);
   runnerToken = (await t.createStaff(['drill_runner'], { name: 'Rita Runner' })).token;
   runner = bearer(runnerToken);
+  await t.createStaff(['intake'], { name: 'Phone system' }); // drill tickets enter through intake
   agent = bearer((await t.createStaff(['agent'], { name: 'Agent Smith' })).token);
   approver = bearer((await t.createStaff(['approver'], { name: 'Approver Ada' })).token);
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Account } from '../src/accounts/account.entity';
@@ -21,6 +21,7 @@ let agent: Auth;
 let approver: Auth;
 let service: Auth;
 let auditor: Auth;
+let intake: Auth;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rd-drill-policy-'));
@@ -35,6 +36,7 @@ beforeAll(async () => {
   approver = bearer((await t.createStaff(['approver'], { name: 'Approver Ada' })).token);
   service = bearer((await t.createStaff(['service'])).token);
   auditor = bearer((await t.createStaff(['auditor'])).token);
+  intake = bearer((await t.createStaff(['intake'], { name: 'Phone system' })).token);
 });
 afterAll(() => t?.close());
 
@@ -200,10 +202,10 @@ describe('indistinguishable to staff', () => {
   it('a drill ticket and a real ticket in the same state look the same to agents and approvers, field by field and event by event', async () => {
     const real = await subjectWithCodes();
     const fake = await subjectWithCodes();
-    const realTicket = await desk.open(agent, real.account, { channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' }, notes: 'real caller' });
+    const realTicket = (await t.http().post('/v1/intake/tickets').set(intake).send({ accountId: real.account.id, channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' }, notes: 'I need my codes' }).expect(201)).body;
     const realClaim = await desk.claim(agent);
     expect(realClaim.id).toBe(realTicket.id);
-    const drill = await runDrill(scenario('lookalike', fake.account, { claims: { callbackPhone: '+447700900222' } }));
+    const drill = await runDrill(scenario('lookalike', fake.account, { claims: { callbackPhone: '+447700900222', notes: 'I lost my phone' } }));
     const drillClaim = await desk.claim(agent);
     expect(drillClaim.id).toBe(drill.ticketId);
     for (const [ticketId, account] of [[realTicket.id, real.account], [drill.ticketId, fake.account]] as const) {
@@ -218,7 +220,10 @@ describe('indistinguishable to staff', () => {
       expect(b).not.toHaveProperty('drill');
       const ea = (await t.http().get(`/v1/tickets/${realTicket.id}/events`).set(who).expect(200)).body;
       const eb = (await t.http().get(`/v1/tickets/${drill.ticketId}/events`).set(who).expect(200)).body;
-      expect(eb.map((e: { action: string; actorKind: string }) => [e.action, e.actorKind])).toEqual(ea.map((e: { action: string; actorKind: string }) => [e.action, e.actorKind]));
+      // the same actors too: both opened by the phone system, both worked by the same agent
+      expect(eb.map((e: { action: string; actorKind: string; actorId: string | null }) => [e.action, e.actorKind, e.actorId])).toEqual(
+        ea.map((e: { action: string; actorKind: string; actorId: string | null }) => [e.action, e.actorKind, e.actorId]),
+      );
       expect(shape(eb)).toEqual(shape(ea));
       const list = (await t.http().get('/v1/tickets?state=proofing').set(who).expect(200)).body.items;
       expect(shape(list.find((i: { id: string }) => i.id === drill.ticketId))).toEqual(shape(list.find((i: { id: string }) => i.id === realTicket.id)));
@@ -243,6 +248,90 @@ describe('indistinguishable to staff', () => {
     expect(messages).toEqual(expect.arrayContaining([expect.objectContaining({ ticketId: drill.ticketId, subject: 'That recovery ticket was a social-engineering drill', body: expect.stringMatching(/stopped at flag/) })]));
     const view = (await t.http().get(`/v1/tickets/${drill.ticketId}`).set(agent).expect(200)).body;
     expect(view.drill).toEqual({ debriefedAt: expect.any(String) });
+  });
+});
+
+describe('a real request always wins', () => {
+  beforeEach(drain);
+
+  for (const [label, open] of [
+    ['an agent taking the call', (account: Account) => t.http().post('/v1/tickets').set(agent).send({ accountId: account.id, channel: 'phone', reason: 'lost_device' })],
+    ['the phone system', (account: Account) => t.http().post('/v1/intake/tickets').set(intake).send({ accountId: account.id, channel: 'phone', reason: 'lost_device' })],
+  ] as const) {
+    it(`a real ticket opened by ${label} while a drill runs on the account: created; the drill ticket superseded; the drill inconclusive; no drill wording for staff`, async () => {
+      const { account } = await subjectWithCodes({ tier: 'privileged' });
+      const drill = await runDrill(scenario('pre-empted', account, { claims: { notes: 'I lost my phone on the train.' } }));
+      await desk.claim(agent); // an agent is already working the drill ticket
+      const real = await open(account);
+      expect(real.status).toBe(201);
+      expect(real.body).toMatchObject({ state: 'open', account: { id: account.id } });
+      expect(await desk.state(drill.ticketId)).toBe('superseded');
+
+      // Withdrawn exactly as any superseded ticket: the same event, by the system, naming the newer ticket.
+      const events = (await t.http().get(`/v1/tickets/${drill.ticketId}/events`).set(agent).expect(200)).body;
+      expect(events.at(-1)).toEqual({ seq: expect.any(Number), occurredAt: expect.any(String), action: 'ticket.supersede', actorKind: 'system', actorId: null, payload: { from: 'proofing', to: 'superseded', accountId: account.id, supersededBy: real.body.id } });
+      const live = (await t.http().get('/v1/tickets').set(agent).expect(200)).body.items.map((i: { id: string }) => i.id);
+      expect(live).toContain(real.body.id);
+      expect(live).not.toContain(drill.ticketId);
+      const superseded = (await t.http().get('/v1/tickets?state=superseded').set(approver).expect(200)).body.items.map((i: { id: string }) => i.id);
+      expect(superseded).toContain(drill.ticketId);
+
+      expect(await drillView(drill.id)).toMatchObject({ status: 'resolved', outcome: 'inconclusive', endedReason: 'pre-empted by a real request', decidedStep: null });
+      // Nothing an agent or approver can read mentions a drill.
+      for (const who of [agent, approver]) {
+        for (const path of [`/v1/tickets/${drill.ticketId}`, `/v1/tickets/${drill.ticketId}/events`, `/v1/tickets/${real.body.id}`, `/v1/tickets/${real.body.id}/events`, '/v1/tickets?state=superseded', '/v1/tickets', '/v1/tickets/counts']) {
+          expect(JSON.stringify((await t.http().get(path).set(who).expect(200)).body)).not.toMatch(/drill|pre-empted|pretext/i);
+        }
+      }
+    });
+  }
+
+  it('an exposure report while a drill runs opens a real ticket rather than joining the drill’s', async () => {
+    const { account } = await subjectWithCodes();
+    const drill = await runDrill(scenario('exposed meanwhile', account));
+    const res = await t.http().post(`/v1/accounts/${account.id}/code-sets/current/exposure`).set(service).send({ reason: 'pasted into a chat' }).expect(200);
+    expect(res.body.ticketId).not.toBe(drill.ticketId);
+    expect(await desk.state(drill.ticketId)).toBe('superseded');
+    expect(await drillView(drill.id)).toMatchObject({ outcome: 'inconclusive', endedReason: 'pre-empted by a real request' });
+  });
+
+  it('a drill never supersedes anything: it is refused on an account with a live ticket, without naming it', async () => {
+    const { account } = await subjectWithCodes();
+    const realTicket = await desk.open(agent, account);
+    const res = await t.http().post('/v1/drills').set(runner).send(scenario('too late', account)).expect(409);
+    expect(res.body.message).toBe('the target account already has a recovery ticket in progress; pick another target or time');
+    expect(await desk.state(realTicket.id)).toBe('open');
+  });
+});
+
+describe('clear answers for drill runners', () => {
+  beforeEach(drain);
+
+  it('says every matching account has a recovery in progress, with the count, rather than "no active account"', async () => {
+    const busy = [await t.createAccount({ tier: 'critical' }), await t.createAccount({ tier: 'critical' })];
+    await t.db.query(`UPDATE accounts SET status = 'deactivated' WHERE tier = 'critical' AND id <> ALL($1)`, [busy.map((a) => a.id)]);
+    for (const account of busy) await desk.open(agent, account);
+    const res = await t.http().post('/v1/drills').set(runner).send({ ...scenario('no room', busy[0]), target: { tier: 'critical' } }).expect(409);
+    expect(res.body.message).toBe('every account matching this target has a recovery in progress (2 critical accounts); try again later');
+    expect(res.body.details).toEqual({ matching: 2 });
+    await t.db.query(`UPDATE accounts SET status = 'deactivated' WHERE tier = 'critical'`);
+    const none = await t.http().post('/v1/drills').set(runner).send({ ...scenario('no room', busy[0]), target: { tier: 'critical' } }).expect(400);
+    expect(none.body.details.fields).toEqual([expect.objectContaining({ field: 'target', errors: ['names no active critical account to drill against'] })]);
+  });
+
+  it('drill:run drills/*.json as the README shows it: skips the schema, one line per file, every shipped scenario starts', async () => {
+    for (const tier of ['standard', 'privileged'] as const) for (let i = 0; i < 4; i += 1) await t.createAccount({ tier });
+    const output = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile('sh', ['-c', `node dist/src/cli.js drill:run drills/*.json --runner ${runnerId}`], { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } }, (error, stdout) =>
+        resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout }),
+      ),
+    );
+    expect(output.stdout).toMatch(/^drills\/scenario\.schema\.json: skipped: a JSON Schema, not a scenario$/m);
+    for (const file of readdirSync(join(__dirname, '..', 'drills')).filter((f) => !f.endsWith('.schema.json'))) {
+      expect(output.stdout).toMatch(new RegExp(`^drills/${file.replace('.', '\\.')}: drill [0-9a-f-]{36} running, ticket [0-9a-f-]{36}$`, 'm'));
+    }
+    expect(output.stdout).toMatch(/^7 file\(s\): 6 started or scheduled, 1 skipped, 0 refused$/m);
+    expect(output.code).toBe(0);
   });
 });
 
@@ -346,6 +435,7 @@ describe('the drill list', () => {
       ticketState: 'denied',
       outcome: 'passed',
       decidedStep: 'flag',
+      endedReason: null,
       timeToDecisionMs: expect.any(Number),
       scheduledFor: expect.any(String),
       createdAt: expect.any(String),

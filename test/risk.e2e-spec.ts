@@ -49,6 +49,7 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i += 1) approvers.push(bearer((await t.createStaff(['approver'])).token));
   service = bearer((await t.createStaff(['service'])).token);
   runner = bearer((await t.createStaff(['drill_runner'])).token);
+  await t.createStaff(['intake']); // drill tickets enter through intake
 });
 afterAll(() => t?.close());
 

@@ -300,16 +300,33 @@ describe('the queue', () => {
   it('answers an event the state does not allow with 409 naming the state and the allowed events', async () => {
     const opened = await desk.open(agents[0], await t.createAccount());
     const res = await desk.approve(approvers[0], opened.id).expect(409);
-    expect(res.body).toMatchObject({ code: 'invalid_transition', details: { state: 'open', allowedEvents: ['claim', 'cancel', 'expire'] } });
+    expect(res.body).toMatchObject({ code: 'invalid_transition' });
+    expect(res.body.details).toEqual({ state: 'open', allowedEvents: ['claim', 'cancel', 'expire', 'supersede'] });
     const retry = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(409);
     expect(retry.body.details.state).toBe('open');
   });
 
-  it('refuses a second live ticket for the same account', async () => {
+  it('a newer request for the same account supersedes the live one through the table, and refuses only while codes are being reissued', async () => {
     const account = await t.createAccount();
     const first = await desk.open(agents[0], account);
+    const second = (await t.http().post('/v1/tickets').set(agents[1]).send({ accountId: account.id, channel: 'chat', reason: 'new_phone' }).expect(201)).body;
+    expect(await desk.state(first.id)).toBe('superseded');
+    const events = (await t.http().get(`/v1/tickets/${first.id}/events`).set(agents[0]).expect(200)).body;
+    expect(events.at(-1)).toMatchObject({ action: 'ticket.supersede', actorKind: 'system', payload: { from: 'open', to: 'superseded', supersededBy: second.id } });
+    expect((await t.http().get(`/v1/tickets/${first.id}`).set(agents[0]).expect(200)).body).toMatchObject({ state: 'superseded', allowedEvents: [] });
+
+    await t.db.query(`UPDATE tickets SET state = 'regenerating' WHERE id = $1`, [second.id]);
     const res = await t.http().post('/v1/tickets').set(agents[1]).send({ accountId: account.id, channel: 'chat', reason: 'new_phone' }).expect(409);
-    expect(res.body.details.ticketId).toBe(first.id);
+    expect(res.body.details.ticketId).toBe(second.id);
+    await t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE id = $1`, [second.id]);
+  });
+
+  it('two requests for the same account at once: one ticket stays live, the other superseded, never two live', async () => {
+    const account = await t.createAccount();
+    const results = await Promise.all(agents.slice(0, 2).map((a) => t.http().post('/v1/tickets').set(a).send({ accountId: account.id, channel: 'phone', reason: 'new_phone' })));
+    expect(results.map((r) => r.status)).toEqual([201, 201]);
+    const { rows } = await t.db.query(`SELECT state FROM tickets WHERE account_id = $1 ORDER BY state`, [account.id]);
+    expect(rows.map((r: { state: string }) => r.state)).toEqual(['open', 'superseded']);
   });
 
   it('expires a ticket left unclaimed past its SLA, by the sweep', async () => {
