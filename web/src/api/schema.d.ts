@@ -27,7 +27,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AuditController_list"];
+        /** List audit events, newest first, with filters and keyset pages */
+        get: operations["listAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -43,7 +44,60 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AuditController_verify"];
+        /** Recompute the log and hold it to every checkpoint the witness published */
+        get: operations["verifyAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest signed checkpoint (tree size, root, time) the witness holds */
+        get: operations["getAuditCheckpoint"];
+        put?: never;
+        /** Integrate every committed event and publish a signed checkpoint now */
+        post: operations["publishAuditCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/events/{seq}/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inclusion proof (RFC 9162 audit path) of one event in a tree size */
+        get: operations["getAuditInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Consistency proof (RFC 9162) that one tree size is a prefix of a larger one */
+        get: operations["getAuditConsistencyProof"];
         put?: never;
         post?: never;
         delete?: never;
@@ -887,8 +941,6 @@ export interface components {
             payload: {
                 [key: string]: unknown;
             };
-            prevHash: string;
-            hash: string;
         };
         AuditPageDto: {
             items: components["schemas"]["AuditEventDto"][];
@@ -916,14 +968,53 @@ export interface components {
              */
             details?: Record<string, never>;
         };
-        ChainVerdictDto: {
+        AuditVerdictDto: {
+            /** @description Whether every event recomputes to the tree every published checkpoint signed */
             ok: boolean;
-            /** @description Events checked before the first broken one (all of them when ok) */
+            /** @description Events recomputed and found good */
             checked: number;
+            /** @description Signed checkpoints the log was held to */
+            checkpoints: number;
+            /** @description The largest tree size a signed checkpoint covers */
+            checkpointSize: number;
+            /** @description Committed events not yet in the tree (the sequencer integrates them within a second or so) */
+            pending: number;
             /** @description The first event that does not hold */
             firstBrokenSeq?: number;
-            /** @example content does not match its hash */
+            /** @description Its place in the tree, or where the tree stops holding (also for events that are gone) */
+            firstBrokenLeaf?: number;
+            /** @example event 12 (leaf 11) differs from what the witness holds */
             reason?: string;
+        };
+        CheckpointDto: {
+            /** @description The signed note, C2SP tlog-checkpoint format, exactly as published to the witness */
+            checkpoint: string;
+            /** @example recovery-desk.example.com/audit */
+            origin: string;
+            /** @description Tree size: events covered */
+            size: number;
+            /** @description Merkle tree root (RFC 9162), base64 */
+            rootHash: string;
+            /** Format: date-time */
+            time: string;
+            /** @description The note verifier key to check the signature with (name+id+key) */
+            verifierKey: string;
+        };
+        InclusionProofDto: {
+            seq: number;
+            /** @description Zero-based leaf index */
+            leafIndex: number;
+            treeSize: number;
+            /** @description SHA-256(0x00 ‖ canonical JSON of the event), hex */
+            leafHash: string;
+            /** @description RFC 9162 audit path, hex, leaf to root */
+            proof: string[];
+        };
+        ConsistencyProofDto: {
+            from: number;
+            to: number;
+            /** @description RFC 9162 consistency proof, hex */
+            proof: string[];
         };
         OutboxMessageDto: {
             /** Format: uuid */
@@ -1776,7 +1867,7 @@ export interface operations {
             };
         };
     };
-    AuditController_list: {
+    listAuditEvents: {
         parameters: {
             query?: {
                 limit?: number;
@@ -1834,7 +1925,7 @@ export interface operations {
             };
         };
     };
-    AuditController_verify: {
+    verifyAuditLog: {
         parameters: {
             query?: never;
             header?: never;
@@ -1848,7 +1939,211 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChainVerdictDto"];
+                    "application/json": components["schemas"]["AuditVerdictDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No checkpoint published yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    publishAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The log in the database does not extend what its witness holds: nothing is signed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAuditInclusionProof: {
+        parameters: {
+            query?: {
+                /** @description Tree size to prove inclusion in (a checkpoint you hold); the newest tree when absent */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The event */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProofDto"];
+                };
+            };
+            /** @description Invalid event number or tree size */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token lacks the role: one of auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such event in the tree (yet) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAuditConsistencyProof: {
+        parameters: {
+            query: {
+                /** @description The smaller tree size */
+                from: number;
+                /** @description The larger tree size */
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProofDto"];
+                };
+            };
+            /** @description Invalid sizes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Missing, unknown, expired or revoked token */
