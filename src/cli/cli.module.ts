@@ -7,7 +7,7 @@ import { DrillsModule } from '../drills/drills.module';
 import { foundationImports } from '../app.module';
 import { StaffModule } from '../staff/staff.module';
 import { AccountsImportCommand } from './accounts-import.command';
-import { AuditKeygenCommand, AuditVerifyCommand } from './audit-verify.command';
+import { AuditKeygenCommand, AuditVerifyCommand, AuditWitnessCommand } from './audit-verify.command';
 import { StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand } from './staff.commands';
 
 @Module({})
@@ -24,6 +24,7 @@ export class CliModule {
         AccountsImportCommand,
         AuditVerifyCommand,
         AuditKeygenCommand,
+        AuditWitnessCommand,
         CodeHygieneCommand,
         DrillRunCommand,
         DrillReportCommand,
