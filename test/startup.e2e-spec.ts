@@ -160,7 +160,7 @@ describe('development secrets', () => {
 
     const cli = startProcess('dist/src/cli.js', ['audit:verify'], env, dir);
     expect(await cli.exited).toBe(0);
-    expect(cli.output()).toMatch(/Audit chain intact: \d+ events checked\./);
+    expect(cli.output()).toMatch(/Audit log intact: \d+ events recomputed/);
     expect(JSON.parse(readFileSync(join(dir, '.dev-secrets.json'), 'utf8'))).toEqual(secrets);
   });
 });

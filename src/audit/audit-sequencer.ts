@@ -128,7 +128,7 @@ export class AuditSequencer {
            FROM audit_events
           WHERE xid < $1::xid8
             AND ($2::xid8 IS NULL OR (xid, seq) > ($2::xid8, $3::bigint))
-          ORDER BY xid, seq
+          ORDER BY audit_events.xid, audit_events.seq -- the columns: a bare "xid" would sort by the text alias, "10000" before "9999"
           LIMIT $4`,
         [frontier, head.last_xid, head.last_seq, BATCH],
       )) as EventRow[];

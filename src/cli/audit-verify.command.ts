@@ -1,6 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AuditService } from '../audit/audit.service';
 import { generateSignerKey, parseSignerKey, parseVerifierKey } from '../audit/checkpoint-note';
+import { startHttpWitness } from '../audit/http-witness-server';
 
 @Command({
   name: 'audit:verify',
@@ -47,6 +48,34 @@ export class AuditKeygenCommand extends CommandRunner {
 
   @Option({ flags: '--name <origin>', description: 'the log\'s name, e.g. recovery-desk.example.com/audit' })
   parseName(value: string): string {
+    return value;
+  }
+}
+
+@Command({ name: 'audit:witness', description: 'Run an HTTP witness for the audit log: keeps its checkpoints and leaf hashes in a directory, accepting only batches consistent with what it holds' })
+export class AuditWitnessCommand extends CommandRunner {
+  async run(_: string[], options: { dir: string; port?: number; key: string }): Promise<void> {
+    const server = await startHttpWitness(options.dir, parseVerifierKey(options.key), options.port ?? 8470);
+    console.log(`Audit witness for ${options.key.split('+')[0]} listening on port ${options.port ?? 8470}, keeping ${options.dir}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => server.close(() => resolve());
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+  }
+
+  @Option({ flags: '--dir <directory>', description: 'where to keep checkpoints and leaves', required: true })
+  parseDir(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--port <port>', description: 'HTTP port (default 8470)' })
+  parsePort(value: string): number {
+    return Number(value);
+  }
+
+  @Option({ flags: '--key <verifierKey>', description: "the log's note verifier key (name+id+key)", required: true })
+  parseKey(value: string): string {
     return value;
   }
 }

@@ -7,7 +7,7 @@ import { DrillsModule } from '../drills/drills.module';
 import { foundationImports } from '../app.module';
 import { StaffModule } from '../staff/staff.module';
 import { AccountsImportCommand } from './accounts-import.command';
-import { AuditKeygenCommand, AuditVerifyCommand } from './audit-verify.command';
+import { AuditKeygenCommand, AuditVerifyCommand, AuditWitnessCommand } from './audit-verify.command';
 import { StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand } from './staff.commands';
 
 /** Every command, in the order `--help` and an unknown command's answer list them. */
@@ -18,6 +18,7 @@ export const CLI_COMMANDS = [
   AccountsImportCommand,
   AuditVerifyCommand,
   AuditKeygenCommand,
+  AuditWitnessCommand,
   CodeHygieneCommand,
   DrillRunCommand,
   DrillReportCommand,

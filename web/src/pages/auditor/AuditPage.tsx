@@ -5,9 +5,9 @@ import { useLoad } from '../../components/use-load';
 import { PageHead } from '../admin/admin-ui';
 import { AuditFilters, type AuditFilter } from './AuditFilters';
 import { AuditTable } from './AuditTable';
-import { ChainVerify } from './ChainVerify';
+import { LogVerify } from './LogVerify';
 
-/** Auditor and admin: the append-only, hash-chained audit trail, newest first, and its verification. */
+/** Auditor and admin: the append-only audit log (a Merkle tree with signed checkpoints), newest first, and its verification. */
 export function AuditPage() {
   const [filter, setFilter] = useState<AuditFilter>({ limit: 50 });
   // Keyset paging, newest first: the cursors that led to each page, so "Newer" can step back.
@@ -32,9 +32,9 @@ export function AuditPage() {
     <div className="adm-page">
       <PageHead
         title="Audit trail"
-        intro="Every security-relevant act, newest first. Each event’s hash covers the one before it; the database refuses changes."
+        intro="Every security-relevant act, newest first. Events form a Merkle tree whose signed checkpoints are kept outside the database; the database refuses changes."
       />
-      <ChainVerify onVerdict={(verdict) => setBrokenSeq(verdict?.ok === false ? verdict.firstBrokenSeq : undefined)} />
+      <LogVerify onVerdict={(verdict) => setBrokenSeq(verdict?.ok === false ? verdict.firstBrokenSeq : undefined)} />
       <Panel title="Events">
         <AuditFilters key={JSON.stringify(criteria)} value={filter} onApply={applyFilter} knownActions={actionsSeen} errors={page.error?.fieldMessages ?? {}} />
         <LoadState loaded={page} empty={(p) => p.items.length === 0 && (filtered ? 'No event matches these filters.' : 'The audit trail is empty.')}>
