@@ -18,6 +18,7 @@ import { Staff } from '../staff/staff.entity';
 import { CodesService, CUSTODY_GUIDANCE } from './codes.service';
 import { CodeSetDto, EnrolmentDto, VerdictDto, VerifyCodeDto } from './dto/codes.dto';
 import { VerificationService } from './verification.service';
+import { RequiresScope } from '../staff/service-scope.guard';
 
 @ApiTags('backup codes')
 @Controller('v1/accounts/:id')
@@ -31,6 +32,7 @@ export class CodesController {
 
   @Post('code-sets')
   @Roles('service')
+  @RequiresScope('enrol')
   @ApiCreatedResponse({ type: EnrolmentDto, description: 'The codes, shown this once' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
@@ -44,6 +46,7 @@ export class CodesController {
   @Post('codes/verify')
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('verify')
   @RateLimited('verify')
   @ApiOkResponse({ type: VerdictDto, description: 'valid or not; never which part was wrong' })
   @ApiResponse({ status: 423, type: ErrorResponseDto, description: 'Locked after repeated failures; Retry-After says for how long' })
@@ -54,6 +57,7 @@ export class CodesController {
 
   @Get('code-sets/current')
   @Roles('service', 'agent', 'admin', 'auditor')
+  @RequiresScope('verify')
   @ApiOkResponse({ type: CodeSetDto, description: 'The active set: dates and how many remain, never codes' })
   async current(@UuidParam('id') accountId: string): Promise<CodeSetDto> {
     return CodeSetDto.fromCurrent(await this.codes.current(accountId));
@@ -62,6 +66,7 @@ export class CodesController {
   @Post('code-sets/current/custody')
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('enrol')
   @ApiOkResponse({ type: CodeSetDto, description: 'The subject acknowledged storing the codes safely' })
   async acknowledgeCustody(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string): Promise<CodeSetDto> {
     return CodeSetDto.fromCurrent(await this.codes.acknowledgeCustody(actorOf(caller), accountId));

@@ -18,6 +18,7 @@ import { LiveQueueIndex1764000500000 } from '../../migrations/1764000500000-live
 import { OutboxFailures1764000600000 } from '../../migrations/1764000600000-outbox-failures';
 import { RiskSignals1764000700000 } from '../../migrations/1764000700000-risk-signals';
 import { AccountRecoveryHold1764000820000 } from '../../migrations/1764000820000-account-recovery-hold';
+import { ServiceTokenScopes1764000830000 } from '../../migrations/1764000830000-service-token-scopes';
 import { Drill } from '../drills/drill.entity';
 import { CriticalSystem, Custodian, Grant, Presentation, UnlockSession } from '../unlock/unlock.entities';
 import { Approval } from '../tickets/approval.entity';
@@ -28,4 +29,4 @@ import { TicketSignal } from '../tickets/risk/ticket-signal.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
 export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, TicketSignal, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill, AccountReport];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, AccountRecoveryHold1764000820000];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, AccountRecoveryHold1764000820000, ServiceTokenScopes1764000830000];

@@ -7,6 +7,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { QUEUE } from '../queue/queues';
 import { ApprovalsService } from './approvals/approvals.service';
 import { ExposureController } from './exposure.controller';
+import { ExposureLimits } from './exposure-limits';
 import { ExposureService } from './exposure.service';
 import { LinksController } from './links.controller';
 import { LinksService } from './links.service';
@@ -41,6 +42,7 @@ import { TicketsService } from './tickets.service';
     TicketSweep,
     FaultInjection,
     ExposureService,
+    ExposureLimits,
     RiskService,
     RecoveryHold,
   ],

@@ -30,6 +30,7 @@ import {
 import { GrantSigner } from './grant-signer';
 import { GrantsService } from './grants.service';
 import { UnlockService } from './unlock.service';
+import { RequiresScope } from '../staff/service-scope.guard';
 
 @ApiTags('dual-code unlock')
 @Controller('v1/critical-systems')
@@ -58,6 +59,7 @@ export class CriticalSystemsController {
 
   @Get(':id')
   @Roles('admin', 'auditor', 'service')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: CriticalSystemViewDto })
   get(@UuidParam('id') id: string): Promise<CriticalSystemViewDto> {
     return this.systems.get(id);
@@ -88,6 +90,7 @@ export class CriticalSystemsController {
 
   @Post(':id/unlock-sessions')
   @Roles('service', 'admin')
+  @RequiresScope('unlock')
   @ApiCreatedResponse({ type: UnlockSessionDto, description: 'Open for the system’s window; every custodian is told' })
   open(@CurrentStaff() caller: Staff, @UuidParam('id') id: string): Promise<UnlockSessionDto> {
     return this.unlock.open(actorOf(caller), id);
@@ -104,6 +107,7 @@ export class UnlockSessionsController {
   @Post(':id/presentations')
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: UnlockSessionDto, description: 'Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a custodian of this system (code untouched)' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Same custodian twice, or already unlocked (code untouched)' })
@@ -116,6 +120,7 @@ export class UnlockSessionsController {
 
   @Get(':id')
   @Roles('service', 'admin', 'auditor')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: UnlockSessionDto })
   get(@UuidParam('id') id: string): Promise<UnlockSessionDto> {
     return this.unlock.get(id);
@@ -133,6 +138,7 @@ export class GrantsController {
   @Post('introspect')
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: IntrospectionDto, description: '{ active: false } for anything not a live grant of ours' })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   introspect(@Body() body: IntrospectDto): Promise<IntrospectionDto> {

@@ -1038,6 +1038,15 @@ export interface components {
             expiresInDays: number;
             /** @example laptop */
             label?: string;
+            /** @description Required for a service member’s token (what it may call); refused for other roles */
+            scopes?: ("enrol" | "verify" | "exposure" | "unlock")[];
+            /**
+             * @description Client networks a service token may call from (CIDR); left out: any address
+             * @example [
+             *       "10.20.0.0/16"
+             *     ]
+             */
+            allowedCidrs?: string[];
         };
         IssuedTokenDto: {
             /** Format: uuid */
@@ -1049,6 +1058,10 @@ export interface components {
             expiresAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+            /** @description What a service token may call; empty for other roles */
+            scopes: ("enrol" | "verify" | "exposure" | "unlock")[];
+            /** @description Client networks a service token may call from; null: any */
+            allowedCidrs: string[] | null;
             /** @description The bearer token. Shown once: only its hash is kept. */
             token: string;
         };
@@ -1062,6 +1075,10 @@ export interface components {
             expiresAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+            /** @description What a service token may call; empty for other roles */
+            scopes: ("enrol" | "verify" | "exposure" | "unlock")[];
+            /** @description Client networks a service token may call from; null: any */
+            allowedCidrs: string[] | null;
         };
         StaffMessageDto: {
             /** Format: uuid */
@@ -2848,7 +2865,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope enrol and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2866,7 +2887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The account already has active codes (reissue goes through a ticket), or is deactivated */
+            /** @description The account has had codes before (new codes come only through a recovery ticket), its registered channels changed within the risk window, or it is deactivated */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2919,7 +2940,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope verify and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2995,7 +3020,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, agent, admin, auditor */
+            /**
+             * @description A service token needs the scope verify and an allowed client address
+             *
+             *     Token lacks the role: one of service, agent, admin, auditor
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3053,7 +3082,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope enrol and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4486,7 +4519,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, agent */
+            /**
+             * @description A service token needs the scope exposure and an allowed client address
+             *
+             *     Token lacks the role: one of service, agent
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4506,6 +4543,15 @@ export interface operations {
             };
             /** @description No active set to revoke, or the account is deactivated */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Past the exposure limit for this caller (per hour) or account (per day); Retry-After says when */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4745,7 +4791,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin, auditor, service */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of admin, auditor, service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4993,7 +5043,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, admin */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of service, admin
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5055,6 +5109,8 @@ export interface operations {
             };
             /**
              * @description Not a custodian of this system (code untouched)
+             *
+             *     A service token needs the scope unlock and an allowed client address
              *
              *     Token lacks the role: one of service
              */
@@ -5148,7 +5204,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, admin, auditor */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of service, admin, auditor
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5206,7 +5266,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
