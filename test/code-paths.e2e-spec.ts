@@ -101,8 +101,9 @@ describe('refused paths to a code set', () => {
   it('after revocation by a completed ticket, and after the ticket (standard tier): only the ticket’s delivery link gets codes', async () => {
     const account = await t.createAccount({ tier: 'standard' });
     const old = await firstSet(account);
+    await t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state IN ('open', 'proofing', 'awaiting_approval')`); // an empty queue
     const opened = await desk.open(agent, account);
-    await desk.claim(agent);
+    expect((await desk.claim(agent)).id).toBe(opened.id);
     await desk.passOtp(agent, opened.id, account);
     await desk.passDirectory(agent, opened.id, account);
     await desk.waitFor(opened.id, 'completed');
@@ -164,7 +165,14 @@ describe('service tokens are watched', () => {
     t.secrets.add(issued.body.token);
     expect(issued.body).toMatchObject({ scopes: ['enrol'], allowedCidrs: ['10.0.0.0/8'] });
     const gw = bearer(issued.body.token);
-    for (const ip of ['10.0.0.1', '10.0.0.1', '10.0.0.2']) await enrol(await t.createAccount(), gw).set('X-Forwarded-For', ip).expect(201);
+    // The three calls in one hourly window: a minute into the next hour by the service's clock.
+    const offset = 3_600_000 - (t.clock.now().getTime() % 3_600_000) + 60_000;
+    t.clock.advance(offset);
+    try {
+      for (const ip of ['10.0.0.1', '10.0.0.1', '10.0.0.2']) await enrol(await t.createAccount(), gw).set('X-Forwarded-For', ip).expect(201);
+    } finally {
+      t.clock.advance(-offset);
+    }
     await eventually(() => security('security.service_token_unusual', '10.0.0.2').length === 1, 'the new-address alert');
     expect(security('security.service_token_unusual', '10.0.0.1')).toHaveLength(0); // its first address is learned
     await eventually(() => security('security.service_token_unusual', '3 enrol calls').length === 1, 'the rate alert');
