@@ -2,6 +2,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { CLI } from '../audit/audit-actor';
 import { InvalidInput } from '../common/errors';
 import { STAFF_ROLES, StaffRole } from '../staff/roles';
+import { SERVICE_SCOPES, ServiceScope } from '../staff/service-scopes';
 import { StaffService } from '../staff/staff.service';
 import { positiveInteger, uuidArgument } from './cli-input';
 
@@ -20,7 +21,13 @@ interface CreateOptions {
   account?: string;
   token?: boolean;
   days?: number;
+  scopes?: ServiceScope[];
+  networks?: string[];
 }
+
+const SCOPES_HELP = `a service token's scopes, comma-separated: ${SERVICE_SCOPES.join(', ')} (required for a service member)`;
+const NETWORKS_HELP = 'client networks a service token may call from, comma-separated CIDRs (default: any address)';
+const parseList = (value: string): string[] => value.split(',').map((v) => v.trim()).filter(Boolean);
 
 @Command({ name: 'staff:create', description: 'Create a staff member; --token also issues a token (printed once)' })
 export class StaffCreateCommand extends CommandRunner {
@@ -29,10 +36,13 @@ export class StaffCreateCommand extends CommandRunner {
   }
 
   async run(_: string[], options: CreateOptions): Promise<void> {
+    if (options.token && options.roles.includes('service') && !options.scopes?.length) {
+      throw new InvalidInput('--scopes', `is required to issue a service member's token: one or more of ${SERVICE_SCOPES.join(', ')}`);
+    }
     const member = await this.staff.create(CLI, { name: options.name, roles: options.roles, accountId: options.account });
     console.log(`Created staff ${member.id} (${member.name}: ${member.roles.join(', ')})`);
     if (options.token) {
-      const { record, token } = await this.staff.issueToken(CLI, member.id, { expiresInDays: options.days });
+      const { record, token } = await this.staff.issueToken(CLI, member.id, { expiresInDays: options.days, scopes: options.scopes, allowedCidrs: options.networks });
       console.log(`Token ${record.id}, expires ${record.expiresAt?.toISOString() ?? 'never'}; shown once:\n${token}`);
     }
   }
@@ -61,6 +71,16 @@ export class StaffCreateCommand extends CommandRunner {
   parseDays(value: string): number {
     return positiveInteger('--days', value);
   }
+
+  @Option({ flags: '--scopes <scopes>', description: SCOPES_HELP })
+  parseScopes(value: string): ServiceScope[] {
+    return parseList(value) as ServiceScope[];
+  }
+
+  @Option({ flags: '--networks <cidrs>', description: NETWORKS_HELP })
+  parseNetworks(value: string): string[] {
+    return parseList(value);
+  }
 }
 
 @Command({ name: 'staff:token:issue', arguments: '<staffId>', description: 'Issue a token for a staff member (printed once)' })
@@ -69,8 +89,8 @@ export class StaffTokenIssueCommand extends CommandRunner {
     super();
   }
 
-  async run([staffId]: string[], options: { days?: number; label?: string }): Promise<void> {
-    const { record, token } = await this.staff.issueToken(CLI, uuidArgument('staffId', staffId), { expiresInDays: options.days, label: options.label });
+  async run([staffId]: string[], options: { days?: number; label?: string; scopes?: ServiceScope[]; networks?: string[] }): Promise<void> {
+    const { record, token } = await this.staff.issueToken(CLI, uuidArgument('staffId', staffId), { expiresInDays: options.days, label: options.label, scopes: options.scopes, allowedCidrs: options.networks });
     console.log(`Token ${record.id}, expires ${record.expiresAt?.toISOString() ?? 'never'}; shown once:\n${token}`);
   }
 
@@ -82,6 +102,16 @@ export class StaffTokenIssueCommand extends CommandRunner {
   @Option({ flags: '--label <label>' })
   parseLabel(value: string): string {
     return value;
+  }
+
+  @Option({ flags: '--scopes <scopes>', description: SCOPES_HELP })
+  parseScopes(value: string): ServiceScope[] {
+    return parseList(value) as ServiceScope[];
+  }
+
+  @Option({ flags: '--networks <cidrs>', description: NETWORKS_HELP })
+  parseNetworks(value: string): string[] {
+    return parseList(value);
   }
 }
 

@@ -19,6 +19,7 @@ import { Staff } from '../staff/staff.entity';
 import { CodesService, CUSTODY_GUIDANCE } from './codes.service';
 import { CodeSetDto, EnrolmentDto, VerdictDto, VerifyCodeDto } from './dto/codes.dto';
 import { VerificationService } from './verification.service';
+import { RequiresScope } from '../staff/service-scope.guard';
 
 @ApiTags('backup codes')
 @Controller('v1/accounts/:id')
@@ -33,6 +34,7 @@ export class CodesController {
   @Post('code-sets')
   @ApiOperation({ summary: 'Enrol an account\'s first backup codes', operationId: 'enrolCodes' })
   @Roles('service')
+  @RequiresScope('enrol')
   @ApiCreatedResponse({ type: EnrolmentDto, description: 'The codes, shown this once' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
@@ -47,6 +49,7 @@ export class CodesController {
   @ApiOperation({ summary: 'Verify a backup code', operationId: 'verifyCode' })
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('verify')
   @RateLimited('verify')
   @ApiOkResponse({ type: VerdictDto, description: 'valid or not; never which part was wrong' })
   @ApiResponse({ status: 423, type: ErrorResponseDto, description: 'Locked after repeated failures; Retry-After says for how long' })
@@ -58,6 +61,7 @@ export class CodesController {
   @Get('code-sets/current')
   @ApiOperation({ summary: 'Get an account\'s active code set (never the codes)', operationId: 'getCurrentCodeSet' })
   @Roles('service', 'agent', 'admin', 'auditor')
+  @RequiresScope('verify')
   @ApiOkResponse({ type: CodeSetDto, description: 'The active set: dates and how many remain, never codes' })
   async current(@UuidParam('id') accountId: string): Promise<CodeSetDto> {
     return CodeSetDto.fromCurrent(await this.codes.current(accountId));
@@ -67,6 +71,7 @@ export class CodesController {
   @ApiOperation({ summary: 'Record that the subject stored the codes safely', operationId: 'acknowledgeCodeCustody' })
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('enrol')
   @ApiOkResponse({ type: CodeSetDto, description: 'The subject acknowledged storing the codes safely' })
   async acknowledgeCustody(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string): Promise<CodeSetDto> {
     return CodeSetDto.fromCurrent(await this.codes.acknowledgeCustody(actorOf(caller), accountId));

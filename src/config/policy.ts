@@ -139,6 +139,20 @@ export class DirectoryPolicy {
   @IsArray() @IsString({ each: true }) criticalValues: string[] = ['Critical'];
 }
 
+/** Unusual use of a service token (src/staff/service-token-watch.ts): more calls of a scope in an hour alert security. */
+export class ServiceTokensPolicy {
+  @IsInt() @Min(1) @Max(100_000) maxEnrolmentsPerHour = 200;
+  @IsInt() @Min(1) @Max(10_000) maxExposuresPerHour = 20;
+}
+
+/** Exposure revokes at once, so it is limited (429) and watched (src/tickets/exposure-limits.ts). */
+export class ExposurePolicy {
+  @IsInt() @Min(1) @Max(10_000) maxPerCallerPerHour = 10;
+  @IsInt() @Min(1) @Max(100) maxPerAccountPerDay = 3;
+  /** More accounts than this revoked as exposed across the desk in an hour alerts security. */
+  @IsInt() @Min(1) @Max(10_000) alertAccountsPerHour = 5;
+}
+
 /** The smallest number of distinct approvers each tier may be set to: policy can tighten, never loosen. */
 export const MIN_APPROVERS = { standard: 0, privileged: 1, critical: 2 } as const;
 
@@ -159,6 +173,8 @@ export class Policy {
   @ValidateNested() @Type(() => RiskPolicy) risk = new RiskPolicy();
   @ValidateNested() @Type(() => ChangeApprovalPolicy) changeApproval = new ChangeApprovalPolicy();
   @ValidateNested() @Type(() => DirectoryPolicy) directory = new DirectoryPolicy();
+  @ValidateNested() @Type(() => ServiceTokensPolicy) serviceTokens = new ServiceTokensPolicy();
+  @ValidateNested() @Type(() => ExposurePolicy) exposure = new ExposurePolicy();
   /** Where possible-social-engineering and lockout alerts go. */
   @IsEmail() securityContact = 'security@example.com';
 }

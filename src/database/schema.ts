@@ -26,6 +26,7 @@ import { AuditMerkleLog1764002000000 } from '../../migrations/1764002000000-audi
 import { ScimProvisioning1764000800000 } from '../../migrations/1764000800000-scim-provisioning';
 import { DirectoryUser } from '../scim/directory-user.entity';
 import { ScimConnection } from '../scim/scim-connection.entity';
+import { ServiceTokenScopes1764000830000 } from '../../migrations/1764000830000-service-token-scopes';
 import { Drill } from '../drills/drill.entity';
 import { CriticalSystem, Custodian, Grant, Presentation, UnlockSession } from '../unlock/unlock.entities';
 import { Approval } from '../tickets/approval.entity';
@@ -36,4 +37,4 @@ import { TicketSignal } from '../tickets/risk/ticket-signal.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
 export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, TicketSignal, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill, AccountReport, ChangeRequest, ScimConnection, DirectoryUser];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, StaffSessions1764000800000, ScimProvisioning1764000800000, IntakeAndSupersede1764000816000, AccountRecoveryHold1764000820000, ChangeRequests1764001500000, AuditMerkleLog1764002000000];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, StaffSessions1764000800000, ScimProvisioning1764000800000, IntakeAndSupersede1764000816000, AccountRecoveryHold1764000820000, ServiceTokenScopes1764000830000, ChangeRequests1764001500000, AuditMerkleLog1764002000000];

@@ -101,6 +101,21 @@ const TEMPLATES = {
       'Alert: an employee reported a change to their account was not them',
       say`The subject of account ${v.accountId} followed a "this wasn't me" link (${v.template}). Every recovery of the account is held until an admin clears the hold; ${v.heldTickets} live ticket(s) held, ${v.cancelledTickets} approved ticket(s) stopped.`,
     ),
+  'security.service_token_unusual': (v: Vars) =>
+    message(
+      'Alert: unusual use of a service token',
+      say`Service token ${v.tokenId} (${v.label}) of ${v.staffName}: ${v.why}. If this is not expected, revoke the token.`,
+    ),
+  'security.service_token_issued': (v: Vars) =>
+    message(
+      'A service token was issued',
+      say`Service token ${v.tokenId} (${v.label}) was issued to ${v.staffName} by ${v.issuedBy}, with scopes ${v.scopes} and client networks ${v.networks}. Whoever holds it can call those operations for every account.`,
+    ),
+  'security.exposure_unusual': (v: Vars) =>
+    message(
+      'Alert: backup codes revoked as exposed',
+      say`${v.why}. Exposure revokes codes at once: check the reports are genuine, not an attempt to lock people out.`,
+    ),
   'security.reset_velocity': (v: Vars) =>
     message(
       'Alert: unusually many help-desk recovery requests',

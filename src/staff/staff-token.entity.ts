@@ -1,4 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { ServiceScope } from './service-scopes';
 import { Staff } from './staff.entity';
 
 /** A bearer token. Only its SHA-256 is kept: the token itself is shown once, at issue. */
@@ -28,4 +29,12 @@ export class StaffToken {
 
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
+
+  /** What a service member may call with this token (service-scopes.ts); empty for other roles. */
+  @Column('text', { array: true, default: () => `'{}'` })
+  scopes: ServiceScope[];
+
+  /** Client networks (CIDR) a service token may call from; null: any. */
+  @Column('text', { name: 'allowed_cidrs', array: true, nullable: true })
+  allowedCidrs: string[] | null;
 }

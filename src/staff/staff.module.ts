@@ -8,11 +8,12 @@ import { OidcClient } from './sign-in/oidc-client.service';
 import { SessionsService } from './sign-in/sessions.service';
 import { SignInController } from './sign-in/sign-in.controller';
 import { SignInService } from './sign-in/sign-in.service';
+import { ServiceScopesModule } from './service-scopes.module';
 import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
 
 @Module({
-  imports: [ChangeGateModule],
+  imports: [ChangeGateModule, ServiceScopesModule],
   controllers: [StaffController, MeController, SignInController],
   providers: [StaffService, BootstrapService, OidcClient, SessionsService, SignInService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [StaffService, BootstrapService],

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
-import { AuditActor } from '../audit/audit-actor';
+import { AuditActor, actorLabel } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { randomToken, sha256Hex } from '../common/crypto';
@@ -13,7 +13,9 @@ import { InvalidInput, NotFound } from '../common/errors';
 import { Policy } from '../config/policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
+import { Notifier } from '../notifications/notifier';
 import { StaffRole } from './roles';
+import { parseCidr, ServiceScope, SERVICE_SCOPES } from './service-scopes';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
 
@@ -40,6 +42,7 @@ export class StaffService {
     private readonly clock: Clock,
     private readonly gate: ChangeGate,
     private readonly policy: Policy,
+    private readonly notifier: Notifier,
   ) {}
 
   create(actor: AuditActor, input: NewStaff): Promise<Staff> {
@@ -182,12 +185,13 @@ export class StaffService {
   issueToken(
     actor: AuditActor,
     staffId: string,
-    options: { expiresInDays?: number | null; label?: string | null; token?: string } = {},
+    options: { expiresInDays?: number | null; label?: string | null; token?: string; scopes?: ServiceScope[]; allowedCidrs?: string[] | null } = {},
     em?: EntityManager,
   ): Promise<{ record: StaffToken; token: string }> {
     const run = async (tx: EntityManager) => {
       const staff = await tx.findOneBy(Staff, { id: staffId });
       if (!staff) throw new NotFound('staff member', staffId);
+      const { scopes, allowedCidrs } = tokenLimits(staff, options);
       const token = options.token ?? randomToken('rds');
       const now = this.clock.now();
       const days = options.expiresInDays === undefined ? DEFAULT_TOKEN_DAYS : options.expiresInDays;
@@ -198,14 +202,25 @@ export class StaffService {
         createdAt: now,
         expiresAt: days === null ? null : new Date(now.getTime() + days * DAY_MS),
         revokedAt: null,
+        scopes,
+        allowedCidrs,
       });
       await tx.insert(StaffToken, record);
       await this.audit.record(tx, {
         actor,
         action: 'staff.token_issued',
         target: { type: 'staff', id: staffId },
-        payload: { tokenId: record.id, label: record.label, expiresAt: record.expiresAt?.toISOString() ?? null },
+        payload: { tokenId: record.id, label: record.label, expiresAt: record.expiresAt?.toISOString() ?? null, scopes, allowedCidrs },
       });
+      if (staff.roles.includes('service')) {
+        // A service token can call its operations for every account: security hears of each one issued.
+        await this.notifier.toSecurity(
+          tx,
+          'security.service_token_issued',
+          { tokenId: record.id, label: record.label ?? 'no label', staffName: staff.name, issuedBy: actorLabel(actor), scopes: scopes.join(', '), networks: allowedCidrs?.join(', ') ?? 'any' },
+          `service-token-issued:${record.id}`,
+        );
+      }
       return { record, token };
     };
     return em ? run(em) : this.dataSource.transaction(run);
@@ -238,4 +253,23 @@ export class StaffService {
       throw new InvalidInput('accountId', 'does not name an existing account');
     }
   }
+}
+
+/** A service member's token must name its scopes (and may name its networks); other tokens carry neither. */
+function tokenLimits(staff: Staff, options: { scopes?: ServiceScope[]; allowedCidrs?: string[] | null }): { scopes: ServiceScope[]; allowedCidrs: string[] | null } {
+  const scopes = [...new Set(options.scopes ?? [])];
+  const cidrs = options.allowedCidrs ?? null;
+  if (!staff.roles.includes('service')) {
+    if (scopes.length > 0 || cidrs !== null) throw new InvalidInput('scopes', 'and allowedCidrs are for service members’ tokens only');
+    return { scopes: [], allowedCidrs: null };
+  }
+  if (scopes.length === 0) throw new InvalidInput('scopes', `are required for a service member’s token: one or more of ${SERVICE_SCOPES.join(', ')}`);
+  const unknown = scopes.filter((s) => !SERVICE_SCOPES.includes(s));
+  if (unknown.length > 0) throw new InvalidInput('scopes', `must be among ${SERVICE_SCOPES.join(', ')} (not ${unknown.join(', ')})`);
+  if (cidrs !== null) {
+    if (cidrs.length === 0) throw new InvalidInput('allowedCidrs', 'must name at least one network, or be left out to allow any address');
+    const bad = cidrs.filter((c) => !parseCidr(c));
+    if (bad.length > 0) throw new InvalidInput('allowedCidrs', `must be networks such as 10.0.0.0/8 or 2001:db8::/32 (not ${bad.join(', ')})`);
+  }
+  return { scopes, allowedCidrs: cidrs && cidrs.map((c) => c.trim()) };
 }

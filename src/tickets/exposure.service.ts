@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditActor } from '../audit/audit-actor';
 import { CodeSet } from '../codes/code-set.entity';
 import { CodesService } from '../codes/codes.service';
+import { ExposureLimited, ExposureLimits } from './exposure-limits';
 import { TicketsService } from './tickets.service';
 
 export interface ExposureOutcome {
@@ -15,7 +16,9 @@ export interface ExposureOutcome {
 /**
  * An exposure report revokes the set at once and opens the reissue ticket in
  * the same transaction, so the account is never left without either.
- * If a real ticket is already in progress for the account, it takes the request up.
+ * If a real ticket is already in progress for the account, it takes the request up (a drill's never does: a real
+ * request supersedes it): whatever the limits, the subject can always recover through a ticket. Limited per caller
+ * and per account (exposure-limits.ts).
  */
 @Injectable()
 export class ExposureService {
@@ -23,12 +26,24 @@ export class ExposureService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly codes: CodesService,
     private readonly tickets: TicketsService,
+    private readonly limits: ExposureLimits,
   ) {}
 
-  report(actor: AuditActor, accountId: string, reason: string): Promise<ExposureOutcome> {
+  async report(actor: AuditActor, accountId: string, reason: string): Promise<ExposureOutcome> {
+    try {
+      return await this.revokeAndOpen(actor, accountId, reason);
+    } catch (error) {
+      if (error instanceof ExposureLimited) await this.limits.refused(actor, accountId, error);
+      throw error;
+    }
+  }
+
+  private revokeAndOpen(actor: AuditActor, accountId: string, reason: string): Promise<ExposureOutcome> {
     return this.dataSource.transaction(async (em) => {
       const account = await this.codes.lockAccount(em, accountId);
+      await this.limits.admit(em, actor, accountId);
       const { revoked, request } = await this.codes.reportExposureIn(em, actor, account, reason);
+      await this.limits.watchRevocation(em, actor, account, revoked.id);
       const live = await this.tickets.liveTicket(em, accountId);
       // A real ticket in progress takes the request up; a drill's never does: a real request supersedes it.
       const ticketId =

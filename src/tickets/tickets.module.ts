@@ -8,6 +8,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { QUEUE } from '../queue/queues';
 import { ApprovalsService } from './approvals/approvals.service';
 import { ExposureController } from './exposure.controller';
+import { ExposureLimits } from './exposure-limits';
 import { ExposureService } from './exposure.service';
 import { IntakeController } from './intake.controller';
 import { LeaversService } from './leavers.service';
@@ -44,6 +45,7 @@ import { TicketsService } from './tickets.service';
     TicketSweep,
     FaultInjection,
     ExposureService,
+    ExposureLimits,
     RiskService,
     RecoveryHold,
     LeaversService,

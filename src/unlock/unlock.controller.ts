@@ -31,6 +31,7 @@ import {
 import { GrantSigner } from './grant-signer';
 import { GrantsService } from './grants.service';
 import { UnlockService } from './unlock.service';
+import { RequiresScope } from '../staff/service-scope.guard';
 
 @ApiTags('dual-code unlock')
 @Controller('v1/critical-systems')
@@ -62,6 +63,7 @@ export class CriticalSystemsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a critical system', operationId: 'getCriticalSystem' })
   @Roles('admin', 'auditor', 'service')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: CriticalSystemViewDto })
   get(@UuidParam('id') id: string): Promise<CriticalSystemViewDto> {
     return this.systems.get(id);
@@ -96,6 +98,7 @@ export class CriticalSystemsController {
   @Post(':id/unlock-sessions')
   @ApiOperation({ summary: 'Open a dual-code unlock session', operationId: 'openUnlockSession' })
   @Roles('service', 'admin')
+  @RequiresScope('unlock')
   @ApiCreatedResponse({ type: UnlockSessionDto, description: 'Open for the system’s window; every custodian is told' })
   open(@CurrentStaff() caller: Staff, @UuidParam('id') id: string): Promise<UnlockSessionDto> {
     return this.unlock.open(actorOf(caller), id);
@@ -113,6 +116,7 @@ export class UnlockSessionsController {
   @ApiOperation({ summary: 'Present a custodian\'s code to an unlock session', operationId: 'presentCustodianCode' })
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: UnlockSessionDto, description: 'Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a custodian of this system (code untouched)' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Same custodian twice, or already unlocked (code untouched)' })
@@ -126,6 +130,7 @@ export class UnlockSessionsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get an unlock session', operationId: 'getUnlockSession' })
   @Roles('service', 'admin', 'auditor')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: UnlockSessionDto })
   get(@UuidParam('id') id: string): Promise<UnlockSessionDto> {
     return this.unlock.get(id);
@@ -144,6 +149,7 @@ export class GrantsController {
   @ApiOperation({ summary: 'Introspect an unlock grant', operationId: 'introspectGrant' })
   @HttpCode(200)
   @Roles('service')
+  @RequiresScope('unlock')
   @ApiOkResponse({ type: IntrospectionDto, description: '{ active: false } for anything not a live grant of ours' })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   introspect(@Body() body: IntrospectDto): Promise<IntrospectionDto> {

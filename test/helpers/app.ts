@@ -19,6 +19,7 @@ import { configureHttpApp } from '../../src/http-app';
 import { BootstrapService } from '../../src/staff/bootstrap.service';
 import { StaffRole } from '../../src/staff/roles';
 import { Staff } from '../../src/staff/staff.entity';
+import { SERVICE_SCOPES, ServiceScope } from '../../src/staff/service-scopes';
 import { StaffService } from '../../src/staff/staff.service';
 import { clearRedisPrefix, connect, freshDatabase } from './database';
 import { FakeClock } from './fake-clock';
@@ -45,7 +46,11 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   /** Secrets this file created: none may appear in the captured logs. */
   secrets: Set<string>;
-  createStaff(roles: StaffRole[], overrides?: { accountId?: string; name?: string; expiresInDays?: number }): Promise<{ staff: Staff; token: string }>;
+  /** A service member's token carries every scope unless `scopes` says otherwise. */
+  createStaff(
+    roles: StaffRole[],
+    overrides?: { accountId?: string; name?: string; expiresInDays?: number; scopes?: ServiceScope[]; allowedCidrs?: string[] },
+  ): Promise<{ staff: Staff; token: string }>;
   createAccount(overrides?: Partial<AccountFieldsDto>): Promise<Account>;
   /** Messages the file adapter delivered so far (the recipients' inboxes). */
   inbox(): InboxMessage[];
@@ -127,7 +132,8 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
     http: () => request(app.getHttpServer()),
     async createStaff(roles, overrides = {}) {
       const staff = await staffService.create(CLI, { name: overrides.name ?? unique('staff-'), roles, accountId: overrides.accountId });
-      const { token } = await staffService.issueToken(CLI, staff.id, { expiresInDays: overrides.expiresInDays });
+      const scopes = overrides.scopes ?? (roles.includes('service') ? [...SERVICE_SCOPES] : undefined);
+      const { token } = await staffService.issueToken(CLI, staff.id, { expiresInDays: overrides.expiresInDays, scopes, allowedCidrs: overrides.allowedCidrs });
       secrets.add(token);
       return { staff, token };
     },

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
 import { STAFF_ROLES, StaffRole } from '../roles';
+import { SERVICE_SCOPES, ServiceScope } from '../service-scopes';
 import { Staff } from '../staff.entity';
 import { StaffToken } from '../staff-token.entity';
 
@@ -77,6 +78,21 @@ export class IssueTokenDto extends ChangeReasonDto {
   @IsString()
   @MaxLength(100)
   label?: string;
+
+  @ApiPropertyOptional({ enum: SERVICE_SCOPES, isArray: true, description: 'Required for a service member’s token (what it may call); refused for other roles' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(SERVICE_SCOPES.length)
+  @IsIn(SERVICE_SCOPES, { each: true })
+  scopes?: ServiceScope[];
+
+  @ApiPropertyOptional({ type: [String], example: ['10.20.0.0/16'], description: 'Client networks a service token may call from (CIDR); left out: any address' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  allowedCidrs?: string[];
 }
 
 export class StaffDto {
@@ -110,6 +126,8 @@ export class TokenDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) revokedAt: string | null;
+  @ApiProperty({ enum: SERVICE_SCOPES, isArray: true, description: 'What a service token may call; empty for other roles' }) scopes: ServiceScope[];
+  @ApiProperty({ type: [String], nullable: true, description: 'Client networks a service token may call from; null: any' }) allowedCidrs: string[] | null;
 
   static from(token: StaffToken): TokenDto {
     return {
@@ -118,6 +136,8 @@ export class TokenDto {
       createdAt: token.createdAt.toISOString(),
       expiresAt: token.expiresAt?.toISOString() ?? null,
       revokedAt: token.revokedAt?.toISOString() ?? null,
+      scopes: token.scopes,
+      allowedCidrs: token.allowedCidrs,
     };
   }
 }

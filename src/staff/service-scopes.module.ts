@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { ServiceScopeGuard } from './service-scope.guard';
+import { ServiceTokenWatch } from './service-token-watch';
+
+/** Global: @RequiresScope guards routes of every module (codes, tickets, unlock). */
+@Global()
+@Module({
+  providers: [ServiceTokenWatch, ServiceScopeGuard],
+  exports: [ServiceTokenWatch, ServiceScopeGuard],
+})
+export class ServiceScopesModule {}
