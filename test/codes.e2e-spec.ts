@@ -65,12 +65,12 @@ describe('enrolment', () => {
     expect(JSON.stringify(current.body)).not.toContain(res.body.codes[0]);
   });
 
-  it('refuses a second enrolment while a set is active (reissue goes through a ticket), writing nothing', async () => {
+  it('refuses a second enrolment while a set is active (new codes come through a ticket), writing nothing', async () => {
     const account = await t.createAccount();
     await enrol(account);
     const before = await t.snapshot();
     const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(409);
-    expect(res.body.message).toMatch(/reissue goes through a recovery ticket/);
+    expect(res.body.message).toMatch(/new codes come only through a recovery ticket/);
     expect(await t.snapshot()).toEqual(before);
   });
 

@@ -32,7 +32,10 @@ export class CodesController {
   @Post('code-sets')
   @Roles('service')
   @ApiCreatedResponse({ type: EnrolmentDto, description: 'The codes, shown this once' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account already has active codes (reissue goes through a ticket), or is deactivated' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The account has had codes before (new codes come only through a recovery ticket), its registered channels changed within the risk window, or it is deactivated',
+  })
   async enrol(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string): Promise<EnrolmentDto> {
     const { set, codes } = await this.codes.enrol(actorOf(caller), accountId);
     return { setId: set.id, codes, count: set.codeCount, rotationDueAt: set.rotationDueAt.toISOString(), custody: CUSTODY_GUIDANCE };

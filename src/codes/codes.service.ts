@@ -7,13 +7,19 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AlreadyExists, Conflict, NotFound } from '../common/errors';
 import { Policy } from '../config/policy';
+import { channelChangedWithin } from '../tickets/risk/risk-signals';
 import { updateReturning } from '../database/sql';
+import { NotMeNotices } from '../notifications/not-me-notices';
 import { Notifier } from '../notifications/notifier';
 import { BackupCode } from './backup-code.entity';
 import { CodeHasher } from './code-hasher';
 import { displayCode, generateCodeSet, ParsedCode } from './code-format';
 import { CodeSet } from './code-set.entity';
 import { ReissueRequest } from './reissue-request.entity';
+
+/** The one answer to every later set asked of the enrolment route. */
+export const NEW_CODES_THROUGH_TICKET =
+  'this account has had backup codes before: new codes come only through a recovery ticket (POST /v1/tickets), which proves who is asking';
 
 export const CUSTODY_GUIDANCE =
   'Store these codes in a password manager or on paper kept somewhere safe and offline. Never put them in e-mail, chat, screenshots or a help-desk ticket, and never read them to anyone: the help desk will never ask for them. Each code works once.';
@@ -36,6 +42,7 @@ export class CodesService {
     private readonly hasher: CodeHasher,
     private readonly audit: AuditService,
     private readonly notifier: Notifier,
+    private readonly notMe: NotMeNotices,
     private readonly policy: Policy,
     private readonly clock: Clock,
   ) {}
@@ -45,7 +52,7 @@ export class CodesService {
     return { codes, hashes: await this.hasher.hashAll(codes.map((c) => c.secret)) };
   }
 
-  /** First codes for an account that has none: returned here once, and never again. */
+  /** First codes for an account that never had any: returned here once, and never again. */
   async enrol(actor: AuditActor, accountId: string): Promise<{ set: CodeSet; codes: string[] }> {
     // Refuse before hashing: an unknown or already enrolled account should not cost a set of argon2 hashes.
     await this.dataSource.transaction((em) => this.enrollableAccount(em, accountId));
@@ -58,10 +65,20 @@ export class CodesService {
     return { set, codes: prepared.codes.map(displayCode) };
   }
 
+  /**
+   * First enrolment only: the caller's word is all this route has, so it may only ever give an account its very
+   * first set. Any later set (after exposure, rotation, loss or revocation) needs the proofing of a recovery ticket.
+   */
   private async enrollableAccount(em: EntityManager, accountId: string): Promise<Account> {
     const account = await this.lockAccount(em, accountId);
-    if (await this.hasActiveSet(em, accountId)) {
-      throw new AlreadyExists('this account already has active backup codes; a reissue goes through a recovery ticket');
+    if (await this.everHadSet(em, accountId)) throw new AlreadyExists(NEW_CODES_THROUGH_TICKET);
+    const changedAt = account.channelsChangedAt;
+    const window = this.policy.risk.channelChangeWindowDays;
+    if (changedAt && changedAt > account.createdAt && channelChangedWithin(changedAt, this.clock.now(), window)) {
+      // A new hire's channels are as the directory created them; a change before the first set is how a takeover would look.
+      throw new Conflict(
+        `the registered e-mail or phone of this account changed on ${changedAt.toISOString().slice(0, 10)}, within the ${window}-day window: first codes come through a recovery ticket`,
+      );
     }
     return account;
   }
@@ -97,7 +114,12 @@ export class CodesService {
       target: { type: 'account', id: account.id },
       payload: { setId: set.id, count: set.codeCount, ticketId, rotationDueAt: set.rotationDueAt.toISOString() },
     });
-    await this.notifier.toSubject(em, account, 'codes.issued', { count: set.codeCount }, `codes.issued:${set.id}`, ['email', 'sms']);
+    if (ticketId) {
+      await this.notifier.toSubject(em, account, 'codes.issued', { count: set.codeCount }, `codes.issued:${set.id}`, ['email', 'sms']);
+    } else {
+      // A first enrolment proves nothing about who asked: the employee can answer "this wasn't me" and hold the account.
+      await this.notMe.sendToRegistered(em, account, 'codes.issued', { count: set.codeCount }, `codes.issued:${set.id}`);
+    }
     return set;
   }
 
@@ -164,8 +186,9 @@ export class CodesService {
     return { set, remaining };
   }
 
-  private async hasActiveSet(em: EntityManager, accountId: string): Promise<boolean> {
-    const rows = (await em.query(`SELECT 1 FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [accountId])) as unknown[];
+  /** Any set ever, revoked or not. */
+  private async everHadSet(em: EntityManager, accountId: string): Promise<boolean> {
+    const rows = (await em.query(`SELECT 1 FROM code_sets WHERE account_id = $1 LIMIT 1`, [accountId])) as unknown[];
     return rows.length > 0;
   }
 

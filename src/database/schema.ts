@@ -1,4 +1,5 @@
 import { Account } from '../accounts/account.entity';
+import { AccountReport } from '../accounts/account-report.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Staff } from '../staff/staff.entity';
 import { StaffToken } from '../staff/staff-token.entity';
@@ -16,6 +17,7 @@ import { Drills1764000400000 } from '../../migrations/1764000400000-drills';
 import { LiveQueueIndex1764000500000 } from '../../migrations/1764000500000-live-queue-index';
 import { OutboxFailures1764000600000 } from '../../migrations/1764000600000-outbox-failures';
 import { RiskSignals1764000700000 } from '../../migrations/1764000700000-risk-signals';
+import { AccountRecoveryHold1764000820000 } from '../../migrations/1764000820000-account-recovery-hold';
 import { ChangeRequests1764001500000 } from '../../migrations/1764001500000-change-requests';
 import { ChangeRequest } from '../change-requests/change-request.entity';
 import { Drill } from '../drills/drill.entity';
@@ -27,5 +29,5 @@ import { TicketStep } from '../tickets/ticket-step.entity';
 import { TicketSignal } from '../tickets/risk/ticket-signal.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
-export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, TicketSignal, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill, ChangeRequest];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, ChangeRequests1764001500000];
+export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, TicketSignal, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill, AccountReport, ChangeRequest];
+export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, AccountRecoveryHold1764000820000, ChangeRequests1764001500000];

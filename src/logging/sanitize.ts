@@ -1,5 +1,5 @@
 /** Path prefixes whose next segment is a bearer secret (delivery, cancel and attestation links). */
-const TOKEN_PATHS = /^(\/(?:r|c|a)\/)[^/?#]+/;
+const TOKEN_PATHS = /^(\/(?:r|c|a|n)\/)[^/?#]+/;
 const SECRET_PARAM = /^(token|code|otp|secret|key|grant)$/i;
 
 /** A URL as it may be logged: link tokens in the path and secret-looking query values replaced. */

@@ -5,6 +5,7 @@ import type { Env } from '../config/env.validation';
 import { QUEUE } from '../queue/queues';
 import { chooseAdapter } from './adapters/choose-adapter';
 import { NotificationAdapter } from './adapters/notification-adapter';
+import { NotMeNotices } from './not-me-notices';
 import { Notifier } from './notifier';
 import { OutboxAdminService } from './outbox-admin.service';
 import { OutboxController } from './outbox.controller';
@@ -20,12 +21,13 @@ import { SealingKeys } from './sealing-keys';
     OutboxService,
     OutboxAdminService,
     Notifier,
+    NotMeNotices,
     {
       provide: NotificationAdapter,
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>): NotificationAdapter => chooseAdapter(config),
     },
   ],
-  exports: [OutboxService, Notifier, SealingKeys, BullModule],
+  exports: [OutboxService, Notifier, NotMeNotices, SealingKeys, BullModule],
 })
 export class NotificationsModule {}

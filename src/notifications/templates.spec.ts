@@ -7,7 +7,7 @@ const LINK = 'https://desk.example/r/rdd_SECRETTOKENsecrettoken0123456789abcdefg
 
 /** Whatever variable a template reads: the OTP, a link, or else markup. */
 const vars = new Proxy({} as Record<string, string>, {
-  get: (_, key) => (key === 'otp' ? OTP : key === 'link' || key === 'cancelLink' ? LINK : HOSTILE),
+  get: (_, key) => (key === 'otp' ? OTP : key === 'link' || key === 'cancelLink' || key === 'notMeLink' ? LINK : HOSTILE),
 });
 
 describe('message templates', () => {

@@ -20,11 +20,18 @@ function message(subject: string, body: Wording, links: LinkSpec[] = []): Render
 }
 
 const TEMPLATES = {
+  // With `notMeLink`: a first enrolment (NotMeNotices), whose "this wasn't me" holds the account.
   'codes.issued': (v: Vars) =>
-    message(
-      'New backup codes were issued for your account',
-      say`Hello ${v.name}, a new set of ${v.count} backup codes was issued for your account; any earlier codes no longer work. If you did not ask for this, contact the help desk or security now.`,
-    ),
+    v.notMeLink === undefined
+      ? message(
+          'New backup codes were issued for your account',
+          say`Hello ${v.name}, a new set of ${v.count} backup codes was issued for your account; any earlier codes no longer work. If you did not ask for this, contact the help desk or security now.`,
+        )
+      : message(
+          'Backup codes were set up for your account',
+          say`Hello ${v.name}, a first set of ${v.count} backup codes was set up for your account, normally at your first sign-in. If this was you, nothing to do. If it was NOT you, open this link: it holds every recovery of your account and alerts security.`,
+          [{ href: v.notMeLink, label: 'This wasn’t me: hold my account' }],
+        ),
   'codes.used': (v: Vars) =>
     message(
       'A backup code was used to sign in',
@@ -88,6 +95,11 @@ const TEMPLATES = {
     message(
       'Alert: possible social-engineering attempt at the help desk',
       say`Recovery ticket ${v.ticketId} for account ${v.accountId} was stopped: ${v.why}.`,
+    ),
+  'security.account_reported_not_me': (v: Vars) =>
+    message(
+      'Alert: an employee reported a change to their account was not them',
+      say`The subject of account ${v.accountId} followed a "this wasn't me" link (${v.template}). Every recovery of the account is held until an admin clears the hold; ${v.heldTickets} live ticket(s) held, ${v.cancelledTickets} approved ticket(s) stopped.`,
     ),
   'security.reset_velocity': (v: Vars) =>
     message(

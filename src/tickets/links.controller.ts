@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiGoneResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { Public } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RateLimited } from '../common/throttle';
 import { LinksService } from './links.service';
+import { RecoveryHold } from './risk/recovery-hold.service';
 import { TICKET_CHANNELS, TICKET_REASONS } from './ticket.entity';
 
 class LinkTokenDto {
@@ -49,7 +50,10 @@ class LinkOutcomeDto {
 @ApiGoneResponse({ type: ErrorResponseDto, description: 'Used, expired or unknown link: one answer for all' })
 @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
 export class LinksController {
-  constructor(private readonly links: LinksService) {}
+  constructor(
+    private readonly links: LinksService,
+    private readonly hold: RecoveryHold,
+  ) {}
 
   @Post('cancel')
   @HttpCode(200)
@@ -57,6 +61,15 @@ export class LinksController {
   async cancel(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
     await this.links.cancelBySubject(body.token);
     return { message: 'The request was stopped and our security team has been told. Your current codes are unchanged.' };
+  }
+
+  @Post('not-me')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The subject reports a change to their account was not them: holds every recovery of the account', operationId: 'reportNotMe' })
+  @ApiOkResponse({ type: LinkOutcomeDto })
+  async notMe(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
+    await this.hold.reportNotMe(body.token);
+    return { message: 'Thank you: every recovery of your account is on hold until our security team has looked at it, and they have been told.' };
   }
 
   @Post('attestation-request')

@@ -14,6 +14,8 @@ import { LinksService } from './links.service';
 import { ProofingService } from './proofing/proofing.service';
 import { RegenerationQueue } from './regeneration.queue';
 import { RegenerationService } from './regeneration.service';
+import { RecoveryHoldController } from './risk/recovery-hold.controller';
+import { RecoveryHold } from './risk/recovery-hold.service';
 import { RiskService } from './risk/risk.service';
 import { SignalsController } from './risk/signals.controller';
 import { TicketLinks } from './ticket-links.service';
@@ -26,7 +28,7 @@ import { TicketsService } from './tickets.service';
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUE.codes }), AccountsModule, ChangeGateModule, CodesModule, DeliveryModule],
   // SignalsController first: its GET /v1/tickets/held must match before TicketsController's GET /v1/tickets/:id.
-  controllers: [SignalsController, TicketsController, LinksController, ExposureController],
+  controllers: [SignalsController, TicketsController, LinksController, ExposureController, RecoveryHoldController],
   providers: [
     TicketTransitions,
     TicketLinks,
@@ -41,7 +43,8 @@ import { TicketsService } from './tickets.service';
     FaultInjection,
     ExposureService,
     RiskService,
+    RecoveryHold,
   ],
-  exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep, RiskService],
+  exports: [TicketsService, TicketTransitions, RegenerationService, TicketSweep, RiskService, RecoveryHold],
 })
 export class TicketsModule {}

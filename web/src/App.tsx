@@ -17,6 +17,7 @@ import { AuditPage } from './pages/auditor/AuditPage';
 import { DrillsPage } from './pages/drills/DrillsPage';
 import { RedeemPage } from './pages/public/RedeemPage';
 import { CancelPage } from './pages/public/CancelPage';
+import { NotMePage } from './pages/public/NotMePage';
 import { AttestPage } from './pages/public/AttestPage';
 
 /** Each screen, who it is for, and its place in the navigation. The server still decides every request. */
@@ -41,6 +42,7 @@ export function App() {
       {/* Links sent to employees and managers: no staff session involved. */}
       <Route path="/r/:token" element={<RedeemPage />} />
       <Route path="/c/:token" element={<CancelPage />} />
+      <Route path="/n/:token" element={<NotMePage />} />
       <Route path="/a/:token" element={<AttestPage />} />
       <Route path="*" element={<Console />} />
     </Routes>

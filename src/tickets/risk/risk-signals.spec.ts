@@ -18,6 +18,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     deskPrivilegedTickets: 1,
     approvalsRequired: 0,
     approvals: [],
+    notMeReport: null,
     ...overrides,
   };
 }
@@ -169,5 +170,17 @@ describe('manager_not_independent', () => {
     expect(isIndependentApprover('critical', 'peer', ['manager', 'director'])).toBe(true);
     expect(isIndependentApprover('critical', null, ['manager'])).toBe(true);
     expect(isIndependentApprover('privileged', 'manager', ['manager'])).toBe(true);
+  });
+});
+
+describe('subject_reported_not_me', () => {
+  it('holds a ticket of any tier while an uncleared report stands, on the report as basis', () => {
+    const report = { id: 'report-1', reportedAt: daysAgo(2) };
+    for (const tier of ['standard', 'privileged', 'critical'] as const) {
+      expect(evaluateRisk(facts({ tier, notMeReport: report }), policy)).toEqual([
+        expect.objectContaining({ signal: 'subject_reported_not_me', holds: true, basis: 'report-1', reason: expect.stringMatching(/held until an admin clears the account's recovery hold$/) }),
+      ]);
+    }
+    expect(codes(facts({ notMeReport: null }))).toEqual([]);
   });
 });

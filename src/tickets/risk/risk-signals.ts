@@ -11,7 +11,7 @@ import type { TicketState } from '../ticket.machine';
 /** States in which a hold still matters: before the ticket is approved or closed. */
 export const HOLDABLE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval'];
 
-export const RISK_SIGNALS = ['channel_recently_changed', 'reset_velocity', 'callback_not_on_file', 'manager_not_independent'] as const;
+export const RISK_SIGNALS = ['channel_recently_changed', 'reset_velocity', 'callback_not_on_file', 'manager_not_independent', 'subject_reported_not_me'] as const;
 export type RiskSignalCode = (typeof RISK_SIGNALS)[number];
 
 export interface RaisedSignal {
@@ -41,6 +41,8 @@ export interface RiskFacts {
   approvalsRequired: number;
   /** Approvals given so far, each marked whether it counts as independent (approvals.independent). */
   approvals: { approverId: string; independent: boolean }[];
+  /** The oldest "this wasn't me" report on the account that no admin has cleared (account_reports). */
+  notMeReport: { id: string; reportedAt: Date } | null;
 }
 
 const DAY = 86_400_000;
@@ -48,7 +50,7 @@ const NEXT_TIER: Record<AccountTier, AccountTier> = { standard: 'privileged', pr
 
 /** Every signal the facts raise, in a stable order. */
 export function evaluateRisk(facts: RiskFacts, policy: RiskPolicy): RaisedSignal[] {
-  return [channelSignal(facts, policy), velocitySignal(facts, policy), callbackSignal(facts), managerSignal(facts)].filter((s): s is RaisedSignal => s !== undefined);
+  return [channelSignal(facts, policy), velocitySignal(facts, policy), callbackSignal(facts), managerSignal(facts), notMeSignal(facts)].filter((s): s is RaisedSignal => s !== undefined);
 }
 
 /** The window is inclusive: a change exactly `windowDays` ago still counts. A stamp in the future (clock skew) counts too. */
@@ -124,6 +126,19 @@ function managerSignal(facts: RiskFacts): RaisedSignal | undefined {
     holds: false,
     basis: [...dependent].sort().join(','),
     detail: { approverIds: dependent },
+  };
+}
+
+/** The subject said a change to their account was not them: every recovery of the account waits for an admin. */
+function notMeSignal(facts: RiskFacts): RaisedSignal | undefined {
+  const report = facts.notMeReport;
+  if (!report) return undefined;
+  return {
+    signal: 'subject_reported_not_me',
+    reason: `the subject reported on ${report.reportedAt.toISOString().slice(0, 10)} that a change to their account was not them: held until an admin clears the account's recovery hold`,
+    holds: true,
+    basis: report.id,
+    detail: { reportId: report.id, reportedAt: report.reportedAt.toISOString() },
   };
 }
 

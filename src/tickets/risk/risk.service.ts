@@ -160,6 +160,10 @@ export class RiskService {
       approver_id: string;
       independent: boolean;
     }[];
+    const [report] = (await em.query(
+      `SELECT id, reported_at FROM account_reports WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL ORDER BY reported_at, id LIMIT 1`,
+      [ticket.accountId],
+    )) as { id: string; reported_at: Date }[];
     return {
       now,
       tier: ticket.tier,
@@ -171,6 +175,7 @@ export class RiskService {
       deskPrivilegedTickets: counts.desk_tickets,
       approvalsRequired: ticket.approvalsRequired,
       approvals: approvals.map((a) => ({ approverId: a.approver_id, independent: a.independent })),
+      notMeReport: report ? { id: report.id, reportedAt: report.reported_at } : null,
     };
   }
 

@@ -10,6 +10,7 @@ export const SIGNAL_LABEL: Record<Signal['signal'], string> = {
   reset_velocity: 'Many recovery requests',
   callback_not_on_file: 'Callback not on file',
   manager_not_independent: 'Approval from the manager chain',
+  subject_reported_not_me: 'Subject said “this wasn’t me”',
 };
 
 /** What a hold stops, said where the actions are. */
