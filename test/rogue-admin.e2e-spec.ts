@@ -137,6 +137,28 @@ describe('two distinct admins', () => {
   });
 });
 
+describe('old channels hear of every change', () => {
+  it('tells the old address and number, never the new values, and their "this wasn\'t me" link holds the account and alerts security', async () => {
+    const { account } = await victimWithCodes('critical');
+    const changed = await t.http().patch(`/v1/accounts/${account.id}`).set(rogue).send({ email: ATTACKER.email, phone: ATTACKER.phone }).expect(202);
+    await review(legit, changed.body.id).expect(200);
+    const mail = await eventually(() => t.inbox().find((m) => m.template === 'account.channel_changed' && m.to === account.email), 'the notice to the old address');
+    const sms = await eventually(() => t.inbox().find((m) => m.template === 'account.channel_changed' && m.to === account.phone), 'the notice to the old number');
+    for (const notice of [mail, sms]) {
+      expect(`${notice.subject} ${notice.body}`).not.toContain(ATTACKER.email);
+      expect(`${notice.subject} ${notice.body}`).not.toContain(ATTACKER.phone.slice(-6));
+    }
+    expect(t.inbox().filter((m) => m.template === 'account.channel_changed' && [ATTACKER.email, ATTACKER.phone].includes(m.to))).toEqual([]);
+    const token = mail.links[0].split('/n/')[1];
+    t.secrets.add(token);
+    await t.http().post('/v1/links/not-me').send({ token }).expect(200);
+    await eventually(() => t.inbox().some((m) => m.template === 'security.account_reported_not_me' && m.body.includes(account.id)), 'security alerted');
+    const opened = await desk.open(agent, account);
+    expect((await t.http().get(`/v1/tickets/${opened.id}`).set(agent)).body.held).toBe(true);
+    await t.http().post(`/v1/tickets/${opened.id}/cancel`).set(agent).send({ reason: 'test over' });
+  });
+});
+
 describe('one person, one control', () => {
   it('refuses approval by the manager who answered the attestation, and by the staff member who opened the ticket', async () => {
     const { account, manager } = await victimWithCodes('privileged');
