@@ -11,7 +11,7 @@ export class ChangeRequests1764001500000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE change_requests (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        kind text NOT NULL CHECK (kind IN ('account.update', 'staff.create', 'staff.update', 'staff.token', 'ticket.clear_hold')),
+        kind text NOT NULL CHECK (kind IN ('account.update', 'staff.create', 'staff.update', 'staff.token', 'ticket.clear_hold', 'account.clear_recovery_hold')),
         target_type text NOT NULL,
         target_id text NOT NULL,
         requested_by uuid NOT NULL REFERENCES staff(id),

@@ -85,6 +85,22 @@ describe('with two or more active admins', () => {
     expect((await review(third, request.id, 'approve')).status).toBe(409);
   });
 
+  it('turns the sensitive rows of a directory import into change requests, listed in the report, and applies the rest', async () => {
+    const account = await t.createAccount({ tier: 'critical' });
+    const other = await t.createAccount({ tier: 'standard' });
+    const csv = [
+      'externalId,displayName,tier,email,phone',
+      `${account.externalId},${account.displayName},critical,swapped@example.com,${account.phone}`,
+      `${other.externalId},Renamed By Import,standard,${other.email},${other.phone}`,
+    ].join('\n');
+    const res = await t.http().post('/v1/accounts/import').set(first).send({ format: 'csv', content: csv }).expect(200);
+    expect(res.body).toMatchObject({ updated: 1, requested: [{ row: 1, externalId: account.externalId, changeRequestId: expect.any(String) }] });
+    expect((await accountRow(account.id)).email).toBe(account.email);
+    const request = (await t.http().get(`/v1/change-requests/${res.body.requested[0].changeRequestId}`).set(second)).body as Request;
+    expect(request).toMatchObject({ state: 'pending', after: { email: 'swapped@example.com' } });
+    await review(second, request.id, 'reject', 'not from the directory');
+  });
+
   it('lists pending requests first', async () => {
     const account = await t.createAccount({ tier: 'privileged' });
     const pending = (await patchAccount(second, account.id, { tier: 'standard' })).body as Request;

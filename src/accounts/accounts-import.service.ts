@@ -6,9 +6,10 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors';
+import type { Staff } from '../staff/staff.entity';
 import { fieldErrors } from '../common/validation';
 import { Account } from './account.entity';
-import { AccountsService, changedKeys } from './accounts.service';
+import { AccountChanges, AccountsService, changedKeys } from './accounts.service';
 import { parseDirectoryExport } from './directory-export';
 import { ImportReportDto, ImportRowDto, RejectedRowDto } from './dto/import.dto';
 
@@ -30,12 +31,23 @@ export class AccountsImportService {
     private readonly audit: AuditService,
   ) {}
 
-  async importExport(actor: AuditActor, format: 'csv' | 'json', content: string): Promise<ImportReportDto> {
+  /**
+   * `admin`: an import through the API, whose rows with a sensitive change become change requests (listed in the
+   * report, not applied). Without it (the operator's command line) every row applies.
+   */
+  async importExport(actor: AuditActor, format: 'csv' | 'json', content: string, admin?: Staff): Promise<ImportReportDto> {
     const raw = parseDirectoryExport(format, content);
-    const report: ImportReportDto = { rows: raw.length, created: 0, updated: 0, unchanged: 0, rejected: [] };
+    const report: ImportReportDto = { rows: raw.length, created: 0, updated: 0, unchanged: 0, rejected: [], requested: [] };
+
     const rows = await this.validateRows(raw, report.rejected);
 
     await this.dataSource.transaction(async (em) => {
+      // A row with a sensitive change becomes a change request (listed in the report) instead of applying.
+      const requested = async (item: ValidRow, account: Account, changes: AccountChanges) => {
+        const pending = admin && (await this.accounts.propose(em, admin, account, changes));
+        if (pending) report.requested.push({ row: item.row, externalId: account.externalId, changeRequestId: pending.id });
+        return !!pending;
+      };
       const byExternalId = await this.existing(em, rows);
       const inFile = new Set(rows.map((r) => r.fields.externalId));
       const valid = rows.filter((item) => {
@@ -58,6 +70,7 @@ export class AccountsImportService {
           }
           const changes = { ...fields, ...(managerId !== undefined && { managerId }) };
           if (changedKeys(current, changes).length === 0) return 'unchanged' as const;
+          if (await requested(item, current, changes)) return undefined;
           await this.accounts.updateIn(em, actor, current, changes);
           return 'updated' as const;
         });
@@ -67,13 +80,15 @@ export class AccountsImportService {
         const manager = byExternalId.get(item.fields.managerExternalId!);
         const account = byExternalId.get(item.fields.externalId);
         if (!manager || !account) continue; // that row was itself rejected; already reported
-        await this.inSavepoint(em, item, report.rejected, () => this.accounts.updateIn(em, actor, account, { managerId: manager.id }));
+        await this.inSavepoint(em, item, report.rejected, async () => {
+          if (!(await requested(item, account, { managerId: manager.id }))) await this.accounts.updateIn(em, actor, account, { managerId: manager.id });
+        });
       }
       await this.audit.record(em, {
         actor,
         action: 'accounts.imported',
         target: { type: 'account' },
-        payload: { format, rows: report.rows, created: report.created, updated: report.updated, rejected: report.rejected.length },
+        payload: { format, rows: report.rows, created: report.created, updated: report.updated, rejected: report.rejected.length, requested: report.requested.length },
       });
     });
     report.rejected.sort((a, b) => a.row - b.row);

@@ -45,9 +45,9 @@ export class AccountsController {
   @ApiOperation({ summary: 'Import accounts from a directory export', operationId: 'importAccounts' })
   @Roles('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: ImportReportDto, description: 'Per-row report; good rows are written even when others are rejected' })
+  @ApiOkResponse({ type: ImportReportDto, description: 'Per-row report; good rows are written even when others are rejected; rows with a sensitive change become change requests (`requested`)' })
   importDirectory(@CurrentStaff() admin: Staff, @Body() body: ImportAccountsDto): Promise<ImportReportDto> {
-    return this.importer.importExport(actorOf(admin), body.format, body.content);
+    return this.importer.importExport(actorOf(admin), body.format, body.content, admin);
   }
 
   @Get()

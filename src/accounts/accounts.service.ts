@@ -9,6 +9,7 @@ import { ChangeRequest } from '../change-requests/change-request.entity';
 import { accountChangeRules, pick, staleKeys } from '../change-requests/sensitive-changes';
 import { AlreadyExists, InvalidInput, NotFound } from '../common/errors';
 import { Policy } from '../config/policy';
+import { NotMeNotices } from '../notifications/not-me-notices';
 import type { Staff } from '../staff/staff.entity';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
@@ -45,6 +46,7 @@ export class AccountsService {
     private readonly clock: Clock,
     private readonly gate: ChangeGate,
     private readonly policy: Policy,
+    private readonly notMe: NotMeNotices,
   ) {}
 
   onDeactivation(step: DeactivationStep): void {
@@ -189,11 +191,28 @@ export class AccountsService {
       target: { type: 'account', id: account.id },
       payload: { changed, before: describe(before), after: describe(account) },
     });
+    await this.tellOldChannels(em, before, account, now);
     if (deactivating) {
       const reason = `account deactivated by ${actorLabel(actor)}`;
       for (const step of this.deactivationSteps) await step(em, actor, account, reason);
     }
     return account;
+  }
+
+  /**
+   * Every path that changes a registered channel (an admin, an applied change request, an import) ends here: the
+   * OLD address or number hears of it, with a "this wasn't me" link that holds the account's recovery. An attacker
+   * who swapped the channels controls the new ones, so only the old ones can raise the alarm.
+   */
+  private async tellOldChannels(em: EntityManager, before: Account, after: Account, now: Date): Promise<void> {
+    const at = now.toISOString();
+    const key = `account.channel_changed:${after.id}:${now.getTime()}`;
+    if (before.email !== after.email) {
+      await this.notMe.send(em, { account: after, channel: 'email', to: before.email, template: 'account.channel_changed', vars: { what: 'e-mail address', at }, key: `${key}:email` });
+    }
+    if (before.phone !== after.phone) {
+      await this.notMe.send(em, { account: after, channel: 'sms', to: before.phone, template: 'account.channel_changed', vars: { what: 'phone number', at }, key: `${key}:phone` });
+    }
   }
 
   private maskedChannels(account: Account) {

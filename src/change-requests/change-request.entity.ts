@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const CHANGE_KINDS = ['account.update', 'staff.create', 'staff.update', 'staff.token', 'ticket.clear_hold'] as const;
+export const CHANGE_KINDS = ['account.update', 'staff.create', 'staff.update', 'staff.token', 'ticket.clear_hold', 'account.clear_recovery_hold'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /**

@@ -9,6 +9,7 @@ import { Conflict, Forbidden, Gone, NotFound } from '../common/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { Staff } from '../staff/staff.entity';
 import { StaffService } from '../staff/staff.service';
+import { RecoveryHold } from '../tickets/risk/recovery-hold.service';
 import { RiskService } from '../tickets/risk/risk.service';
 import { multiPartyStatus, MultiPartyStatus } from './change-gate';
 import { ChangeRequest, ChangeState } from './change-request.entity';
@@ -37,6 +38,7 @@ export class ChangeRequestsService {
     private readonly accounts: AccountsService,
     private readonly staff: StaffService,
     private readonly risk: RiskService,
+    private readonly recoveryHold: RecoveryHold,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -147,6 +149,8 @@ export class ChangeRequestsService {
         return this.staff.applyRequested(em, request);
       case 'ticket.clear_hold':
         return this.risk.applyRequested(em, request, reviewer);
+      case 'account.clear_recovery_hold':
+        return this.recoveryHold.applyRequested(em, request, reviewer);
     }
   }
 }

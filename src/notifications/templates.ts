@@ -136,6 +136,13 @@ const TEMPLATES = {
       `${v.system} was unlocked`,
       say`Hello ${v.name}, ${v.system} was unlocked at ${v.at} by ${v.custodians}. The grant expires at ${v.expiresAt}.`,
     ),
+  // To the OLD address or number, never the new one, and never naming the new value (NotMeNotices: `notMeLink`).
+  'account.channel_changed': (v: Vars) =>
+    message(
+      `The ${v.what} registered for your account was changed`,
+      say`Hello ${v.name}, the ${v.what} registered for your sign-in recovery was changed at ${v.at}; this ${v.what} no longer receives recovery codes or links. If this was you, nothing to do. If it was NOT you, open this link: it holds every recovery of your account and alerts security.`,
+      [{ href: v.notMeLink, label: 'This wasn’t me: hold my account' }],
+    ),
   'security.change_without_second_admin': (v: Vars) =>
     message(
       'Alert: a sensitive admin change applied without a second admin',

@@ -36,7 +36,7 @@ export class LinksService {
       if (!ticketId) throw new Gone(LINK_NOT_VALID);
       const ticket = await this.transitions.lock(em, ticketId);
       if (!['open', 'proofing', 'awaiting_approval', 'approved'].includes(ticket.state)) {
-        throw new Gone(`this request can no longer be stopped: it is ${ticket.state}`);
+        throw new Gone(LINK_NOT_VALID); // like an unknown link: an old link tells its holder nothing of the outcome
       }
       const wasApproved = ticket.state === 'approved';
       await this.transitions.fire(em, ticket, 'cancel', asSubject(ticket.accountId), {
@@ -57,7 +57,7 @@ export class LinksService {
     const link = await this.links.peek(em, token, 'attest');
     const ticket = link && (await em.findOneBy(Ticket, { id: link.ticketId }));
     if (!link || !ticket) throw new Gone(LINK_NOT_VALID);
-    if (ticket.state !== 'proofing') throw new Gone('this request is no longer waiting for your answer');
+    if (ticket.state !== 'proofing') throw new Gone(LINK_NOT_VALID);
     const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
     return {
       subjectName: account.displayName,

@@ -33,10 +33,18 @@ export class RejectedRowDto {
   @ApiProperty({ type: [String], example: ['email must be an e-mail address'] }) errors: string[];
 }
 
+export class RequestedRowDto {
+  @ApiProperty({ description: '1-based data row' }) row: number;
+  @ApiProperty() externalId: string;
+  @ApiProperty({ format: 'uuid', description: 'The pending change request this row became (it waits for a second admin)' }) changeRequestId: string;
+}
+
 export class ImportReportDto {
   @ApiProperty() rows: number;
   @ApiProperty() created: number;
   @ApiProperty() updated: number;
   @ApiProperty() unchanged: number;
   @ApiProperty({ type: [RejectedRowDto] }) rejected: RejectedRowDto[];
+  @ApiProperty({ type: [RequestedRowDto], description: 'Rows with a sensitive change (tier lowered, channels, manager): change requests, not applied' })
+  requested: RequestedRowDto[];
 }

@@ -89,8 +89,9 @@ export class ApprovalsService {
     // Whoever cleared a hold, and whoever asked for it to be cleared through a change request.
     const cleared = (await em.query(
       `SELECT cleared_by FROM ticket_signals WHERE ticket_id = $1 AND cleared_by IS NOT NULL
-       UNION SELECT requested_by FROM change_requests WHERE kind = 'ticket.clear_hold' AND target_id = $1::text AND state = 'applied'`,
-      [ticket.id],
+       UNION SELECT requested_by FROM change_requests WHERE state = 'applied'
+         AND ((kind = 'ticket.clear_hold' AND target_id = $1::text) OR (kind = 'account.clear_recovery_hold' AND target_id = $2::text))`,
+      [ticket.id, ticket.accountId],
     )) as { cleared_by: string }[];
     return {
       accountId: ticket.accountId,

@@ -65,7 +65,8 @@ export class ProofingService {
         const otp = String(randomInt(10 ** this.policy.otp.digits)).padStart(this.policy.otp.digits, '0');
         const expiresAt = new Date(now.getTime() + this.policy.otp.ttlMinutes * 60_000);
         await em.query(
-          `UPDATE ticket_steps SET status = 'sent', attempts = 0, sends = sends + 1, secret_hash = $2, sent_to = $3, expires_at = $4 WHERE id = $1`,
+          // attempts are not reset: the read-back limit counts per ticket, not per code sent.
+          `UPDATE ticket_steps SET status = 'sent', sends = sends + 1, secret_hash = $2, sent_to = $3, expires_at = $4 WHERE id = $1`,
           [step.id, this.otpHash(ticket.id, otp), channel, expiresAt],
         );
         // To the REGISTERED channel only: the number the caller gave is never used.
@@ -114,11 +115,17 @@ export class ProofingService {
           return this.checkOtp(em, staff, ticket, step, (evidence as OtpEvidenceDto).code);
         case 'directory_facts': {
           const facts = evidence as DirectoryFactsEvidenceDto;
+          // A fact with no value on file proves nothing (an empty answer would match it): the employee number must be
+          // on file, and a cost centre that is not is skipped, with the reason in the evidence.
+          if (normalise(account.employeeNumber) === '') {
+            return this.decide(em, staff, ticket, step, false, { matched: false, unavailable: 'no employee number on file' }, 'no employee number is on file for this account: this step cannot pass');
+          }
+          const costCentreOnFile = normalise(account.costCentre) !== '';
           const matches =
-            normalise(account.employeeNumber) !== '' &&
             constantTimeEqual(normalise(facts.employeeNumber), normalise(account.employeeNumber)) &&
-            constantTimeEqual(normalise(facts.costCentre), normalise(account.costCentre));
-          return this.decide(em, staff, ticket, step, matches, { matched: matches }, 'the directory facts given did not match');
+            (!costCentreOnFile || constantTimeEqual(normalise(facts.costCentre), normalise(account.costCentre)));
+          const recorded = { matched: matches, ...(!costCentreOnFile && { skipped: 'costCentre: no value on file' }) };
+          return this.decide(em, staff, ticket, step, matches, recorded, 'the directory facts given did not match');
         }
         case 'government_id': {
           const id = evidence as GovernmentIdEvidenceDto;
@@ -140,7 +147,8 @@ export class ProofingService {
       const ticketId = await this.links.consume(em, token, 'attest');
       if (!ticketId) throw new Gone(LINK_NOT_VALID);
       const ticket = await this.transitions.lock(em, ticketId);
-      if (ticket.state !== 'proofing') throw new Gone('this request is no longer waiting for your answer');
+      // A closed ticket's link answers like an unknown one: the holder of an old link learns nothing of the outcome.
+      if (ticket.state !== 'proofing') throw new Gone(LINK_NOT_VALID);
       const step = await em.findOneByOrFail(TicketStep, { ticketId, step: 'manager_attestation' });
       const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
       const manager = { kind: 'manager' as const, id: account.managerId ?? 'unknown' };

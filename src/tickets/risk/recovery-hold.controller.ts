@@ -1,5 +1,7 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { answer, ChangeRequestDto } from '../../change-requests/dto/change-request.dto';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -27,7 +29,13 @@ export class RecoveryHoldController {
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'An admin cannot clear the hold on their own account' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown account' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account has no recovery hold' })
-  clear(@CurrentStaff() staff: Staff, @UuidParam('id') accountId: string, @Body() body: ReasonBodyDto): Promise<HoldClearedDto> {
-    return this.hold.clear(staff, accountId, body.reason);
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'With two or more admins: a change request now waits for a second admin, who releases the hold on approval' })
+  async clear(
+    @CurrentStaff() staff: Staff,
+    @UuidParam('id') accountId: string,
+    @Body() body: ReasonBodyDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<HoldClearedDto | ChangeRequestDto> {
+    return answer(await this.hold.clear(staff, accountId, body.reason), staff, res, (cleared) => cleared);
   }
 }

@@ -5,7 +5,10 @@ import { Account } from '../../accounts/account.entity';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { sha256Hex } from '../../common/crypto';
+import { ChangeGate, Gated } from '../../change-requests/change-gate';
+import { ChangeRequest } from '../../change-requests/change-request.entity';
 import { Conflict, Forbidden, Gone, NotFound } from '../../common/errors';
+import { Policy } from '../../config/policy';
 import { updateReturning } from '../../database/sql';
 import { Notifier } from '../../notifications/notifier';
 import { Staff } from '../../staff/staff.entity';
@@ -37,6 +40,8 @@ export class RecoveryHold {
     private readonly audit: AuditService,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
+    private readonly gate: ChangeGate,
+    private readonly policy: Policy,
   ) {}
 
   /** Uses the link once (unknown, used and expired links get one answer) and holds the account. */
@@ -68,40 +73,72 @@ export class RecoveryHold {
     });
   }
 
-  /** An admin (never for their own account) releases the hold, with a reason: the reports and the tickets' signals alike. */
-  clear(staff: Staff, accountId: string, reason: string): Promise<{ clearedReports: number; clearedTickets: string[] }> {
+  /**
+   * An admin (never for their own account) releases the hold, with a reason: the reports and the tickets' signals
+   * alike. Sensitive (changeApproval.sensitive.holdCleared): with two or more admins it becomes a change request.
+   */
+  clear(staff: Staff, accountId: string, reason: string): Promise<Gated<{ clearedReports: number; clearedTickets: string[] }>> {
     return this.dataSource.transaction(async (em) => {
-      const account = await em.findOne(Account, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
-      if (!account) throw new NotFound('account', accountId);
-      const refusal = agentRefusal(staff, accountId);
-      if (refusal) throw new Forbidden(refusal);
-      const now = this.clock.now();
-      const reports = await updateReturning<{ id: string }>(
-        em,
-        `UPDATE account_reports SET cleared_at = $2, cleared_by = $3, clear_reason = $4
-         WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL RETURNING id`,
-        [accountId, now, staff.id, reason],
-      );
-      if (reports.length === 0) throw new Conflict('this account has no recovery hold to clear');
-      const tickets = await updateReturning<{ ticket_id: string }>(
-        em,
-        `UPDATE ticket_signals s SET cleared_at = $2, cleared_by = $3, clear_reason = $4
-         FROM tickets t WHERE t.id = s.ticket_id AND t.account_id = $1 AND s.signal = 'subject_reported_not_me' AND s.cleared_at IS NULL
-         RETURNING s.ticket_id`,
-        [accountId, now, staff.id, reason],
-      );
-      const actor = { kind: 'staff' as const, id: staff.id };
-      for (const { ticket_id } of tickets) {
-        await this.audit.record(em, { actor, action: 'ticket.signal_cleared', target: { type: 'ticket', id: ticket_id }, payload: { signal: 'subject_reported_not_me', reason } });
-      }
-      await this.audit.record(em, {
-        actor,
-        action: 'account.recovery_hold_cleared',
-        target: { type: 'account', id: accountId },
-        payload: { reportIds: reports.map((r) => r.id), ticketIds: tickets.map((t) => t.ticket_id), reason },
+      await this.lockHeld(em, staff, accountId);
+      const pending = await this.gate.admit(em, staff, {
+        kind: 'account.clear_recovery_hold',
+        target: { type: 'account-hold', id: accountId },
+        sensitive: this.policy.changeApproval.sensitive.holdCleared ? ['holdCleared'] : [],
+        before: { held: true },
+        after: { held: false, clearReason: reason },
+        reason,
       });
-      return { clearedReports: reports.length, clearedTickets: tickets.map((t) => t.ticket_id) };
+      return pending ? { pending } : { applied: await this.release(em, staff, accountId, reason) };
     });
+  }
+
+  /** Carries out an approved request: the reviewer releases the hold, unless it is gone or the reviewer may not. */
+  async applyRequested(em: EntityManager, request: ChangeRequest, reviewer: Staff): Promise<string | undefined> {
+    try {
+      await this.lockHeld(em, reviewer, request.targetId);
+    } catch (error) {
+      if (error instanceof Conflict || error instanceof NotFound) return error.message;
+      throw error;
+    }
+    await this.release(em, reviewer, request.targetId, String(request.after.clearReason));
+    return undefined;
+  }
+
+  private async lockHeld(em: EntityManager, staff: Staff, accountId: string): Promise<void> {
+    const account = await em.findOne(Account, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
+    if (!account) throw new NotFound('account', accountId);
+    const refusal = agentRefusal(staff, accountId);
+    if (refusal) throw new Forbidden(refusal);
+    if (!(await this.isHeld(em, accountId))) throw new Conflict('this account has no recovery hold to clear');
+  }
+
+  private async release(em: EntityManager, staff: Staff, accountId: string, reason: string): Promise<{ clearedReports: number; clearedTickets: string[] }> {
+    const now = this.clock.now();
+    const reports = await updateReturning<{ id: string }>(
+      em,
+      `UPDATE account_reports SET cleared_at = $2, cleared_by = $3, clear_reason = $4
+       WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL RETURNING id`,
+      [accountId, now, staff.id, reason],
+    );
+    if (reports.length === 0) throw new Conflict('this account has no recovery hold to clear');
+    const tickets = await updateReturning<{ ticket_id: string }>(
+      em,
+      `UPDATE ticket_signals s SET cleared_at = $2, cleared_by = $3, clear_reason = $4
+       FROM tickets t WHERE t.id = s.ticket_id AND t.account_id = $1 AND s.signal = 'subject_reported_not_me' AND s.cleared_at IS NULL
+       RETURNING s.ticket_id`,
+      [accountId, now, staff.id, reason],
+    );
+    const actor = { kind: 'staff' as const, id: staff.id };
+    for (const { ticket_id } of tickets) {
+      await this.audit.record(em, { actor, action: 'ticket.signal_cleared', target: { type: 'ticket', id: ticket_id }, payload: { signal: 'subject_reported_not_me', reason } });
+    }
+    await this.audit.record(em, {
+      actor,
+      action: 'account.recovery_hold_cleared',
+      target: { type: 'account', id: accountId },
+      payload: { reportIds: reports.map((r) => r.id), ticketIds: tickets.map((t) => t.ticket_id), reason },
+    });
+    return { clearedReports: reports.length, clearedTickets: tickets.map((t) => t.ticket_id) };
   }
 
   /** Whether an uncleared report holds the account (for a check outside the ticket flow, e.g. enrolment). */

@@ -44,6 +44,7 @@ const KIND_WORDS: Record<ChangeRequest['kind'], string> = {
   'staff.update': 'staff change',
   'staff.token': 'token for a privileged member',
   'ticket.clear_hold': 'clear a hold',
+  'account.clear_recovery_hold': 'clear an account’s recovery hold',
 };
 const describeKind = (request: ChangeRequest) => KIND_WORDS[request.kind];
 const show = (value: unknown) => (value === null || value === undefined ? '—' : Array.isArray(value) ? value.join(', ') : String(value));
