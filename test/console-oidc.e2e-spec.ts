@@ -74,15 +74,16 @@ describe('console sign-in through the identity provider', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     t.secrets.add(cookie.value);
 
-    // The agent works: opens a ticket (a state-changing request with the session's CSRF token).
-    const account = await t.createAccount();
-    await page.goto('/queue');
-    const opened = await page.evaluate(async (accountId) => {
-      // Without the CSRF header the page's own fetch is refused: the console's client adds it.
-      const res = await fetch('/v1/tickets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accountId, channel: 'phone', reason: 'lost_device' }) });
-      return res.status;
-    }, account.id);
-    expect(opened).toBe(403);
+    // The agent works: takes the next ticket (a state-changing request; the console's client adds the CSRF token).
+    const other = await t.createStaff(['agent']);
+    const ticket = await desk.open(bearer(other.token), await t.createAccount());
+    await page.getByRole('button', { name: 'Take next' }).click();
+    await page.waitForURL(new RegExp(`/tickets/${ticket.id}$`));
+    const { rows } = await t.db.query(`SELECT assigned_to FROM tickets WHERE id = $1`, [ticket.id]);
+    expect(rows).toEqual([{ assigned_to: agent.staff.id }]);
+    // The same request without the console's CSRF header is refused, though the browser sends the cookie.
+    const bare = await page.evaluate(async () => (await fetch('/v1/tickets/next', { method: 'POST' })).status);
+    expect(bare).toBe(403);
   });
 
   it('an approver steps up through the provider and returns to the approval, which then succeeds and records how they signed in', async () => {

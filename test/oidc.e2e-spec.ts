@@ -2,6 +2,8 @@ import { Account } from '../src/accounts/account.entity';
 import { createTestApp, TestApp, unique } from './helpers/app';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { Browserless, freePort, TestProvider } from './helpers/oidc';
+import { startProcess } from './helpers/process';
+import { eventually } from './helpers/wait';
 
 let t: TestApp;
 let provider: TestProvider;
@@ -165,6 +167,27 @@ describe('sessions', () => {
     expect(await t.snapshot()).toEqual({ ...after });
     expect(after.accounts).toBe(before.accounts + 1);
     await t.http().post('/v1/tickets').set({ ...withSession(cookie), 'x-csrf-token': csrf }).send(body).expect(201);
+  });
+});
+
+describe('sessions across API processes', () => {
+  it('a session opened through one API process is honoured, and ended, by another', async () => {
+    const port = await freePort();
+    const other = `http://127.0.0.1:${port}`;
+    const second = startProcess('dist/src/main.js', ['--role', 'api'], { ...t.env, PORT: String(port), LOG_FILE: `${t.env.LOG_FILE}.second-api` });
+    try {
+      await eventually(async () => (await fetch(`${other}/v1/auth/options`).catch(() => undefined))?.status === 200, 'the second API process', 60_000);
+      const { staff, account } = await staffMember(['agent']);
+      const { cookie } = await new Browserless(base).signIn(await personAtProvider(account, ['helpdesk-agents']));
+      const me = await fetch(`${other}/v1/me`, { headers: { cookie: cookie! } });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { id: string }).id).toBe(staff.id);
+      const out = await fetch(`${other}/v1/auth/sign-out`, { method: 'POST', headers: { cookie: cookie!, origin: base, 'x-csrf-token': await csrfOf(cookie!) } });
+      expect(out.status).toBe(200);
+      await t.http().get('/v1/me').set(withSession(cookie!)).expect(401);
+    } finally {
+      await second.stop();
+    }
   });
 });
 

@@ -17,6 +17,7 @@ export const SECRET_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   '*.token',
   '*.tokens',

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiFoundResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Public, Roles } from '../../common/auth/roles.decorator';
@@ -88,6 +88,7 @@ export class SignInController {
   @ApiQuery({ type: SignInQueryDto })
   @ApiFoundResponse({ description: 'Redirect to the provider; a short-lived HttpOnly cookie ties its answer to this browser' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'The provider could not be reached' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No identity provider is configured (OIDC_ISSUER unset)' })
   async login(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
     if (!this.oidc.enabled) throw new NotFound('sign-in provider', 'oidc (OIDC_ISSUER is not set)');
     const { url, checks } = await this.oidc.authorizationUrl(query.stepUp === '1');
@@ -102,6 +103,7 @@ export class SignInController {
   @ApiOperation({ summary: "The identity provider's answer: opens a console session", operationId: 'finishOidcSignIn' })
   @ApiFoundResponse({ description: 'Signed in: the session cookie is set and the browser returns to the console' })
   @ApiUnauthorizedResponse({ description: 'Refused: an HTML page says why (unknown, deactivated, no role, invalid answer)' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No identity provider is configured (OIDC_ISSUER unset)' })
   async callback(@Req() req: Request, @Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
     if (!this.oidc.enabled) throw new NotFound('sign-in provider', 'oidc (OIDC_ISSUER is not set)');
     res.clearCookie(SIGN_IN_COOKIE(this.secure), sessionCookieOptions(this.secure));
