@@ -284,6 +284,29 @@ describe('versions, deletes and refusals', () => {
     expect((await account(id)).displayName).toBe('One');
   });
 
+  it('parallel PATCHes naming the same If-Match version: exactly one wins, the others get 412', async () => {
+    const created = await post('/Users', oktaUser(`${unique('race')}@example.com`.toLowerCase(), phone())).expect(201);
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.http().patch(`/scim/v2/Users/${created.body.id}`).set({ ...scim(), 'If-Match': created.headers.etag }).send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: `Racer ${i}` }))),
+      ),
+    );
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 412, 412, 412, 412, 412, 412, 412]);
+    const winner = replies.find((r) => r.status === 200)!;
+    expect((await account(created.body.id)).displayName).toBe(winner.body.displayName);
+  });
+
+  it('an admin deactivating by PATCH /v1/accounts runs the same steps (one account-change method): codes revoked, security told', async () => {
+    const created = await post('/Users', oktaUser(`${unique('adm')}@example.com`.toLowerCase(), phone())).expect(201);
+    const codes = await enrol(created.body.id);
+    await t.http().patch(`/v1/accounts/${created.body.id}`).set(admin).send({ status: 'deactivated' }).expect(200);
+    expect((await verify(created.body.id, codes[0]).expect(200)).body.valid).toBe(false);
+    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL', [created.body.id]);
+    expect(rows[0].n).toBe(0);
+    expect(t.inbox().some((m) => m.template === 'security.account_deactivated' && m.body.includes(created.body.id))).toBe(true);
+    expect((await get(`/Users/${created.body.id}`).expect(200)).body.active).toBe(false);
+  });
+
   it('DELETE deactivates and keeps the record', async () => {
     const created = await post('/Users', oktaUser(`${unique('del')}@example.com`.toLowerCase(), phone())).expect(201);
     await t.http().delete(`/scim/v2/Users/${created.body.id}`).set(scim()).expect(204);
