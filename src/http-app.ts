@@ -11,7 +11,7 @@ import type { Env } from './config/env.validation';
 import { BootLogsAtDebug } from './logging/boot-logs';
 import { MetricsService } from './metrics/metrics.service';
 import { SCIM_SECURITY } from './scim/scim.controller';
-import { SCIM_CONTENT_TYPE, toScimError } from './scim/scim-exception.filter';
+import { scimErrorsAtTheEdge } from './scim/scim-exception.filter';
 
 const MAX_BODY_DEPTH = 32;
 
@@ -88,6 +88,7 @@ export function configureHttpApp(app: INestApplication): void {
   http.disable('x-powered-by');
   http.set('trust proxy', 'loopback');
 
+  app.use(scimErrorsAtTheEdge);
   app.use(app.get(MetricsService).middleware);
   app.use(securityHeaders);
   app.use(noStoreForApi);
@@ -96,12 +97,6 @@ export function configureHttpApp(app: INestApplication): void {
   app.use(express.json({ limit: config.get('BODY_LIMIT_BYTES', { infer: true }), strict: true, type: ['application/json', 'application/scim+json'] }));
   // body-parser fails before Nest routing: answer in the same error shape as everything else.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (_req.path.startsWith('/scim/')) {
-      const scim = toScimError(error);
-      if (scim.status >= 500) return next(error);
-      res.status(scim.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(scim.body));
-      return;
-    }
     const mapped = mapError(error);
     if (!mapped) return next(error);
     res.status(mapped.body.statusCode).json(mapped.body);

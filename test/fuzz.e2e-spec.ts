@@ -60,6 +60,10 @@ const AUDITED_REFUSALS: Record<string, { actions: string[]; tables: string[] }> 
   },
 };
 
+/** A SCIM request is audited with its connection as the actor (and counted on it) even when refused: by design. */
+const SCIM_REFUSAL = { actions: ['scim.request'], tables: ['audit_events', 'scim_connections'] };
+const SCIM_ERROR_KEYS = ['schemas', 'status', 'scimType', 'detail'];
+
 /**
  * Watches (and calls through) the one exception filter: the log keeps only an
  * error's class and message, so a 5xx's stack is taken from here for the report.
@@ -68,6 +72,8 @@ const filterCatch = jest.spyOn(HttpExceptionFilter.prototype, 'catch');
 
 let t: TestApp;
 let fuzzerToken: string;
+/** The fuzzer's own SCIM connection secret, for the /scim/v2 routes (never in the pool it may revoke). */
+let scimSecret: string;
 const badTokens = { REVOKED: '', DEACTIVATED: '' };
 /** Existing ids by kind, so fuzzed ids are sometimes real and requests get past "not found". */
 const pool: Record<string, string[]> = {};
@@ -81,7 +87,7 @@ beforeAll(async () => {
   mkdirSync(LOG_DIR, { recursive: true });
   const policy = join(LOG_DIR, 'fuzz.policy.json');
   writeFileSync(policy, JSON.stringify({ codes: { count: 4, lowRemaining: 1 } }));
-  t = await createTestApp(__filename, { LINK_RATE_LIMIT: '100000', VERIFY_RATE_LIMIT: '100000', POLICY_FILE: policy }, 'api');
+  t = await createTestApp(__filename, { LINK_RATE_LIMIT: '100000', VERIFY_RATE_LIMIT: '100000', SCIM_RATE_LIMIT: '100000', POLICY_FILE: policy }, 'api');
   fuzzerToken = (await t.createStaff([...STAFF_ROLES])).token;
   await buildWorld();
 }, 120_000);
@@ -148,6 +154,10 @@ async function buildWorld() {
 
   const drill = { name: 'fuzz drill', campaign: 'fuzz', target: { accountId: spare.id }, channel: 'phone', reason: 'lost_device', pretext: 'lost my phone' };
   pool.drill = [((await call('post', '/v1/drills', drill)) as { id: string }).id];
+
+  scimSecret = ((await call('post', '/v1/scim-connections', { name: 'fuzzer' })) as { secret: string }).secret;
+  t.secrets.add(scimSecret);
+  pool.scimConnection = [((await call('post', '/v1/scim-connections', { name: 'victim' })) as { connection: { id: string } }).connection.id];
 }
 
 /** Fresh things to act on before a route that may use them up (a ticket denied, a code set revoked). */
@@ -168,6 +178,8 @@ const KIND_OF_SEGMENT: Record<string, string> = {
   'unlock-sessions': 'session',
   grants: 'grant',
   drills: 'drill',
+  'scim-connections': 'scimConnection',
+  v2: 'account', // /scim/v2/Users/{id}: a SCIM user is an account
 };
 
 /** Rows of a directory export, each field valid or nasty, so good and bad rows meet in one import. */
@@ -225,9 +237,10 @@ const hints: Hints = {
 
 // ---------------------------------------------------------------- sending, and judging the answer
 
-function authHeader(c: FuzzCase): string | undefined {
-  if (c.auth.kind === 'valid') return `Bearer ${fuzzerToken}`;
-  return c.auth.header?.replace(/VALID|REVOKED|DEACTIVATED/g, (name) => (name === 'VALID' ? fuzzerToken : badTokens[name as keyof typeof badTokens]));
+function authHeader(route: Route, c: FuzzCase): string | undefined {
+  const valid = route.scheme === 'scim' ? scimSecret : fuzzerToken;
+  if (c.auth.kind === 'valid') return `Bearer ${valid}`;
+  return c.auth.header?.replace(/VALID|REVOKED|DEACTIVATED/g, (name) => (name === 'VALID' ? valid : badTokens[name as keyof typeof badTokens]));
 }
 
 const SRC = join(__dirname, '..', 'src');
@@ -249,7 +262,7 @@ function serverError(): string {
 async function send(route: Route, c: FuzzCase): Promise<Response> {
   filterCatch.mockClear(); // also keeps the spy from holding on to every request's error
   let req = t.http()[route.method](urlOf(route, c)).timeout({ response: 30_000 });
-  const header = authHeader(c);
+  const header = authHeader(route, c);
   if (header !== undefined) req = req.set('Authorization', header);
   if (c.body.kind === 'json') return req.set('Content-Type', 'application/json').send(serialize(c.body.value));
   if (c.body.kind === 'raw') {
@@ -267,7 +280,23 @@ function problemWith(route: Route, c: FuzzCase, res: Response): string | undefin
   const s = res.status;
   if (s >= 500) return `answered ${s}; the server threw ${serverError()}`;
   if (s < 200 || (s >= 300 && s < 400)) return `answered ${s}: ${clip(res.text ?? '')}`;
-  if (s >= 400) {
+  if (s >= 400 && route.path.startsWith('/scim/')) {
+    // SCIM's own error format (RFC 7644 §3.12), as SCIM clients read it
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.startsWith('application/scim+json')) return `a ${s} answered as ${type || 'no content type'}: ${clip(res.text ?? '')}`;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(res.text) as Record<string, unknown>;
+    } catch {
+      return `a ${s} whose body is not JSON: ${clip(res.text ?? '')}`;
+    }
+    const extra = Object.keys(body ?? {}).filter((k) => !SCIM_ERROR_KEYS.includes(k));
+    const okType = !('scimType' in body) || typeof body.scimType === 'string';
+    if (body.status !== String(s) || typeof body.detail !== 'string' || !body.detail || extra.length || !okType) {
+      return `a ${s} is not in SCIM's error shape { schemas, status, scimType?, detail }: ${clip(res.text)}`;
+    }
+    if (s === 400 && typeof body.scimType !== 'string') return `a SCIM 400 without a scimType: ${clip(res.text)}`;
+  } else if (s >= 400) {
     const type = String(res.headers['content-type'] ?? '');
     if (!type.startsWith('application/json')) return `a ${s} answered as ${type || 'no content type'}: ${clip(res.text ?? '')}`;
     const body = res.body as Record<string, unknown>;
@@ -345,7 +374,7 @@ class WriteGuard {
     if (writes.length) {
       const { rows } = await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE seq > $1 ORDER BY seq`, [this.lastSeq]);
       const actions = rows.map((r) => r.action);
-      const allowed = AUDITED_REFUSALS[route.name];
+      const allowed = AUDITED_REFUSALS[route.name] ?? (route.path.startsWith('/scim/') ? SCIM_REFUSAL : undefined);
       const byDesign = allowed && writes.every((w) => allowed.tables.includes(w.table_name)) && actions.every((a) => allowed.actions.includes(a));
       const tally = new Map<string, number>();
       for (const w of writes) tally.set(`${w.op} ${w.table_name}`, (tally.get(`${w.op} ${w.table_name}`) ?? 0) + 1);

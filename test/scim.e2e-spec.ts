@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createTestApp, TestApp, unique } from './helpers/app';
 import { Desk } from './helpers/desk';
 
@@ -18,9 +21,10 @@ const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const SCIM_JSON = 'application/scim+json';
+const RATE_LIMIT = 150;
 
 beforeAll(async () => {
-  t = await createTestApp(__filename);
+  t = await createTestApp(__filename, { SCIM_RATE_LIMIT: String(RATE_LIMIT) });
   desk = new Desk(t);
   admin = { Authorization: `Bearer ${t.adminToken}` };
   agent = { Authorization: `Bearer ${(await t.createStaff(['agent'])).token}` };
@@ -89,6 +93,42 @@ describe('discovery and authentication', () => {
     const { rows } = await t.db.query('SELECT secret_hash FROM scim_connections WHERE id = $1', [other.body.connection.id]);
     expect(rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].secret_hash).not.toContain(other.body.secret);
+  });
+
+  it('creates and revokes a connection from the CLI (npm run cli -- scim:connection-create), the secret printed once', async () => {
+    const run = promisify(execFile);
+    const options = { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } };
+    const created = await run(process.execPath, ['dist/src/cli.js', 'scim:connection-create', '--name', 'Entra from the CLI'], options);
+    const [, id, cliSecret] = /SCIM connection ([0-9a-f-]{36}) .*shown once:\n(\S+)/.exec(created.stdout)!;
+    t.secrets.add(cliSecret);
+    await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${cliSecret}` }).expect(200);
+    await run(process.execPath, ['dist/src/cli.js', 'scim:connection-revoke', '--id', id], options);
+    await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${cliSecret}` }).expect(401);
+    const { rows } = await t.db.query(`SELECT actor_kind FROM audit_events WHERE target_id = $1 ORDER BY seq`, [id]);
+    expect(rows.map((r: { actor_kind: string }) => r.actor_kind)).toEqual(['cli', 'directory', 'cli']);
+  });
+
+  it('audits each request with the connection as the actor, never the filter or the body', async () => {
+    await get(`/Users?filter=${encodeURIComponent('userName eq "secret-looking@example.com"')}`).expect(200);
+    const { rows } = await t.db.query(`SELECT actor_kind, actor_id, payload FROM audit_events WHERE action = 'scim.request' ORDER BY seq DESC LIMIT 1`);
+    expect(rows[0]).toMatchObject({ actor_kind: 'directory', actor_id: connectionId, payload: { method: 'GET', resource: 'Users', status: 200 } });
+    expect(JSON.stringify(rows[0].payload)).not.toContain('secret-looking');
+  });
+
+  it('rate-limits each connection on its own (SCIM_RATE_LIMIT a minute), answering 429 in SCIM format with Retry-After', async () => {
+    const busy = await t.http().post('/v1/scim-connections').set(admin).send({ name: 'busy' }).expect(201);
+    t.secrets.add(busy.body.secret);
+    const statuses: number[] = [];
+    for (let batch = 0; batch < RATE_LIMIT + 10; batch += 10) {
+      const replies = await Promise.all(Array.from({ length: 10 }, () => t.http().get('/scim/v2/ServiceProviderConfig').set({ Authorization: `Bearer ${busy.body.secret}` })));
+      statuses.push(...replies.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(RATE_LIMIT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    const refused = await t.http().get('/scim/v2/ServiceProviderConfig').set({ Authorization: `Bearer ${busy.body.secret}` }).expect(429);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.body).toMatchObject({ status: '429' });
+    await get('/ServiceProviderConfig').expect(200); // another connection is not held back
   });
 
   it('lets only admins create connections', async () => {
@@ -242,6 +282,29 @@ describe('versions, deletes and refusals', () => {
     const stale = await t.http().patch(`/scim/v2/Users/${id}`).set({ ...scim(), 'If-Match': first }).send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: 'Two' }))).expect(412);
     expect(stale.body).toMatchObject({ status: '412' });
     expect((await account(id)).displayName).toBe('One');
+  });
+
+  it('parallel PATCHes naming the same If-Match version: exactly one wins, the others get 412', async () => {
+    const created = await post('/Users', oktaUser(`${unique('race')}@example.com`.toLowerCase(), phone())).expect(201);
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.http().patch(`/scim/v2/Users/${created.body.id}`).set({ ...scim(), 'If-Match': created.headers.etag }).send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: `Racer ${i}` }))),
+      ),
+    );
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 412, 412, 412, 412, 412, 412, 412]);
+    const winner = replies.find((r) => r.status === 200)!;
+    expect((await account(created.body.id)).displayName).toBe(winner.body.displayName);
+  });
+
+  it('an admin deactivating by PATCH /v1/accounts runs the same steps (one account-change method): codes revoked, security told', async () => {
+    const created = await post('/Users', oktaUser(`${unique('adm')}@example.com`.toLowerCase(), phone())).expect(201);
+    const codes = await enrol(created.body.id);
+    await t.http().patch(`/v1/accounts/${created.body.id}`).set(admin).send({ status: 'deactivated' }).expect(200);
+    expect((await verify(created.body.id, codes[0]).expect(200)).body.valid).toBe(false);
+    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL', [created.body.id]);
+    expect(rows[0].n).toBe(0);
+    expect(t.inbox().some((m) => m.template === 'security.account_deactivated' && m.body.includes(created.body.id))).toBe(true);
+    expect((await get(`/Users/${created.body.id}`).expect(200)).body.active).toBe(false);
   });
 
   it('DELETE deactivates and keeps the record', async () => {

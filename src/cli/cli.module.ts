@@ -5,7 +5,9 @@ import { CodeHygieneCommand } from './code-hygiene.command';
 import { DrillReportCommand, DrillRunCommand } from './drill.commands';
 import { DrillsModule } from '../drills/drills.module';
 import { foundationImports } from '../app.module';
+import { ScimModule } from '../scim/scim.module';
 import { StaffModule } from '../staff/staff.module';
+import { ScimConnectionCreateCommand, ScimConnectionRevokeCommand } from './scim-connection.commands';
 import { AccountsImportCommand } from './accounts-import.command';
 import { AuditKeygenCommand, AuditVerifyCommand, AuditWitnessCommand } from './audit-verify.command';
 import { StaffCreateCommand, StaffTokenIssueCommand, StaffTokenRevokeCommand } from './staff.commands';
@@ -22,6 +24,8 @@ export const CLI_COMMANDS = [
   CodeHygieneCommand,
   DrillRunCommand,
   DrillReportCommand,
+  ScimConnectionCreateCommand,
+  ScimConnectionRevokeCommand,
 ];
 
 @Module({})
@@ -30,7 +34,7 @@ export class CliModule {
   static register(): DynamicModule {
     return {
       module: CliModule,
-      imports: [...foundationImports(), StaffModule, AccountsModule, CodesModule, DrillsModule],
+      imports: [...foundationImports(), StaffModule, AccountsModule, CodesModule, DrillsModule, ScimModule],
       providers: CLI_COMMANDS,
     };
   }

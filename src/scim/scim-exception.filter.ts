@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { AlreadyExists, DomainError, InvalidInput, ValidationFailed } from '../common/errors';
 import { mapError } from '../common/http-exception.filter';
@@ -47,4 +47,23 @@ export class ScimExceptionFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(status).setHeader('Content-Type', SCIM_CONTENT_TYPE).send(JSON.stringify(body));
   }
+}
+
+/**
+ * Answers refused before a SCIM controller runs (415, a body too deep or not JSON, an undecodable path, an unknown
+ * route) are written by the service's shared handlers in its own error shape: under /scim/ they are rewritten into
+ * SCIM's, so a SCIM client only ever reads SCIM errors. One place, whatever answered.
+ */
+export function scimErrorsAtTheEdge(req: Request, res: Response, next: NextFunction): void {
+  if (!req.path.startsWith('/scim/')) return next();
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    const ours = body as { statusCode?: unknown; message?: unknown } | null;
+    if (res.statusCode < 400 || !ours || typeof ours !== 'object' || typeof ours.statusCode !== 'number' || typeof ours.message !== 'string') return json(body);
+    const scimType: ScimType | undefined = res.statusCode === 400 ? 'invalidSyntax' : undefined;
+    const scim: ScimErrorBody = { schemas: [ERROR_SCHEMA], status: String(res.statusCode), ...(scimType && { scimType }), detail: ours.message };
+    res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
+    return res.send(JSON.stringify(scim));
+  };
+  next();
 }

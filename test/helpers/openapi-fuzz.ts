@@ -56,6 +56,8 @@ export interface Route {
   method: Method;
   path: string;
   isPublic: boolean;
+  /** The security scheme the route names ('bearer' for staff tokens, 'scim' for a provisioning connection's secret). */
+  scheme?: string;
   pathParams: { name: string; schema: Schema }[];
   queryParams: { name: string; schema: Schema }[];
   body?: Schema;
@@ -97,6 +99,7 @@ export function routesOf(doc: OpenApiDocument): Route[] {
         method: method as Method,
         path,
         isPublic: !op.security?.length,
+        scheme: op.security?.length ? Object.keys(op.security[0] as object)[0] : undefined,
         pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: resolve(doc, p.schema ?? {}) })),
         queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(doc, p.schema ?? {}) })),
         body: op.requestBody ? resolve(doc, op.requestBody.content['application/json']?.schema ?? {}) : undefined,

@@ -13,6 +13,7 @@ import { HygienePage } from './pages/admin/HygienePage';
 import { HeldPage } from './pages/admin/HeldPage';
 import { ChangeRequestsPage } from './pages/admin/change-requests';
 import { OutboxPage } from './pages/admin/OutboxPage';
+import { DirectoryPage } from './pages/admin/DirectoryPage';
 import { AuditPage } from './pages/auditor/AuditPage';
 import { DrillsPage } from './pages/drills/DrillsPage';
 import { RedeemPage } from './pages/public/RedeemPage';
@@ -31,6 +32,7 @@ const SCREENS: { path: string; label?: string; roles: Role[]; element: ReactNode
   { path: '/admin/held', label: 'Held tickets', roles: ['admin'], element: <HeldPage /> },
   { path: '/admin/change-requests', label: 'Change requests', roles: ['admin'], element: <ChangeRequestsPage /> },
   { path: '/admin/outbox', label: 'Outbox', roles: ['admin'], element: <OutboxPage /> },
+  { path: '/admin/directory', label: 'Directory', roles: ['admin'], element: <DirectoryPage /> },
   { path: '/reports/hygiene', label: 'Code hygiene', roles: ['admin', 'auditor'], element: <HygienePage /> },
   { path: '/audit', label: 'Audit', roles: ['auditor', 'admin'], element: <AuditPage /> },
   { path: '/drills', label: 'Drills', roles: ['drill_runner'], element: <DrillsPage /> },

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../api/client';
-import { Badge, Field, LoadState, Panel, tierTone } from '../../components/ui';
+import { Badge, Field, formatTime, LoadState, Panel, tierTone } from '../../components/ui';
 import { AccountName, useAccountsById, type Account } from './AccountPicker';
 import { AccountForm } from './AccountForm';
 import { AccountImport } from './AccountImport';
@@ -109,6 +109,7 @@ function AccountTable({ items, onEdit }: { items: Account[]; onEdit(account: Acc
           <td className="adm-nowrap">{account.costCentre ?? <None />}</td>
           <td>
             <ActiveBadge active={account.status === 'active'} />
+            <span className="obx-sub">{account.source === 'directory' ? `from the directory, last changed ${formatTime(account.directoryChangedAt)}` : 'entered by hand'}</span>
           </td>
           <td>
             <button type="button" className="secondary" aria-label={`Edit ${account.displayName}`} onClick={() => onEdit(account)}>
