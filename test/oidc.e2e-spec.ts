@@ -99,11 +99,15 @@ describe('sign-in through the OpenID provider', () => {
     expect(outcome.body).toContain('not a staff member');
   });
 
-  it('refuses a deactivated staff member', async () => {
-    const { account } = await staffMember(['agent'], { active: false });
-    const outcome = await signInAs(await personAtProvider(account, ['helpdesk-agents']));
+  it('refuses a deactivated staff member (audited, not linked)', async () => {
+    const { staff, account } = await staffMember(['agent'], { active: false });
+    const sub = await personAtProvider(account, ['helpdesk-agents']);
+    const outcome = await signInAs(sub);
     expect(outcome.status).toBe(403);
     expect(outcome.body).toContain('deactivated');
+    const audit = await t.db.query(`SELECT actor_kind, payload FROM audit_events WHERE target_id = $1 AND action = 'staff.sign_in_refused'`, [staff.id]);
+    expect(audit.rows).toEqual([{ actor_kind: 'system', payload: { issuer: provider.issuer, subject: sub, reason: 'your staff account on the recovery desk is deactivated; ask a desk admin' } }]);
+    expect((await t.db.query(`SELECT oidc_subject FROM staff WHERE id = $1`, [staff.id])).rows).toEqual([{ oidc_subject: null }]);
   });
 
   it('refuses a member none of whose groups maps to a role', async () => {
