@@ -40,6 +40,13 @@ async function personAtProvider(account: Account, groups: string[], extra: Recor
 
 const withSession = (cookie: string) => ({ cookie, origin: base });
 
+/** A fresh browser signs in; its session cookie joins the secrets the log must never contain. */
+async function signInAs(login: string, options: Parameters<Browserless['signIn']>[1] = {}, browser = new Browserless(base)) {
+  const outcome = await browser.signIn(login, options);
+  if (outcome.cookie) t.secrets.add(outcome.cookie.slice('rd_session='.length));
+  return outcome;
+}
+
 async function csrfOf(cookie: string): Promise<string> {
   const res = await t.http().get('/v1/auth/session').set(withSession(cookie)).expect(200);
   return res.body.csrfToken as string;
@@ -49,7 +56,7 @@ describe('sign-in through the OpenID provider', () => {
   it('signs an agent in, links them once by verified e-mail (audited), maps roles from groups, opens a session cookie', async () => {
     const { staff, account } = await staffMember(['agent']);
     const sub = await personAtProvider(account, ['helpdesk-agents', 'unrelated-group']);
-    const outcome = await new Browserless(base).signIn(sub, { returnTo: '/queue' });
+    const outcome = await signInAs(sub, { returnTo: '/queue' });
     expect(outcome).toMatchObject({ status: 302, location: '/queue' });
     const me = await t.http().get('/v1/auth/session').set(withSession(outcome.cookie!)).expect(200);
     expect(me.body).toMatchObject({ me: { id: staff.id, roles: ['agent'] }, method: 'oidc', amr: ['pwd'] });
@@ -60,16 +67,15 @@ describe('sign-in through the OpenID provider', () => {
     // Only the hash of the session id is stored.
     const stored = await t.db.query(`SELECT session_hash FROM staff_sessions WHERE staff_id = $1`, [staff.id]);
     expect(JSON.stringify(stored.rows)).not.toContain(outcome.cookie!.split('=')[1]);
-    t.secrets.add(outcome.cookie!.split('=')[1]);
   });
 
   it('matches later sign-ins by issuer and sub, and roles follow the groups at each sign-in', async () => {
     const { staff, account } = await staffMember(['agent']);
     const sub = await personAtProvider(account, ['helpdesk-agents']);
-    expect((await new Browserless(base).signIn(sub)).status).toBe(302);
+    expect((await signInAs(sub)).status).toBe(302);
     // The e-mail changes at the provider; the person is still found by sub. Their groups changed too.
     await provider.users({ [sub]: { email: 'someone-else@example.com', groups: ['helpdesk-approvers'] } });
-    const again = await new Browserless(base).signIn(sub);
+    const again = await signInAs(sub);
     expect(again.status).toBe(302);
     const me = await t.http().get('/v1/me').set(withSession(again.cookie!)).expect(200);
     expect(me.body).toMatchObject({ id: staff.id, roles: ['approver'] });
@@ -80,7 +86,7 @@ describe('sign-in through the OpenID provider', () => {
   it('refuses a person unknown to the desk with a page that says why', async () => {
     const account = await t.createAccount(); // an employee, but no staff member
     const sub = await personAtProvider(account, ['helpdesk-agents']);
-    const outcome = await new Browserless(base).signIn(sub);
+    const outcome = await signInAs(sub);
     expect(outcome).toMatchObject({ status: 403, cookie: null });
     expect(outcome.body).toContain('you are not a staff member of the recovery desk');
   });
@@ -88,28 +94,32 @@ describe('sign-in through the OpenID provider', () => {
   it('refuses an unverified e-mail for the first link', async () => {
     const { account } = await staffMember(['agent']);
     const sub = await personAtProvider(account, ['helpdesk-agents'], { email_verified: false });
-    const outcome = await new Browserless(base).signIn(sub);
+    const outcome = await signInAs(sub);
     expect(outcome.status).toBe(403);
     expect(outcome.body).toContain('not a staff member');
   });
 
-  it('refuses a deactivated staff member', async () => {
-    const { account } = await staffMember(['agent'], { active: false });
-    const outcome = await new Browserless(base).signIn(await personAtProvider(account, ['helpdesk-agents']));
+  it('refuses a deactivated staff member (audited, not linked)', async () => {
+    const { staff, account } = await staffMember(['agent'], { active: false });
+    const sub = await personAtProvider(account, ['helpdesk-agents']);
+    const outcome = await signInAs(sub);
     expect(outcome.status).toBe(403);
     expect(outcome.body).toContain('deactivated');
+    const audit = await t.db.query(`SELECT actor_kind, payload FROM audit_events WHERE target_id = $1 AND action = 'staff.sign_in_refused'`, [staff.id]);
+    expect(audit.rows).toEqual([{ actor_kind: 'system', payload: { issuer: provider.issuer, subject: sub, reason: 'your staff account on the recovery desk is deactivated; ask a desk admin' } }]);
+    expect((await t.db.query(`SELECT oidc_subject FROM staff WHERE id = $1`, [staff.id])).rows).toEqual([{ oidc_subject: null }]);
   });
 
   it('refuses a member none of whose groups maps to a role', async () => {
     const { account } = await staffMember(['agent']);
-    const outcome = await new Browserless(base).signIn(await personAtProvider(account, ['finance']));
+    const outcome = await signInAs(await personAtProvider(account, ['finance']));
     expect(outcome.status).toBe(403);
     expect(outcome.body).toContain('none of your directory groups gives a role');
   });
 
   it('deactivating a signed-in member ends their session at once', async () => {
     const { staff, account } = await staffMember(['agent']);
-    const { cookie } = await new Browserless(base).signIn(await personAtProvider(account, ['helpdesk-agents']));
+    const { cookie } = await signInAs(await personAtProvider(account, ['helpdesk-agents']));
     await t.http().get('/v1/me').set(withSession(cookie!)).expect(200);
     await t.http().patch(`/v1/staff/${staff.id}`).set(bearer(t.adminToken)).send({ active: false }).expect(200);
     const res = await t.http().get('/v1/me').set(withSession(cookie!)).expect(401);
@@ -122,7 +132,7 @@ describe('sessions', () => {
   beforeEach(async () => {
     t.clock.reset();
     const { account } = await staffMember(['agent']);
-    cookie = (await new Browserless(base).signIn(await personAtProvider(account, ['helpdesk-agents']))).cookie!;
+    cookie = (await signInAs(await personAtProvider(account, ['helpdesk-agents']))).cookie!;
   });
   afterAll(() => t.clock.reset());
 
@@ -178,7 +188,7 @@ describe('sessions across API processes', () => {
     try {
       await eventually(async () => (await fetch(`${other}/v1/auth/options`).catch(() => undefined))?.status === 200, 'the second API process', 60_000);
       const { staff, account } = await staffMember(['agent']);
-      const { cookie } = await new Browserless(base).signIn(await personAtProvider(account, ['helpdesk-agents']));
+      const { cookie } = await signInAs(await personAtProvider(account, ['helpdesk-agents']));
       const me = await fetch(`${other}/v1/me`, { headers: { cookie: cookie! } });
       expect(me.status).toBe(200);
       expect(((await me.json()) as { id: string }).id).toBe(staff.id);
@@ -199,7 +209,7 @@ describe('ID-token and response refusals (the provider answers; the desk must no
   });
 
   const refusedWith = async (pattern: RegExp) => {
-    const outcome = await new Browserless(base).signIn(sub);
+    const outcome = await signInAs(sub);
     expect({ status: outcome.status, cookie: outcome.cookie }).toEqual({ status: 401, cookie: null });
     expect(outcome.body).toMatch(pattern);
   };
@@ -236,7 +246,7 @@ describe('ID-token and response refusals (the provider answers; the desk must no
   });
 
   it('refuses a replayed ID token (its nonce belongs to an earlier sign-in)', async () => {
-    expect((await new Browserless(base).signIn(sub)).status).toBe(302);
+    expect((await signInAs(sub)).status).toBe(302);
     await provider.tamperNextIdToken({ replaceWith: await provider.lastIdToken() });
     await refusedWith(/nonce mismatch/);
   });
@@ -248,17 +258,17 @@ describe('ID-token and response refusals (the provider answers; the desk must no
     expect(outcome.body).toContain('state mismatch');
     // The same browser's next sign-in works; a replay of its callback does not.
     let callback = '';
-    expect((await browser.signIn(sub, { alterCallback: (url) => void (callback = url.toString()) })).status).toBe(302);
+    expect((await signInAs(sub, { alterCallback: (url) => void (callback = url.toString()) }, browser)).status).toBe(302);
     const replay = await fetch(callback, { redirect: 'manual', headers: { cookie: browser.jar.header(callback) } });
     expect(replay.status).toBe(401);
     expect(await replay.text()).toContain('already used');
   });
 
   it('keeps signing people in across a provider key rotation (unknown kid: JWKS refetched)', async () => {
-    expect((await new Browserless(base).signIn(sub)).status).toBe(302);
+    expect((await signInAs(sub)).status).toBe(302);
     const { kids } = await provider.rotateKeys();
     expect(kids).toHaveLength(2);
-    const outcome = await new Browserless(base).signIn(sub);
+    const outcome = await signInAs(sub);
     expect(outcome.status).toBe(302);
     const [, header] = [null, JSON.parse(Buffer.from((await provider.lastIdToken()).split('.')[0], 'base64url').toString())];
     expect(header.kid).toBe(kids[0]);
@@ -272,7 +282,7 @@ describe('step-up for approvals', () => {
 
   beforeAll(async () => {
     const agent = await staffMember(['agent']);
-    agentCookie = (await new Browserless(base).signIn(await personAtProvider(agent.account, ['helpdesk-agents']))).cookie!;
+    agentCookie = (await signInAs(await personAtProvider(agent.account, ['helpdesk-agents']))).cookie!;
     const a = await staffMember(['approver']);
     approver = { staffId: a.staff.id, sub: await personAtProvider(a.account, ['helpdesk-approvers'], { amr: ['pwd'] }) };
     service = bearer((await t.createStaff(['service'])).token);
@@ -297,7 +307,7 @@ describe('step-up for approvals', () => {
 
   it('refuses an approval by a password-only sign-in with step_up_required and changes nothing; after a strong re-authentication it succeeds and records how', async () => {
     const ticketId = await awaitingApproval();
-    const weak = await new Browserless(base).signIn(approver.sub);
+    const weak = await signInAs(approver.sub);
     const before = await t.snapshot();
     const refused = await (await approveWith(weak.cookie!, ticketId)).body;
     expect(refused).toMatchObject({ statusCode: 403, details: { code: 'step_up_required', amr: ['hwk'], maxAgeSeconds: 600, signInUrl: '/v1/auth/oidc/login?stepUp=1' } });
@@ -307,8 +317,7 @@ describe('step-up for approvals', () => {
 
     // The person signs in again at the provider with a security key.
     await provider.users({ [approver.sub]: { amr: ['hwk', 'pwd'] } });
-    const browser = new Browserless(base);
-    const strong = await browser.signIn(approver.sub, { stepUp: true, returnTo: `/tickets/${ticketId}` });
+    const strong = await signInAs(approver.sub, { stepUp: true, returnTo: `/tickets/${ticketId}` });
     expect(strong).toMatchObject({ status: 302, location: `/tickets/${ticketId}` });
     const approved = await approveWith(strong.cookie!, ticketId);
     expect(approved.status).toBe(200);
@@ -320,7 +329,7 @@ describe('step-up for approvals', () => {
   it('refuses an approval by a sign-in older than the window; after re-authentication it succeeds', async () => {
     await provider.users({ [approver.sub]: { amr: ['hwk'] } });
     const ticketId = await awaitingApproval();
-    const { cookie } = await new Browserless(base).signIn(approver.sub);
+    const { cookie } = await signInAs(approver.sub);
     t.clock.advance(11 * 60_000); // still inside the 30-minute idle timeout, outside the 10-minute step-up window
     const before = await t.snapshot();
     const refused = await approveWith(cookie!, ticketId);
@@ -328,7 +337,7 @@ describe('step-up for approvals', () => {
     expect(refused.body.details.code).toBe('step_up_required');
     expect(refused.body.message).toMatch(/your sign-in is 11 min old; this act needs one within the last 10 min/);
     expect(await t.snapshot()).toEqual(before);
-    const again = await new Browserless(base).signIn(approver.sub, { stepUp: true });
+    const again = await signInAs(approver.sub, { stepUp: true });
     expect((await approveWith(again.cookie!, ticketId)).status).toBe(200);
   });
 

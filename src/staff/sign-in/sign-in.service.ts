@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { IdTokenClaims } from 'openid-client';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { SYSTEM } from '../../audit/audit-actor';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { Env, parseRoleMap } from '../../config/env.validation';
@@ -13,7 +14,15 @@ import { SessionsService } from './sessions.service';
 import type { Authentication } from './step-up';
 
 /** The person is known to the provider but may not use the desk: the page says why. */
-export class SignInNotAllowed extends SignInRefused {}
+export class SignInNotAllowed extends SignInRefused {
+  constructor(
+    message: string,
+    /** The staff member refused, when the desk knows who it is (deactivated, no mapped role). */
+    readonly staffId?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Roles the person's directory groups map to, in STAFF_ROLES order. */
 export function rolesOfGroups(groups: unknown, roleMap: [string, StaffRole][]): StaffRole[] {
@@ -46,8 +55,8 @@ export class SignInService {
     try {
       return await this.dataSource.transaction(async (em) => {
         const staff = (await em.findOne(Staff, { where: { oidcIssuer: issuer, oidcSubject: claims.sub }, lock: { mode: 'pessimistic_write' } })) ?? (await this.linkByEmail(em, claims));
-        if (!staff.active) throw new SignInNotAllowed('your staff account on the recovery desk is deactivated; ask a desk admin');
-        if (roles.length === 0) throw new SignInNotAllowed('none of your directory groups gives a role on the recovery desk; ask your identity team to add you to a help-desk group');
+        if (!staff.active) throw new SignInNotAllowed('your staff account on the recovery desk is deactivated; ask a desk admin', staff.id);
+        if (roles.length === 0) throw new SignInNotAllowed('none of your directory groups gives a role on the recovery desk; ask your identity team to add you to a help-desk group', staff.id);
         if (roles.join() !== [...staff.roles].sort((a, b) => STAFF_ROLES.indexOf(a) - STAFF_ROLES.indexOf(b)).join()) {
           await this.audit.record(em, {
             actor: { kind: 'staff', id: staff.id },
@@ -70,6 +79,15 @@ export class SignInService {
       });
     } catch (error) {
       if (error instanceof SignInNotAllowed) this.logger.warn(`sign-in refused for ${issuer} sub ${claims.sub}: ${error.message}`);
+      // A known member turned away is a security event: recorded after the refused transaction rolled back.
+      if (error instanceof SignInNotAllowed && error.staffId) {
+        await this.audit.recordAlone({
+          actor: SYSTEM,
+          action: 'staff.sign_in_refused',
+          target: { type: 'staff', id: error.staffId },
+          payload: { issuer, subject: claims.sub, reason: error.message },
+        });
+      }
       throw error;
     }
   }
