@@ -1547,7 +1547,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold";
+            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold";
             /** @example account */
             targetType: string;
             /** @description The account, staff member or ticket id; for a new member, its name */
@@ -1927,6 +1927,8 @@ export interface components {
             updated: number;
             unchanged: number;
             rejected: components["schemas"]["RejectedRowDto"][];
+            /** @description Rows with a sensitive change (tier lowered, channels, manager): change requests, not applied */
+            requested: components["schemas"]["RequestedRowDto"][];
         };
         InclusionProofDto: {
             seq: number;
@@ -1961,6 +1963,15 @@ export interface components {
             expiresInDays: number;
             /** @example laptop */
             label?: string;
+            /** @description Required for a service member’s token (what it may call); refused for other roles */
+            scopes?: ("enrol" | "verify" | "exposure" | "unlock")[];
+            /**
+             * @description Client networks a service token may call from (CIDR); left out: any address
+             * @example [
+             *       "10.20.0.0/16"
+             *     ]
+             */
+            allowedCidrs?: string[];
         };
         IssuedTokenDto: {
             /** Format: uuid */
@@ -1972,6 +1983,10 @@ export interface components {
             expiresAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+            /** @description What a service token may call; empty for other roles */
+            scopes: ("enrol" | "verify" | "exposure" | "unlock")[];
+            /** @description Client networks a service token may call from; null: any */
+            allowedCidrs: string[] | null;
             /** @description The bearer token. Shown once: only its hash is kept. */
             token: string;
         };
@@ -2113,6 +2128,16 @@ export interface components {
             from: string | null;
             /** Format: date-time */
             to: string | null;
+        };
+        RequestedRowDto: {
+            /** @description 1-based data row */
+            row: number;
+            externalId: string;
+            /**
+             * Format: uuid
+             * @description The pending change request this row became (it waits for a second admin)
+             */
+            changeRequestId: string;
         };
         ReviewDto: {
             /** @example Confirmed with the manager by phone */
@@ -2331,6 +2356,10 @@ export interface components {
             expiresAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+            /** @description What a service token may call; empty for other roles */
+            scopes: ("enrol" | "verify" | "exposure" | "unlock")[];
+            /** @description Client networks a service token may call from; null: any */
+            allowedCidrs: string[] | null;
         };
         UnlockSessionDto: {
             /** Format: uuid */
@@ -3226,7 +3255,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Per-row report; good rows are written even when others are rejected */
+            /** @description Per-row report; good rows are written even when others are rejected; rows with a sensitive change become change requests (`requested`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3438,7 +3467,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope enrol and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3505,7 +3538,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, agent, admin, auditor */
+            /**
+             * @description A service token needs the scope verify and an allowed client address
+             *
+             *     Token lacks the role: one of service, agent, admin, auditor
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3563,7 +3600,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope enrol and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3624,7 +3665,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, agent */
+            /**
+             * @description A service token needs the scope exposure and an allowed client address
+             *
+             *     Token lacks the role: one of service, agent
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3644,6 +3689,15 @@ export interface operations {
             };
             /** @description No active set to revoke, or the account is deactivated */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Past the exposure limit for this caller (per hour) or account (per day); Retry-After says when */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3695,7 +3749,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope verify and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3755,6 +3813,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HoldClearedDto"];
+                };
+            };
+            /** @description With two or more admins: a change request now waits for a second admin, who releases the hold on approval */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             /** @description Invalid id or reason */
@@ -4130,6 +4197,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No identity provider is configured (OIDC_ISSUER unset) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     startOidcSignIn: {
@@ -4155,6 +4231,15 @@ export interface operations {
             };
             /** @description The provider could not be reached */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No identity provider is configured (OIDC_ISSUER unset) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4676,7 +4761,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin, auditor, service */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of admin, auditor, service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4924,7 +5013,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, admin */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of service, admin
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5312,7 +5405,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of service
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7659,7 +7756,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of service, admin, auditor */
+            /**
+             * @description A service token needs the scope unlock and an allowed client address
+             *
+             *     Token lacks the role: one of service, admin, auditor
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7721,6 +7822,8 @@ export interface operations {
             };
             /**
              * @description Not a custodian of this system (code untouched)
+             *
+             *     A service token needs the scope unlock and an allowed client address
              *
              *     Token lacks the role: one of service
              */
