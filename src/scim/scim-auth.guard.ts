@@ -7,7 +7,7 @@ export interface ScimRequest extends Request {
   scimConnection?: ScimConnection;
 }
 
-/** /scim/v2 is @Public() to the staff guard and authenticated here: by a provisioning connection's own secret. */
+/** /scim/v2 is @OwnCredential() to the staff guard and authenticated here: by a provisioning connection's own secret. */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
   constructor(private readonly connections: ScimConnectionsService) {}

@@ -3,10 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { Public } from '../common/auth/roles.decorator';
+import { OwnCredential } from '../common/auth/roles.decorator';
 import { ClientThrottlerGuard, THROTTLE } from '../common/throttle';
 import type { Env } from '../config/env.validation';
-import { ScimListQueryDto } from './dto/scim.dto';
+import { ScimErrorDto, ScimListQueryDto } from './dto/scim.dto';
 import { ScimAuthGuard } from './scim-auth.guard';
 import type { ScimRequest } from './scim-auth.guard';
 import { discoveryItem, listResponse, resourceTypes, schemas, serviceProviderConfig } from './scim-discovery';
@@ -17,12 +17,12 @@ import { MAX_PAGE, ScimUsersService } from './scim-users.service';
 type Json = Record<string, unknown>;
 export const SCIM_SECURITY = 'scim';
 const OBJECT_BODY = { schema: { type: 'object', additionalProperties: true } } as const;
-const SCIM_ERROR = { description: 'SCIM error: { schemas, status, scimType?, detail } as application/scim+json' };
+const SCIM_ERROR = { description: 'SCIM error: { schemas, status, scimType?, detail } as application/scim+json', type: ScimErrorDto };
 
 /** Outside /v1 and the staff guard: a provisioning connection's secret, its own rate limit, SCIM's error format. */
 const ScimEndpoint = () =>
   applyDecorators(
-    Public(),
+    OwnCredential(),
     UseGuards(ScimAuthGuard, ClientThrottlerGuard),
     SkipThrottle(Object.fromEntries(Object.values(THROTTLE).filter((n) => n !== THROTTLE.scim).map((n) => [n, true]))),
     UseInterceptors(ScimRequestInterceptor),
@@ -116,7 +116,7 @@ export class ScimController {
   @ApiBody(OBJECT_BODY)
   @ApiCreatedResponse({ description: 'The created User, with Location and ETag' })
   @ApiBadRequestResponse(SCIM_ERROR)
-  @ApiConflictResponse({ description: 'scimType uniqueness: userName or externalId taken' })
+  @ApiConflictResponse({ ...SCIM_ERROR, description: 'scimType uniqueness: userName or externalId taken' })
   async createUser(@Req() req: ScimRequest, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<Json> {
     const user = await this.users.create(req.scimConnection!, this.baseUrl, body);
     res.status(201).setHeader('Location', String((user.meta as Json).location));
@@ -130,7 +130,7 @@ export class ScimController {
   @ApiBadRequestResponse(SCIM_ERROR)
   @ApiNotFoundResponse(SCIM_ERROR)
   @ApiConflictResponse(SCIM_ERROR)
-  @ApiPreconditionFailedResponse({ description: 'If-Match names an older version' })
+  @ApiPreconditionFailedResponse({ ...SCIM_ERROR, description: 'If-Match names an older version' })
   async replaceUser(
     @Req() req: ScimRequest,
     @Param('id') id: string,
@@ -148,7 +148,7 @@ export class ScimController {
   @ApiBadRequestResponse(SCIM_ERROR)
   @ApiNotFoundResponse(SCIM_ERROR)
   @ApiConflictResponse(SCIM_ERROR)
-  @ApiPreconditionFailedResponse({ description: 'If-Match names an older version' })
+  @ApiPreconditionFailedResponse({ ...SCIM_ERROR, description: 'If-Match names an older version' })
   async patchUser(
     @Req() req: ScimRequest,
     @Param('id') id: string,
@@ -164,7 +164,7 @@ export class ScimController {
   @ApiOperation({ summary: 'Deactivate a user (the record is kept for the audit trail)', operationId: 'deleteScimUser' })
   @ApiNoContentResponse({ description: 'Deactivated' })
   @ApiNotFoundResponse(SCIM_ERROR)
-  @ApiPreconditionFailedResponse({ description: 'If-Match names an older version' })
+  @ApiPreconditionFailedResponse({ ...SCIM_ERROR, description: 'If-Match names an older version' })
   async deleteUser(@Req() req: ScimRequest, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.users.deactivate(req.scimConnection!, this.baseUrl, id, ifMatch);
   }

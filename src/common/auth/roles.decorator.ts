@@ -36,3 +36,9 @@ function documentedPublic(target: object, key?: string | symbol, descriptor?: Pr
 
 /** The route needs no staff token (operations endpoints, token-as-credential links). */
 export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), documentedPublic);
+
+/**
+ * The route is outside the staff guard but NOT public: a guard of its own authenticates the caller with another
+ * credential (the SCIM connection secret), which the route documents with its own security scheme.
+ */
+export const OwnCredential = () => SetMetadata(PUBLIC_KEY, true);

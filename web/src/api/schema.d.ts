@@ -2162,6 +2162,23 @@ export interface components {
             /** @description The last errors, newest first */
             lastErrors: components["schemas"]["ConnectionErrorDto"][];
         };
+        ScimErrorDto: {
+            /**
+             * @example [
+             *       "urn:ietf:params:scim:api:messages:2.0:Error"
+             *     ]
+             */
+            schemas: string[];
+            /**
+             * @description The HTTP status, as a string
+             * @example 400
+             */
+            status: string;
+            /** @enum {string} */
+            scimType?: "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue";
+            /** @example filter: unknown attribute "foo" */
+            detail: string;
+        };
         SessionDto: {
             me: components["schemas"]["StaffDto"];
             /** @enum {string} */
@@ -2648,14 +2665,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2682,21 +2703,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2721,14 +2748,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2755,21 +2786,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2794,14 +2831,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2835,21 +2876,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2880,28 +2927,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description scimType uniqueness: userName or externalId taken */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2928,21 +2983,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -2975,42 +3036,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description If-Match names an older version */
             412: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -3037,28 +3110,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description If-Match names an older version */
             412: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -3091,42 +3172,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description If-Match names an older version */
             412: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
