@@ -118,6 +118,12 @@ describe('starting the service', () => {
 });
 
 describe('a start and a stop in development, through npm start', () => {
+  beforeAll(async () => {
+    const admin = await connect(databaseUrl('postgres'));
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`); // a first start: it creates the first admin
+    await admin.end();
+  });
+
   const npmStart = (port: number) => {
     const service = startCommand('npm', ['start', '--silent'], baseEnv(port, { NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: `automation-${randomBytes(24).toString('hex')}`, LOG_FILE: undefined }));
     running.push(service);
