@@ -1915,6 +1915,25 @@ export interface components {
             items: components["schemas"]["DrillSummaryDto"][];
             nextCursor: string | null;
         };
+        ScimErrorDto: {
+            /**
+             * @example [
+             *       "urn:ietf:params:scim:api:messages:2.0:Error"
+             *     ]
+             */
+            schemas: string[];
+            /**
+             * @description The HTTP status, as a string
+             * @example 400
+             */
+            status: string;
+            /**
+             * @description On every 400, and on 409 uniqueness
+             * @enum {string}
+             */
+            scimType?: "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue";
+            detail: string;
+        };
         CreateScimConnectionDto: {
             /**
              * @description What the directory is, for the admin view and the audit trail
@@ -5644,14 +5663,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5676,14 +5699,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5706,25 +5733,40 @@ export interface operations {
                 content?: never;
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5749,14 +5791,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5779,25 +5825,40 @@ export interface operations {
                 content?: never;
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5831,21 +5892,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5876,28 +5943,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description scimType uniqueness: userName or externalId taken */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5920,25 +5995,40 @@ export interface operations {
                 content?: never;
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -5971,42 +6061,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description If-Match names an older version */
             412: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -6029,32 +6131,49 @@ export interface operations {
                 content?: never;
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description If-Match names an older version */
             412: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
@@ -6087,42 +6206,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description If-Match names an older version */
             412: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
         };
     };
