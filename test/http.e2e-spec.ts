@@ -155,13 +155,11 @@ describe('the OpenAPI document', () => {
         if (!codes.some((c) => c.startsWith('2'))) problems.push(`${name}: no 2xx response`);
         // The directory's routes answer in SCIM's own error format (RFC 7644 §3.12), authenticated by a connection
         // secret that has no roles (so no 403); a malformed resource id there is an unknown resource (404).
-        const scim = path.startsWith('/scim/v2');
-        const errorCodes = codes.filter((c) => /^[45]/.test(c));
-        for (const code of errorCodes) {
-          const content = op.responses[code].content;
-          const schema = (scim ? content?.['application/scim+json'] : content?.['application/json'])?.schema;
-          const shape = scim ? '#/components/schemas/ScimErrorDto' : '#/components/schemas/ErrorResponseDto';
-          if (code !== '503' && schema?.$ref !== shape) problems.push(`${name}: ${code} lacks the error shape`);
+        const scim = path.startsWith('/scim/');
+        const [errorType, errorShape] = scim ? ['application/scim+json', 'ScimErrorDto'] : ['application/json', 'ErrorResponseDto'];
+        for (const code of codes.filter((c) => /^[45]/.test(c))) {
+          const schema = op.responses[code].content?.[errorType]?.schema;
+          if (code !== '503' && schema?.$ref !== `#/components/schemas/${errorShape}`) problems.push(`${name}: ${code} lacks the error shape`);
         }
         const takesInput = Boolean((scim ? op.parameters?.filter((p) => p.in !== 'path') : op.parameters)?.length || op.requestBody);
         if (!op.security) problems.push(`${name}: no security (@Roles(...) or @Public())`);

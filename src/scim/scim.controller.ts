@@ -17,7 +17,7 @@ import { MAX_PAGE, ScimUsersService } from './scim-users.service';
 type Json = Record<string, unknown>;
 export const SCIM_SECURITY = 'scim';
 const OBJECT_BODY = { schema: { type: 'object', additionalProperties: true } } as const;
-const SCIM_ERROR = { description: 'SCIM error: { schemas, status, scimType?, detail } as application/scim+json', type: ScimErrorDto };
+const SCIM_ERROR = { type: ScimErrorDto, description: 'SCIM error: { schemas, status, scimType?, detail } as application/scim+json' };
 
 /** Outside /v1 and the staff guard: a provisioning connection's secret, its own rate limit, SCIM's error format. */
 const ScimEndpoint = () =>
@@ -74,6 +74,7 @@ export class ScimController {
   @Get('ResourceTypes/:id')
   @ApiOperation({ summary: 'One SCIM resource type', operationId: 'getScimResourceType' })
   @ApiOkResponse({ description: 'ResourceType' })
+  @ApiBadRequestResponse(SCIM_ERROR)
   @ApiNotFoundResponse(SCIM_ERROR)
   getResourceType(@Param('id') id: string, @Res({ passthrough: true }) res: Response): Json {
     return this.send(res, discoveryItem('ResourceType', resourceTypes(this.baseUrl), id));
@@ -89,6 +90,7 @@ export class ScimController {
   @Get('Schemas/:id')
   @ApiOperation({ summary: 'One SCIM schema', operationId: 'getScimSchema' })
   @ApiOkResponse({ description: 'Schema' })
+  @ApiBadRequestResponse(SCIM_ERROR)
   @ApiNotFoundResponse(SCIM_ERROR)
   getSchema(@Param('id') id: string, @Res({ passthrough: true }) res: Response): Json {
     return this.send(res, discoveryItem('Schema', schemas(this.baseUrl), id));
@@ -106,6 +108,7 @@ export class ScimController {
   @Get('Users/:id')
   @ApiOperation({ summary: 'One user', operationId: 'getScimUser' })
   @ApiOkResponse({ description: 'User, with ETag' })
+  @ApiBadRequestResponse(SCIM_ERROR)
   @ApiNotFoundResponse(SCIM_ERROR)
   async getUser(@Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<Json> {
     return this.send(res, await this.users.get(this.baseUrl, id));
@@ -163,6 +166,7 @@ export class ScimController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Deactivate a user (the record is kept for the audit trail)', operationId: 'deleteScimUser' })
   @ApiNoContentResponse({ description: 'Deactivated' })
+  @ApiBadRequestResponse(SCIM_ERROR)
   @ApiNotFoundResponse(SCIM_ERROR)
   @ApiPreconditionFailedResponse({ ...SCIM_ERROR, description: 'If-Match names an older version' })
   async deleteUser(@Req() req: ScimRequest, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {

@@ -38,6 +38,15 @@ export class ScimListQueryDto {
   excludedAttributes?: string;
 }
 
+/** RFC 7644 §3.12: how every /scim/v2 refusal reads (application/scim+json). */
+export class ScimErrorDto {
+  @ApiProperty({ example: ['urn:ietf:params:scim:api:messages:2.0:Error'] }) schemas: string[];
+  @ApiProperty({ example: '400', description: 'The HTTP status, as a string' }) status: string;
+  @ApiPropertyOptional({ enum: ['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue'], description: 'On every 400, and on 409 uniqueness' })
+  scimType?: string;
+  @ApiProperty() detail: string;
+}
+
 export class CreateScimConnectionDto {
   @ApiProperty({ example: 'Okta production', description: 'What the directory is, for the admin view and the audit trail' })
   @IsString()
@@ -91,12 +100,4 @@ export class CreatedScimConnectionDto {
   @ApiProperty({ type: ScimConnectionDto }) connection: ScimConnectionDto;
   @ApiProperty({ description: 'The bearer secret the directory sends: shown this once, stored only as a SHA-256 hash' }) secret: string;
   @ApiProperty({ example: 'https://desk.example.com/scim/v2', description: 'The SCIM base URL to give the directory' }) baseUrl: string;
-}
-
-/** RFC 7644 §3.12: every SCIM error, as application/scim+json. */
-export class ScimErrorDto {
-  @ApiProperty({ example: ['urn:ietf:params:scim:api:messages:2.0:Error'] }) schemas: string[];
-  @ApiProperty({ example: '400', description: 'The HTTP status, as a string' }) status: string;
-  @ApiPropertyOptional({ enum: ['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue'] }) scimType?: string;
-  @ApiProperty({ example: 'filter: unknown attribute "foo"' }) detail: string;
 }
