@@ -2174,9 +2174,11 @@ export interface components {
              * @example 400
              */
             status: string;
-            /** @enum {string} */
+            /**
+             * @description On every 400, and on 409 uniqueness
+             * @enum {string}
+             */
             scimType?: "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue";
-            /** @example filter: unknown attribute "foo" */
             detail: string;
         };
         SessionDto: {
@@ -2699,6 +2701,15 @@ export interface operations {
                 content?: never;
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2780,6 +2791,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
@@ -2979,6 +2999,15 @@ export interface operations {
                 content?: never;
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3104,6 +3133,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorDto"];
+                };
             };
             /** @description SCIM error: { schemas, status, scimType?, detail } as application/scim+json */
             401: {
