@@ -10,7 +10,6 @@ import { createValidationPipe } from './common/validation';
 import type { Env } from './config/env.validation';
 import { BootLogsAtDebug } from './logging/boot-logs';
 import { MetricsService } from './metrics/metrics.service';
-import { SCIM_SECURITY } from './scim/scim.controller';
 import { scimErrorsAtTheEdge } from './scim/scim-exception.filter';
 
 const MAX_BODY_DEPTH = 32;
