@@ -175,12 +175,8 @@ describe('service tokens are watched', () => {
     }
     await eventually(() => security('security.service_token_unusual', '10.0.0.2').length === 1, 'the new-address alert');
     expect(security('security.service_token_unusual', '10.0.0.1')).toHaveLength(0); // its first address is learned
-    await eventually(() => security('security.service_token_unusual', '3 enrol calls').length === 1, 'the rate alert').catch(async (e: unknown) => {
-      console.log(JSON.stringify((await t.db.query(`SELECT key, window_start, calls FROM usage_windows WHERE key LIKE 'service-token:%'`)).rows));
-      console.log(JSON.stringify((await t.db.query(`SELECT idempotency_key, created_at FROM outbox WHERE idempotency_key LIKE 'svc-%'`)).rows));
-      console.log(JSON.stringify(t.inbox().filter((m) => m.template === 'security.service_token_unusual').map((m) => m.body)));
-      throw e;
-    });
+    // Its own alert: the login application's token went past the same test policy earlier in this file.
+    await eventually(() => security('security.service_token_unusual', issued.body.id).filter((m) => m.body.includes('3 enrol calls')).length === 1, 'the rate alert');
   });
 });
 
