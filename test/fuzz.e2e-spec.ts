@@ -54,6 +54,8 @@ const AUDITED_REFUSALS: Record<string, { actions: string[]; tables: string[] }> 
     tables: ['audit_events', 'ticket_signals', 'outbox', 'drill_messages'],
   },
   'POST /v1/tickets/{id}/deny': { actions: ['ticket.approval_refused'], tables: ['audit_events'] },
+  // A report past the exposure limits is refused (429) and security is alerted (README: Exposure limits).
+  'POST /v1/accounts/{id}/code-sets/current/exposure': { actions: [], tables: ['outbox'] },
   'POST /v1/unlock-sessions/{id}/presentations': {
     actions: ['unlock.refused', 'unlock.session_expired', 'codes.locked'],
     tables: ['audit_events', 'code_guards', 'outbox', 'unlock_sessions'],

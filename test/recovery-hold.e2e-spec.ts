@@ -1,4 +1,6 @@
+import { DataSource } from 'typeorm';
 import { Account } from '../src/accounts/account.entity';
+import { NotMeNotices } from '../src/notifications/not-me-notices';
 import { createTestApp, TestApp } from './helpers/app';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
@@ -83,5 +85,22 @@ describe('account recovery hold ("this wasn\'t me" link)', () => {
     await t.http().post('/v1/links/not-me').send({ token: await enrolAndNotMeToken(account) }).expect(200);
     const own = bearer((await t.createStaff(['admin'], { accountId: account.id })).token);
     await t.http().post(`/v1/accounts/${account.id}/recovery-hold/clear`).set(own).send({ reason: 'it is me, honestly' }).expect(403);
+  });
+
+  it('sends a notice to any given address (e.g. a replaced one); its report refuses a first enrolment until cleared', async () => {
+    const account = await t.createAccount({ tier: 'standard' });
+    const old = `old-${account.externalId.toLowerCase()}@example.net`;
+    await t.app.get(DataSource).transaction((em) =>
+      t.app.get(NotMeNotices).send(em, { account, channel: 'email', to: old, template: 'codes.issued', vars: { count: 10 }, key: `test-notice:${account.id}` }),
+    );
+    const mail = await eventually(() => t.inbox().find((m) => m.to === old), 'the notice at the given address');
+    const token = mail.links[0].split('/n/')[1];
+    t.secrets.add(token);
+    await t.http().post('/v1/links/not-me').send({ token }).expect(200);
+    const refused = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(409);
+    expect(refused.body.message).toMatch(/recovery hold until an admin clears it/);
+    await t.http().post(`/v1/accounts/${account.id}/recovery-hold/clear`).set(admin).send({ reason: 'employee confirmed in person' }).expect(200);
+    const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(201);
+    res.body.codes.forEach((c: string) => t.secrets.add(c));
   });
 });

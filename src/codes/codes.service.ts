@@ -72,6 +72,8 @@ export class CodesService {
   private async enrollableAccount(em: EntityManager, accountId: string): Promise<Account> {
     const account = await this.lockAccount(em, accountId);
     if (await this.everHadSet(em, accountId)) throw new AlreadyExists(NEW_CODES_THROUGH_TICKET);
+    const held = (await em.query(`SELECT 1 FROM account_reports WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL LIMIT 1`, [accountId])) as unknown[];
+    if (held.length > 0) throw new Conflict('the employee reported a change to this account was not them: it is on recovery hold until an admin clears it');
     const changedAt = account.channelsChangedAt;
     const window = this.policy.risk.channelChangeWindowDays;
     if (changedAt && changedAt > account.createdAt && channelChangedWithin(changedAt, this.clock.now(), window)) {

@@ -1,7 +1,8 @@
-import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { applyDecorators, CallHandler, CanActivate, ExecutionContext, Injectable, Logger, NestInterceptor, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { mergeMap, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { sha256Hex } from '../common/crypto';
@@ -10,9 +11,14 @@ import { Forbidden } from '../common/errors';
 import type { AuthenticatedRequest } from './auth.guard';
 import { addressAllowed, normaliseAddress, ServiceScope, SERVICE_SCOPES } from './service-scopes';
 import { ServiceTokenWatch } from './service-token-watch';
+import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
 
 const SCOPE_KEY = 'recovery-desk:service-scope';
+
+interface ServiceCallRequest extends AuthenticatedRequest {
+  serviceUse?: { staff: Staff; token: StaffToken; scope: ServiceScope; address: string; at: Date };
+}
 const BEARER = /^Bearer (\S+)$/;
 
 /**
@@ -23,6 +29,7 @@ export const RequiresScope = (scope: ServiceScope) =>
   applyDecorators(
     SetMetadata(SCOPE_KEY, scope),
     UseGuards(ServiceScopeGuard),
+    UseInterceptors(ServiceUseRecorder),
     ApiForbiddenResponse({ description: `A service token needs the scope ${scope} and an allowed client address`, type: ErrorResponseDto }),
   );
 
@@ -56,7 +63,28 @@ export class ServiceScopeGuard implements CanActivate {
       const held = token.scopes.length ? token.scopes.join(', ') : 'none';
       throw new Forbidden(`this service token does not carry the ${scope} scope (it carries: ${held}; scopes are ${SERVICE_SCOPES.join(', ')})`);
     }
-    await this.watch.recordUse(staff, token, scope, address, this.clock.now());
+    // Counted once the call has succeeded (ServiceUseRecorder): a refused request (404, 409, 429 …) writes nothing.
+    (request as ServiceCallRequest).serviceUse = { staff, token, scope, address, at: this.clock.now() };
     return true;
+  }
+}
+
+/** Records a service call's use (addresses, rates, alerts) after the handler succeeded and before the answer goes out. */
+@Injectable()
+export class ServiceUseRecorder implements NestInterceptor {
+  private readonly logger = new Logger(ServiceUseRecorder.name);
+
+  constructor(private readonly watch: ServiceTokenWatch) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const use = context.switchToHttp().getRequest<ServiceCallRequest>().serviceUse;
+    if (!use) return next.handle();
+    return next.handle().pipe(
+      mergeMap(async (result: unknown) => {
+        // The call itself succeeded: a failure to watch it is logged, never turned into the caller's error.
+        await this.watch.recordUse(use.staff, use.token, use.scope, use.address, use.at).catch((error: Error) => this.logger.error(`service-token watch failed: ${error.message}`));
+        return result;
+      }),
+    );
   }
 }
