@@ -58,6 +58,7 @@ describe('starting the service', () => {
     const service = start(env);
     const [, token] = await service.waitFor(/Its token is:\s+(rds_[A-Za-z0-9_-]{43})/);
     await service.waitFor(/listening on http:\/\/localhost:\d+/);
+    await service.waitFor(/Sensitive admin changes: multi-party approval is off until a second admin exists/);
     expect(service.output()).toContain(`Created database ${dbName}`);
     expect(service.output()).toContain('It will not be shown again');
 

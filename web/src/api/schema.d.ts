@@ -1096,7 +1096,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold";
+            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold";
             /** @example account */
             targetType: string;
             /** @description The account, staff member or ticket id; for a new member, its name */
@@ -1268,12 +1268,24 @@ export interface components {
              */
             errors: string[];
         };
+        RequestedRowDto: {
+            /** @description 1-based data row */
+            row: number;
+            externalId: string;
+            /**
+             * Format: uuid
+             * @description The pending change request this row became (it waits for a second admin)
+             */
+            changeRequestId: string;
+        };
         ImportReportDto: {
             rows: number;
             created: number;
             updated: number;
             unchanged: number;
             rejected: components["schemas"]["RejectedRowDto"][];
+            /** @description Rows with a sensitive change (tier lowered, channels, manager): change requests, not applied */
+            requested: components["schemas"]["RequestedRowDto"][];
         };
         AccountPageDto: {
             items: components["schemas"]["AccountDto"][];
@@ -2832,7 +2844,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Per-row report; good rows are written even when others are rejected */
+            /** @description Per-row report; good rows are written even when others are rejected; rows with a sensitive change become change requests (`requested`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3062,7 +3074,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The account already has active codes (reissue goes through a ticket), or is deactivated */
+            /** @description The account has had codes before (new codes come only through a recovery ticket), its registered channels changed within the risk window, or it is deactivated */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4742,6 +4754,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HoldClearedDto"];
+                };
+            };
+            /** @description With two or more admins: a change request now waits for a second admin, who releases the hold on approval */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             /** @description Invalid id or reason */
