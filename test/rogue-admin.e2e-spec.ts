@@ -155,6 +155,13 @@ describe('old channels hear of every change', () => {
     await eventually(() => t.inbox().some((m) => m.template === 'security.account_reported_not_me' && m.body.includes(account.id)), 'security alerted');
     const opened = await desk.open(agent, account);
     expect((await t.http().get(`/v1/tickets/${opened.id}`).set(agent)).body.held).toBe(true);
+    // Lifting that hold is itself a change request: the admin who asked cannot release it alone.
+    const lift = await t.http().post(`/v1/accounts/${account.id}/recovery-hold/clear`).set(rogue).send({ reason: 'the employee changed it' }).expect(202);
+    expect((await review(rogue, lift.body.id)).status).toBe(403);
+    await review(legit, lift.body.id).expect(200);
+    const signals = (await t.http().get(`/v1/tickets/${opened.id}`).set(agent)).body.signals as { signal: string; clearedAt: string | null }[];
+    expect(signals.find((x) => x.signal === 'subject_reported_not_me')!.clearedAt).not.toBeNull();
+    expect(signals.find((x) => x.signal === 'channel_recently_changed')!.clearedAt).toBeNull(); // the recent change still holds it
     await t.http().post(`/v1/tickets/${opened.id}/cancel`).set(agent).send({ reason: 'test over' });
   });
 });

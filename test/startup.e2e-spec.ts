@@ -51,6 +51,8 @@ describe('starting the service', () => {
     const env = baseEnv(port);
     const service = start(env);
     const [, token] = await service.waitFor(/Its token is:\s+(rds_[A-Za-z0-9_-]{43})/);
+    await service.waitFor(/listening on http:\/\/localhost:\d+/);
+    await service.waitFor(/Sensitive admin changes: multi-party approval is off until a second admin exists/);
     expect(service.output()).toContain(`Created database ${dbName}`);
     expect(service.output()).toContain('It will not be shown again');
     // The token comes last, after the listening line, set apart between two rules.
