@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentStaff } from '../common/auth/current-staff.decorator';
+import { RequiresStepUp } from '../common/auth/step-up.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { UuidParam } from '../common/uuid-param';
@@ -42,6 +43,7 @@ export class ChangeRequestsController {
   }
 
   @Post(':id/approve')
+  @RequiresStepUp()
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve a change request: it is applied at once if what it was made against still holds', operationId: 'approveChangeRequest' })
   @ApiOkResponse({ type: ChangeRequestDto, description: 'Approved and applied' })
@@ -54,6 +56,7 @@ export class ChangeRequestsController {
   }
 
   @Post(':id/reject')
+  @RequiresStepUp()
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject a change request with a reason', operationId: 'rejectChangeRequest' })
   @ApiOkResponse({ type: ChangeRequestDto })

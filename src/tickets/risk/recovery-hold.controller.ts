@@ -4,6 +4,7 @@ import { answer, ChangeRequestDto } from '../../change-requests/dto/change-reque
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../../common/auth/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
+import { RequiresStepUp } from '../../common/auth/step-up.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { UuidParam } from '../../common/uuid-param';
 import { Staff } from '../../staff/staff.entity';
@@ -21,6 +22,7 @@ export class RecoveryHoldController {
   constructor(private readonly hold: RecoveryHold) {}
 
   @Post('clear')
+  @RequiresStepUp()
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Clear the recovery hold a "this wasn\'t me" report put on an account', operationId: 'clearRecoveryHold' })
