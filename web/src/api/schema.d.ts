@@ -3977,6 +3977,8 @@ export interface operations {
              * @description An admin cannot clear the hold on their own account
              *
              *     Token lacks the role: one of admin
+             *
+             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
              */
             403: {
                 headers: {
@@ -4622,7 +4624,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Your own request, or a change to your own staff record */
+            /**
+             * @description Your own request, or a change to your own staff record
+             *
+             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4700,7 +4706,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Your own request, or a change to your own staff record */
+            /**
+             * @description Your own request, or a change to your own staff record
+             *
+             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
