@@ -15,7 +15,7 @@ async function cli(...args: string[]): Promise<{ code: number | null; out: strin
   return { code, out: run.output().trim() };
 }
 
-const COMMANDS = ['staff:create', 'staff:token:issue', 'staff:token:revoke', 'accounts:import', 'audit:verify', 'codes:hygiene', 'drill:run', 'drill:report'];
+const COMMANDS = ['staff:create', 'staff:token:issue', 'staff:token:revoke', 'accounts:import', 'audit:verify', 'audit:keygen', 'audit:witness', 'codes:hygiene', 'drill:run', 'drill:report', 'scim:connection-create', 'scim:connection-revoke'];
 
 describe('the CLI', () => {
   it('prints the help with --help and exits 0, for the whole CLI and for each command', async () => {

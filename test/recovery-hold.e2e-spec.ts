@@ -99,7 +99,10 @@ describe('account recovery hold ("this wasn\'t me" link)', () => {
     await t.http().post('/v1/links/not-me').send({ token }).expect(200);
     const refused = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(409);
     expect(refused.body.message).toMatch(/recovery hold until an admin clears it/);
-    await t.http().post(`/v1/accounts/${account.id}/recovery-hold/clear`).set(admin).send({ reason: 'employee confirmed in person' }).expect(200);
+    // Two admins exist by now (the test above made one), so lifting the hold is a change request a second admin approves.
+    const requested = await t.http().post(`/v1/accounts/${account.id}/recovery-hold/clear`).set(admin).send({ reason: 'employee confirmed in person' }).expect(202);
+    const reviewer = bearer((await t.createStaff(['admin'])).token);
+    await t.http().post(`/v1/change-requests/${requested.body.id}/approve`).set(reviewer).send({ reason: 'seen the employee badge' }).expect(200);
     const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(201);
     res.body.codes.forEach((c: string) => t.secrets.add(c));
   });

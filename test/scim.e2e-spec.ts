@@ -154,6 +154,9 @@ describe('Okta provisioning sequence', () => {
     expect(created.body).not.toHaveProperty('password');
     const id = created.body.id as string;
     expect(await account(id)).toMatchObject({ source: 'directory', status: 'active', tier: 'standard', email: login, phone: mobile, directoryChangedAt: expect.any(String), channelsChangedAt: null });
+    // The new hire's first sign-in at the login application enrols codes (before any channel change: after one,
+    // a first enrolment is refused within the risk window).
+    const codes = await enrol(id);
 
     // Okta: the same user again is a 409 with scimType uniqueness (userName case-insensitive), and writes nothing.
     const before = await t.snapshot();
@@ -187,7 +190,6 @@ describe('Okta provisioning sequence', () => {
     expect(view.signals.map((s: { signal: string }) => s.signal)).toContain('channel_recently_changed');
 
     // Okta deactivates with PATCH active false: codes stop verifying, the live ticket is cancelled, security told.
-    const codes = await enrol(id);
     const off = await patch(`/Users/${id}`, ops({ op: 'replace', value: { active: false } })).expect(200);
     expect(off.body.active).toBe(false);
     expect(await account(id)).toMatchObject({ status: 'deactivated', source: 'directory' });
@@ -201,6 +203,8 @@ describe('Okta provisioning sequence', () => {
     await patch(`/Users/${id}`, ops({ op: 'replace', value: { active: true } })).expect(200);
     expect((await account(id)).status).toBe('active');
     expect((await verify(id, codes[1]).expect(200)).body.valid).toBe(false);
+    // Nor does a second first enrolment: new codes come only through a recovery ticket.
+    expect((await t.http().post(`/v1/accounts/${id}/code-sets`).set(service).expect(409)).body.message).toContain('recovery ticket');
 
     const { body: connections } = await t.http().get('/v1/scim-connections').set(admin).expect(200);
     const mine = connections.find((c: { id: string }) => c.id === connectionId);
@@ -237,6 +241,7 @@ describe('Entra ID provisioning sequence', () => {
     const boss = await post('/Users', entraUser(bossUpn, phone())).expect(201);
     const created = await post('/Users', entraUser(upn, phone())).expect(201);
     const id = created.body.id as string;
+    const codes = await enrol(id); // the first sign-in, before the directory changes a channel
     // Entra also looks up by externalId and by work e-mail.
     expect((await get(`/Users?filter=${encodeURIComponent(`externalId eq "${upn.split('@')[0]}"`)}`).expect(200)).body.Resources[0].id).toBe(id);
     expect((await get(`/Users?filter=${encodeURIComponent(`emails[type eq "work"].value eq "${upn}"`)}`).expect(200)).body.Resources[0].id).toBe(id);
@@ -257,7 +262,6 @@ describe('Entra ID provisioning sequence', () => {
     await patch(`/Users/${id}`, ops({ op: 'replace', path: 'phoneNumbers[type eq "mobile"].value', value: mobile })).expect(200);
     expect((await account(id)).phone).toBe(mobile);
 
-    const codes = await enrol(id);
     // Entra's disable: one PATCH, active alone, as the string "False".
     const disabled = await patch(`/Users/${id}`, ops({ op: 'Replace', path: 'active', value: 'False' })).expect(200);
     expect(disabled.body.active).toBe(false);

@@ -106,7 +106,8 @@ describe('starting the service', () => {
     const port = await freePort();
     const service = start(baseEnv(port, { BOOTSTRAP_ADMIN_TOKEN: token }));
     await service.waitFor(/listening on/);
-    expect(service.output()).toContain('with the token from BOOTSTRAP_ADMIN_TOKEN');
+    // Printed after the listening line (and the multi-party line), so it may arrive in a later chunk of output.
+    await service.waitFor(/with the token from BOOTSTRAP_ADMIN_TOKEN/);
     expect(service.output()).not.toContain(token);
     await request(`http://127.0.0.1:${port}`).get('/v1/staff').set('Authorization', `Bearer ${token}`).expect(200);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { freshDatabase } from './helpers/database';
 import { ROOT, RunningProcess, startCommand, startProcess } from './helpers/process';
 import { freePort } from './helpers/own-services';
@@ -41,6 +42,9 @@ describe("the README's walk-through", () => {
       DELIVERY_KEY: randomBytes(32).toString('base64'),
       GRANT_SIGNING_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
+      // A witness of its own: the default (var/audit-witness in the checkout) would still hold an earlier run's
+      // checkpoints, and the service rightly refuses to sign a log shorter than what its witness holds.
+      AUDIT_WITNESS_DIR: mkdtempSync(join(tmpdir(), 'walkthrough-witness-')),
     };
     const service = startProcess('dist/src/main.js', [], env);
     running.push(service);
@@ -54,7 +58,7 @@ describe("the README's walk-through", () => {
     expect({ code, out }).toEqual({ code: 0, out: expect.any(String) });
     expect(out).toMatch(/"displayName":"Jane Doe"[^}]*"email":"j\*\*\*@example\.com","phone":"\*\*\* \*\*\* \*\*34","masked":true/);
     expect(out).toContain('{"statusCode":403,"error":"Forbidden","code":"forbidden","message":"this route needs the role admin; this token has agent"}');
-    expect(out).toMatch(/\{"ok":true,"checked":\d+\}/);
+    expect(out).toMatch(/\{"ok":true,"checked":\d+,"checkpoints":\d+/);
     expect(out).toMatch(/"codes":\["[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}"/);
     expect(out).toContain('{"valid":true,"remaining":9}');
     expect(out).toContain('"template":"codes.issued"'); // the development inbox the last line prints

@@ -1,3 +1,4 @@
+import { generateSignerKey } from '../../audit/checkpoint-note';
 import { parseRoleMap, validateEnv } from '../../config/env.validation';
 import { rolesOfGroups } from './sign-in.service';
 import { Authentication, StepUpPolicy, stepUpRefusal } from './step-up';
@@ -50,7 +51,7 @@ describe('groups → roles', () => {
 });
 
 describe('OIDC settings', () => {
-  const base = { CODE_PEPPER: 'p'.repeat(32), DELIVERY_KEY: 'ab'.repeat(32), GRANT_SIGNING_KEY: 'cd'.repeat(32) };
+  const base = { CODE_PEPPER: 'p'.repeat(32), DELIVERY_KEY: 'ab'.repeat(32), GRANT_SIGNING_KEY: 'cd'.repeat(32), AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit') };
   const oidc = { OIDC_ISSUER: 'https://login.example.com/realms/staff', OIDC_CLIENT_ID: 'desk', OIDC_CLIENT_SECRET: 'a-secret', OIDC_ROLE_MAP: 'agents=agent' };
 
   it('derives the redirect URL from PUBLIC_URL', () => {
