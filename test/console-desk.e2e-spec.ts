@@ -1,9 +1,10 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Account } from '../src/accounts/account.entity';
 import { createTestApp, TestApp } from './helpers/app';
 import { PHONE, screenshot, signIn, useBrowser } from './helpers/browser';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
+import { structure } from './helpers/leak-check';
 
 /**
  * The desk's own screens in a real browser against the real service: the agent's queue and
@@ -62,28 +63,6 @@ async function proofedByApi(agent: Auth, { account, manager }: { account: Accoun
 const stepForm = (page: Page, name: string) => page.getByRole('form', { name });
 const stateBadge = (page: Page, text: string) => page.locator('.desk-badges').getByText(text, { exact: true });
 const item = (page: Page, account: Account) => page.getByRole('article', { name: `Recovery for ${account.displayName}` });
-
-/**
- * A screen's structure with the values stripped: every element's tag, and the fixed words
- * (section headings, labels, buttons, terms) and field names; never the data shown (a heading
- * that links to a ticket holds a name, so only its tag counts).
- */
-function structure(root: Locator): Promise<string[]> {
-  return root.evaluate((element) => {
-    const fixedText = new Set(['H2', 'H3', 'H4', 'LABEL', 'BUTTON', 'DT', 'TH']);
-    const lines: string[] = [];
-    const walk = (node: Element, depth: number) => {
-      let line = `${' '.repeat(depth)}${node.tagName.toLowerCase()}`;
-      if (fixedText.has(node.tagName) && !node.querySelector('a')) line += ` "${node.textContent?.trim()}"`;
-      if (node instanceof HTMLInputElement || node instanceof HTMLSelectElement || node instanceof HTMLTextAreaElement) line += ` name=${node.name} type=${node.type}`;
-      if (node instanceof HTMLButtonElement) line += node.disabled ? ' disabled' : ' enabled';
-      lines.push(line);
-      for (const child of Array.from(node.children)) walk(child, depth + 1);
-    };
-    walk(element, 0);
-    return lines;
-  });
-}
 
 describe('the recovery queue', () => {
   it('lists tickets by state with counts, says near breach in words, and fits a phone', async () => {

@@ -100,7 +100,7 @@ async function responses(t: TestApp, who: Auth, admin: Auth, ticketId: string): 
 }
 
 /**
- * A screen's structure with the values stripped (as test/console-desk.e2e-spec.ts compares them): every element's
+ * A screen's structure with the values stripped (test/console-desk.e2e-spec.ts compares with it too): every element's
  * tag, the fixed words (headings, labels, buttons, terms) and field names.
  */
 export function structure(root: Locator): Promise<string[]> {
