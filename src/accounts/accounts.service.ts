@@ -14,6 +14,7 @@ import type { Staff } from '../staff/staff.entity';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
 import { Account, AccountSource, AccountStatus } from './account.entity';
+import { AccountChange, TRACKED_FIELDS, TrackedField } from './account-change.entity';
 import { AccountFieldsDto } from './dto/account.dto';
 import { maskEmail, maskPhone } from './masking';
 
@@ -191,12 +192,38 @@ export class AccountsService {
       target: { type: 'account', id: account.id },
       payload: { changed, before: describe(before), after: describe(account) },
     });
+    await this.recordHistory(em, actor, before, account, changed, now);
     await this.tellOldChannels(em, before, account, now);
     if (deactivating) {
       const reason = `account deactivated by ${actorLabel(actor)}`;
       for (const step of this.deactivationSteps) await step(em, actor, account, reason);
     }
     return account;
+  }
+
+  /**
+   * The account's history the risk signals read (src/tickets/risk/history-signals.ts): which tracked facts changed
+   * and when, with the old and new tier, manager and status. Channels by name only, never their values.
+   */
+  private async recordHistory(em: EntityManager, actor: AuditActor, before: Account, after: Account, changed: string[], now: Date): Promise<void> {
+    const tracked = TRACKED_FIELDS.filter((field): field is TrackedField => changed.includes(field));
+    if (tracked.length === 0) return;
+    const pair = <K extends 'tier' | 'managerId' | 'status'>(key: K) => (tracked.includes(key) ? [before[key], after[key]] : [null, null]);
+    const [tierBefore, tierAfter] = pair('tier');
+    const [managerBefore, managerAfter] = pair('managerId');
+    const [statusBefore, statusAfter] = pair('status');
+    await em.insert(AccountChange, {
+      accountId: after.id,
+      changedAt: now,
+      actor: actorLabel(actor),
+      changed: tracked,
+      tierBefore: tierBefore as AccountChange['tierBefore'],
+      tierAfter: tierAfter as AccountChange['tierAfter'],
+      managerBefore: managerBefore as string | null,
+      managerAfter: managerAfter as string | null,
+      statusBefore: statusBefore as AccountChange['statusBefore'],
+      statusAfter: statusAfter as AccountChange['statusAfter'],
+    });
   }
 
   /**

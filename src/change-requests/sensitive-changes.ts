@@ -12,7 +12,8 @@ export type SensitiveRule = keyof SensitiveChangesPolicy;
 /** Roles whose holder can approve, administer, or act as the login application. */
 export const PRIVILEGED_ROLES: readonly StaffRole[] = ['approver', 'admin', 'service'];
 
-const TIER_STRENGTH: Record<AccountTier, number> = { standard: 0, privileged: 1, critical: 2 };
+/** Tiers from weakest to strongest protection. */
+export const TIER_STRENGTH: Record<AccountTier, number> = { standard: 0, privileged: 1, critical: 2 };
 
 export interface AccountSnapshot {
   tier: AccountTier;

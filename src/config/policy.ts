@@ -92,6 +92,12 @@ export class DeskVelocityPolicy {
 export class RiskPolicy {
   /** A registered e-mail or phone changed this recently raises `channel_recently_changed`: a SIM swap or mailbox takeover leaves this trace. */
   @IsInt() @Min(1) @Max(365) channelChangeWindowDays = 14;
+  /** A ticket uses the highest tier the account held this many days back: lowering a tier does not lower a recovery at once (`tier_recently_lowered`). */
+  @IsInt() @Min(1) @Max(365) tierLoweredWindowDays = 14;
+  /** The subject's manager, or the manager's registered e-mail, changed this recently raises `manager_recently_changed`. */
+  @IsInt() @Min(1) @Max(365) managerChangeWindowDays = 14;
+  /** An approver whose approver role is younger than this does not count on privileged and critical tickets (`approver_recently_privileged`). */
+  @IsInt() @Min(1) @Max(365) approverFreshDays = 7;
   @ValidateNested() @Type(() => AccountVelocityPolicy) accountVelocity = new AccountVelocityPolicy();
   @ValidateNested() @Type(() => DeskVelocityPolicy) deskVelocity = new DeskVelocityPolicy();
 }

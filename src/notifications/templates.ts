@@ -111,6 +111,16 @@ const TEMPLATES = {
       'A service token was issued',
       say`Service token ${v.tokenId} (${v.label}) was issued to ${v.staffName} by ${v.issuedBy}, with scopes ${v.scopes} and client networks ${v.networks}. Whoever holds it can call those operations for every account.`,
     ),
+  'security.privilege_granted': (v: Vars) =>
+    message(
+      'A staff member was granted the approver or admin role',
+      say`Staff member ${v.staffName} (${v.staffId}) was granted ${v.roles} by ${v.grantedBy} at ${v.at}. For ${v.freshDays} days their approvals do not count on privileged and critical tickets. If this was not expected, take the role away and revoke their tokens.`,
+    ),
+  'security.privileged_token_issued': (v: Vars) =>
+    message(
+      'A token was issued to an approver or admin',
+      say`Token ${v.tokenId} (${v.label}) was issued to ${v.staffName} (${v.staffId}), who holds ${v.roles}, by ${v.issuedBy}. If this was not expected, revoke the token.`,
+    ),
   'security.exposure_unusual': (v: Vars) =>
     message(
       'Alert: backup codes revoked as exposed',

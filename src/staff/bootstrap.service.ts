@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SYSTEM } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
 import { Staff } from './staff.entity';
 import { StaffService } from './staff.service';
 
@@ -18,6 +19,7 @@ export class BootstrapService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly staffService: StaffService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -28,7 +30,7 @@ export class BootstrapService {
     return this.dataSource.transaction(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
       if ((await em.count(Staff)) > 0) return { created: false } as const;
-      const admin = await em.save(em.create(Staff, { name: 'First admin', roles: ['admin'], accountId: null, active: true }));
+      const admin = await em.save(em.create(Staff, { name: 'First admin', roles: ['admin'], rolesGrantedAt: { admin: this.clock.now().toISOString() }, accountId: null, active: true }));
       await this.audit.record(em, {
         actor: SYSTEM,
         action: 'staff.bootstrapped',

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { RoleGrants } from './role-grants';
 import type { StaffRole } from './roles';
 
 @Entity('staff')
@@ -11,6 +12,13 @@ export class Staff {
 
   @Column('text', { array: true })
   roles: StaffRole[];
+
+  /**
+   * When each role was granted: an approver role younger than risk.approverFreshDays does not count on a
+   * privileged or critical ticket (approver_recently_privileged). A member's creation grants its first roles.
+   */
+  @Column('jsonb', { name: 'roles_granted_at', default: () => `'{}'` })
+  rolesGrantedAt: RoleGrants;
 
   /** The employee account this operator is, for separation-of-duty checks. */
   @Column('uuid', { name: 'account_id', nullable: true })

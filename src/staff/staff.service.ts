@@ -14,6 +14,7 @@ import { Policy } from '../config/policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
 import { Notifier } from '../notifications/notifier';
+import { alertedRoles, regrant } from './role-grants';
 import { StaffRole } from './roles';
 import { parseCidr, ServiceScope, SERVICE_SCOPES } from './service-scopes';
 import { Staff } from './staff.entity';
@@ -130,8 +131,9 @@ export class StaffService {
 
   private async createIn(em: EntityManager, actor: AuditActor, input: NewStaff): Promise<Staff> {
     if (input.accountId) await this.requireAccount(em, input.accountId);
+    const { grants } = regrant([], input.roles, {}, this.clock.now());
     const staff = await em.save(
-      em.create(Staff, { name: input.name, roles: input.roles, accountId: input.accountId ?? null, active: true }),
+      em.create(Staff, { name: input.name, roles: input.roles, rolesGrantedAt: grants, accountId: input.accountId ?? null, active: true }),
     );
     await this.audit.record(em, {
       actor,
@@ -139,6 +141,7 @@ export class StaffService {
       target: { type: 'staff', id: staff.id },
       payload: { name: staff.name, roles: staff.roles, accountId: staff.accountId },
     });
+    await this.alertGrants(em, actorLabel(actor), staff, input.roles);
     return staff;
   }
 
@@ -155,6 +158,8 @@ export class StaffService {
   private async updateIn(em: EntityManager, actor: AuditActor, staff: Staff, changes: StaffChanges): Promise<Staff> {
     const before = { roles: staff.roles, accountId: staff.accountId, active: staff.active };
     Object.assign(staff, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+    const { grants, added } = regrant(before.roles, staff.roles, staff.rolesGrantedAt, this.clock.now());
+    staff.rolesGrantedAt = grants;
     await em.save(staff);
     await this.audit.record(em, {
       actor,
@@ -162,7 +167,37 @@ export class StaffService {
       target: { type: 'staff', id: staff.id },
       payload: { before, after: { roles: staff.roles, accountId: staff.accountId, active: staff.active } },
     });
+    await this.alertGrants(em, actorLabel(actor), staff, added);
     return staff;
+  }
+
+  /**
+   * Roles granted from outside (the identity provider's groups at sign-in): recorded with their grant times, and
+   * security hears of an approver or admin role as for any other grant.
+   */
+  async syncRoles(em: EntityManager, staff: Staff, roles: StaffRole[]): Promise<void> {
+    const { grants, added } = regrant(staff.roles, roles, staff.rolesGrantedAt, this.clock.now());
+    staff.roles = roles;
+    staff.rolesGrantedAt = grants;
+    await em.update(Staff, { id: staff.id }, { roles, rolesGrantedAt: grants });
+    await this.alertGrants(em, 'identity provider groups', staff, added);
+  }
+
+  /**
+   * The security contact hears of every approver or admin role granted, whoever granted it (an applied change
+   * request, the bootstrap window's single admin, the command line, the identity provider): one rogue admin
+   * minting approvers must not pass as routine.
+   */
+  private async alertGrants(em: EntityManager, grantedBy: string, staff: Staff, granted: readonly StaffRole[]): Promise<void> {
+    const roles = alertedRoles(granted);
+    if (roles.length === 0) return;
+    const at = staff.rolesGrantedAt[roles[0]] ?? this.clock.now().toISOString();
+    await this.notifier.toSecurity(
+      em,
+      'security.privilege_granted',
+      { staffId: staff.id, staffName: staff.name, roles: roles.join(' and '), grantedBy, at, freshDays: this.policy.risk.approverFreshDays },
+      `privilege-granted:${staff.id}:${roles.join('+')}:${at}`,
+    );
   }
 
   async get(id: string): Promise<Staff> {
@@ -212,6 +247,15 @@ export class StaffService {
         target: { type: 'staff', id: staffId },
         payload: { tokenId: record.id, label: record.label, expiresAt: record.expiresAt?.toISOString() ?? null, scopes, allowedCidrs },
       });
+      // The first admin of an empty database is announced on the start-up line instead (bootstrap.service.ts).
+      if (alertedRoles(staff.roles).length > 0 && actor.kind !== 'system') {
+        await this.notifier.toSecurity(
+          tx,
+          'security.privileged_token_issued',
+          { tokenId: record.id, label: record.label ?? 'no label', staffId: staff.id, staffName: staff.name, roles: alertedRoles(staff.roles).join(' and '), issuedBy: actorLabel(actor) },
+          `privileged-token-issued:${record.id}`,
+        );
+      }
       if (staff.roles.includes('service')) {
         // A service token can call its operations for every account: security hears of each one issued.
         await this.notifier.toSecurity(

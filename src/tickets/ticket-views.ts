@@ -69,7 +69,7 @@ export class TicketViews {
         approvalsRequired: ticket.approvalsRequired,
         approvals: approvals
           .filter((a) => a.ticketId === ticket.id)
-          .map((a) => ({ approverId: a.approverId, decision: a.decision, reason: a.reason, independent: a.independent, createdAt: a.createdAt.toISOString() })),
+          .map((a) => ({ approverId: a.approverId, decision: a.decision, reason: a.reason, independent: a.independent, notCounted: a.notCounted, createdAt: a.createdAt.toISOString() })),
         signals: ownSignals.map((s) => ({
           signal: s.signal,
           reason: s.reason,

@@ -96,14 +96,16 @@ export class TicketsService {
     isDrill = false,
     id: string = randomUUID(),
   ): Promise<Ticket> {
-    const rules = this.policy.tiers[account.tier];
+    // A tier lowered within the window does not lower the recovery: the highest tier held in it applies (tier_recently_lowered).
+    const tier = await this.risk.ticketTier(em, account);
+    const rules = this.policy.tiers[tier];
     const now = this.clock.now();
     const ticket = em.create(Ticket, {
       id,
       accountId: account.id,
       state: 'open',
-      tier: account.tier,
-      tierRank: TIER_RANK[account.tier],
+      tier,
+      tierRank: TIER_RANK[tier],
       channel: input.channel,
       reason: input.reason,
       callback: { ...input.callback },

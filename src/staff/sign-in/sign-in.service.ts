@@ -8,6 +8,7 @@ import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { Env, parseRoleMap } from '../../config/env.validation';
 import { StaffRole, STAFF_ROLES } from '../roles';
+import { StaffService } from '../staff.service';
 import { Staff } from '../staff.entity';
 import { SignInRefused } from './oidc-client.service';
 import { SessionsService } from './sessions.service';
@@ -47,6 +48,7 @@ export class SignInService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly staff: StaffService,
   ) {}
 
   async signIn(claims: IdTokenClaims): Promise<{ cookie: string; staff: Staff }> {
@@ -64,8 +66,7 @@ export class SignInService {
             target: { type: 'staff', id: staff.id },
             payload: { before: staff.roles, after: roles, from: 'identity provider groups' },
           });
-          staff.roles = roles;
-          await em.update(Staff, { id: staff.id }, { roles });
+          await this.staff.syncRoles(em, staff, roles);
         }
         const authentication = this.authenticationOf(claims);
         const { cookie } = await this.sessions.start(em, staff.id, authentication);

@@ -17,7 +17,8 @@ import { allowedEvents } from '../ticket.machine';
  * Approvers sign tickets awaiting approval. The server enforces separation of
  * duties (not the proofing agent, not the subject, not twice) and counts
  * DISTINCT independent approvers (on a critical ticket the subject's manager
- * chain signs but does not count); the ticket row lock makes concurrent
+ * chain signs but does not count; on a privileged or critical one neither does
+ * an approver whose role is younger than risk.approverFreshDays); the ticket row lock makes concurrent
  * approvals count exactly, so the tier's quota fires `approve` once. Before an
  * approval the risk signals are evaluated again: a hold refuses it.
  */
@@ -43,24 +44,26 @@ export class ApprovalsService {
           // Returned, not thrown: a hold this evaluation just raised commits with this transaction, then the 409 goes out.
           if ((await this.transitions.facts(em, ticket)).heldBySignal) return this.transitions.heldRefusal(em, ticket, 'approve');
         }
-        const independent = decision === 'approve' ? await this.risk.isIndependent(em, ticket, staff) : true;
-        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        const notCounted = decision === 'approve' ? await this.risk.notCounted(em, ticket, staff) : [];
+        const independent = notCounted.length === 0;
+        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent, not_counted) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
           ticket.id,
           staff.id,
           decision,
           reason,
           this.clock.now(),
           independent,
+          notCounted,
         ]);
         await this.audit.record(em, {
           actor: { kind: 'staff', id: staff.id },
           action: 'ticket.signed',
           target: { type: 'ticket', id: ticket.id },
-          payload: { decision, reason, ...(decision === 'approve' && { independent }), ...(authentication && { authentication: authenticationRecord(authentication) }) },
+          payload: { decision, reason, ...(decision === 'approve' && { independent, ...(!independent && { notCounted }) }), ...(authentication && { authentication: authenticationRecord(authentication) }) },
         });
         const actor = asStaff(staff, 'approver');
         if (decision === 'deny') return this.transitions.fire(em, ticket, 'deny', actor, { detail: { reason } });
-        if (!independent) await this.risk.evaluate(em, ticket); // raises manager_not_independent, naming this approval
+        if (!independent) await this.risk.evaluate(em, ticket); // raises manager_not_independent or approver_recently_privileged, naming this approval
         const facts = await this.transitions.facts(em, ticket);
         return facts.approvalsReached ? this.transitions.fire(em, ticket, 'approve', actor, { detail: { reason } }) : ticket;
       })

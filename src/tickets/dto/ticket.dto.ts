@@ -5,6 +5,7 @@ import { ACCOUNT_TIERS } from '../../accounts/account.entity';
 import type { AccountTier } from '../../accounts/account.entity';
 import { PageQueryDto } from '../../common/pagination';
 import { PROOFING_STEPS, STEP_STATUSES } from '../proofing/step-catalogue';
+import { NOT_COUNTED_REASONS, NotCountedReason } from '../risk/history-signals';
 import { RISK_SIGNALS } from '../risk/risk-signals';
 import type { RiskSignalCode } from '../risk/risk-signals';
 import type { ProofingStep, StepStatus } from '../proofing/step-catalogue';
@@ -94,7 +95,11 @@ export class ApprovalViewDto {
   @ApiProperty({ format: 'uuid' }) approverId: string;
   @ApiProperty({ enum: ['approve', 'deny'] }) decision: 'approve' | 'deny';
   @ApiProperty() reason: string;
-  @ApiProperty({ description: 'Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket' }) independent: boolean;
+  @ApiProperty({
+    description: 'Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket, and for an approver whose role is younger than risk.approverFreshDays on a privileged or critical one',
+  })
+  independent: boolean;
+  @ApiProperty({ enum: NOT_COUNTED_REASONS, isArray: true, description: 'Why the approval does not count (empty when it counts)' }) notCounted: NotCountedReason[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 

@@ -19,7 +19,11 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     approvalsRequired: 0,
     approvals: [],
     notMeReport: null,
+    tierChanges: [],
+    managerChangedAt: null,
+    managerEmailChangedAt: null,
     ...overrides,
+    accountTier: overrides.accountTier ?? overrides.tier ?? 'standard',
   };
 }
 const codes = (f: RiskFacts) => evaluateRisk(f, policy).map((s) => s.signal);
@@ -121,8 +125,8 @@ describe('callback_not_on_file', () => {
 
 describe('manager_not_independent', () => {
   const approvals = [
-    { approverId: 'manager', independent: false },
-    { approverId: 'someone', independent: true },
+    { approverId: 'manager', notCounted: ['manager_not_independent' as const] },
+    { approverId: 'someone', notCounted: [] },
   ];
 
   it('fires on a critical ticket an approver from the reporting line signed, saying how many independent approvals remain', () => {

@@ -2,6 +2,7 @@ import type { AccountTier } from '../../accounts/account.entity';
 import type { RiskPolicy, TiersPolicy } from '../../config/policy';
 import type { ProofingStep } from '../proofing/step-catalogue';
 import type { TicketState } from '../ticket.machine';
+import { changedWithin, countedApprovals, DAY, freshApproverSignal, HistoryFacts, managerChangedSignal, NEXT_TIER, tierLoweredSignal } from './history-signals';
 
 /**
  * Risk signals: what a help-desk social-engineering call tends to leave in data
@@ -11,7 +12,16 @@ import type { TicketState } from '../ticket.machine';
 /** States in which a hold still matters: before the ticket is approved or closed. */
 export const HOLDABLE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval'];
 
-export const RISK_SIGNALS = ['channel_recently_changed', 'reset_velocity', 'callback_not_on_file', 'manager_not_independent', 'subject_reported_not_me'] as const;
+export const RISK_SIGNALS = [
+  'channel_recently_changed',
+  'reset_velocity',
+  'callback_not_on_file',
+  'manager_not_independent',
+  'subject_reported_not_me',
+  'tier_recently_lowered',
+  'manager_recently_changed',
+  'approver_recently_privileged',
+] as const;
 export type RiskSignalCode = (typeof RISK_SIGNALS)[number];
 
 export interface RaisedSignal {
@@ -25,10 +35,7 @@ export interface RaisedSignal {
   detail: Record<string, string | number | string[]>;
 }
 
-export interface RiskFacts {
-  now: Date;
-  /** The ticket's tier (fixed when it was opened). */
-  tier: AccountTier;
+export interface RiskFacts extends HistoryFacts {
   /** False once proofing is over: a standard ticket can then no longer take on steps, so it is held instead. */
   canAddSteps: boolean;
   channelsChangedAt: Date | null;
@@ -38,25 +45,26 @@ export interface RiskFacts {
   accountTickets: number;
   /** Tickets for privileged and critical accounts opened across the desk within the desk window, this one included. */
   deskPrivilegedTickets: number;
-  approvalsRequired: number;
-  /** Approvals given so far, each marked whether it counts as independent (approvals.independent). */
-  approvals: { approverId: string; independent: boolean }[];
   /** The oldest "this wasn't me" report on the account that no admin has cleared (account_reports). */
   notMeReport: { id: string; reportedAt: Date } | null;
 }
 
-const DAY = 86_400_000;
-const NEXT_TIER: Record<AccountTier, AccountTier> = { standard: 'privileged', privileged: 'critical', critical: 'critical' };
-
 /** Every signal the facts raise, in a stable order. */
 export function evaluateRisk(facts: RiskFacts, policy: RiskPolicy): RaisedSignal[] {
-  return [channelSignal(facts, policy), velocitySignal(facts, policy), callbackSignal(facts), managerSignal(facts), notMeSignal(facts)].filter((s): s is RaisedSignal => s !== undefined);
+  return [
+    channelSignal(facts, policy),
+    velocitySignal(facts, policy),
+    callbackSignal(facts),
+    managerSignal(facts),
+    notMeSignal(facts),
+    tierLoweredSignal(facts, policy),
+    managerChangedSignal(facts, policy),
+    freshApproverSignal(facts, policy),
+  ].filter((s): s is RaisedSignal => s !== undefined);
 }
 
 /** The window is inclusive: a change exactly `windowDays` ago still counts. A stamp in the future (clock skew) counts too. */
-export function channelChangedWithin(changedAt: Date | null, now: Date, windowDays: number): boolean {
-  return changedAt !== null && now.getTime() - changedAt.getTime() <= windowDays * DAY;
-}
+export const channelChangedWithin = changedWithin;
 
 function channelSignal(facts: RiskFacts, policy: RiskPolicy): RaisedSignal | undefined {
   const { channelsChangedAt: changedAt, now, tier } = facts;
@@ -114,10 +122,9 @@ function callbackSignal(facts: RiskFacts): RaisedSignal | undefined {
 }
 
 function managerSignal(facts: RiskFacts): RaisedSignal | undefined {
-  const dependent = facts.approvals.filter((a) => !a.independent).map((a) => a.approverId);
+  const dependent = facts.approvals.filter((a) => a.notCounted.includes('manager_not_independent')).map((a) => a.approverId);
   if (facts.tier !== 'critical' || dependent.length === 0) return undefined;
-  const independent = facts.approvals.length - dependent.length;
-  const more = Math.max(0, facts.approvalsRequired - independent);
+  const more = Math.max(0, facts.approvalsRequired - countedApprovals(facts.approvals));
   return {
     signal: 'manager_not_independent',
     reason:
@@ -142,10 +149,13 @@ function notMeSignal(facts: RiskFacts): RaisedSignal | undefined {
   };
 }
 
-/** The steps a ticket needs: its tier's, plus the next tier's when a registered channel changed recently. Never fewer. */
+/** Signals that ask a standard ticket for the next tier's steps (and hold a privileged or critical one). */
+export const STEP_RAISING_SIGNALS: readonly RiskSignalCode[] = ['channel_recently_changed', 'manager_recently_changed'];
+
+/** The steps a ticket needs: its tier's, plus the next tier's when a registered channel or the manager changed recently. Never fewer. */
 export function requiredSteps(tier: AccountTier, tiers: TiersPolicy, signals: readonly RaisedSignal[]): ProofingStep[] {
   const own = tiers[tier].steps;
-  if (!signals.some((s) => s.signal === 'channel_recently_changed')) return [...own];
+  if (!signals.some((s) => STEP_RAISING_SIGNALS.includes(s.signal))) return [...own];
   return [...new Set([...own, ...tiers[NEXT_TIER[tier]].steps])];
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Account } from '../../accounts/account.entity';
+import type { AccountTier } from '../../accounts/account.entity';
 import { AccountsService, MAX_MANAGER_DEPTH } from '../../accounts/accounts.service';
 import { SYSTEM } from '../../audit/audit-actor';
 import { AuditService } from '../../audit/audit.service';
@@ -18,14 +19,14 @@ import type { ProofingStep } from '../proofing/step-catalogue';
 import { agentRefusal, drillRunnerRefusal } from '../separation-of-duties';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
-import { evaluateRisk, HOLDABLE_STATES, isIndependentApprover, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode } from './risk-signals';
+import { DAY, isFreshApprover, NotCountedReason, notCountedReasons, TierChange, tierInWindow } from './history-signals';
+import { evaluateRisk, HOLDABLE_STATES, isIndependentApprover, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode, STEP_RAISING_SIGNALS } from './risk-signals';
 import { TicketSignal } from './ticket-signal.entity';
 
 /** SQL: ticket `t` has a signal that holds it and no admin has cleared (the held list; take-next skips these). */
 export const HELD_BY_SIGNAL_SQL = 'EXISTS (SELECT 1 FROM ticket_signals s WHERE s.ticket_id = t.id AND s.holds AND s.cleared_at IS NULL)';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 /**
  * Loads the facts risk-signals.ts evaluates and records what it raises, in the
@@ -53,18 +54,45 @@ export class RiskService {
     // Raised again on the same basis it is the same signal (and a cleared hold stays cleared); new evidence raises it afresh.
     const fresh = evaluateRisk(facts, this.policy.risk).filter((s) => !stored.some((r) => r.signal === s.signal && r.basis === s.basis));
     for (const signal of fresh) {
-      const addedSteps = signal.signal === 'channel_recently_changed' && facts.canAddSteps ? await this.addSteps(em, ticket, fresh) : [];
+      const addedSteps = STEP_RAISING_SIGNALS.includes(signal.signal) && facts.canAddSteps ? await this.addSteps(em, ticket, fresh) : [];
       await this.record(em, ticket, signal, addedSteps, facts.now);
       await this.alert(em, ticket, signal, facts);
     }
     return { newHold: fresh.some((s) => s.holds) };
   }
 
-  /** Whether this approver counts as independent on this ticket (not in the subject's reporting line, on a critical one). */
-  async isIndependent(em: EntityManager, ticket: Ticket, approver: Staff): Promise<boolean> {
+  /**
+   * Why this approver's approval would not count on this ticket (empty: it counts): the subject's reporting line
+   * on a critical ticket; an approver role younger than risk.approverFreshDays on a privileged or critical one.
+   */
+  async notCounted(em: EntityManager, ticket: Ticket, approver: Staff): Promise<NotCountedReason[]> {
     const line = await this.accounts.reportingLine(em, ticket.accountId);
     const chain = managerChain(ticket.accountId, new Map(line.map((row) => [row.id, row.managerId])), MAX_MANAGER_DEPTH);
-    return isIndependentApprover(ticket.tier, approver.accountId, chain);
+    const grantedAt = approver.rolesGrantedAt.approver ? new Date(approver.rolesGrantedAt.approver) : null;
+    const fresh = isFreshApprover(grantedAt, this.clock.now(), this.policy.risk.approverFreshDays);
+    return notCountedReasons(ticket.tier, !isIndependentApprover(ticket.tier, approver.accountId, chain), fresh);
+  }
+
+  /** The tier a ticket for this account opens with: the highest it held within risk.tierLoweredWindowDays. */
+  async ticketTier(em: EntityManager, account: Account): Promise<AccountTier> {
+    const now = this.clock.now();
+    return tierInWindow(account.tier, await this.tierChanges(em, account.id, now), now, this.policy.risk.tierLoweredWindowDays).tier;
+  }
+
+  private async tierChanges(em: EntityManager, accountId: string, now: Date): Promise<TierChange[]> {
+    const since = new Date(now.getTime() - this.policy.risk.tierLoweredWindowDays * DAY);
+    const rows = (await em.query(`SELECT changed_at, tier_before FROM account_changes WHERE account_id = $1 AND 'tier' = ANY (changed) AND changed_at >= $2`, [accountId, since])) as {
+      changed_at: Date;
+      tier_before: AccountTier;
+    }[];
+    return rows.map((r) => ({ at: r.changed_at, before: r.tier_before }));
+  }
+
+  /** The last change of `field` on an account (account_changes), or null. */
+  private async lastChange(em: EntityManager, accountId: string | null, field: 'managerId' | 'email'): Promise<Date | null> {
+    if (!accountId) return null;
+    const [row] = (await em.query(`SELECT max(changed_at) AS at FROM account_changes WHERE account_id = $1 AND $2 = ANY (changed)`, [accountId, field])) as { at: Date | null }[];
+    return row?.at ?? null;
   }
 
   /**
@@ -156,9 +184,9 @@ export class RiskService {
          (SELECT count(*)::int FROM tickets WHERE tier IN ('privileged', 'critical') AND created_at > $3 AND created_at <= $4 AND (NOT is_drill OR id = $5)) AS desk_tickets`,
       [ticket.accountId, new Date(now.getTime() - accountVelocity.windowDays * DAY), new Date(now.getTime() - deskVelocity.windowMinutes * MINUTE), now, ticket.id],
     )) as { account_tickets: number; desk_tickets: number }[];
-    const approvals = (await em.query(`SELECT approver_id, independent FROM approvals WHERE ticket_id = $1 AND decision = 'approve' ORDER BY created_at`, [ticket.id])) as {
+    const approvals = (await em.query(`SELECT approver_id, not_counted FROM approvals WHERE ticket_id = $1 AND decision = 'approve' ORDER BY created_at`, [ticket.id])) as {
       approver_id: string;
-      independent: boolean;
+      not_counted: NotCountedReason[];
     }[];
     const [report] = (await em.query(
       `SELECT id, reported_at FROM account_reports WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL ORDER BY reported_at, id LIMIT 1`,
@@ -174,7 +202,11 @@ export class RiskService {
       accountTickets: counts.account_tickets,
       deskPrivilegedTickets: counts.desk_tickets,
       approvalsRequired: ticket.approvalsRequired,
-      approvals: approvals.map((a) => ({ approverId: a.approver_id, independent: a.independent })),
+      approvals: approvals.map((a) => ({ approverId: a.approver_id, notCounted: a.not_counted })),
+      accountTier: account.tier,
+      tierChanges: await this.tierChanges(em, account.id, now),
+      managerChangedAt: await this.lastChange(em, account.id, 'managerId'),
+      managerEmailChangedAt: await this.lastChange(em, account.managerId, 'email'),
       notMeReport: report ? { id: report.id, reportedAt: report.reported_at } : null,
     };
   }
