@@ -46,10 +46,13 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   /** Secrets this file created: none may appear in the captured logs. */
   secrets: Set<string>;
-  /** A service member's token carries every scope unless `scopes` says otherwise. */
+  /**
+   * A service member's token carries every scope unless `scopes` says otherwise. The member's roles count as
+   * granted a year ago (an established approver) unless `fresh`: then as granted now (approver_recently_privileged).
+   */
   createStaff(
     roles: StaffRole[],
-    overrides?: { accountId?: string; name?: string; expiresInDays?: number; scopes?: ServiceScope[]; allowedCidrs?: string[] },
+    overrides?: { accountId?: string; name?: string; expiresInDays?: number; scopes?: ServiceScope[]; allowedCidrs?: string[]; fresh?: boolean },
   ): Promise<{ staff: Staff; token: string }>;
   createAccount(overrides?: Partial<AccountFieldsDto>): Promise<Account>;
   /** Messages the file adapter delivered so far (the recipients' inboxes). */
@@ -138,6 +141,11 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
     http: () => request(app.getHttpServer()),
     async createStaff(roles, overrides = {}) {
       const staff = await staffService.create(CLI, { name: overrides.name ?? unique('staff-'), roles, accountId: overrides.accountId });
+      if (!overrides.fresh) {
+        const yearAgo = new Date(clock.now().getTime() - 365 * 86_400_000).toISOString();
+        staff.rolesGrantedAt = Object.fromEntries(roles.map((role) => [role, yearAgo]));
+        await db.query(`UPDATE staff SET roles_granted_at = $2 WHERE id = $1`, [staff.id, staff.rolesGrantedAt]);
+      }
       const scopes = overrides.scopes ?? (roles.includes('service') ? [...SERVICE_SCOPES] : undefined);
       const { token } = await staffService.issueToken(CLI, staff.id, { expiresInDays: overrides.expiresInDays, scopes, allowedCidrs: overrides.allowedCidrs });
       secrets.add(token);
