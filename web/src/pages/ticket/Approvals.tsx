@@ -16,9 +16,15 @@ export function signRefusal(ticket: Ticket, me: Me): string | undefined {
   return undefined;
 }
 
+/** Why an approval does not count, in the words the badge uses. */
+const NOT_COUNTED_TEXT: Record<Ticket['approvals'][number]['notCounted'][number], string> = {
+  manager_not_independent: 'manager chain',
+  approver_recently_privileged: 'new approver',
+};
+
 /** The approvals so far, then (for an approver, while the ticket awaits approval) approve or deny with a reason. */
 export function Approvals({ ticket, me, onSigned }: { ticket: Ticket; me: Me; onSigned: (ticket: Ticket, event: ReasonEvent) => void }) {
-  // An approval from the subject's manager chain is shown but does not count (manager_not_independent).
+  // An approval from the subject's manager chain, or from a new approver, is shown but does not count (notCounted).
   const approved = ticket.approvals.filter((a) => a.decision === 'approve' && a.independent).length;
   const canSign = me.roles.includes('approver') && ticket.allowedEvents.includes('approve');
   const refusal = signRefusal(ticket, me);
@@ -38,7 +44,7 @@ export function Approvals({ ticket, me, onSigned }: { ticket: Ticket; me: Me; on
               {!a.independent && (
                 <>
                   {' '}
-                  <Badge tone="warn">not counted: manager chain</Badge>
+                  <Badge tone="warn">not counted: {a.notCounted.map((why) => NOT_COUNTED_TEXT[why]).join(', ')}</Badge>
                 </>
               )}
             </li>

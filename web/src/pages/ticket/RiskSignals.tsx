@@ -11,6 +11,9 @@ export const SIGNAL_LABEL: Record<Signal['signal'], string> = {
   callback_not_on_file: 'Callback not on file',
   manager_not_independent: 'Approval from the manager chain',
   subject_reported_not_me: 'Subject said “this wasn’t me”',
+  tier_recently_lowered: 'Tier lowered recently',
+  manager_recently_changed: 'Manager (or manager’s e-mail) changed recently',
+  approver_recently_privileged: 'Approval from a new approver',
 };
 
 /** What a hold stops, said where the actions are. */
