@@ -1421,8 +1421,10 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "deny";
             reason: string;
-            /** @description Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket */
+            /** @description Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket, and for an approver whose role is younger than risk.approverFreshDays on a privileged or critical one */
             independent: boolean;
+            /** @description Why the approval does not count (empty when it counts) */
+            notCounted: ("manager_not_independent" | "approver_recently_privileged")[];
             /** Format: date-time */
             createdAt: string;
         };
@@ -2338,7 +2340,7 @@ export interface components {
         };
         TicketSignalDto: {
             /** @enum {string} */
-            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me";
+            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "tier_recently_lowered" | "manager_recently_changed" | "approver_recently_privileged";
             /** @description Why it was raised, in words for the agent and approver */
             reason: string;
             /** @description While true and not cleared, the ticket cannot be claimed or approved */
@@ -7637,7 +7639,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me";
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "tier_recently_lowered" | "manager_recently_changed" | "approver_recently_privileged";
             };
             cookie?: never;
         };
