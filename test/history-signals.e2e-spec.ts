@@ -113,6 +113,23 @@ describe('tier_recently_lowered', () => {
   });
 });
 
+describe('tier_recently_lowered by an import', () => {
+  it('a directory import that lowers a tier and moves the manager writes both into the history the next ticket reads', async () => {
+    const { account } = await subjectWithManager('critical');
+    const boss = await at(-30 * DAY, () => t.createAccount());
+    const row = { externalId: account.externalId, displayName: account.displayName, tier: 'standard', email: account.email, phone: account.phone, managerExternalId: boss.externalId, employeeNumber: account.employeeNumber, costCentre: account.costCentre };
+    const report = await t.http().post('/v1/accounts/import').set(admin).send({ format: 'json', content: JSON.stringify([row]) }).expect(200);
+    expect(report.body).toMatchObject({ updated: 1, rejected: [] });
+    const changes = (await t.db.query(`SELECT changed, tier_before, tier_after, manager_after FROM account_changes WHERE account_id = $1`, [account.id])).rows;
+    expect(changes).toEqual([{ changed: ['tier', 'managerId'], tier_before: 'critical', tier_after: 'standard', manager_after: boss.id }]);
+    const opened = await desk.open(agent, account);
+    const ticket = await view(opened.id);
+    expect(ticket).toMatchObject({ tier: 'critical', held: true });
+    expect(ticket.signals.map((s) => s.signal).sort()).toEqual(['manager_recently_changed', 'tier_recently_lowered']);
+    await cancel(opened.id);
+  });
+});
+
 describe('manager_recently_changed', () => {
   it('a privileged subject whose manager a directory changed yesterday (SCIM PATCH) is held, and security is alerted', async () => {
     const { account } = await subjectWithManager('privileged');
