@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
+import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { UnlockState } from '../unlock.entities';
 
@@ -46,7 +47,10 @@ export class CreateCriticalSystemDto {
 
 export class UpdateCriticalSystemDto extends PartialType(PickType(CreateCriticalSystemDto, ['name', 'description', 'k', 'windowSeconds', 'grantTtlSeconds'] as const)) {}
 
-export class CustodianDto {
+/** A change to k or the window, with the justification the change request it becomes carries. */
+export class UpdateCriticalSystemRequestDto extends IntersectionType(UpdateCriticalSystemDto, ChangeReasonDto) {}
+
+export class CustodianDto extends ChangeReasonDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID(undefined, { message: 'must be a UUID' })
   accountId: string;
@@ -80,6 +84,8 @@ export class CriticalSystemViewDto {
   @ApiProperty() grantTtlSeconds: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'A change to k, the window or the custodians waiting for a second admin' })
+  pendingChangeRequestId: string | null;
 }
 
 export class PresentedDto {
