@@ -97,13 +97,13 @@ export class ChangeGate {
   /**
    * A sensitive change made where no second admin can be asked (the command line, run by whoever holds the host):
    * allowed only while multi-party approval is off, and then security hears of it as of any bootstrap change.
-   * `instead` says where to make it otherwise (one line, for the operator).
+   * The refusal names `what` was refused and says where to make the change `instead` (one line, for the operator).
    */
-  async admitUnreviewed(em: EntityManager, who: string, proposal: Proposal, instead: string): Promise<void> {
+  async admitUnreviewed(em: EntityManager, who: string, proposal: Proposal, what: string, instead: string): Promise<void> {
     if (proposal.sensitive.length === 0) return;
     await this.refuseIfPending(em, proposal.target);
     const status = await multiPartyStatus(em);
-    if (status.on) throw new Forbidden(`${status.activeAdmins} active admins exist, so this change needs a second admin: ${instead}`);
+    if (status.on) throw new Forbidden(`${what} works only while fewer than two active admins exist (${status.activeAdmins} do): ${instead}`);
     await this.alertUnreviewed(em, who, proposal);
   }
 

@@ -54,7 +54,7 @@ export class ScimConnectionsService {
   /** The command line: only while multi-party approval is off (nobody could review), and security hears of it. */
   createAtCommandLine(name: string): Promise<IssuedConnection> {
     return this.dataSource.transaction(async (em) => {
-      await this.gate.admitUnreviewed(em, actorLabel(CLI), this.proposal(name), `scim:connection-create is refused; ${CREATE_WITH_SECOND_ADMIN}`);
+      await this.gate.admitUnreviewed(em, actorLabel(CLI), this.proposal(name), 'scim:connection-create', CREATE_WITH_SECOND_ADMIN);
       return this.createIn(em, CLI, name);
     });
   }
