@@ -987,6 +987,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/scim-connections/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch the secret of a connection created through a change request: its requester only, once */
+        post: operations["issueScimConnectionSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff": {
         parameters: {
             query?: never;
@@ -1547,7 +1564,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold";
+            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold" | "critical_system.update" | "critical_system.custodian_add" | "critical_system.custodian_remove" | "scim_connection.create";
             /** @example account */
             targetType: string;
             /** @description The account, staff member or ticket id; for a new member, its name */
@@ -1679,6 +1696,8 @@ export interface components {
             grantTtlSeconds: number;
         };
         CreateScimConnectionDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /**
              * @description What the directory is, for the admin view and the audit trail
              * @example Okta production
@@ -1725,8 +1744,15 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /**
+             * Format: uuid
+             * @description A change to k, the window or the custodians waiting for a second admin
+             */
+            pendingChangeRequestId: string | null;
         };
         CustodianDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /** Format: uuid */
             accountId: string;
         };
@@ -2161,6 +2187,8 @@ export interface components {
             errors: number;
             /** @description The last errors, newest first */
             lastErrors: components["schemas"]["ConnectionErrorDto"][];
+            /** @description Created through a change request and its secret not fetched yet: only its requester can, once */
+            awaitingSecret: boolean;
         };
         ScimErrorDto: {
             /**
@@ -2435,7 +2463,7 @@ export interface components {
              */
             status?: "active" | "deactivated";
         };
-        UpdateCriticalSystemDto: {
+        UpdateCriticalSystemRequestDto: {
             /** @example payments-hsm */
             name?: string;
             description?: string;
@@ -2445,6 +2473,8 @@ export interface components {
             windowSeconds: number;
             /** @default 900 */
             grantTtlSeconds: number;
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
         };
         UpdateStaffDto: {
             /** @description Why: shown to the admin who reviews the change request it may become */
@@ -4936,7 +4966,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateCriticalSystemDto"];
+                "application/json": components["schemas"]["UpdateCriticalSystemRequestDto"];
             };
         };
         responses: {
@@ -4946,6 +4976,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
+                };
+            };
+            /** @description A change to k or the window: a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             400: {
@@ -4975,6 +5014,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for this system is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5007,6 +5055,15 @@ export interface operations {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
                 };
             };
+            /** @description A change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5041,7 +5098,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Already a custodian */
+            /** @description Already a custodian, or a change request for this system is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5072,6 +5129,15 @@ export interface operations {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
                 };
             };
+            /** @description A change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5106,7 +5172,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Would leave fewer custodians than k */
+            /** @description Would leave fewer custodians than k, or a change request for this system is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6189,6 +6255,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedScimConnectionDto"];
                 };
             };
+            /** @description With two or more active admins: a change request now waits for a second admin; once approved, the requester fetches the secret once (POST /v1/scim-connections/{id}/secret) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6208,6 +6283,15 @@ export interface operations {
             };
             /** @description Token lacks the role: one of admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for a connection of this name is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6272,6 +6356,86 @@ export interface operations {
             };
             /** @description Already revoked */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    issueScimConnectionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret is in this response only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedScimConnectionDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description Not the admin who asked for the connection
+             *
+             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             *
+             *     Token lacks the role: one of admin
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The connection is revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The secret was shown once already */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7962,7 +8126,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Not a custodian of this system (code untouched)
+             * @description Not a custodian of this system, or (code `custodian_codes_rule`) the custodian’s codes do not count: enrolled after they were added or too recently (code untouched)
              *
              *     A service token needs the scope unlock and an allowed client address
              *
