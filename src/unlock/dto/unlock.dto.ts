@@ -45,7 +45,29 @@ export class CreateCriticalSystemDto {
   grantTtlSeconds?: number;
 }
 
-export class UpdateCriticalSystemDto extends PartialType(PickType(CreateCriticalSystemDto, ['name', 'description', 'k', 'windowSeconds', 'grantTtlSeconds'] as const)) {}
+/** Only what is sent changes (no defaults here: a PATCH without k leaves k as it is). */
+export class UpdateCriticalSystemDto extends PartialType(PickType(CreateCriticalSystemDto, ['name', 'description'] as const)) {
+  @ApiPropertyOptional({ minimum: 2, maximum: 10, description: 'Sensitive: a change request when two admins exist' })
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(10)
+  k?: number;
+
+  @ApiPropertyOptional({ minimum: 30, maximum: 3600, description: 'Sensitive: a change request when two admins exist' })
+  @IsOptional()
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  windowSeconds?: number;
+
+  @ApiPropertyOptional({ minimum: 60, maximum: 86_400 })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  grantTtlSeconds?: number;
+}
 
 /** A change to k or the window, with the justification the change request it becomes carries. */
 export class UpdateCriticalSystemRequestDto extends IntersectionType(UpdateCriticalSystemDto, ChangeReasonDto) {}

@@ -2467,12 +2467,11 @@ export interface components {
             /** @example payments-hsm */
             name?: string;
             description?: string;
-            /** @default 2 */
-            k: number;
-            /** @default 300 */
-            windowSeconds: number;
-            /** @default 900 */
-            grantTtlSeconds: number;
+            /** @description Sensitive: a change request when two admins exist */
+            k?: number;
+            /** @description Sensitive: a change request when two admins exist */
+            windowSeconds?: number;
+            grantTtlSeconds?: number;
             /** @description Why: shown to the admin who reviews the change request it may become */
             changeReason?: string;
         };
