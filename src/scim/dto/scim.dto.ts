@@ -94,7 +94,7 @@ export class ScimConnectionDto {
       deactivations: c.deactivations,
       errors: c.errors,
       lastErrors: c.lastErrors,
-      awaitingSecret: c.secretHash === null,
+      awaitingSecret: c.secretHash === null && !c.revokedAt,
     };
   }
 }
