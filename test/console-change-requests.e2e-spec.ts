@@ -56,3 +56,44 @@ it('a phone change becomes a change request the other admin approves on the Chan
   await screenshot(reviewer, 'change-requests-approved');
   expect((await t.http().get('/v1/change-requests').set(bearer(otherAdmin))).body.items[0]).toMatchObject({ state: 'applied' });
 });
+
+it('a critical system’s k change says it needs a second admin, shows the pending request, and reads as such to the reviewer', async () => {
+  const [a, b, c] = [await t.createAccount({ tier: 'critical' }), await t.createAccount({ tier: 'critical' }), await t.createAccount({ tier: 'critical' })];
+  const system = (await t.http().post('/v1/critical-systems').set(bearer(t.adminToken)).send({ name: 'vault-hsm', custodianIds: [a.id, b.id, c.id] }).expect(201)).body;
+  const requester = await signedIn(t.adminToken, '/admin/systems');
+  await requester.getByText(/This will need a second admin/).waitFor();
+  const rule = requester.getByRole('form', { name: 'Unlock rule of vault-hsm' });
+  await rule.getByLabel('Custodians needed (k)').fill('3');
+  await rule.getByRole('button', { name: 'Change the rule' }).click();
+  const card = requester.getByRole('group', { name: 'Critical system vault-hsm' });
+  await card.getByText(/Waiting for a second admin: change request/).waitFor();
+  expect((await t.db.query('SELECT k FROM critical_systems WHERE id = $1', [system.id])).rows[0].k).toBe(2);
+  await screenshot(requester, 'admin-systems-pending');
+
+  const reviewer = await signedIn(otherAdmin, '/admin/change-requests');
+  const request = reviewer.getByRole('article').filter({ hasText: system.id }).first();
+  await request.getByRole('heading', { name: /critical system’s k or window/ }).waitFor();
+  await request.getByLabel('Reason').fill('three signatures agreed with the owner');
+  await request.getByRole('button', { name: 'Approve and apply' }).click();
+  await reviewer.getByText(/is now applied/).waitFor();
+  expect((await t.db.query('SELECT k FROM critical_systems WHERE id = $1', [system.id])).rows[0].k).toBe(3);
+});
+
+it('a SCIM connection another admin approved: its requester fetches the secret once on the Directory screen', async () => {
+  const requester = await signedIn(t.adminToken, '/admin/directory');
+  await requester.getByText(/This will need a second admin/).waitFor();
+  await requester.getByLabel('Name').fill('Okta staging');
+  await requester.getByRole('button', { name: 'Create connection' }).click();
+  await requester.getByText(/Waiting for a second admin: change request/).waitFor();
+  const [request] = (await t.db.query(`SELECT id FROM change_requests WHERE kind = 'scim_connection.create' AND state = 'pending'`)).rows as { id: string }[];
+  await t.http().post(`/v1/change-requests/${request.id}/approve`).set(bearer(otherAdmin)).send({ reason: 'staging directory agreed' }).expect(200);
+
+  const other = await signedIn(otherAdmin, '/admin/directory');
+  await other.getByText('only the admin who asked for it can fetch its secret').waitFor();
+  await requester.reload();
+  await requester.getByRole('button', { name: 'Show its secret (once)' }).click();
+  const secret = (await requester.getByRole('dialog').getByLabel('New token').textContent())!.trim();
+  t.secrets.add(secret);
+  expect(secret).toMatch(/^rdscim_/);
+  await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${secret}` }).expect(200);
+});

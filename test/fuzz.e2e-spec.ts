@@ -124,7 +124,8 @@ async function buildWorld() {
   const spare = await t.createAccount();
   const deactivated = await t.createAccount();
   await call('patch', `/v1/accounts/${deactivated.id}`, { status: 'deactivated' });
-  const [c1, c2] = [await accountWithCodes(), await accountWithCodes()];
+  // Custodians' codes count for an unlock only once held before they were added and a week old: enrolled 8 days ago.
+  const [c1, c2] = await t.clock.shifted(-8 * 86_400_000, async () => [await accountWithCodes(), await accountWithCodes()]);
   pool.account = [standard.id, privileged.id, critical.id, spare.id, manager.id, deactivated.id, c1.id, c2.id];
 
   pool.ticket = [await openTicket('standard', manager.id), await openTicket('privileged', manager.id), await openTicket('critical', manager.id)];
@@ -157,9 +158,18 @@ async function buildWorld() {
   const drill = { name: 'fuzz drill', campaign: 'fuzz', target: { accountId: spare.id }, channel: 'phone', reason: 'lost_device', pretext: 'lost my phone' };
   pool.drill = [((await call('post', '/v1/drills', drill)) as { id: string }).id];
 
-  scimSecret = ((await call('post', '/v1/scim-connections', { name: 'fuzzer' })) as { secret: string }).secret;
+  const fuzzer = await scimConnection('fuzzer');
+  scimSecret = ((await call('post', `/v1/scim-connections/${fuzzer}/secret`)) as { secret: string }).secret;
   t.secrets.add(scimSecret);
-  pool.scimConnection = [((await call('post', '/v1/scim-connections', { name: 'victim' })) as { connection: { id: string } }).connection.id];
+  pool.scimConnection = [await scimConnection('victim')];
+}
+
+/** A connection is a sensitive change (two admins exist): the fuzzer asks, the first admin approves. Its id. */
+async function scimConnection(name: string): Promise<string> {
+  const request = (await call('post', '/v1/scim-connections', { name })) as { id: string };
+  await t.http().post(`/v1/change-requests/${request.id}/approve`).set('Authorization', `Bearer ${t.adminToken}`).send({ reason: 'the fuzzer’s world' }).expect(200);
+  const connections = (await call('get', '/v1/scim-connections')) as { id: string; name: string }[];
+  return connections.find((c) => c.name === name)!.id;
 }
 
 /** Fresh things to act on before a route that may use them up (a ticket denied, a code set revoked). */

@@ -106,6 +106,7 @@ describe('the OpenAPI document', () => {
     'POST /v1/audit/checkpoint',
     'POST /v1/auth/sign-out',
     'POST /v1/scim-connections/{id}/revoke',
+    'POST /v1/scim-connections/{id}/secret',
   ];
 
   /**

@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { Conflict } from '../common/errors';
+import { Conflict, Forbidden } from '../common/errors';
 import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import type { Staff } from '../staff/staff.entity';
@@ -62,7 +62,7 @@ export class ChangeGate {
     const vars = { staffId: requester.id, kind: proposal.kind, target: `${proposal.target.type} ${proposal.target.id}`, rules: proposal.sensitive.join(', ') };
     const now = this.clock.now();
     if (!status.on) {
-      await this.notifier.toSecurity(em, 'security.change_without_second_admin', vars, `change:bootstrap:${requester.id}:${proposal.kind}:${proposal.target.id}:${now.getTime()}`);
+      await this.alertUnreviewed(em, requester.id, proposal);
       return undefined;
     }
     const inserted = (await em.query(
@@ -92,6 +92,25 @@ export class ChangeGate {
     });
     await this.notifier.toSecurity(em, 'security.change_requested', { ...vars, requestId: request.id, expiresAt: request.expiresAt.toISOString() }, `change:requested:${request.id}`);
     return request;
+  }
+
+  /**
+   * A sensitive change made where no second admin can be asked (the command line, run by whoever holds the host):
+   * allowed only while multi-party approval is off, and then security hears of it as of any bootstrap change.
+   * The refusal names `what` was refused and says where to make the change `instead` (one line, for the operator).
+   */
+  async admitUnreviewed(em: EntityManager, who: string, proposal: Proposal, what: string, instead: string): Promise<void> {
+    if (proposal.sensitive.length === 0) return;
+    await this.refuseIfPending(em, proposal.target);
+    const status = await multiPartyStatus(em);
+    if (status.on) throw new Forbidden(`${what} works only while fewer than two active admins exist (${status.activeAdmins} do): ${instead}`);
+    await this.alertUnreviewed(em, who, proposal);
+  }
+
+  private async alertUnreviewed(em: EntityManager, who: string, proposal: Proposal): Promise<void> {
+    const vars = { staffId: who, kind: proposal.kind, target: `${proposal.target.type} ${proposal.target.id}`, rules: proposal.sensitive.join(', ') };
+    const key = `change:bootstrap:${who}:${proposal.kind}:${proposal.target.id}:${this.clock.now().getTime()}`;
+    await this.notifier.toSecurity(em, 'security.change_without_second_admin', vars, key);
   }
 
   /** A pending request on the target blocks any other sensitive change to it: a 409 naming that request. */

@@ -1,6 +1,17 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const CHANGE_KINDS = ['account.update', 'staff.create', 'staff.update', 'staff.token', 'ticket.clear_hold', 'account.clear_recovery_hold'] as const;
+export const CHANGE_KINDS = [
+  'account.update',
+  'staff.create',
+  'staff.update',
+  'staff.token',
+  'ticket.clear_hold',
+  'account.clear_recovery_hold',
+  'critical_system.update',
+  'critical_system.custodian_add',
+  'critical_system.custodian_remove',
+  'scim_connection.create',
+] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /**

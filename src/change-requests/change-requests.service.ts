@@ -11,6 +11,8 @@ import { Staff } from '../staff/staff.entity';
 import { StaffService } from '../staff/staff.service';
 import { RecoveryHold } from '../tickets/risk/recovery-hold.service';
 import { RiskService } from '../tickets/risk/risk.service';
+import { ScimConnectionsService } from '../scim/scim-connections.service';
+import { CriticalSystemsService } from '../unlock/critical-systems.service';
 import { multiPartyStatus, MultiPartyStatus } from './change-gate';
 import { ChangeRequest, ChangeState } from './change-request.entity';
 
@@ -39,6 +41,8 @@ export class ChangeRequestsService {
     private readonly staff: StaffService,
     private readonly risk: RiskService,
     private readonly recoveryHold: RecoveryHold,
+    private readonly criticalSystems: CriticalSystemsService,
+    private readonly scimConnections: ScimConnectionsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -151,6 +155,12 @@ export class ChangeRequestsService {
         return this.risk.applyRequested(em, request, reviewer);
       case 'account.clear_recovery_hold':
         return this.recoveryHold.applyRequested(em, request, reviewer);
+      case 'critical_system.update':
+      case 'critical_system.custodian_add':
+      case 'critical_system.custodian_remove':
+        return this.criticalSystems.applyRequested(em, request);
+      case 'scim_connection.create':
+        return this.scimConnections.applyRequested(em, request);
     }
   }
 }

@@ -59,6 +59,22 @@ export function staffTokenRules(member: { roles: readonly StaffRole[] }, on: Sen
   return on.staffPrivilegedToken && holdsPrivilege(member.roles) ? ['staffPrivilegedToken'] : [];
 }
 
+/** A critical system's unlock rule: changing k or the window is sensitive (a lower k or a longer window is the attack). */
+export function criticalSystemUpdateRules(
+  system: { k: number; windowSeconds: number },
+  changes: { k?: number; windowSeconds?: number },
+  on: SensitiveChangesPolicy,
+): SensitiveRule[] {
+  const changed = (['k', 'windowSeconds'] as const).some((key) => changes[key] !== undefined && changes[key] !== system[key]);
+  return on.criticalSystemUnlockRule && changed ? ['criticalSystemUnlockRule'] : [];
+}
+
+/** Adding or removing a custodian: who may present codes for an unlock. */
+export const custodianChangeRules = (on: SensitiveChangesPolicy): SensitiveRule[] => (on.criticalSystemCustodians ? ['criticalSystemCustodians'] : []);
+
+/** A new SCIM connection: a directory that may then rewrite every account's channels. */
+export const scimConnectionRules = (on: SensitiveChangesPolicy): SensitiveRule[] => (on.scimConnectionCreated ? ['scimConnectionCreated'] : []);
+
 /** The values of `keys` in `source`, for a request's exact before/after. */
 export function pick(source: object, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((key) => [key, (source as Record<string, unknown>)[key] ?? null]));

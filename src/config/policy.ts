@@ -123,12 +123,28 @@ export class SensitiveChangesPolicy {
   @IsBoolean() staffReactivated = true;
   /** Clearing a risk signal's hold on a ticket. */
   @IsBoolean() holdCleared = true;
+  /** Changing a critical system's k (custodians needed) or window. */
+  @IsBoolean() criticalSystemUnlockRule = true;
+  /** Adding a custodian to a critical system, or removing one. */
+  @IsBoolean() criticalSystemCustodians = true;
+  /** Creating a SCIM provisioning connection (a directory that may then change every account's channels). */
+  @IsBoolean() scimConnectionCreated = true;
 }
 
 export class ChangeApprovalPolicy {
   /** A pending change request nobody reviewed expires after this many hours. */
   @IsInt() @Min(1) @Max(720) expiryHours = 72;
   @ValidateNested() @Type(() => SensitiveChangesPolicy) sensitive = new SensitiveChangesPolicy();
+}
+
+/** Dual-code unlock (src/unlock/). */
+export class UnlockPolicy {
+  /**
+   * A custodian's presentation counts only with codes from a set active before the custodian was added to the
+   * system and at least this many days old, or issued through a completed recovery ticket: freshly enrolled
+   * codes prove nothing about whose they are.
+   */
+  @IsInt() @Min(1) @Max(365) custodianCodeMinAgeDays = 7;
 }
 
 /** SCIM attributes a directory may carry the tier in (src/scim/): core `userType`/`title`, enterprise `department`/`division`. */
@@ -181,6 +197,7 @@ export class Policy {
   @ValidateNested() @Type(() => DirectoryPolicy) directory = new DirectoryPolicy();
   @ValidateNested() @Type(() => ServiceTokensPolicy) serviceTokens = new ServiceTokensPolicy();
   @ValidateNested() @Type(() => ExposurePolicy) exposure = new ExposurePolicy();
+  @ValidateNested() @Type(() => UnlockPolicy) unlock = new UnlockPolicy();
   /** Where possible-social-engineering and lockout alerts go. */
   @IsEmail() securityContact = 'security@example.com';
 }

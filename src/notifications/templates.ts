@@ -146,6 +146,16 @@ const TEMPLATES = {
       `${v.system} was unlocked`,
       say`Hello ${v.name}, ${v.system} was unlocked at ${v.at} by ${v.custodians}. The grant expires at ${v.expiresAt}.`,
     ),
+  'security.unlock_granted': (v: Vars) =>
+    message(
+      `${v.system} was unlocked: a grant was issued`,
+      say`Critical system ${v.system} was unlocked by ${v.custodians} (session opened by ${v.openedBy}); grant ${v.grantId} is valid until ${v.expiresAt}. If this was not expected, revoke the grant at once.`,
+    ),
+  'security.custodian_codes_refused': (v: Vars) =>
+    message(
+      'Alert: a custodian presented codes that do not count',
+      say`In unlock session ${v.sessionId} of ${v.system}, custodian account ${v.accountId} presented a code that was refused: ${v.why}. Fresh codes presented for a custodian are how one person would sign for several.`,
+    ),
   // To the OLD address or number, never the new one, and never naming the new value (NotMeNotices: `notMeLink`).
   'account.channel_changed': (v: Vars) =>
     message(

@@ -14,7 +14,8 @@ export interface ConnectionError {
 export class ScimConnection {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column() name: string;
-  @Column({ name: 'secret_hash', select: false }) secretHash: string;
+  /** Null while a connection created through a change request waits for its requester to fetch the secret (once). */
+  @Column('char', { name: 'secret_hash', length: 64, select: false, nullable: true }) secretHash: string | null;
   @Column({ name: 'created_by' }) createdBy: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;

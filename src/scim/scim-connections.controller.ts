@@ -1,14 +1,28 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { answer, ChangeRequestDto } from '../change-requests/dto/change-request.dto';
 import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
+import { RequiresStepUp } from '../common/auth/step-up.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { UuidParam } from '../common/uuid-param';
 import type { Env } from '../config/env.validation';
 import { Staff } from '../staff/staff.entity';
 import { CreatedScimConnectionDto, CreateScimConnectionDto, ScimConnectionDto } from './dto/scim.dto';
-import { ScimConnectionsService } from './scim-connections.service';
+import { IssuedConnection, ScimConnectionsService } from './scim-connections.service';
 
 @ApiTags('scim')
 @Controller('v1/scim-connections')
@@ -22,10 +36,29 @@ export class ScimConnectionsController {
   @Roles('admin')
   @ApiOperation({ summary: 'Create a provisioning connection; its secret is shown this once', operationId: 'createScimConnection' })
   @ApiCreatedResponse({ type: CreatedScimConnectionDto })
+  @ApiAcceptedResponse({
+    type: ChangeRequestDto,
+    description: 'With two or more active admins: a change request now waits for a second admin; once approved, the requester fetches the secret once (POST /v1/scim-connections/{id}/secret)',
+  })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  async create(@CurrentStaff() admin: Staff, @Body() body: CreateScimConnectionDto): Promise<CreatedScimConnectionDto> {
-    const { connection, secret } = await this.connections.create(actorOf(admin), body.name);
-    return { connection: ScimConnectionDto.from(connection), secret, baseUrl: `${this.config.get('PUBLIC_URL', { infer: true })}/scim/v2` };
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for a connection of this name is pending' })
+  async create(@CurrentStaff() admin: Staff, @Body() body: CreateScimConnectionDto, @Res({ passthrough: true }) res: Response): Promise<CreatedScimConnectionDto | ChangeRequestDto> {
+    return answer(await this.connections.requestCreate(admin, body.name, body.changeReason), admin, res, (issued) => this.issued(issued));
+  }
+
+  @Post(':id/secret')
+  @HttpCode(200)
+  @Roles('admin')
+  @RequiresStepUp()
+  @ApiOperation({ summary: 'Fetch the secret of a connection created through a change request: its requester only, once', operationId: 'issueScimConnectionSecret' })
+  @ApiOkResponse({ type: CreatedScimConnectionDto, description: 'The secret is in this response only' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the admin who asked for the connection' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The connection is revoked' })
+  @ApiGoneResponse({ type: ErrorResponseDto, description: 'The secret was shown once already' })
+  async issueSecret(@CurrentStaff() admin: Staff, @UuidParam('id') id: string): Promise<CreatedScimConnectionDto> {
+    return this.issued(await this.connections.issueSecret(admin, id));
   }
 
   @Get()
@@ -46,5 +79,9 @@ export class ScimConnectionsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already revoked' })
   async revoke(@CurrentStaff() admin: Staff, @UuidParam('id') id: string): Promise<ScimConnectionDto> {
     return ScimConnectionDto.from(await this.connections.revoke(actorOf(admin), id));
+  }
+
+  private issued({ connection, secret }: IssuedConnection): CreatedScimConnectionDto {
+    return { connection: ScimConnectionDto.from(connection), secret, baseUrl: `${this.config.get('PUBLIC_URL', { infer: true })}/scim/v2` };
   }
 }

@@ -1,5 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { answer, ChangeRequestDto } from '../change-requests/dto/change-request.dto';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -26,7 +29,7 @@ import {
   PresentCodeDto,
   PublicKeyDto,
   UnlockSessionDto,
-  UpdateCriticalSystemDto,
+  UpdateCriticalSystemRequestDto,
 } from './dto/unlock.dto';
 import { GrantSigner } from './grant-signer';
 import { GrantsService } from './grants.service';
@@ -73,26 +76,46 @@ export class CriticalSystemsController {
   @ApiOperation({ summary: 'Update a critical system', operationId: 'updateCriticalSystem' })
   @Roles('admin')
   @ApiOkResponse({ type: CriticalSystemViewDto })
-  update(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @Body() body: UpdateCriticalSystemDto): Promise<CriticalSystemViewDto> {
-    return this.systems.update(actorOf(admin), id, body);
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'A change to k or the window: a change request now waits for a second admin' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for this system is pending' })
+  async update(
+    @CurrentStaff() admin: Staff,
+    @UuidParam('id') id: string,
+    @Body() body: UpdateCriticalSystemRequestDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CriticalSystemViewDto | ChangeRequestDto> {
+    const { changeReason, ...changes } = body;
+    return answer(await this.systems.requestUpdate(admin, id, changes, changeReason), admin, res, (view) => view);
   }
 
   @Post(':id/custodians')
   @ApiOperation({ summary: 'Add a custodian to a critical system', operationId: 'addCustodian' })
   @Roles('admin')
   @ApiCreatedResponse({ type: CriticalSystemViewDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already a custodian' })
-  addCustodian(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @Body() body: CustodianDto): Promise<CriticalSystemViewDto> {
-    return this.systems.addCustodian(actorOf(admin), id, body.accountId);
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'A change request now waits for a second admin' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already a custodian, or a change request for this system is pending' })
+  async addCustodian(
+    @CurrentStaff() admin: Staff,
+    @UuidParam('id') id: string,
+    @Body() body: CustodianDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CriticalSystemViewDto | ChangeRequestDto> {
+    return answer(await this.systems.requestAddCustodian(admin, id, body.accountId, body.changeReason), admin, res, (view) => view);
   }
 
   @Delete(':id/custodians/:accountId')
   @ApiOperation({ summary: 'Remove a custodian from a critical system', operationId: 'removeCustodian' })
   @Roles('admin')
   @ApiOkResponse({ type: CriticalSystemViewDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Would leave fewer custodians than k' })
-  removeCustodian(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @UuidParam('accountId') accountId: string): Promise<CriticalSystemViewDto> {
-    return this.systems.removeCustodian(actorOf(admin), id, accountId);
+  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'A change request now waits for a second admin' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Would leave fewer custodians than k, or a change request for this system is pending' })
+  async removeCustodian(
+    @CurrentStaff() admin: Staff,
+    @UuidParam('id') id: string,
+    @UuidParam('accountId') accountId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CriticalSystemViewDto | ChangeRequestDto> {
+    return answer(await this.systems.requestRemoveCustodian(admin, id, accountId), admin, res, (view) => view);
   }
 
   @Post(':id/unlock-sessions')
@@ -118,7 +141,7 @@ export class UnlockSessionsController {
   @Roles('service')
   @RequiresScope('unlock')
   @ApiOkResponse({ type: UnlockSessionDto, description: 'Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a custodian of this system (code untouched)' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a custodian of this system, or (code `custodian_codes_rule`) the custodian’s codes do not count: enrolled after they were added or too recently (code untouched)' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Same custodian twice, or already unlocked (code untouched)' })
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'The window has closed (code untouched)' })
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'The code was not accepted (counted toward lockout)' })

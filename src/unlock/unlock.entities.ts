@@ -17,6 +17,8 @@ export class CriticalSystem {
 export class Custodian {
   @PrimaryColumn('uuid', { name: 'system_id' }) systemId: string;
   @PrimaryColumn('uuid', { name: 'account_id' }) accountId: string;
+  /** Codes count for this custodian only from a set active before this (src/unlock/custodian-codes.ts). */
+  @Column('timestamptz', { name: 'added_at' }) addedAt: Date;
 }
 
 export type UnlockState = 'open' | 'unlocked' | 'expired';

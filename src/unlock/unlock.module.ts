@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangeGateModule } from '../change-requests/change-gate';
 import { CodesModule } from '../codes/codes.module';
 import { CriticalSystemsService } from './critical-systems.service';
 import { GrantSigner } from './grant-signer';
@@ -7,9 +8,9 @@ import { CriticalSystemsController, GrantsController, UnlockSessionsController }
 import { UnlockService } from './unlock.service';
 
 @Module({
-  imports: [CodesModule],
+  imports: [CodesModule, ChangeGateModule],
   controllers: [CriticalSystemsController, UnlockSessionsController, GrantsController],
   providers: [CriticalSystemsService, UnlockService, GrantsService, GrantSigner],
-  exports: [UnlockService],
+  exports: [UnlockService, CriticalSystemsService],
 })
 export class UnlockModule {}

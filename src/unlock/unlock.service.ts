@@ -7,8 +7,10 @@ import { AuditService } from '../audit/audit.service';
 import { VerificationService } from '../codes/verification.service';
 import { Clock } from '../common/clock';
 import { AccountLocked, CodeNotAccepted, Conflict, DomainError, Forbidden, Gone, NotFound } from '../common/errors';
+import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import { CriticalSystemsService } from './critical-systems.service';
+import { custodianCodeFacts, custodianCodesRefusal, CustodianCodesRule } from './custodian-codes';
 import { UnlockSessionDto } from './dto/unlock.dto';
 import { GrantSigner } from './grant-signer';
 import { CriticalSystem, Grant, Presentation, UnlockSession } from './unlock.entities';
@@ -31,6 +33,7 @@ export class UnlockService {
     private readonly signer: GrantSigner,
     private readonly audit: AuditService,
     private readonly notifier: Notifier,
+    private readonly policy: Policy,
     private readonly clock: Clock,
   ) {}
 
@@ -83,6 +86,16 @@ export class UnlockService {
         }
         if (await em.existsBy(Presentation, { sessionId, accountId })) {
           return refuse(new Conflict('this custodian has already presented in this session; another custodian must'), 'same custodian twice');
+        }
+
+        const facts = await custodianCodeFacts(em, session.systemId, accountId);
+        const why = facts && custodianCodesRefusal(facts, now, this.policy.unlock.custodianCodeMinAgeDays);
+        if (why) {
+          // Presenting codes that are not (yet) the custodian's own is how one person would sign for k: security hears of it.
+          const system = await em.findOneByOrFail(CriticalSystem, { id: session.systemId });
+          const vars = { system: system.name, sessionId, accountId, why };
+          await this.notifier.toSecurity(em, 'security.custodian_codes_refused', vars, `unlock.codes_refused:${sessionId}:${accountId}:${now.getTime()}`);
+          return refuse(new CustodianCodesRule(why), 'custodian codes rule');
         }
 
         const verdict = await this.verification.verify(actor, accountId, code, em);
@@ -160,6 +173,12 @@ export class UnlockService {
     for (const custodian of custodians) {
       await this.notifier.toSubject(em, custodian, 'unlock.unlocked', { system: system.name, at: now.toISOString(), custodians: names, expiresAt: grant.expiresAt.toISOString() }, `unlock.unlocked:${session.id}:${custodian.id}`);
     }
+    await this.notifier.toSecurity(
+      em,
+      'security.unlock_granted',
+      { system: system.name, grantId: grant.id, custodians: names, openedBy: session.openedBy, expiresAt: grant.expiresAt.toISOString() },
+      `unlock.granted:${grant.id}`,
+    );
     this.logger.log({ sessionId: session.id, grantId: grant.id }, 'critical system unlocked');
     const token = this.signer.sign({
       jti: grant.id,

@@ -12,6 +12,16 @@ export class FakeClock extends Clock {
     this.offsetMs += ms;
   }
 
+  /** Runs `work` as if `ms` from now (negative: in the past), then puts the clock back: data aged without sleeping. */
+  async shifted<T>(ms: number, work: () => Promise<T>): Promise<T> {
+    this.offsetMs += ms;
+    try {
+      return await work();
+    } finally {
+      this.offsetMs -= ms;
+    }
+  }
+
   reset(): void {
     this.offsetMs = 0;
   }

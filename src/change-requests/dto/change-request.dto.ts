@@ -14,7 +14,7 @@ export class ChangeRequestDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: CHANGE_KINDS }) kind: ChangeKind;
   @ApiProperty({ example: 'account' }) targetType: string;
-  @ApiProperty({ description: 'The account, staff member or ticket id; for a new member, its name' }) targetId: string;
+  @ApiProperty({ description: 'The account, staff member, ticket or critical system id; for a new member or SCIM connection, `new:` and its name' }) targetId: string;
   @ApiProperty({ format: 'uuid' }) requestedBy: string;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ type: [String], description: 'The policy rules (changeApproval.sensitive) that made it a request' }) sensitive: string[];

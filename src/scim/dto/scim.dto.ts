@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
 import { ScimConnection } from '../scim-connection.entity';
 
 /** RFC 7644 §3.4.2: filter, 1-based startIndex (below 1 reads as 1) and count (above the page size reads as it). */
@@ -47,7 +48,7 @@ export class ScimErrorDto {
   @ApiProperty() detail: string;
 }
 
-export class CreateScimConnectionDto {
+export class CreateScimConnectionDto extends ChangeReasonDto {
   @ApiProperty({ example: 'Okta production', description: 'What the directory is, for the admin view and the audit trail' })
   @IsString()
   @MinLength(1)
@@ -77,6 +78,7 @@ export class ScimConnectionDto {
   @ApiProperty() deactivations: number;
   @ApiProperty() errors: number;
   @ApiProperty({ type: [ConnectionErrorDto], description: 'The last errors, newest first' }) lastErrors: ConnectionErrorDto[];
+  @ApiProperty({ description: 'Created through a change request and its secret not fetched yet: only its requester can, once' }) awaitingSecret: boolean;
 
   static from(c: ScimConnection): ScimConnectionDto {
     return {
@@ -92,6 +94,7 @@ export class ScimConnectionDto {
       deactivations: c.deactivations,
       errors: c.errors,
       lastErrors: c.lastErrors,
+      awaitingSecret: c.secretHash === null && !c.revokedAt,
     };
   }
 }

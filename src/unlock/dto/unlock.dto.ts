@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
+import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { UnlockState } from '../unlock.entities';
 
@@ -44,9 +45,34 @@ export class CreateCriticalSystemDto {
   grantTtlSeconds?: number;
 }
 
-export class UpdateCriticalSystemDto extends PartialType(PickType(CreateCriticalSystemDto, ['name', 'description', 'k', 'windowSeconds', 'grantTtlSeconds'] as const)) {}
+/** Only what is sent changes (no defaults here: a PATCH without k leaves k as it is). */
+export class UpdateCriticalSystemDto extends PartialType(PickType(CreateCriticalSystemDto, ['name', 'description'] as const)) {
+  @ApiPropertyOptional({ minimum: 2, maximum: 10, description: 'Sensitive: a change request when two admins exist' })
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(10)
+  k?: number;
 
-export class CustodianDto {
+  @ApiPropertyOptional({ minimum: 30, maximum: 3600, description: 'Sensitive: a change request when two admins exist' })
+  @IsOptional()
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  windowSeconds?: number;
+
+  @ApiPropertyOptional({ minimum: 60, maximum: 86_400 })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  grantTtlSeconds?: number;
+}
+
+/** A change to k or the window, with the justification the change request it becomes carries. */
+export class UpdateCriticalSystemRequestDto extends IntersectionType(UpdateCriticalSystemDto, ChangeReasonDto) {}
+
+export class CustodianDto extends ChangeReasonDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID(undefined, { message: 'must be a UUID' })
   accountId: string;
@@ -80,6 +106,8 @@ export class CriticalSystemViewDto {
   @ApiProperty() grantTtlSeconds: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'A change to k, the window or the custodians waiting for a second admin' })
+  pendingChangeRequestId: string | null;
 }
 
 export class PresentedDto {

@@ -2,20 +2,32 @@ import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { Badge, ErrorNote, Field, formatTime, LoadState, Panel } from '../../components/ui';
 import { useAction, useLoad } from '../../components/use-load';
+import { useMe } from '../../session/session';
 import { ConfirmButton, DataTable, FormFooter, PageHead, RefreshButton } from './admin-ui';
+import { isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 import { IssuedTokenDialog, type IssuedToken } from './IssuedTokenDialog';
 
 type Connection = Schemas['ScimConnectionDto'];
+type Created = Schemas['CreatedScimConnectionDto'];
 
 /** Admin: the directories (Okta, Entra ID) provisioning over SCIM, how busy each is, and their last errors. */
 export function DirectoryPage() {
   const connections = useLoad(() => unwrap(api.GET('/v1/scim-connections')), []);
   const [issued, setIssued] = useState<IssuedToken & { baseUrl: string }>();
   const [name, setName] = useState('');
+  const [pending, setPending] = useState<ChangeRequest>();
+  const show = (created: Created) =>
+    setIssued({ token: created.secret, staffName: created.connection.name, label: `SCIM base URL ${created.baseUrl}`, expiresAt: null, baseUrl: created.baseUrl });
   const create = useAction(async () => {
     const created = await unwrap(api.POST('/v1/scim-connections', { body: { name } }));
-    setIssued({ token: created.secret, staffName: created.connection.name, label: `SCIM base URL ${created.baseUrl}`, expiresAt: null, baseUrl: created.baseUrl });
+    if (isChangeRequest(created)) setPending(created);
+    else show(created);
     setName('');
+    await connections.reload();
+  });
+  // A connection a second admin approved: its requester fetches the secret, once.
+  const fetchSecret = useAction(async (id: string) => {
+    show(await unwrap(api.POST('/v1/scim-connections/{id}/secret', { params: { path: { id } } })));
     await connections.reload();
   });
   const revoke = useAction(async (id: string) => {
@@ -38,13 +50,17 @@ export function DirectoryPage() {
           }}
         >
           <Field label="Name" value={name} required maxLength={100} onChange={(e) => setName(e.target.value)} hint="What the directory is, e.g. Okta production" />
+          <SecondAdminNote show />
+          <PendingRequestNote request={pending} />
           <FormFooter error={create.error} busy={create.busy} label="Create connection" busyLabel="Creating…" disabled={!name.trim()} cancelLabel="Clear" onCancel={() => setName('')} />
         </form>
       </Panel>
-      <ErrorNote error={revoke.error} />
+      <ErrorNote error={revoke.error ?? fetchSecret.error} />
       <Panel title="Connections">
         <LoadState loaded={connections} empty={(list) => list.length === 0 && 'No SCIM connections yet.'}>
-          {(list) => <ConnectionsTable items={list} busy={revoke.busy} onRevoke={(id) => revoke.run(id)} />}
+          {(list) => (
+            <ConnectionsTable items={list} busy={revoke.busy || fetchSecret.busy} onRevoke={(id) => revoke.run(id)} onFetchSecret={(id) => fetchSecret.run(id)} />
+          )}
         </LoadState>
       </Panel>
       {issued && <IssuedTokenDialog issued={issued} onDismiss={() => setIssued(undefined)} />}
@@ -52,13 +68,24 @@ export function DirectoryPage() {
   );
 }
 
-function ConnectionsTable({ items, busy, onRevoke }: { items: Connection[]; busy: boolean; onRevoke: (id: string) => Promise<unknown> }) {
+function ConnectionsTable({
+  items,
+  busy,
+  onRevoke,
+  onFetchSecret,
+}: {
+  items: Connection[];
+  busy: boolean;
+  onRevoke: (id: string) => Promise<unknown>;
+  onFetchSecret: (id: string) => Promise<unknown>;
+}) {
+  const me = useMe();
   return (
     <DataTable label="SCIM connections" columns={['Connection', 'Last request', 'Creates / updates / deactivations', 'Last errors']} actions>
       {items.map((c) => (
         <tr key={c.id}>
           <td>
-            {c.name} {c.revokedAt ? <Badge tone="danger">revoked</Badge> : <Badge tone="ok">active</Badge>}
+            {c.name} {c.revokedAt ? <Badge tone="danger">revoked</Badge> : c.awaitingSecret ? <Badge tone="warn">awaiting its secret</Badge> : <Badge tone="ok">active</Badge>}
             <span className="obx-sub">
               created {formatTime(c.createdAt)} by <span className="mono">{c.createdBy}</span>
             </span>
@@ -77,7 +104,15 @@ function ConnectionsTable({ items, busy, onRevoke }: { items: Connection[]; busy
                   </span>
                 ))}
           </td>
-          <td>{!c.revokedAt && <ConfirmButton label="Revoke" warning={`${c.name} will no longer be able to provision.`} busy={busy} onConfirm={() => onRevoke(c.id)} />}</td>
+          <td>
+            {!c.revokedAt && c.awaitingSecret && c.createdBy === `staff:${me.id}` && (
+              <button type="button" disabled={busy} onClick={() => void onFetchSecret(c.id)}>
+                Show its secret (once)
+              </button>
+            )}
+            {!c.revokedAt && c.awaitingSecret && c.createdBy !== `staff:${me.id}` && <span className="obx-sub">only the admin who asked for it can fetch its secret</span>}
+            {!c.revokedAt && <ConfirmButton label="Revoke" warning={`${c.name} will no longer be able to provision.`} busy={busy} onConfirm={() => onRevoke(c.id)} />}
+          </td>
         </tr>
       ))}
     </DataTable>

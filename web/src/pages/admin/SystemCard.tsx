@@ -1,22 +1,34 @@
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ErrorNote, formatTime, Panel } from '../../components/ui';
 import { useAction } from '../../components/use-load';
 import { AccountName, AccountPicker, type Account } from './AccountPicker';
+import { isChangeRequest, PendingRequestNote, type ChangeRequest } from './change-requests';
+import { SystemRuleForm } from './SystemRuleForm';
 import type { CriticalSystem } from './SystemsPage';
 
 const seconds = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
-/** One system: its rule, its custodians, adding and removing them (the server refuses going below k). */
+/**
+ * One system: its rule, its custodians, adding and removing them (the server refuses going below k). Changing k, the
+ * window or the custodians needs a second admin once two exist: the card says so, and shows the pending request.
+ */
 export function SystemCard({ system, accounts, onChanged }: { system: CriticalSystem; accounts: Map<string, Account>; onChanged(): void }) {
   const path = { params: { path: { id: system.id } } };
+  const [pending, setPending] = useState<ChangeRequest>();
   const add = useAction((accountId: string) => unwrap(api.POST('/v1/critical-systems/{id}/custodians', { ...path, body: { accountId } })));
   const remove = useAction((accountId: string) =>
     unwrap(api.DELETE('/v1/critical-systems/{id}/custodians/{accountId}', { params: { path: { id: system.id, accountId } } })),
   );
+  const changed = (result: object) => {
+    if (isChangeRequest(result)) setPending(result);
+    onChanged();
+  };
   const change = async (action: typeof add, accountId: string) => {
     add.clearError();
     remove.clearError();
-    if (await action.run(accountId)) onChanged();
+    const result = await action.run(accountId);
+    if (result) changed(result);
   };
 
   return (
@@ -43,6 +55,17 @@ export function SystemCard({ system, accounts, onChanged }: { system: CriticalSy
             <dd>{formatTime(system.updatedAt)}</dd>
           </div>
         </dl>
+        {pending ? (
+          <PendingRequestNote request={pending} />
+        ) : (
+          system.pendingChangeRequestId && (
+            <p role="status" className="notice adm-result">
+              Waiting for a second admin: change request <code>{system.pendingChangeRequestId}</code> changes this system once another admin approves it under Change
+              requests; no other change to it can be asked until then.
+            </p>
+          )
+        )}
+        <SystemRuleForm key={`${system.k}:${system.windowSeconds}`} system={system} onApplied={onChanged} onPending={changed} />
         <h3>Custodians</h3>
         <ul className="adm-custodians">
           {system.custodianIds.map((id) => (

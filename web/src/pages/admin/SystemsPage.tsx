@@ -4,6 +4,7 @@ import { LoadState } from '../../components/ui';
 import { useLoad } from '../../components/use-load';
 import { useAccountsById } from './AccountPicker';
 import { PageHead } from './admin-ui';
+import { SecondAdminNote } from './change-requests';
 import { SystemCard } from './SystemCard';
 import { SystemCreateForm } from './SystemCreateForm';
 
@@ -19,7 +20,7 @@ export function SystemsPage() {
     <div className="adm-page">
       <PageHead
         title="Critical systems"
-        intro="Each unlocks only when k distinct custodians each present one of their own backup codes within the window."
+        intro="Each unlocks only when k distinct custodians each present one of their own backup codes within the window: codes they held before being added and for at least a week, or got through a recovery ticket. Changing k, the window or the custodians needs a second admin."
         actions={
           !creating && (
             <button type="button" onClick={() => setCreating(true)}>
@@ -28,6 +29,7 @@ export function SystemsPage() {
           )
         }
       />
+      <SecondAdminNote show />
       {creating && (
         <SystemCreateForm
           onCancel={() => setCreating(false)}

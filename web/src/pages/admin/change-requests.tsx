@@ -45,6 +45,10 @@ const KIND_WORDS: Record<ChangeRequest['kind'], string> = {
   'staff.token': 'token for a privileged member',
   'ticket.clear_hold': 'clear a hold',
   'account.clear_recovery_hold': 'clear an account’s recovery hold',
+  'critical_system.update': 'critical system’s k or window',
+  'critical_system.custodian_add': 'new custodian of a critical system',
+  'critical_system.custodian_remove': 'custodian removed from a critical system',
+  'scim_connection.create': 'new SCIM directory connection',
 };
 const describeKind = (request: ChangeRequest) => KIND_WORDS[request.kind];
 const show = (value: unknown) => (value === null || value === undefined ? '—' : Array.isArray(value) ? value.join(', ') : String(value));
@@ -66,7 +70,7 @@ export function ChangeRequestsPage() {
     <div className="adm-page">
       <PageHead
         title="Change requests"
-        intro="Sensitive admin changes (an account's tier lowered, its channels or manager, deactivation; privileged staff and their tokens; cleared holds) wait here for a second admin. Pending first."
+        intro="Sensitive admin changes (an account's tier lowered, its channels or manager, deactivation; privileged staff and their tokens; cleared holds; a critical system's k, window and custodians; new SCIM connections) wait here for a second admin. Pending first."
         actions={<RefreshButton list={list} />}
       />
       {status && (
