@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
-import { InvalidTransition, SeparationOfDutyViolation } from '../../common/errors';
+import { InvalidTransition, ManagerChainViolation, SeparationOfDutyViolation } from '../../common/errors';
 import { Authentication, authenticationRecord } from '../../staff/sign-in/step-up';
 import { Staff } from '../../staff/staff.entity';
 import { RiskService } from '../risk/risk.service';
-import { approvalRefusal, drillRunnerRefusal } from '../separation-of-duties';
+import { approvalRefusal, drillRunnerRefusal, managerChainRefusal } from '../separation-of-duties';
 import { asStaff } from '../ticket-actor';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
@@ -15,9 +15,9 @@ import { allowedEvents } from '../ticket.machine';
 
 /**
  * Approvers sign tickets awaiting approval. The server enforces separation of
- * duties (not the proofing agent, not the subject, not twice) and counts
- * DISTINCT independent approvers (on a critical ticket the subject's manager
- * chain signs but does not count); the ticket row lock makes concurrent
+ * duties (not the proofing agent, not the subject, nobody in the subject's
+ * reporting line, not twice) and counts DISTINCT independent approvers (rows
+ * from before the reporting line was refused may say not independent); the ticket row lock makes concurrent
  * approvals count exactly, so the tier's quota fires `approve` once. Before an
  * approval the risk signals are evaluated again: a hold refuses it.
  */
@@ -36,31 +36,33 @@ export class ApprovalsService {
       .transaction(async (em) => {
         const ticket = await this.transitions.lock(em, ticketId);
         if (ticket.state !== 'awaiting_approval') throw new InvalidTransition(ticket.state, decision, allowedEvents(ticket.state));
-        const refusal = drillRunnerRefusal(staff, ticket) ?? approvalRefusal(staff, await this.people(em, ticket));
+        const drill = drillRunnerRefusal(staff, ticket);
+        if (drill) throw new SeparationOfDutyViolation(drill);
+        const inLine = managerChainRefusal(staff, await this.risk.managerChainOf(em, ticket.accountId));
+        if (inLine) throw new ManagerChainViolation(inLine);
+        const refusal = approvalRefusal(staff, await this.people(em, ticket));
         if (refusal) throw new SeparationOfDutyViolation(refusal);
         if (decision === 'approve') {
           await this.risk.evaluate(em, ticket);
           // Returned, not thrown: a hold this evaluation just raised commits with this transaction, then the 409 goes out.
           if ((await this.transitions.facts(em, ticket)).heldBySignal) return this.transitions.heldRefusal(em, ticket, 'approve');
         }
-        const independent = decision === 'approve' ? await this.risk.isIndependent(em, ticket, staff) : true;
-        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        // Every approval that gets this far is independent: the subject's reporting line was refused above.
+        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent) VALUES ($1, $2, $3, $4, $5, true)`, [
           ticket.id,
           staff.id,
           decision,
           reason,
           this.clock.now(),
-          independent,
         ]);
         await this.audit.record(em, {
           actor: { kind: 'staff', id: staff.id },
           action: 'ticket.signed',
           target: { type: 'ticket', id: ticket.id },
-          payload: { decision, reason, ...(decision === 'approve' && { independent }), ...(authentication && { authentication: authenticationRecord(authentication) }) },
+          payload: { decision, reason, ...(authentication && { authentication: authenticationRecord(authentication) }) },
         });
         const actor = asStaff(staff, 'approver');
         if (decision === 'deny') return this.transitions.fire(em, ticket, 'deny', actor, { detail: { reason } });
-        if (!independent) await this.risk.evaluate(em, ticket); // raises manager_not_independent, naming this approval
         const facts = await this.transitions.facts(em, ticket);
         return facts.approvalsReached ? this.transitions.fire(em, ticket, 'approve', actor, { detail: { reason } }) : ticket;
       })
@@ -70,7 +72,7 @@ export class ApprovalsService {
       })
       .catch(async (error: unknown) => {
         // A refusal is itself a security event: recorded after the refused transaction rolled back.
-        if (error instanceof SeparationOfDutyViolation) {
+        if (error instanceof SeparationOfDutyViolation || error instanceof ManagerChainViolation) {
           await this.audit.recordAlone({
             actor: { kind: 'staff', id: staff.id },
             action: 'ticket.approval_refused',

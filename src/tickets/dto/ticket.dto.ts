@@ -94,7 +94,10 @@ export class ApprovalViewDto {
   @ApiProperty({ format: 'uuid' }) approverId: string;
   @ApiProperty({ enum: ['approve', 'deny'] }) decision: 'approve' | 'deny';
   @ApiProperty() reason: string;
-  @ApiProperty({ description: 'Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket' }) independent: boolean;
+  @ApiProperty({
+    description: 'Counts toward approvalsRequired. Always true now that the subject’s reporting line is refused (manager_chain); false only on approvals recorded before that rule',
+  })
+  independent: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
@@ -106,6 +109,12 @@ export class TicketSignalDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When an admin cleared the hold' }) clearedAt: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) clearedBy: string | null;
   @ApiProperty({ nullable: true, type: String }) clearReason: string | null;
+}
+
+export class ConcernViewDto {
+  @ApiProperty({ format: 'uuid', description: 'The staff member who raised it' }) raisedBy: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ format: 'date-time' }) raisedAt: string;
 }
 
 export class TicketAccountDto {
@@ -127,6 +136,14 @@ export class TicketDto {
   @ApiProperty({ type: CallbackDto, description: 'As the caller gave it' }) callback: CallbackDto;
   @ApiProperty({ nullable: true, type: String }) notes: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) assignedTo: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Who may cancel it besides an admin and the subject: the assigned agent, else the staff member who opened it',
+  })
+  owner: string | null;
+  @ApiProperty({ type: [ConcernViewDto], description: 'Concerns other staff raised about it (POST /v1/tickets/{id}/concerns), oldest first' }) concerns: ConcernViewDto[];
   @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
   @ApiProperty() approvalsRequired: number;
   @ApiProperty({ type: [ApprovalViewDto] }) approvals: ApprovalViewDto[];

@@ -10,8 +10,17 @@ import type { TicketState } from '../ticket.machine';
  */
 /** States in which a hold still matters: before the ticket is approved or closed. */
 export const HOLDABLE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval'];
+/** States an uncleared holding signal stops: those above (claim, approval), and an approved ticket's regeneration (changed_since_approval). */
+export const HELD_STATES: readonly TicketState[] = [...HOLDABLE_STATES, 'approved'];
 
-export const RISK_SIGNALS = ['channel_recently_changed', 'reset_velocity', 'callback_not_on_file', 'manager_not_independent', 'subject_reported_not_me'] as const;
+export const RISK_SIGNALS = [
+  'channel_recently_changed',
+  'reset_velocity',
+  'callback_not_on_file',
+  'manager_not_independent',
+  'subject_reported_not_me',
+  'changed_since_approval',
+] as const;
 export type RiskSignalCode = (typeof RISK_SIGNALS)[number];
 
 export interface RaisedSignal {
@@ -113,6 +122,10 @@ function callbackSignal(facts: RiskFacts): RaisedSignal | undefined {
   };
 }
 
+/**
+ * Approvals from the subject's reporting line are now refused outright (separation-of-duties.ts, managerChainRefusal),
+ * so no new approval is recorded as not independent; this still names the ones recorded before that rule.
+ */
 function managerSignal(facts: RiskFacts): RaisedSignal | undefined {
   const dependent = facts.approvals.filter((a) => !a.independent).map((a) => a.approverId);
   if (facts.tier !== 'critical' || dependent.length === 0) return undefined;
@@ -139,6 +152,38 @@ function notMeSignal(facts: RiskFacts): RaisedSignal | undefined {
     holds: true,
     basis: report.id,
     detail: { reportId: report.id, reportedAt: report.reportedAt.toISOString() },
+  };
+}
+
+/** The facts an approval relies on, as fixed on the ticket (tickets.approved_facts) or as on file now. */
+export interface ApprovalFacts {
+  tier: AccountTier;
+  email: string;
+  phone: string;
+  managerId: string | null;
+}
+
+const APPROVAL_FACT_WORDS: Record<keyof ApprovalFacts, string> = { email: 'e-mail address', phone: 'phone number', managerId: 'manager', tier: 'tier' };
+
+/**
+ * An approved ticket whose subject's channels, manager or tier changed since the approval: what was approved is no
+ * longer what would be delivered, so it holds (checked at regeneration; never cleared: a new ticket is approved anew).
+ * The reason names what changed, never the old or new value.
+ */
+export function changedSinceApproval(approved: ApprovalFacts & { approvedAt: string }, onFile: ApprovalFacts): RaisedSignal | undefined {
+  const changed = (Object.keys(APPROVAL_FACT_WORDS) as (keyof ApprovalFacts)[]).filter((key) =>
+    key === 'email' ? approved.email.trim().toLowerCase() !== onFile.email.trim().toLowerCase() : (approved[key] ?? null) !== (onFile[key] ?? null),
+  );
+  if (changed.length === 0) return undefined;
+  const words = changed.map((key) => APPROVAL_FACT_WORDS[key]);
+  return {
+    signal: 'changed_since_approval',
+    reason:
+      `the subject's ${words.join(', ')} changed after the ticket was approved (${approved.approvedAt.slice(0, 10)}): held, nothing is delivered; ` +
+      'cancel it and open a new ticket, proofed and approved against what is on file now',
+    holds: true,
+    basis: changed.join('+'),
+    detail: { changed, approvedAt: approved.approvedAt },
   };
 }
 
@@ -188,11 +233,6 @@ export function managerChain(subjectId: string, managerOf: ReadonlyMap<string, s
     current = managerOf.get(current) ?? null;
   }
   return chain;
-}
-
-/** On a critical ticket, an approver who is the subject's manager or above them is not independent. Other tiers: today's rules. */
-export function isIndependentApprover(tier: AccountTier, approverAccountId: string | null, chain: readonly string[]): boolean {
-  return tier !== 'critical' || approverAccountId === null || !chain.includes(approverAccountId);
 }
 
 /** What a refused claim or approval says while a signal holds the ticket. */

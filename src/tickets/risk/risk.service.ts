@@ -18,7 +18,7 @@ import type { ProofingStep } from '../proofing/step-catalogue';
 import { agentRefusal, drillRunnerRefusal } from '../separation-of-duties';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
-import { evaluateRisk, HOLDABLE_STATES, isIndependentApprover, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode } from './risk-signals';
+import { ApprovalFacts, changedSinceApproval, evaluateRisk, HELD_STATES, HOLDABLE_STATES, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode } from './risk-signals';
 import { TicketSignal } from './ticket-signal.entity';
 
 /** SQL: ticket `t` has a signal that holds it and no admin has cleared (the held list; take-next skips these). */
@@ -60,11 +60,22 @@ export class RiskService {
     return { newHold: fresh.some((s) => s.holds) };
   }
 
-  /** Whether this approver counts as independent on this ticket (not in the subject's reporting line, on a critical one). */
-  async isIndependent(em: EntityManager, ticket: Ticket, approver: Staff): Promise<boolean> {
-    const line = await this.accounts.reportingLine(em, ticket.accountId);
-    const chain = managerChain(ticket.accountId, new Map(line.map((row) => [row.id, row.managerId])), MAX_MANAGER_DEPTH);
-    return isIndependentApprover(ticket.tier, approver.accountId, chain);
+  /**
+   * At regeneration, in the transaction that holds the ticket and the account rows: the account against what the
+   * approval relied on. A difference is recorded as changed_since_approval (audited) and returned; the caller holds
+   * the ticket through the table, whose effect alerts security.
+   */
+  async changedSinceApproval(em: EntityManager, ticket: Ticket, onFile: ApprovalFacts): Promise<RaisedSignal | undefined> {
+    if (!ticket.approvedFacts) return undefined; // approved before approvals fixed their facts: nothing to compare with
+    const signal = changedSinceApproval(ticket.approvedFacts, onFile);
+    if (signal) await this.record(em, ticket, signal, [], this.clock.now());
+    return signal;
+  }
+
+  /** The subject's managers, nearest first, up the reporting line (bounded, loop-safe). */
+  async managerChainOf(em: EntityManager, accountId: string): Promise<string[]> {
+    const line = await this.accounts.reportingLine(em, accountId);
+    return managerChain(accountId, new Map(line.map((row) => [row.id, row.managerId])), MAX_MANAGER_DEPTH);
   }
 
   /**
@@ -109,6 +120,7 @@ export class RiskService {
     const row = await em.findOne(TicketSignal, { where: { ticketId, signal } });
     if (!row) throw new NotFound(`risk signal ${signal} on ticket`, ticketId);
     if (!row.holds) throw new Conflict(`${signal} does not hold this ticket: there is nothing to clear`);
+    if (signal === 'changed_since_approval') throw new Conflict('changed_since_approval is never cleared: what was approved is not what is on file; cancel the ticket and open a new one');
     if (row.clearedAt) throw new Conflict(`${signal} was already cleared at ${row.clearedAt.toISOString()}`);
     if (!HOLDABLE_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
     return { ticket, row };
@@ -132,7 +144,7 @@ export class RiskService {
     const query = this.dataSource
       .getRepository(Ticket)
       .createQueryBuilder('t')
-      .where('t.state IN (:...states)', { states: HOLDABLE_STATES })
+      .where('t.state IN (:...states)', { states: HELD_STATES })
       .andWhere(HELD_BY_SIGNAL_SQL)
       .orderBy('t.created_at')
       .addOrderBy('t.id');
