@@ -1170,8 +1170,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a ticket */
+        /** Cancel a ticket (its owner or an admin) */
         post: operations["cancelTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/concerns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Raise a concern about a ticket someone else owns */
+        post: operations["raiseTicketConcern"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1421,7 +1438,7 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "deny";
             reason: string;
-            /** @description Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket */
+            /** @description Counts toward approvalsRequired. Always true now that the subject’s reporting line is refused (manager_chain); false only on approvals recorded before that rule */
             independent: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -1620,6 +1637,16 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
             revokeReason: string | null;
+        };
+        ConcernViewDto: {
+            /**
+             * Format: uuid
+             * @description The staff member who raised it
+             */
+            raisedBy: string;
+            reason: string;
+            /** Format: date-time */
+            raisedAt: string;
         };
         ConnectionErrorDto: {
             /** Format: date-time */
@@ -2303,6 +2330,13 @@ export interface components {
             notes: string | null;
             /** Format: uuid */
             assignedTo: string | null;
+            /**
+             * Format: uuid
+             * @description Who may cancel it besides an admin and the subject: the assigned agent, else the staff member who opened it
+             */
+            owner: string | null;
+            /** @description Concerns other staff raised about it (POST /v1/tickets/{id}/concerns), oldest first */
+            concerns: components["schemas"]["ConcernViewDto"][];
             steps: components["schemas"]["StepViewDto"][];
             approvalsRequired: number;
             approvals: components["schemas"]["ApprovalViewDto"][];
@@ -2311,7 +2345,7 @@ export interface components {
             /** @description A risk signal holds the ticket: no claim, no approval until an admin clears it */
             held: boolean;
             /** @description Events the table allows from this state */
-            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry" | "supersede")[];
+            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry" | "supersede" | "hold")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2338,7 +2372,7 @@ export interface components {
         };
         TicketSignalDto: {
             /** @enum {string} */
-            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me";
+            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "changed_since_approval";
             /** @description Why it was raised, in words for the agent and approver */
             reason: string;
             /** @description While true and not cleared, the ticket cannot be claimed or approved */
@@ -7115,7 +7149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver */
+            /** @description Token lacks the role: one of agent, approver, admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7187,7 +7221,9 @@ export interface operations {
                 };
             };
             /**
-             * @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             * @description `separation_of_duties`, or `manager_chain`: linked to the subject’s manager or anyone above them
+             *
+             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
              *
              *     Token lacks the role: one of approver
              */
@@ -7260,7 +7296,86 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, admin */
+            /**
+             * @description `not_ticket_owner`: neither its assigned agent (before a claim, its opener) nor an admin; raise a concern instead
+             *
+             *     Token lacks the role: one of agent, admin
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    raiseTicketConcern: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description Recorded on the ticket (its timeline and `concerns`); the security contact is told */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description A drill runner on a drill ticket
+             *
+             *     Token lacks the role: one of agent, approver
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7397,7 +7512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver, auditor */
+            /** @description Token lacks the role: one of agent, approver, admin, auditor */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7637,7 +7752,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me";
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "changed_since_approval";
             };
             cookie?: never;
         };
@@ -7760,7 +7875,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent */
+            /**
+             * @description Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them
+             *
+             *     Token lacks the role: one of agent
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7832,7 +7951,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent */
+            /**
+             * @description Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them
+             *
+             *     Token lacks the role: one of agent
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
