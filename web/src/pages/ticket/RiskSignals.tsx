@@ -11,10 +11,14 @@ export const SIGNAL_LABEL: Record<Signal['signal'], string> = {
   callback_not_on_file: 'Callback not on file',
   manager_not_independent: 'Approval from the manager chain',
   subject_reported_not_me: 'Subject said “this wasn’t me”',
+  changed_since_approval: 'Subject’s channels, manager or tier changed since approval',
 };
 
 /** What a hold stops, said where the actions are. */
 export const HELD_TEXT = 'Held by a risk signal: this ticket cannot be claimed or approved until an admin clears it.';
+/** An approved ticket held at regeneration (changed_since_approval): no admin clears that. */
+export const HELD_AFTER_APPROVAL_TEXT =
+  'Held: the subject’s channels, manager or tier changed since approval, so no codes will be delivered. An admin cancels it; a new request is proofed and approved against what is on file.';
 
 /** A signal that stops the ticket now: it holds it and no admin has cleared it. */
 export const isHolding = (signal: Signal) => signal.holds && signal.clearedAt === null;
@@ -62,7 +66,7 @@ export function HeldNotice({ ticket }: { ticket: Ticket }) {
   if (!ticket.held) return null;
   return (
     <p className="risk-held" role="status">
-      {HELD_TEXT}
+      {ticket.state === 'approved' ? HELD_AFTER_APPROVAL_TEXT : HELD_TEXT}
     </p>
   );
 }
