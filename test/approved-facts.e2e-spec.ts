@@ -1,6 +1,7 @@
 import { Account } from '../src/accounts/account.entity';
 import { TicketSweep } from '../src/tickets/ticket-sweep.service';
 import { createTestApp, TestApp } from './helpers/app';
+import { signIn, useBrowser } from './helpers/browser';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
 
@@ -17,6 +18,7 @@ let secondAdmin: Auth;
 let service: Auth;
 const agents: Auth[] = [];
 const agentIds: string[] = [];
+const agentTokens: string[] = [];
 const approvers: Auth[] = [];
 
 type TicketView = {
@@ -39,9 +41,11 @@ beforeAll(async () => {
     const agent = await t.createStaff(['agent']);
     agents.push(bearer(agent.token));
     agentIds.push(agent.staff.id);
+    agentTokens.push(agent.token);
   }
   for (let i = 0; i < 2; i += 1) approvers.push(bearer((await t.createStaff(['approver'])).token));
 });
+const browser = useBrowser(() => t);
 afterAll(() => t?.close());
 
 const drainQueue = () => t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state IN ('open', 'proofing', 'awaiting_approval')`);
@@ -264,5 +268,33 @@ describe('cancelling belongs to the owner', () => {
     const second = await desk.open(agents[0], await t.createAccount());
     expect((await desk.claim(agents[2])).id).toBe(second.id);
     expect((await t.http().post(`/v1/tickets/${second.id}/cancel`).set(agents[2]).send({ reason: 'caller hung up' }).expect(200)).body.state).toBe('cancelled');
+  });
+});
+
+describe('the console', () => {
+  beforeEach(drainQueue);
+
+  async function ticketPage(token: string, ticketId: string) {
+    const tab = await browser.tab();
+    await signIn(tab, token);
+    await tab.page.goto(`/tickets/${ticketId}`);
+    await tab.page.getByRole('heading', { name: 'Timeline', level: 2 }).waitFor();
+    return tab.page;
+  }
+
+  it('offers cancel only to the ticket’s owner; another agent raises a concern instead, which the owner then reads on the ticket', async () => {
+    const opened = await desk.open(agents[0], await t.createAccount());
+    const other = await ticketPage(agentTokens[1], opened.id);
+    expect(await other.getByRole('button', { name: 'Cancel ticket' }).count()).toBe(0);
+    await other.getByLabel('Reason (recorded in the audit trail)').fill('the caller sounded coached');
+    await other.getByRole('button', { name: 'Raise a concern' }).click();
+    await other.getByRole('heading', { name: 'Concerns', level: 2 }).waitFor();
+
+    const owner = await ticketPage(agentTokens[0], opened.id);
+    await owner.getByRole('heading', { name: 'Concerns', level: 2 }).waitFor();
+    expect(await owner.getByText('the caller sounded coached').count()).toBeGreaterThan(0);
+    expect(await owner.getByRole('button', { name: 'Raise a concern' }).count()).toBe(0);
+    await owner.getByRole('button', { name: 'Cancel ticket' }).waitFor();
+    expect(await desk.state(opened.id)).toBe('open');
   });
 });
