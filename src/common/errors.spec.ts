@@ -1,4 +1,4 @@
-import { AccountLocked, CodeNotAccepted, Conflict, Forbidden, InvalidTransition, SeparationOfDutyViolation, snakeCase, TicketHeld } from './errors';
+import { AccountLocked, CodeNotAccepted, Conflict, Forbidden, InvalidTransition, ManagerChainViolation, NotTicketOwner, SeparationOfDutyViolation, snakeCase, TicketHeld } from './errors';
 
 describe('domain error codes', () => {
   it.each([
@@ -17,6 +17,8 @@ describe('domain error codes', () => {
     expect(new InvalidTransition('open', 'approve', ['claim']).code).toBe('invalid_transition');
     expect(new AccountLocked(new Date(1000), new Date(0)).code).toBe('account_locked');
     expect(new CodeNotAccepted('no').code).toBe('code_not_accepted');
+    expect(new ManagerChainViolation('no').code).toBe('manager_chain');
+    expect(new NotTicketOwner('no').code).toBe('not_ticket_owner');
   });
 
   it('gives a subclass added later its own code, not its parent declared one', () => {

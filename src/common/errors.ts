@@ -107,6 +107,14 @@ export class SeparationOfDutyViolation extends Forbidden {
   static readonly code = 'separation_of_duties';
 }
 
+/** Refused because the staff member is linked to the subject's manager or someone above them: the manager's attestation is their one control. */
+export class ManagerChainViolation extends Forbidden {
+  static readonly code = 'manager_chain';
+}
+
+/** Only a ticket's owner (its assigned agent, or its opener before anyone claims it), an admin or the subject cancels it. */
+export class NotTicketOwner extends Forbidden {}
+
 /** A backup code presented for something (an unlock) was not accepted; never says why. */
 export class CodeNotAccepted extends DomainError {}
 

@@ -131,6 +131,11 @@ const TEMPLATES = {
       'Alert: unusually many help-desk recovery requests',
       say`Recovery ticket ${v.ticketId} for account ${v.accountId} is part of a burst: ${v.why}. Tickets still need their usual proofing and approval; a burst like this is how help-desk social-engineering campaigns look.`,
     ),
+  'security.ticket_concern': (v: Vars) =>
+    message(
+      'A help-desk agent raised a concern about a recovery ticket',
+      say`Staff member ${v.raisedBy} raised a concern about recovery ticket ${v.ticketId} for account ${v.accountId} (${v.state}, owned by ${v.owner}): ${v.reason}. Only the ticket's owner, an admin or the subject can cancel it; look at it before its codes are reissued.`,
+    ),
   'security.regeneration_failed': (v: Vars) =>
     message(
       'Alert: backup-code regeneration failed',

@@ -9,11 +9,12 @@ import { Clock } from '../common/clock';
 import { FaultInjection } from '../common/fault-injection';
 import { DeliveryService } from '../delivery/delivery.service';
 import { Notifier } from '../notifications/notifier';
+import { RiskService } from './risk/risk.service';
 import { asSystem } from './ticket-actor';
 import { TicketTransitions } from './ticket-transitions.service';
 import { Ticket } from './ticket.entity';
 
-export type RegenerationOutcome = { outcome: 'completed' | 'skipped' } | { outcome: 'not_yet'; notBefore: Date };
+export type RegenerationOutcome = { outcome: 'completed' | 'skipped' | 'held' } | { outcome: 'not_yet'; notBefore: Date };
 
 const SKIPPED = { outcome: 'skipped' } as const;
 
@@ -22,7 +23,9 @@ const SKIPPED = { outcome: 'skipped' } as const;
  * any transaction, then ONE transaction re-checks the ticket, revokes every
  * active set, inserts the new one, seals it into the subject's envelope and
  * completes the ticket. A retried or duplicated job finds the ticket completed
- * and does nothing; the one-set-per-ticket index backs that up.
+ * and does nothing; the one-set-per-ticket index backs that up. A subject whose
+ * channels, manager or tier changed since the approval gets nothing: the ticket
+ * is held (changed_since_approval) and security told.
  */
 @Injectable()
 export class RegenerationService {
@@ -34,6 +37,7 @@ export class RegenerationService {
     private readonly codes: CodesService,
     private readonly delivery: DeliveryService,
     private readonly notifier: Notifier,
+    private readonly risk: RiskService,
     private readonly faults: FaultInjection,
     private readonly clock: Clock,
   ) {}
@@ -46,6 +50,7 @@ export class RegenerationService {
       const started = await this.dataSource.transaction(async (em) => {
         const locked = await this.transitions.lock(em, ticketId);
         if (locked.state !== 'approved') return locked.state === 'regenerating';
+        if ((await this.transitions.facts(em, locked)).heldBySignal) return false; // waits for an admin's cancel
         await this.transitions.fire(em, locked, 'start_regeneration', asSystem());
         return true;
       });
@@ -65,6 +70,13 @@ export class RegenerationService {
         return { outcome: 'completed' };
       }
       const account = await em.findOneOrFail(Account, { where: { id: locked.accountId }, lock: { mode: 'pessimistic_write' } });
+      // What was approved is what is delivered: with the account row locked, nothing can change between this check and the envelope.
+      const changed = await this.risk.changedSinceApproval(em, locked, account);
+      if (changed) {
+        await this.transitions.fire(em, locked, 'hold', asSystem(), { detail: { signal: changed.signal, changed: changed.detail.changed }, why: changed.reason });
+        this.logger.warn({ ticketId, changed: changed.detail.changed }, 'regeneration held: the subject changed since approval');
+        return { outcome: 'held' };
+      }
       await this.codes.revokeActiveSet(em, account.id, SYSTEM, `reissued by recovery ticket ${locked.id}`);
       const set = await this.codes.issueSet(em, account, prepared, SYSTEM, locked.id);
       await this.delivery.createEnvelope(em, account, set.id, prepared.codes.map(displayCode));

@@ -38,3 +38,28 @@ export function drillRunnerRefusal(staff: Staff, ticket: { isDrill: boolean }): 
   if (ticket.isDrill && staff.roles.includes('drill_runner')) return 'a drill runner cannot work or sign this ticket';
   return undefined;
 }
+
+/**
+ * Why this staff member may not claim, proof or approve a ticket whose subject reports (directly or further up) to
+ * `chain`: the manager's attestation is that line's one control, and one person may not hold two.
+ */
+export function managerChainRefusal(staff: Staff, chain: readonly string[]): string | undefined {
+  if (staff.accountId && chain.includes(staff.accountId)) {
+    return "one person, one control: nobody in the subject's reporting line (their manager or anyone above) may claim, proof or approve their ticket";
+  }
+  return undefined;
+}
+
+/**
+ * The role in which this staff member cancels this ticket: an admin; the ticket's owner (the agent assigned to it,
+ * or before anyone claims it the staff member who opened it); anyone else, undefined (they may raise a concern).
+ */
+export function cancellerRole(staff: Staff, ticket: { assignedTo: string | null; openedBy: string }): 'admin' | 'owner' | undefined {
+  if (staff.roles.includes('admin')) return 'admin';
+  return ticketOwner(ticket) === staff.id ? 'owner' : undefined;
+}
+
+/** The staff member who owns a ticket: its assigned agent, else the staff member who opened it (null when the subject or the service did). */
+export function ticketOwner(ticket: { assignedTo: string | null; openedBy: string }): string | null {
+  return ticket.assignedTo ?? (ticket.openedBy.startsWith('staff:') ? ticket.openedBy.slice('staff:'.length) : null);
+}

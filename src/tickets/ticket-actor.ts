@@ -9,7 +9,7 @@ export interface TicketActor {
   staff?: Staff;
 }
 
-export const asStaff = (staff: Staff, role: 'agent' | 'approver' | 'admin'): TicketActor => ({ role, audit: { kind: 'staff', id: staff.id }, staff });
+export const asStaff = (staff: Staff, role: 'agent' | 'owner' | 'approver' | 'admin'): TicketActor => ({ role, audit: { kind: 'staff', id: staff.id }, staff });
 export const asSystem = (): TicketActor => ({ role: 'system', audit: { kind: 'system' } });
 export const asSubject = (accountId: string): TicketActor => ({ role: 'subject', audit: { kind: 'subject', id: accountId } });
 export const asManager = (accountId: string): TicketActor => ({ role: 'system', audit: { kind: 'manager', id: accountId } });

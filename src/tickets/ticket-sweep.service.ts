@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { InvalidTransition } from '../common/errors';
 import { QUEUE } from '../queue/queues';
 import { RegenerationQueue, regenerationJobId } from './regeneration.queue';
+import { HELD_BY_SIGNAL_SQL } from './risk/risk.service';
 import { asSystem } from './ticket-actor';
 import { TicketTransitions } from './ticket-transitions.service';
 
@@ -78,8 +79,9 @@ export class TicketSweep {
   async reconcile(): Promise<number> {
     const now = this.clock.now();
     const rows = (await this.dataSource.query(
-      `SELECT id FROM tickets
-       WHERE (state = 'approved' AND regenerate_after <= $1)
+      // A held approved ticket (changed_since_approval) waits for an admin's cancel: no job for it.
+      `SELECT id FROM tickets t
+       WHERE (state = 'approved' AND regenerate_after <= $1 AND NOT ${HELD_BY_SIGNAL_SQL})
           OR (state = 'regenerating' AND state_changed_at <= $2)
        ORDER BY state_changed_at LIMIT 500`,
       [now, new Date(now.getTime() - STUCK_MS)],

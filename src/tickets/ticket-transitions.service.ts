@@ -119,6 +119,16 @@ export class TicketTransitions {
     return new TicketHeld(ticket.state, event, allowedEvents(ticket.state), heldMessage(rows.map((r) => r.signal)));
   }
 
+  /**
+   * The subject, reached on the channels the approval relied on once there is one: a channel changed during
+   * cooling-off (perhaps by whoever wants the codes) never hears of the ticket; the approved one does.
+   */
+  private async subjectAsApproved(em: EntityManager, ticket: Ticket): Promise<Account> {
+    const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
+    const facts = ticket.approvedFacts;
+    return facts ? { ...account, email: facts.email, phone: facts.phone } : account;
+  }
+
   /** When the state now entered breaches its SLA; states nobody waits on keep the old value. */
   private dueAt(state: TicketState, now: Date, current: Date): Date {
     const minutes = { open: this.policy.sla.unclaimedMinutes, proofing: this.policy.sla.proofingMinutes, awaiting_approval: this.policy.sla.approvalMinutes }[
@@ -143,8 +153,14 @@ export class TicketTransitions {
       case 'alert_security':
         await this.alert(em, ticket, options.why ?? `ticket ${ticket.state}`);
         return;
-      case 'notify_subject_approved': {
+      case 'fix_approved_facts': {
         const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
+        ticket.approvedFacts = { tier: account.tier, email: account.email, phone: account.phone, managerId: account.managerId, approvedAt: this.clock.now().toISOString() };
+        await em.update(Ticket, { id: ticket.id }, { approvedFacts: ticket.approvedFacts });
+        return;
+      }
+      case 'notify_subject_approved': {
+        const account = await this.subjectAsApproved(em, ticket);
         const cancelLink = await this.links.issueCancelLink(em, ticket);
         await this.notifier.toSubject(
           em,
@@ -158,7 +174,7 @@ export class TicketTransitions {
         return;
       }
       case 'notify_subject_outcome': {
-        const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
+        const account = await this.subjectAsApproved(em, ticket);
         await this.notifier.toSubject(em, account, 'ticket.closed', { outcome: ticket.state }, `ticket.closed:${ticket.id}`, ['email'], { ticketId: ticket.id });
         return;
       }

@@ -6,8 +6,9 @@ import { maskEmail, maskPhone } from '../accounts/masking';
 import { Approval } from './approval.entity';
 import { TicketDto } from './dto/ticket.dto';
 import { isSystemVerified } from './proofing/step-catalogue';
-import { HOLDABLE_STATES, RISK_SIGNALS } from './risk/risk-signals';
+import { HELD_STATES, RISK_SIGNALS } from './risk/risk-signals';
 import { TicketSignal } from './risk/ticket-signal.entity';
+import { ticketOwner } from './separation-of-duties';
 import { TicketStep } from './ticket-step.entity';
 import { Ticket } from './ticket.entity';
 import { allowedEvents } from './ticket.machine';
@@ -31,6 +32,10 @@ export class TicketViews {
     const accounts = await em.find(Account, { where: { id: In([...new Set(tickets.map((t) => t.accountId))]) } });
     // In the catalogue's order, so every ticket lists its signals the same way.
     const signals = (await em.find(TicketSignal, { where: { ticketId: In(ids) } })).sort((a, b) => RISK_SIGNALS.indexOf(a.signal) - RISK_SIGNALS.indexOf(b.signal));
+    const concerns = (await em.query(
+      `SELECT target_id, actor_id, payload->>'reason' AS reason, occurred_at FROM audit_events WHERE action = 'ticket.concern_raised' AND target_type = 'ticket' AND target_id = ANY($1) ORDER BY seq`,
+      [ids],
+    )) as { target_id: string; actor_id: string; reason: string; occurred_at: Date }[];
     const accountById = new Map(accounts.map((a) => [a.id, a]));
     return tickets.map((ticket) => {
       const account = accountById.get(ticket.accountId)!;
@@ -53,6 +58,8 @@ export class TicketViews {
         callback: ticket.callback,
         notes: ticket.notes,
         assignedTo: ticket.assignedTo,
+        owner: ticketOwner(ticket),
+        concerns: concerns.filter((c) => c.target_id === ticket.id).map((c) => ({ raisedBy: c.actor_id, reason: c.reason, raisedAt: c.occurred_at.toISOString() })),
         steps: ticket.requiredSteps.map((name) => {
           const step = ownSteps.find((s) => s.step === name);
           return {
@@ -79,8 +86,8 @@ export class TicketViews {
           clearedBy: s.clearedBy,
           clearReason: s.clearReason,
         })),
-        // Past approval or closed, a ticket is held by nothing: the hold only ever stops a claim or an approval.
-        held: HOLDABLE_STATES.includes(ticket.state) && ownSignals.some((s) => s.holds && !s.clearedAt),
+        // Closed or regenerating, a ticket is held by nothing: a hold stops a claim, an approval or a regeneration.
+        held: HELD_STATES.includes(ticket.state) && ownSignals.some((s) => s.holds && !s.clearedAt),
         allowedEvents: allowedEvents(ticket.state),
         createdAt: ticket.createdAt.toISOString(),
         stateChangedAt: ticket.stateChangedAt.toISOString(),

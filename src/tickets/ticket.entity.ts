@@ -19,6 +19,18 @@ export interface CallbackDetails {
   email?: string;
 }
 
+/**
+ * What the approval that completed the approvals relied on: the subject's tier, registered channels and manager then
+ * (written by the `fix_approved_facts` effect). Regeneration delivers only to these; a change holds the ticket.
+ */
+export interface ApprovedFacts {
+  tier: AccountTier;
+  email: string;
+  phone: string;
+  managerId: string | null;
+  approvedAt: string;
+}
+
 /** A request to reissue an account's codes. Its state changes only through ticket.machine.ts. */
 @Entity('tickets')
 export class Ticket {
@@ -42,6 +54,7 @@ export class Ticket {
   /** When the current waiting state breaches its SLA (the sweep expires it then). */
   @Column('timestamptz', { name: 'due_at' }) dueAt: Date;
   @Column('timestamptz', { name: 'regenerate_after', nullable: true }) regenerateAfter: Date | null;
+  @Column('jsonb', { name: 'approved_facts', nullable: true }) approvedFacts: ApprovedFacts | null;
   @Column('int') version: number;
   /** A social-engineering drill: never shown to agents or approvers until their debrief. */
   @Column('boolean', { name: 'is_drill' }) isDrill: boolean;

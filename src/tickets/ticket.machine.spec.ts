@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Actor, allowedEvents, decide, GuardFacts, guardHolds, guardsOf, renderMermaid, TERMINAL_STATES, TICKET_EVENTS, TICKET_STATES, TRANSITIONS } from './ticket.machine';
 
-const ACTORS: Actor[] = ['agent', 'approver', 'admin', 'system', 'subject'];
+const ACTORS: Actor[] = ['agent', 'owner', 'approver', 'admin', 'system', 'subject'];
 const FACT_NAMES: (keyof GuardFacts)[] = ['needsApproval', 'approvalsReached', 'allStepsPassed', 'coolingOffElapsed', 'heldBySignal'];
 /** Every combination of the guard facts. */
 const FACTS: GuardFacts[] = FACT_NAMES.reduce<Partial<GuardFacts>[]>((all, name) => all.flatMap((f) => [{ ...f, [name]: false }, { ...f, [name]: true }]), [{}]) as GuardFacts[];
@@ -46,8 +46,24 @@ describe('the ticket transition table', () => {
     for (const t of TRANSITIONS) {
       if (['regenerating', 'completed', 'failed'].includes(t.to)) expect(t.by).toEqual(['system']);
       if (t.event === 'approve') expect(t.by).toEqual(['approver']);
-      if (t.to === 'approved' && t.event !== 'retry') expect(t.effects).toContain('schedule_regeneration');
+      if (t.to === 'approved' && t.event !== 'retry' && t.event !== 'hold') expect(t.effects).toEqual(expect.arrayContaining(['fix_approved_facts', 'schedule_regeneration']));
     }
+  });
+
+  it('fixes what an approval relied on before telling the subject, and a hold after approval never schedules a regeneration', () => {
+    for (const t of TRANSITIONS.filter((row) => row.effects?.includes('fix_approved_facts'))) {
+      expect(t.to).toBe('approved');
+      expect(t.effects!.indexOf('fix_approved_facts')).toBeLessThan(t.effects!.indexOf('notify_subject_approved'));
+    }
+    const hold = TRANSITIONS.filter((t) => t.event === 'hold');
+    expect(hold).toEqual([expect.objectContaining({ from: 'regenerating', to: 'approved', by: ['system'], effects: ['alert_security'] })]);
+    expect(decide('approved', 'start_regeneration', 'system', { ...FACTS[0], coolingOffElapsed: true, heldBySignal: true })).toMatchObject({ ok: false, failedGuards: ['not:heldBySignal'] });
+  });
+
+  it('a live ticket is cancelled by its owner, an admin, the subject or the service, never by any other agent', () => {
+    for (const t of TRANSITIONS.filter((row) => row.event === 'cancel')) expect(t.by).not.toContain('agent');
+    for (const state of ['open', 'proofing', 'awaiting_approval'] as const) expect(decide(state, 'cancel', 'owner', FACTS[0]).ok).toBe(true);
+    expect(decide('approved', 'cancel', 'owner', FACTS[0])).toMatchObject({ ok: false, reason: 'actor_not_allowed' });
   });
 
   it('skips approval only when the tier needs none, and approves only when enough approvers agreed and nothing holds the ticket', () => {
@@ -69,7 +85,7 @@ describe('the ticket transition table', () => {
         const approve = decide('awaiting_approval', 'approve', 'approver', facts);
         expect(approve).toMatchObject({ ok: false, reason: 'guard_failed', failedGuards: expect.arrayContaining(['not:heldBySignal']) });
         for (const [state, event, actor] of [
-          ['open', 'cancel', 'agent'],
+          ['open', 'cancel', 'owner'],
           ['open', 'expire', 'system'],
           ['proofing', 'release', 'agent'],
           ['proofing', 'deny', 'agent'],

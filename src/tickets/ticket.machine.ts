@@ -34,14 +34,17 @@ export const TICKET_EVENTS = [
   'fail',
   'retry',
   'supersede',
+  'hold',
 ] as const;
 export type TicketEvent = (typeof TICKET_EVENTS)[number];
 
 /**
  * Who may fire an event: a staff role, the service itself, or the subject through their one-time link.
+ * `owner`: the agent a ticket is assigned to, or, before anyone claims it, the staff member who opened it
+ * (src/tickets/ticket-owner.ts); another agent may raise a concern about it but not cancel it.
  * `system` cancels a live ticket when its account is deactivated (a leaver: src/tickets/leavers.service.ts).
  */
-export type Actor = 'agent' | 'approver' | 'admin' | 'system' | 'subject';
+export type Actor = 'agent' | 'owner' | 'approver' | 'admin' | 'system' | 'subject';
 
 /** Facts a guard may look at; the service fills them in from the locked row. */
 export interface GuardFacts {
@@ -56,6 +59,8 @@ export interface GuardFacts {
 export type Guard = keyof GuardFacts | `not:${keyof GuardFacts}`;
 
 export type Effect =
+  /** Records on the ticket the subject's tier, channels and manager the approval relied on (tickets.approved_facts). */
+  | 'fix_approved_facts'
   | 'assign_actor'
   | 'unassign'
   | 'alert_security'
@@ -76,23 +81,25 @@ export interface Transition {
 // prettier-ignore
 export const TRANSITIONS: readonly Transition[] = [
   { from: 'open',              event: 'claim',              to: 'proofing',          by: ['agent'], guard: 'not:heldBySignal', effects: ['assign_actor'] },
-  { from: 'open',              event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
+  { from: 'open',              event: 'cancel',             to: 'cancelled',         by: ['owner', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
   { from: 'open',              event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
   { from: 'proofing',          event: 'release',            to: 'open',              by: ['agent'],                      effects: ['unassign'] },
   { from: 'proofing',          event: 'steps_passed',       to: 'awaiting_approval', by: ['system'], guard: 'needsApproval' },
-  { from: 'proofing',          event: 'steps_passed',       to: 'approved',          by: ['system'], guard: 'not:needsApproval', effects: ['notify_subject_approved', 'schedule_regeneration'] },
+  { from: 'proofing',          event: 'steps_passed',       to: 'approved',          by: ['system'], guard: 'not:needsApproval', effects: ['fix_approved_facts', 'notify_subject_approved', 'schedule_regeneration'] },
   { from: 'proofing',          event: 'step_failed',        to: 'denied',            by: ['system'],                     effects: ['alert_security', 'notify_subject_outcome'] },
   { from: 'proofing',          event: 'flag',               to: 'denied',            by: ['agent'],                      effects: ['alert_security', 'notify_subject_outcome'] },
   { from: 'proofing',          event: 'deny',               to: 'denied',            by: ['agent'],                      effects: ['notify_subject_outcome'] },
-  { from: 'proofing',          event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
+  { from: 'proofing',          event: 'cancel',             to: 'cancelled',         by: ['owner', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
   { from: 'proofing',          event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
-  { from: 'awaiting_approval', event: 'approve',            to: 'approved',          by: ['approver'], guard: ['approvalsReached', 'not:heldBySignal'], effects: ['notify_subject_approved', 'schedule_regeneration'] },
+  { from: 'awaiting_approval', event: 'approve',            to: 'approved',          by: ['approver'], guard: ['approvalsReached', 'not:heldBySignal'], effects: ['fix_approved_facts', 'notify_subject_approved', 'schedule_regeneration'] },
   { from: 'awaiting_approval', event: 'deny',               to: 'denied',            by: ['approver'],                   effects: ['notify_subject_outcome'] },
-  { from: 'awaiting_approval', event: 'cancel',             to: 'cancelled',         by: ['agent', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
+  { from: 'awaiting_approval', event: 'cancel',             to: 'cancelled',         by: ['owner', 'admin', 'subject', 'system'], effects: ['notify_subject_outcome'] },
   { from: 'awaiting_approval', event: 'expire',             to: 'expired',           by: ['system'],                     effects: ['notify_subject_outcome'] },
-  { from: 'approved',          event: 'start_regeneration', to: 'regenerating',      by: ['system'], guard: 'coolingOffElapsed' },
+  { from: 'approved',          event: 'start_regeneration', to: 'regenerating',      by: ['system'], guard: ['coolingOffElapsed', 'not:heldBySignal'] },
   { from: 'approved',          event: 'cancel',             to: 'cancelled',         by: ['admin', 'subject', 'system'], effects: ['alert_security', 'notify_subject_outcome'] },
   { from: 'regenerating',      event: 'complete',           to: 'completed',         by: ['system'] },
+  // The subject's channels, manager or tier changed since approval (changed_since_approval): nothing is delivered.
+  { from: 'regenerating',      event: 'hold',               to: 'approved',          by: ['system'],                     effects: ['alert_security'] },
   { from: 'regenerating',      event: 'fail',               to: 'failed',            by: ['system'],                     effects: ['alert_security'] },
   { from: 'failed',            event: 'retry',              to: 'approved',          by: ['admin'],                      effects: ['schedule_regeneration'] },
   // A newer request for the same account withdraws the one not yet regenerating (TicketsService.openNewest).

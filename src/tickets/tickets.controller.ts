@@ -5,6 +5,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -93,7 +94,7 @@ export class TicketsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a ticket', operationId: 'getTicket' })
-  @Roles('agent', 'approver')
+  @Roles('agent', 'approver', 'admin')
   @ApiOkResponse({ type: TicketDto })
   async get(@UuidParam('id') id: string): Promise<TicketDto> {
     return this.view(await this.tickets.get(id));
@@ -101,7 +102,7 @@ export class TicketsController {
 
   @Get(':id/events')
   @ApiOperation({ summary: 'A ticket\'s history', operationId: 'listTicketEvents' })
-  @Roles('agent', 'approver', 'auditor')
+  @Roles('agent', 'approver', 'admin', 'auditor')
   @ApiOkResponse({ type: [TimelineEventDto], description: 'The ticket’s history, oldest first, from the audit trail' })
   async timeline(@UuidParam('id') id: string): Promise<TimelineEventDto[]> {
     return (await this.tickets.timeline(id)).map((e) => ({
@@ -128,6 +129,7 @@ export class TicketsController {
   @HttpCode(200)
   @Roles('agent')
   @ApiOkResponse({ type: TicketDto, description: 'The code went to the REGISTERED channel, or the link to the manager on file' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them' })
   async startStep(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('step') step: string, @Body() body: StartStepDto): Promise<TicketDto> {
     return this.view(await this.proofing.start(staff, id, stepParam(step), body));
   }
@@ -143,6 +145,7 @@ export class TicketsController {
     },
   })
   @ApiOkResponse({ type: TicketDto, description: 'Step passed or failed; a failed system-verified step denies the ticket' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them' })
   async submitStep(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('step') step: string, @Body() body: Record<string, unknown>): Promise<TicketDto> {
     return this.view(await this.proofing.submit(staff, id, stepParam(step), body ?? {}));
   }
@@ -162,6 +165,7 @@ export class TicketsController {
   @Roles('approver')
   @RequiresStepUp()
   @ApiOkResponse({ type: TicketDto, description: 'Signed; approved once the tier’s count of distinct approvers is reached' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`separation_of_duties`, or `manager_chain`: linked to the subject’s manager or anyone above them' })
   async approve(
     @CurrentStaff() staff: Staff,
     @CurrentAuthentication() authentication: Authentication | undefined,
@@ -183,12 +187,23 @@ export class TicketsController {
   }
 
   @Post(':id/cancel')
-  @ApiOperation({ summary: 'Cancel a ticket', operationId: 'cancelTicket' })
+  @ApiOperation({ summary: 'Cancel a ticket (its owner or an admin)', operationId: 'cancelTicket' })
   @HttpCode(200)
   @Roles('agent', 'admin')
   @ApiOkResponse({ type: TicketDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`not_ticket_owner`: neither its assigned agent (before a claim, its opener) nor an admin; raise a concern instead' })
   async cancel(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
     return this.view(await this.tickets.cancel(staff, id, body.reason));
+  }
+
+  @Post(':id/concerns')
+  @ApiOperation({ summary: 'Raise a concern about a ticket someone else owns', operationId: 'raiseTicketConcern' })
+  @HttpCode(200)
+  @Roles('agent', 'approver')
+  @ApiOkResponse({ type: TicketDto, description: 'Recorded on the ticket (its timeline and `concerns`); the security contact is told' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'A drill runner on a drill ticket' })
+  async raiseConcern(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
+    return this.view(await this.tickets.raiseConcern(staff, id, body.reason));
   }
 
   @Post(':id/retry')

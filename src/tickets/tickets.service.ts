@@ -3,23 +3,24 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Account } from '../accounts/account.entity';
+import { MAX_MANAGER_DEPTH } from '../accounts/accounts.service';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { actorLabel } from '../audit/audit-actor';
 import { Clock } from '../common/clock';
-import { Conflict, Forbidden, NotFound } from '../common/errors';
+import { Conflict, Forbidden, NotFound, NotTicketOwner } from '../common/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import { Staff } from '../staff/staff.entity';
 import { OpenTicketDto } from './dto/ticket.dto';
 import { HELD_BY_SIGNAL_SQL, RiskService } from './risk/risk.service';
-import { agentRefusal, drillRunnerRefusal } from './separation-of-duties';
+import { agentRefusal, cancellerRole, drillRunnerRefusal } from './separation-of-duties';
 import { asStaff, asSystem, TicketActor } from './ticket-actor';
 import { TicketLinks } from './ticket-links.service';
 import { TicketTransitions } from './ticket-transitions.service';
 import { Ticket, TicketChannel, TIER_RANK } from './ticket.entity';
-import { TICKET_STATES, TicketState, TRANSITIONS } from './ticket.machine';
+import { allowedEvents, TERMINAL_STATES, TICKET_STATES, TicketState, TRANSITIONS } from './ticket.machine';
 
 /** States someone is still working on: the default queue view. */
 const LIVE_STATES: TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed'];
@@ -177,14 +178,20 @@ export class TicketsService {
   /**
    * Claims the next unassigned ticket; SKIP LOCKED so concurrent agents never get the same one. A ticket a risk
    * signal holds is skipped (the claim row's guard would refuse it anyway), so it waits for an admin, not an agent.
+   * So is a ticket whose subject is in the agent's reporting line below them (managerChainRefusal): another agent takes it.
    */
   claimNext(staff: Staff): Promise<Ticket | undefined> {
     return this.dataSource.transaction(async (em) => {
+      // Never the agent's own ticket, nor one whose subject reports to the agent's account, however far down the line.
       const [next] = (await em.query(
-        `SELECT id FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
+        `WITH RECURSIVE reports(id, depth) AS (
+           SELECT id, 1 FROM accounts WHERE $1::uuid IS NOT NULL AND manager_id = $1
+           UNION SELECT a.id, r.depth + 1 FROM accounts a JOIN reports r ON a.manager_id = r.id WHERE r.depth < $3)
+         SELECT id FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
+           AND account_id NOT IN (SELECT id FROM reports)
            AND NOT ${HELD_BY_SIGNAL_SQL}
-         ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [staff.accountId, staff.roles.includes('drill_runner')],
+         ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE OF t SKIP LOCKED`,
+        [staff.accountId, staff.roles.includes('drill_runner'), MAX_MANAGER_DEPTH],
       )) as { id: string }[];
       if (!next) return undefined;
       return this.transitions.fire(em, await this.transitions.lock(em, next.id), 'claim', asStaff(staff, 'agent'));
@@ -205,8 +212,42 @@ export class TicketsService {
     });
   }
 
+  /** Cancelling belongs to the ticket's owner or an admin (cancellerRole); the subject cancels through their link. */
   cancel(staff: Staff, ticketId: string, reason: string): Promise<Ticket> {
-    return this.transitions.fireAlone(ticketId, 'cancel', asStaff(staff, staff.roles.includes('admin') ? 'admin' : 'agent'), { detail: { reason } });
+    return this.dataSource.transaction(async (em) => {
+      const ticket = await this.transitions.lock(em, ticketId);
+      const role = cancellerRole(staff, ticket);
+      if (!role && allowedEvents(ticket.state).includes('cancel')) {
+        throw new NotTicketOwner(
+          'only the agent working this ticket (before anyone claims it, the one who opened it), an admin or the subject can cancel it: raise a concern instead',
+          { concerns: `/v1/tickets/${ticket.id}/concerns` },
+        );
+      }
+      return this.transitions.fire(em, ticket, 'cancel', asStaff(staff, role ?? 'agent'), { detail: { reason } });
+    });
+  }
+
+  /**
+   * Another agent's word on a ticket they may not cancel: recorded on the ticket (its timeline and `concerns`) and
+   * sent to the security contact, who can reach the owner. Not a state change, so not a row of the table.
+   */
+  raiseConcern(staff: Staff, ticketId: string, reason: string): Promise<Ticket> {
+    return this.dataSource.transaction(async (em) => {
+      const ticket = await this.transitions.lock(em, ticketId);
+      if (TERMINAL_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket is closed: there is nothing left to raise a concern about`, { state: ticket.state });
+      const refusal = drillRunnerRefusal(staff, ticket);
+      if (refusal) throw new Forbidden(refusal);
+      const owner = ticket.assignedTo ? `staff:${ticket.assignedTo}` : ticket.openedBy;
+      await this.audit.record(em, {
+        actor: { kind: 'staff', id: staff.id },
+        action: 'ticket.concern_raised',
+        target: { type: 'ticket', id: ticket.id },
+        payload: { reason, state: ticket.state, owner },
+      });
+      const vars = { raisedBy: staff.id, ticketId: ticket.id, accountId: ticket.accountId, state: ticket.state, owner, reason };
+      await this.notifier.toSecurity(em, 'security.ticket_concern', vars, `concern:${ticket.id}:${staff.id}:${this.clock.now().getTime()}`, ticket.id);
+      return ticket;
+    });
   }
 
   retry(staff: Staff, ticketId: string): Promise<Ticket> {

@@ -25,7 +25,7 @@ import { AttestPage } from './pages/public/AttestPage';
 const SCREENS: { path: string; label?: string; roles: Role[]; element: ReactNode }[] = [
   { path: '/queue', label: 'Queue', roles: ['agent'], element: <QueuePage /> },
   { path: '/approvals', label: 'Approvals', roles: ['approver'], element: <InboxPage /> },
-  { path: '/tickets/:id', roles: ['agent', 'approver'], element: <TicketPage /> },
+  { path: '/tickets/:id', roles: ['agent', 'approver', 'admin'], element: <TicketPage /> },
   { path: '/admin/staff', label: 'Staff', roles: ['admin'], element: <StaffPage /> },
   { path: '/admin/accounts', label: 'Accounts', roles: ['admin'], element: <AccountsPage /> },
   { path: '/admin/systems', label: 'Critical systems', roles: ['admin'], element: <SystemsPage /> },

@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
-import { InvalidTransition, SeparationOfDutyViolation } from '../../common/errors';
+import { InvalidTransition, ManagerChainViolation, SeparationOfDutyViolation } from '../../common/errors';
 import { Authentication, authenticationRecord } from '../../staff/sign-in/step-up';
 import { Staff } from '../../staff/staff.entity';
 import { RiskService } from '../risk/risk.service';
-import { approvalRefusal, drillRunnerRefusal } from '../separation-of-duties';
+import { approvalRefusal, drillRunnerRefusal, managerChainRefusal } from '../separation-of-duties';
 import { asStaff } from '../ticket-actor';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
@@ -15,10 +15,9 @@ import { allowedEvents } from '../ticket.machine';
 
 /**
  * Approvers sign tickets awaiting approval. The server enforces separation of
- * duties (not the proofing agent, not the subject, not twice) and counts
- * DISTINCT independent approvers (on a critical ticket the subject's manager
- * chain signs but does not count; on a privileged or critical one neither does
- * an approver whose role is younger than risk.approverFreshDays); the ticket row lock makes concurrent
+ * duties (not the proofing agent, not the subject, nobody in the subject's
+ * reporting line, not twice) and counts DISTINCT independent approvers (rows
+ * from before the reporting line was refused may say not independent); the ticket row lock makes concurrent
  * approvals count exactly, so the tier's quota fires `approve` once. Before an
  * approval the risk signals are evaluated again: a hold refuses it.
  */
@@ -37,7 +36,11 @@ export class ApprovalsService {
       .transaction(async (em) => {
         const ticket = await this.transitions.lock(em, ticketId);
         if (ticket.state !== 'awaiting_approval') throw new InvalidTransition(ticket.state, decision, allowedEvents(ticket.state));
-        const refusal = drillRunnerRefusal(staff, ticket) ?? approvalRefusal(staff, await this.people(em, ticket));
+        const drill = drillRunnerRefusal(staff, ticket);
+        if (drill) throw new SeparationOfDutyViolation(drill);
+        const inLine = managerChainRefusal(staff, await this.risk.managerChainOf(em, ticket.accountId));
+        if (inLine) throw new ManagerChainViolation(inLine);
+        const refusal = approvalRefusal(staff, await this.people(em, ticket));
         if (refusal) throw new SeparationOfDutyViolation(refusal);
         if (decision === 'approve') {
           await this.risk.evaluate(em, ticket);
@@ -73,7 +76,7 @@ export class ApprovalsService {
       })
       .catch(async (error: unknown) => {
         // A refusal is itself a security event: recorded after the refused transaction rolled back.
-        if (error instanceof SeparationOfDutyViolation) {
+        if (error instanceof SeparationOfDutyViolation || error instanceof ManagerChainViolation) {
           await this.audit.recordAlone({
             actor: { kind: 'staff', id: staff.id },
             action: 'ticket.approval_refused',

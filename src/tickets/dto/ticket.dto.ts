@@ -96,7 +96,7 @@ export class ApprovalViewDto {
   @ApiProperty({ enum: ['approve', 'deny'] }) decision: 'approve' | 'deny';
   @ApiProperty() reason: string;
   @ApiProperty({
-    description: 'Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket, and for an approver whose role is younger than risk.approverFreshDays on a privileged or critical one',
+    description: 'Counts toward approvalsRequired. False for an approver whose role is younger than risk.approverFreshDays on a privileged or critical ticket (and, on approvals recorded before the reporting line was refused outright, for the subject’s manager chain)',
   })
   independent: boolean;
   @ApiProperty({ enum: NOT_COUNTED_REASONS, isArray: true, description: 'Why the approval does not count (empty when it counts)' }) notCounted: NotCountedReason[];
@@ -111,6 +111,12 @@ export class TicketSignalDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When an admin cleared the hold' }) clearedAt: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) clearedBy: string | null;
   @ApiProperty({ nullable: true, type: String }) clearReason: string | null;
+}
+
+export class ConcernViewDto {
+  @ApiProperty({ format: 'uuid', description: 'The staff member who raised it' }) raisedBy: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ format: 'date-time' }) raisedAt: string;
 }
 
 export class TicketAccountDto {
@@ -132,6 +138,14 @@ export class TicketDto {
   @ApiProperty({ type: CallbackDto, description: 'As the caller gave it' }) callback: CallbackDto;
   @ApiProperty({ nullable: true, type: String }) notes: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) assignedTo: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Who may cancel it besides an admin and the subject: the assigned agent, else the staff member who opened it',
+  })
+  owner: string | null;
+  @ApiProperty({ type: [ConcernViewDto], description: 'Concerns other staff raised about it (POST /v1/tickets/{id}/concerns), oldest first' }) concerns: ConcernViewDto[];
   @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
   @ApiProperty() approvalsRequired: number;
   @ApiProperty({ type: [ApprovalViewDto] }) approvals: ApprovalViewDto[];

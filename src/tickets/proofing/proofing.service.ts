@@ -9,14 +9,14 @@ import { Account } from '../../accounts/account.entity';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { constantTimeEqual } from '../../common/crypto';
-import { Conflict, Forbidden, Gone, InvalidInput, ValidationFailed } from '../../common/errors';
+import { Conflict, Forbidden, Gone, InvalidInput, ManagerChainViolation, ValidationFailed } from '../../common/errors';
 import { fieldErrors } from '../../common/validation';
 import type { Env } from '../../config/env.validation';
 import { Policy } from '../../config/policy';
 import { Notifier } from '../../notifications/notifier';
 import { Staff } from '../../staff/staff.entity';
 import { RiskService } from '../risk/risk.service';
-import { drillRunnerRefusal } from '../separation-of-duties';
+import { drillRunnerRefusal, managerChainRefusal } from '../separation-of-duties';
 import { asManager, asStaff, asSystem } from '../ticket-actor';
 import { LINK_NOT_VALID, TicketLinks } from '../ticket-links.service';
 import { TicketStep } from '../ticket-step.entity';
@@ -219,6 +219,9 @@ export class ProofingService {
     if (ticket.assignedTo !== staff.id) throw new Forbidden('only the agent working this ticket can run its steps');
     const drillRefusal = drillRunnerRefusal(staff, ticket);
     if (drillRefusal) throw new Forbidden(drillRefusal);
+    // The reporting line may have changed since the claim: the subject's manager never proofs their report.
+    const inLine = managerChainRefusal(staff, await this.risk.managerChainOf(em, ticket.accountId));
+    if (inLine) throw new ManagerChainViolation(inLine);
     if (!ticket.requiredSteps.includes(stepName as ProofingStep)) {
       throw new InvalidInput('step', `is not required for this ticket (required: ${ticket.requiredSteps.join(', ')})`);
     }

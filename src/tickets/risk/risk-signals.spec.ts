@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { RiskPolicy, TiersPolicy } from '../../config/policy';
-import { channelChangedWithin, evaluateRisk, isIndependentApprover, managerChain, normalisePhone, requiredSteps, RiskFacts, samePhone } from './risk-signals';
+import { changedSinceApproval, channelChangedWithin, evaluateRisk, managerChain, normalisePhone, requiredSteps, RiskFacts, samePhone } from './risk-signals';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -168,12 +168,21 @@ describe('manager_not_independent', () => {
       }),
     );
   });
+});
 
-  it('counts an approver as independent unless a critical ticket’s subject reports to them', () => {
-    expect(isIndependentApprover('critical', 'director', ['manager', 'director'])).toBe(false);
-    expect(isIndependentApprover('critical', 'peer', ['manager', 'director'])).toBe(true);
-    expect(isIndependentApprover('critical', null, ['manager'])).toBe(true);
-    expect(isIndependentApprover('privileged', 'manager', ['manager'])).toBe(true);
+describe('changed_since_approval', () => {
+  const approved = { tier: 'critical' as const, email: 'jane@example.com', phone: '+447700900123', managerId: 'manager', approvedAt: '2026-12-01T10:00:00.000Z' };
+
+  it('is quiet while the account is what the approval relied on (e-mail compared case-blind)', () => {
+    expect(changedSinceApproval(approved, { ...approved, email: 'JANE@example.com ' })).toBeUndefined();
+  });
+
+  it('holds on any change of e-mail, phone, manager or tier, naming what changed and never a value', () => {
+    const signal = changedSinceApproval(approved, { ...approved, email: 'mallory@example.net', managerId: null, tier: 'standard' })!;
+    expect(signal).toMatchObject({ signal: 'changed_since_approval', holds: true, basis: 'email+managerId+tier', detail: { changed: ['email', 'managerId', 'tier'] } });
+    expect(signal.reason).toMatch(/^the subject's e-mail address, manager, tier changed after the ticket was approved \(2026-12-01\): held, nothing is delivered/);
+    expect(JSON.stringify(signal)).not.toMatch(/mallory|jane@/);
+    expect(changedSinceApproval(approved, { ...approved, phone: '+447700900999' })).toMatchObject({ basis: 'phone' });
   });
 });
 

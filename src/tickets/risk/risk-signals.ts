@@ -11,6 +11,8 @@ import { changedWithin, countedApprovals, DAY, freshApproverSignal, HistoryFacts
  */
 /** States in which a hold still matters: before the ticket is approved or closed. */
 export const HOLDABLE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval'];
+/** States an uncleared holding signal stops: those above (claim, approval), and an approved ticket's regeneration (changed_since_approval). */
+export const HELD_STATES: readonly TicketState[] = [...HOLDABLE_STATES, 'approved'];
 
 export const RISK_SIGNALS = [
   'channel_recently_changed',
@@ -21,6 +23,7 @@ export const RISK_SIGNALS = [
   'tier_recently_lowered',
   'manager_recently_changed',
   'approver_recently_privileged',
+  'changed_since_approval',
 ] as const;
 export type RiskSignalCode = (typeof RISK_SIGNALS)[number];
 
@@ -121,6 +124,10 @@ function callbackSignal(facts: RiskFacts): RaisedSignal | undefined {
   };
 }
 
+/**
+ * Approvals from the subject's reporting line are now refused outright (separation-of-duties.ts, managerChainRefusal),
+ * so no new approval is recorded as not independent; this still names the ones recorded before that rule.
+ */
 function managerSignal(facts: RiskFacts): RaisedSignal | undefined {
   const dependent = facts.approvals.filter((a) => a.notCounted.includes('manager_not_independent')).map((a) => a.approverId);
   if (facts.tier !== 'critical' || dependent.length === 0) return undefined;
@@ -153,6 +160,38 @@ function notMeSignal(facts: RiskFacts): RaisedSignal | undefined {
 export const STEP_RAISING_SIGNALS: readonly RiskSignalCode[] = ['channel_recently_changed', 'manager_recently_changed'];
 
 /** The steps a ticket needs: its tier's, plus the next tier's when a registered channel or the manager changed recently. Never fewer. */
+/** The facts an approval relies on, as fixed on the ticket (tickets.approved_facts) or as on file now. */
+export interface ApprovalFacts {
+  tier: AccountTier;
+  email: string;
+  phone: string;
+  managerId: string | null;
+}
+
+const APPROVAL_FACT_WORDS: Record<keyof ApprovalFacts, string> = { email: 'e-mail address', phone: 'phone number', managerId: 'manager', tier: 'tier' };
+
+/**
+ * An approved ticket whose subject's channels, manager or tier changed since the approval: what was approved is no
+ * longer what would be delivered, so it holds (checked at regeneration; never cleared: a new ticket is approved anew).
+ * The reason names what changed, never the old or new value.
+ */
+export function changedSinceApproval(approved: ApprovalFacts & { approvedAt: string }, onFile: ApprovalFacts): RaisedSignal | undefined {
+  const changed = (Object.keys(APPROVAL_FACT_WORDS) as (keyof ApprovalFacts)[]).filter((key) =>
+    key === 'email' ? approved.email.trim().toLowerCase() !== onFile.email.trim().toLowerCase() : (approved[key] ?? null) !== (onFile[key] ?? null),
+  );
+  if (changed.length === 0) return undefined;
+  const words = changed.map((key) => APPROVAL_FACT_WORDS[key]);
+  return {
+    signal: 'changed_since_approval',
+    reason:
+      `the subject's ${words.join(', ')} changed after the ticket was approved (${approved.approvedAt.slice(0, 10)}): held, nothing is delivered; ` +
+      'cancel it and open a new ticket, proofed and approved against what is on file now',
+    holds: true,
+    basis: changed.join('+'),
+    detail: { changed, approvedAt: approved.approvedAt },
+  };
+}
+
 export function requiredSteps(tier: AccountTier, tiers: TiersPolicy, signals: readonly RaisedSignal[]): ProofingStep[] {
   const own = tiers[tier].steps;
   if (!signals.some((s) => STEP_RAISING_SIGNALS.includes(s.signal))) return [...own];
@@ -198,11 +237,6 @@ export function managerChain(subjectId: string, managerOf: ReadonlyMap<string, s
     current = managerOf.get(current) ?? null;
   }
   return chain;
-}
-
-/** On a critical ticket, an approver who is the subject's manager or above them is not independent. Other tiers: today's rules. */
-export function isIndependentApprover(tier: AccountTier, approverAccountId: string | null, chain: readonly string[]): boolean {
-  return tier !== 'critical' || approverAccountId === null || !chain.includes(approverAccountId);
 }
 
 /** What a refused claim or approval says while a signal holds the ticket. */

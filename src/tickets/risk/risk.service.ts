@@ -20,7 +20,7 @@ import { agentRefusal, drillRunnerRefusal } from '../separation-of-duties';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
 import { DAY, isFreshApprover, NotCountedReason, notCountedReasons, TierChange, tierInWindow } from './history-signals';
-import { evaluateRisk, HOLDABLE_STATES, isIndependentApprover, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode, STEP_RAISING_SIGNALS } from './risk-signals';
+import { ApprovalFacts, changedSinceApproval, evaluateRisk, HELD_STATES, HOLDABLE_STATES, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode, STEP_RAISING_SIGNALS } from './risk-signals';
 import { TicketSignal } from './ticket-signal.entity';
 
 /** SQL: ticket `t` has a signal that holds it and no admin has cleared (the held list; take-next skips these). */
@@ -62,15 +62,14 @@ export class RiskService {
   }
 
   /**
-   * Why this approver's approval would not count on this ticket (empty: it counts): the subject's reporting line
-   * on a critical ticket; an approver role younger than risk.approverFreshDays on a privileged or critical one.
+   * Why this approver's approval would not count on this ticket (empty: it counts): an approver role younger than
+   * risk.approverFreshDays on a privileged or critical one. (The subject's reporting line is refused outright
+   * before an approval is recorded: manager_chain.)
    */
-  async notCounted(em: EntityManager, ticket: Ticket, approver: Staff): Promise<NotCountedReason[]> {
-    const line = await this.accounts.reportingLine(em, ticket.accountId);
-    const chain = managerChain(ticket.accountId, new Map(line.map((row) => [row.id, row.managerId])), MAX_MANAGER_DEPTH);
+  async notCounted(_em: EntityManager, ticket: Ticket, approver: Staff): Promise<NotCountedReason[]> {
     const grantedAt = approver.rolesGrantedAt.approver ? new Date(approver.rolesGrantedAt.approver) : null;
     const fresh = isFreshApprover(grantedAt, this.clock.now(), this.policy.risk.approverFreshDays);
-    return notCountedReasons(ticket.tier, !isIndependentApprover(ticket.tier, approver.accountId, chain), fresh);
+    return notCountedReasons(ticket.tier, false, fresh);
   }
 
   /** The tier a ticket for this account opens with: the highest it held within risk.tierLoweredWindowDays. */
@@ -93,6 +92,24 @@ export class RiskService {
     if (!accountId) return null;
     const [row] = (await em.query(`SELECT max(changed_at) AS at FROM account_changes WHERE account_id = $1 AND $2 = ANY (changed)`, [accountId, field])) as { at: Date | null }[];
     return row?.at ?? null;
+  }
+
+  /**
+   * At regeneration, in the transaction that holds the ticket and the account rows: the account against what the
+   * approval relied on. A difference is recorded as changed_since_approval (audited) and returned; the caller holds
+   * the ticket through the table, whose effect alerts security.
+   */
+  async changedSinceApproval(em: EntityManager, ticket: Ticket, onFile: ApprovalFacts): Promise<RaisedSignal | undefined> {
+    if (!ticket.approvedFacts) return undefined; // approved before approvals fixed their facts: nothing to compare with
+    const signal = changedSinceApproval(ticket.approvedFacts, onFile);
+    if (signal) await this.record(em, ticket, signal, [], this.clock.now());
+    return signal;
+  }
+
+  /** The subject's managers, nearest first, up the reporting line (bounded, loop-safe). */
+  async managerChainOf(em: EntityManager, accountId: string): Promise<string[]> {
+    const line = await this.accounts.reportingLine(em, accountId);
+    return managerChain(accountId, new Map(line.map((row) => [row.id, row.managerId])), MAX_MANAGER_DEPTH);
   }
 
   /**
@@ -137,6 +154,7 @@ export class RiskService {
     const row = await em.findOne(TicketSignal, { where: { ticketId, signal } });
     if (!row) throw new NotFound(`risk signal ${signal} on ticket`, ticketId);
     if (!row.holds) throw new Conflict(`${signal} does not hold this ticket: there is nothing to clear`);
+    if (signal === 'changed_since_approval') throw new Conflict('changed_since_approval is never cleared: what was approved is not what is on file; cancel the ticket and open a new one');
     if (row.clearedAt) throw new Conflict(`${signal} was already cleared at ${row.clearedAt.toISOString()}`);
     if (!HOLDABLE_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
     return { ticket, row };
@@ -160,7 +178,7 @@ export class RiskService {
     const query = this.dataSource
       .getRepository(Ticket)
       .createQueryBuilder('t')
-      .where('t.state IN (:...states)', { states: HOLDABLE_STATES })
+      .where('t.state IN (:...states)', { states: HELD_STATES })
       .andWhere(HELD_BY_SIGNAL_SQL)
       .orderBy('t.created_at')
       .addOrderBy('t.id');

@@ -987,23 +987,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/scim-connections/{id}/secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Fetch the secret of a connection created through a change request: its requester only, once */
-        post: operations["issueScimConnectionSecret"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/staff": {
         parameters: {
             query?: never;
@@ -1187,8 +1170,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a ticket */
+        /** Cancel a ticket (its owner or an admin) */
         post: operations["cancelTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/concerns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Raise a concern about a ticket someone else owns */
+        post: operations["raiseTicketConcern"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1438,10 +1438,8 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "deny";
             reason: string;
-            /** @description Counts toward approvalsRequired. False for the subject’s manager, or anyone above them, on a critical ticket, and for an approver whose role is younger than risk.approverFreshDays on a privileged or critical one */
+            /** @description Counts toward approvalsRequired. Always true now that the subject’s reporting line is refused (manager_chain); false only on approvals recorded before that rule */
             independent: boolean;
-            /** @description Why the approval does not count (empty when it counts) */
-            notCounted: ("manager_not_independent" | "approver_recently_privileged")[];
             /** Format: date-time */
             createdAt: string;
         };
@@ -1566,7 +1564,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold" | "critical_system.update" | "critical_system.custodian_add" | "critical_system.custodian_remove" | "scim_connection.create";
+            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold";
             /** @example account */
             targetType: string;
             /** @description The account, staff member or ticket id; for a new member, its name */
@@ -1640,6 +1638,16 @@ export interface components {
             revokedAt: string | null;
             revokeReason: string | null;
         };
+        ConcernViewDto: {
+            /**
+             * Format: uuid
+             * @description The staff member who raised it
+             */
+            raisedBy: string;
+            reason: string;
+            /** Format: date-time */
+            raisedAt: string;
+        };
         ConnectionErrorDto: {
             /** Format: date-time */
             at: string;
@@ -1698,8 +1706,6 @@ export interface components {
             grantTtlSeconds: number;
         };
         CreateScimConnectionDto: {
-            /** @description Why: shown to the admin who reviews the change request it may become */
-            changeReason?: string;
             /**
              * @description What the directory is, for the admin view and the audit trail
              * @example Okta production
@@ -1746,15 +1752,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-            /**
-             * Format: uuid
-             * @description A change to k, the window or the custodians waiting for a second admin
-             */
-            pendingChangeRequestId: string | null;
         };
         CustodianDto: {
-            /** @description Why: shown to the admin who reviews the change request it may become */
-            changeReason?: string;
             /** Format: uuid */
             accountId: string;
         };
@@ -2189,8 +2188,6 @@ export interface components {
             errors: number;
             /** @description The last errors, newest first */
             lastErrors: components["schemas"]["ConnectionErrorDto"][];
-            /** @description Created through a change request and its secret not fetched yet: only its requester can, once */
-            awaitingSecret: boolean;
         };
         ScimErrorDto: {
             /**
@@ -2333,6 +2330,13 @@ export interface components {
             notes: string | null;
             /** Format: uuid */
             assignedTo: string | null;
+            /**
+             * Format: uuid
+             * @description Who may cancel it besides an admin and the subject: the assigned agent, else the staff member who opened it
+             */
+            owner: string | null;
+            /** @description Concerns other staff raised about it (POST /v1/tickets/{id}/concerns), oldest first */
+            concerns: components["schemas"]["ConcernViewDto"][];
             steps: components["schemas"]["StepViewDto"][];
             approvalsRequired: number;
             approvals: components["schemas"]["ApprovalViewDto"][];
@@ -2341,7 +2345,7 @@ export interface components {
             /** @description A risk signal holds the ticket: no claim, no approval until an admin clears it */
             held: boolean;
             /** @description Events the table allows from this state */
-            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry" | "supersede")[];
+            allowedEvents: ("claim" | "release" | "steps_passed" | "step_failed" | "flag" | "deny" | "approve" | "cancel" | "expire" | "start_regeneration" | "complete" | "fail" | "retry" | "supersede" | "hold")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2368,7 +2372,7 @@ export interface components {
         };
         TicketSignalDto: {
             /** @enum {string} */
-            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "tier_recently_lowered" | "manager_recently_changed" | "approver_recently_privileged";
+            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "changed_since_approval";
             /** @description Why it was raised, in words for the agent and approver */
             reason: string;
             /** @description While true and not cleared, the ticket cannot be claimed or approved */
@@ -2465,17 +2469,16 @@ export interface components {
              */
             status?: "active" | "deactivated";
         };
-        UpdateCriticalSystemRequestDto: {
+        UpdateCriticalSystemDto: {
             /** @example payments-hsm */
             name?: string;
             description?: string;
-            /** @description Sensitive: a change request when two admins exist */
-            k?: number;
-            /** @description Sensitive: a change request when two admins exist */
-            windowSeconds?: number;
-            grantTtlSeconds?: number;
-            /** @description Why: shown to the admin who reviews the change request it may become */
-            changeReason?: string;
+            /** @default 2 */
+            k: number;
+            /** @default 300 */
+            windowSeconds: number;
+            /** @default 900 */
+            grantTtlSeconds: number;
         };
         UpdateStaffDto: {
             /** @description Why: shown to the admin who reviews the change request it may become */
@@ -4967,7 +4970,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateCriticalSystemRequestDto"];
+                "application/json": components["schemas"]["UpdateCriticalSystemDto"];
             };
         };
         responses: {
@@ -4977,15 +4980,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
-                };
-            };
-            /** @description A change to k or the window: a change request now waits for a second admin */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             400: {
@@ -5015,15 +5009,6 @@ export interface operations {
                 };
             };
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description A change request for this system is pending */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5056,15 +5041,6 @@ export interface operations {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
                 };
             };
-            /** @description A change request now waits for a second admin */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChangeRequestDto"];
-                };
-            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5099,7 +5075,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Already a custodian, or a change request for this system is pending */
+            /** @description Already a custodian */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5130,15 +5106,6 @@ export interface operations {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
                 };
             };
-            /** @description A change request now waits for a second admin */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChangeRequestDto"];
-                };
-            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5173,7 +5140,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Would leave fewer custodians than k, or a change request for this system is pending */
+            /** @description Would leave fewer custodians than k */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6256,15 +6223,6 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedScimConnectionDto"];
                 };
             };
-            /** @description With two or more active admins: a change request now waits for a second admin; once approved, the requester fetches the secret once (POST /v1/scim-connections/{id}/secret) */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChangeRequestDto"];
-                };
-            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6284,15 +6242,6 @@ export interface operations {
             };
             /** @description Token lacks the role: one of admin */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description A change request for a connection of this name is pending */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6357,86 +6306,6 @@ export interface operations {
             };
             /** @description Already revoked */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-        };
-    };
-    issueScimConnectionSecret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The secret is in this response only */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedScimConnectionDto"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description Missing, unknown, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /**
-             * @description Not the admin who asked for the connection
-             *
-             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
-             *
-             *     Token lacks the role: one of admin
-             */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description The connection is revoked */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description The secret was shown once already */
-            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7280,7 +7149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver */
+            /** @description Token lacks the role: one of agent, approver, admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7352,7 +7221,9 @@ export interface operations {
                 };
             };
             /**
-             * @description Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             * @description `separation_of_duties`, or `manager_chain`: linked to the subject’s manager or anyone above them
+             *
+             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
              *
              *     Token lacks the role: one of approver
              */
@@ -7425,7 +7296,86 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, admin */
+            /**
+             * @description `not_ticket_owner`: neither its assigned agent (before a claim, its opener) nor an admin; raise a concern instead
+             *
+             *     Token lacks the role: one of agent, admin
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown ticket or account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed in the ticket’s current state: details name `state` and `allowedEvents` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    raiseTicketConcern: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBodyDto"];
+            };
+        };
+        responses: {
+            /** @description Recorded on the ticket (its timeline and `concerns`); the security contact is told */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Invalid field, id or step (named in the message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description A drill runner on a drill ticket
+             *
+             *     Token lacks the role: one of agent, approver
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7562,7 +7512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent, approver, auditor */
+            /** @description Token lacks the role: one of agent, approver, admin, auditor */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7802,7 +7752,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "tier_recently_lowered" | "manager_recently_changed" | "approver_recently_privileged";
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "changed_since_approval";
             };
             cookie?: never;
         };
@@ -7925,7 +7875,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent */
+            /**
+             * @description Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them
+             *
+             *     Token lacks the role: one of agent
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7997,7 +7951,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of agent */
+            /**
+             * @description Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them
+             *
+             *     Token lacks the role: one of agent
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8127,7 +8085,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Not a custodian of this system, or (code `custodian_codes_rule`) the custodian’s codes do not count: enrolled after they were added or too recently (code untouched)
+             * @description Not a custodian of this system (code untouched)
              *
              *     A service token needs the scope unlock and an allowed client address
              *

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { ErrorNote, Field, LoadState } from '../../components/ui';
 import { useAction } from '../../components/use-load';
@@ -36,7 +37,7 @@ export function HeldPage() {
     <div className="adm-page">
       <PageHead
         title="Held tickets"
-        intro="Recovery tickets a risk signal holds: nobody can claim or approve them until an admin has looked and cleared the hold, with a reason that goes into the audit trail. Oldest first."
+        intro="Recovery tickets a risk signal holds: nobody can claim or approve them until an admin has looked and cleared the hold, with a reason that goes into the audit trail. An approved ticket whose subject changed since approval is never regenerated: cancel it. Oldest first."
         actions={<RefreshButton list={list} />}
       />
       <ResultNotice text={notice} />
@@ -62,7 +63,20 @@ function HeldTicket({ ticket, myId, onCleared }: { ticket: Ticket; myId: string;
         </section>
         <section aria-label="Risk signals">
           <h3>Risk signals</h3>
-          <RiskSignals ticket={ticket} myId={myId} action={(signal) => isHolding(signal) && <ClearForm ticket={ticket} signal={signal.signal} onCleared={onCleared} />} />
+          <RiskSignals
+            ticket={ticket}
+            myId={myId}
+            action={(signal) =>
+              signal.signal === 'changed_since_approval' ? (
+                // Never cleared: what was approved is not what is on file. The ticket page has the admin's cancel.
+                <p>
+                  <Link to={`/tickets/${ticket.id}`}>Open the ticket to cancel it</Link>; a new request is proofed and approved against what is on file now.
+                </p>
+              ) : (
+                isHolding(signal) && <ClearForm ticket={ticket} signal={signal.signal} onCleared={onCleared} />
+              )
+            }
+          />
         </section>
       </div>
     </article>

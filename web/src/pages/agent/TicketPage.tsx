@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { LoadState, Panel } from '../../components/ui';
+import { formatTime, LoadState, Panel } from '../../components/ui';
 import { useLoad } from '../../components/use-load';
 import { useMe, type Me } from '../../session/session';
 import { AgentActions, agentActions, isWorking } from '../ticket/AgentActions';
@@ -10,12 +10,26 @@ import { HeldNotice, RiskSignals } from '../ticket/RiskSignals';
 import { Timeline } from '../ticket/Timeline';
 import { TicketBadges, TicketSummary } from '../ticket/TicketSummary';
 import { loadTicket, loadTimeline } from '../ticket/ticket-api';
-import { FINISHED_STATES, type Ticket, type TimelineEvent } from '../ticket/ticket-words';
+import { FINISHED_STATES, staffText, type Ticket, type TimelineEvent } from '../ticket/ticket-words';
 
 /** A manager's answer, an approval or the regeneration job may change the ticket while it is open on screen. */
 const POLL_MS = 4_000;
 
-/** One recovery ticket, for the agent working it and for approvers: the same page, actions by role. */
+/** Concerns other staff raised (they may not cancel it): the owner and admins read them here. */
+function Concerns({ concerns, myId }: { concerns: Ticket['concerns']; myId: string }) {
+  return (
+    <ul className="desk-concerns">
+      {concerns.map((c) => (
+        <li key={`${c.raisedBy}-${c.raisedAt}`}>
+          <strong>{staffText(c.raisedBy, myId)}</strong> <span className="muted">{formatTime(c.raisedAt)}</span>
+          <p>{c.reason}</p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** One recovery ticket, for the agent working it, approvers and admins: the same page, actions by role. */
 export function TicketPage() {
   const { id = '' } = useParams();
   const me = useMe();
@@ -36,7 +50,11 @@ export function TicketPage() {
 
 function TicketView({ ticket, events, me, onChanged }: { ticket: Ticket; events: TimelineEvent[]; me: Me; onChanged: () => void }) {
   const actions = agentActions(ticket, me);
-  const back = me.roles.includes('agent') ? { to: '/queue', label: 'Queue' } : { to: '/approvals', label: 'Approvals' };
+  const back = me.roles.includes('agent')
+    ? { to: '/queue', label: 'Queue' }
+    : me.roles.includes('approver')
+      ? { to: '/approvals', label: 'Approvals' }
+      : { to: '/admin/held', label: 'Held tickets' };
   return (
     <>
       <header className="desk-page-head">
@@ -70,6 +88,11 @@ function TicketView({ ticket, events, me, onChanged }: { ticket: Ticket; events:
           {ticket.approvalsRequired > 0 && (
             <Panel title="Approvals">
               <Approvals ticket={ticket} me={me} onSigned={onChanged} />
+            </Panel>
+          )}
+          {ticket.concerns.length > 0 && (
+            <Panel title="Concerns">
+              <Concerns concerns={ticket.concerns} myId={me.id} />
             </Panel>
           )}
           <Panel title="Timeline">

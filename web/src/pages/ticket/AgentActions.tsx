@@ -4,7 +4,7 @@ import { useAction } from '../../components/use-load';
 import type { Me } from '../../session/session';
 import { ReasonForm, type ReasonAction } from './ReasonForm';
 import { releaseTicket } from './ticket-api';
-import type { Ticket } from './ticket-words';
+import { FINISHED_STATES, type Ticket } from './ticket-words';
 
 /** The signed-in agent is the one working this ticket: only they run its steps, release, flag or deny it. */
 export function isWorking(ticket: Ticket, me: Me): boolean {
@@ -12,8 +12,18 @@ export function isWorking(ticket: Ticket, me: Me): boolean {
 }
 
 /**
- * What an agent may do to this ticket: the events the state allows (`allowedEvents`) that an
- * agent fires (src/tickets/ticket.machine.ts: after approval only an admin or the subject cancels).
+ * Who may cancel it (src/tickets/ticket.machine.ts): an admin, or its owner (the agent assigned to it, before a claim
+ * the one who opened it) until it is approved; after approval only an admin or the subject.
+ */
+export function mayCancel(ticket: Ticket, me: Me): boolean {
+  if (!ticket.allowedEvents.includes('cancel')) return false;
+  if (me.roles.includes('admin')) return true;
+  return me.roles.includes('agent') && ticket.owner === me.id && ticket.state !== 'approved';
+}
+
+/**
+ * What this person may do to this ticket: the events the state allows (`allowedEvents`) that they fire, and for an
+ * agent or approver who may not cancel a live ticket, a concern instead (recorded on it, security told).
  */
 export function agentActions(ticket: Ticket, me: Me): { release: boolean; withReason: ReasonAction[] } {
   const allowed = (event: Ticket['allowedEvents'][number]) => ticket.allowedEvents.includes(event);
@@ -21,7 +31,10 @@ export function agentActions(ticket: Ticket, me: Me): { release: boolean; withRe
   const withReason: ReasonAction[] = [];
   if (working && allowed('flag')) withReason.push({ event: 'flag', label: 'Flag as suspicious', tone: 'danger' });
   if (working && allowed('deny')) withReason.push({ event: 'deny', label: 'Deny', tone: 'danger' });
-  if (me.roles.includes('agent') && allowed('cancel') && ticket.state !== 'approved') withReason.push({ event: 'cancel', label: 'Cancel ticket', tone: 'secondary' });
+  if (mayCancel(ticket, me)) withReason.push({ event: 'cancel', label: 'Cancel ticket', tone: 'secondary' });
+  else if (!FINISHED_STATES.includes(ticket.state) && (me.roles.includes('agent') || me.roles.includes('approver'))) {
+    withReason.push({ event: 'concern', label: 'Raise a concern', tone: 'secondary' });
+  }
   return { release: working && allowed('release'), withReason };
 }
 

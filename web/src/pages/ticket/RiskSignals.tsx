@@ -14,10 +14,14 @@ export const SIGNAL_LABEL: Record<Signal['signal'], string> = {
   tier_recently_lowered: 'Tier lowered recently',
   manager_recently_changed: 'Manager (or manager’s e-mail) changed recently',
   approver_recently_privileged: 'Approval from a new approver',
+  changed_since_approval: 'Subject’s channels, manager or tier changed since approval',
 };
 
 /** What a hold stops, said where the actions are. */
 export const HELD_TEXT = 'Held by a risk signal: this ticket cannot be claimed or approved until an admin clears it.';
+/** An approved ticket held at regeneration (changed_since_approval): no admin clears that. */
+export const HELD_AFTER_APPROVAL_TEXT =
+  'Held: the subject’s channels, manager or tier changed since approval, so no codes will be delivered. An admin cancels it; a new request is proofed and approved against what is on file.';
 
 /** A signal that stops the ticket now: it holds it and no admin has cleared it. */
 export const isHolding = (signal: Signal) => signal.holds && signal.clearedAt === null;
@@ -65,7 +69,7 @@ export function HeldNotice({ ticket }: { ticket: Ticket }) {
   if (!ticket.held) return null;
   return (
     <p className="risk-held" role="status">
-      {HELD_TEXT}
+      {ticket.state === 'approved' ? HELD_AFTER_APPROVAL_TEXT : HELD_TEXT}
     </p>
   );
 }

@@ -24,6 +24,8 @@ const ACTION_LABEL: Record<string, string> = {
   'ticket.retry': 'Retried',
   'ticket.signal_raised': 'Risk signal raised',
   'ticket.signal_cleared': 'Hold cleared by an admin',
+  'ticket.hold': 'Held: the subject changed since approval',
+  'ticket.concern_raised': 'Concern raised',
 };
 
 /** To the second: several events often share a minute. */

@@ -28,8 +28,8 @@ export function releaseTicket(id: string): Promise<Ticket> {
   return unwrap(api.POST('/v1/tickets/{id}/release', byId(id)));
 }
 
-/** The events a person signs with a reason. */
-export type ReasonEvent = 'flag' | 'deny' | 'cancel' | 'approve';
+/** The events a person signs with a reason, and a concern (recorded on the ticket, no state change). */
+export type ReasonEvent = 'flag' | 'deny' | 'cancel' | 'approve' | 'concern';
 
 export function fireWithReason(id: string, event: ReasonEvent, reason: string): Promise<Ticket> {
   const request = { ...byId(id), body: { reason } };
@@ -42,6 +42,8 @@ export function fireWithReason(id: string, event: ReasonEvent, reason: string): 
       return unwrap(api.POST('/v1/tickets/{id}/cancel', request));
     case 'approve':
       return unwrap(api.POST('/v1/tickets/{id}/approve', request));
+    case 'concern':
+      return unwrap(api.POST('/v1/tickets/{id}/concerns', request));
   }
 }
 
