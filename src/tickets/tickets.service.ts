@@ -12,6 +12,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import { Staff } from '../staff/staff.entity';
+import { refuseUnfitTicketActor } from '../staff/staff-rules';
 import { OpenTicketDto } from './dto/ticket.dto';
 import { HELD_BY_SIGNAL_SQL, RiskService } from './risk/risk.service';
 import { agentRefusal, drillRunnerRefusal } from './separation-of-duties';
@@ -51,6 +52,7 @@ export class TicketsService {
       const account = await em.findOne(Account, { where: { id: input.accountId }, lock: { mode: 'pessimistic_write' } });
       if (!account) throw new NotFound('account', input.accountId);
       if (account.status !== 'active') throw new Conflict('this account is deactivated');
+      refuseUnfitTicketActor(staff);
       const refusal = agentRefusal(staff, account.id);
       if (refusal) throw new Forbidden(refusal);
       return this.openNewest(em, account, input, { kind: 'staff', id: staff.id });
