@@ -1746,11 +1746,18 @@ export interface components {
             name: string;
             /** @enum {string} */
             status: "scheduled" | "running" | "resolved";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Null for an auditor while the drill’s ticket is live
+             */
             ticketId: string | null;
+            /** @description Null for an auditor while the drill’s ticket is live */
             ticketState: string | null;
-            /** Format: uuid */
-            accountId: string;
+            /**
+             * Format: uuid
+             * @description The target; null for an auditor while the drill’s ticket is live
+             */
+            accountId: string | null;
             /** Format: date-time */
             scheduledFor: string;
             /** Format: date-time */
@@ -1763,12 +1770,12 @@ export interface components {
             endedReason: string | null;
             decidedBy: string | null;
             timeToDecisionMs: number | null;
-            /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only) */
+            /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only; an auditor sees no `target` while the drill’s ticket is live) */
             scenario: {
                 [key: string]: unknown;
             };
-            /** @description What the drill ticket would have sent to the subject or manager */
-            sink: Record<string, never>[];
+            /** @description What the drill ticket would have sent to the subject or manager (OTPs, links): drill runners only, null for an auditor */
+            sink: Record<string, never>[] | null;
         };
         DrillPageDto: {
             /** @description Newest first */
@@ -1787,9 +1794,12 @@ export interface components {
             campaign: string;
             /** @description The scenario’s name */
             name: string;
-            /** Format: uuid */
-            accountId: string;
-            /** @description The target account’s external id */
+            /**
+             * Format: uuid
+             * @description Null for an auditor while the drill’s ticket is live
+             */
+            accountId: string | null;
+            /** @description The target account’s external id (null for an auditor while the drill’s ticket is live) */
             accountExternalId: string | null;
             /** @enum {string|null} */
             accountTier: "standard" | "privileged" | "critical" | null;
@@ -1797,9 +1807,10 @@ export interface components {
             status: "scheduled" | "running" | "resolved";
             /**
              * Format: uuid
-             * @description Null until a scheduled drill starts
+             * @description Null until a scheduled drill starts, and for an auditor while the ticket is live
              */
             ticketId: string | null;
+            /** @description Null for an auditor while the ticket is live */
             ticketState: string | null;
             /**
              * @description Null while pending
