@@ -179,6 +179,7 @@ export class TicketsService {
    * signal holds is skipped (the claim row's guard would refuse it anyway), so it waits for an admin, not an agent.
    */
   claimNext(staff: Staff): Promise<Ticket | undefined> {
+    refuseUnfitTicketActor(staff); // before the queue is looked at: an empty answer would say something too
     return this.dataSource.transaction(async (em) => {
       const [next] = (await em.query(
         `SELECT id FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
