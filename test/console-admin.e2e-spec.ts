@@ -36,7 +36,7 @@ describe('staff (admin)', () => {
     await form.getByLabel('Name', { exact: true }).fill(name);
     await form.getByLabel('agent', { exact: true }).check();
     // An agent is linked to the employee account they are (staff rule ticket-roles-need-an-account).
-    const person = await t.createAccount({ displayName: name });
+    const person = await t.createAccount();
     await form.getByLabel('Find linked account').fill(person.externalId);
     await form.getByRole('button', { name: `Pick ${person.displayName} (${person.externalId})` }).click();
     await form.getByRole('button', { name: 'Create staff member' }).click();
