@@ -46,6 +46,19 @@ describe('own-staff-record', () => {
     await eventually(() => t.inbox().some((m) => m.template === 'security.self_change_refused' && m.body.includes(second.id) && m.body.includes(field)), 'the security alert');
   });
 
+  it('refuses linking another member, new or existing, to one’s own employee account (a second identity), and alerts security', async () => {
+    const me = await t.createStaff(['admin']);
+    const mine = me.staff.accountId!;
+    const created = await t.http().post('/v1/staff').set(bearer(me.token)).send({ name: 'my other self', roles: ['service'], accountId: mine });
+    expect(created.status).toBe(403);
+    expect(created.body).toMatchObject({ code: 'staff_rule_refused', details: { rule: 'own-staff-record' } });
+    const auditor = await t.createStaff(['auditor']);
+    const linked = await t.http().patch(`/v1/staff/${auditor.staff.id}`).set(bearer(me.token)).send({ accountId: mine });
+    expect(linked.status).toBe(403);
+    expect((await staffRow(auditor.staff.id)).account_id).toBeNull();
+    await eventually(() => t.inbox().filter((m) => m.template === 'security.self_change_refused' && m.body.includes(me.staff.id)).length === 2, 'both alerts');
+  });
+
   it('refuses the lone first admin too, before any second admin exists to review', async () => {
     const res = await t.http().patch(`/v1/staff/${(await t.db.query(`SELECT id FROM staff WHERE name = 'First admin'`)).rows[0].id}`).set(first).send({ roles: ['admin', 'approver'] });
     expect(res.status).toBe(403);

@@ -1,5 +1,5 @@
 import { STAFF_ROLES, StaffRole } from './roles';
-import { brokenStaffRule, DRILL_READER_ROLES, ownRecordRefusal, TICKET_ROLES, TICKET_WORKER_ROLES, ticketActorRefusal } from './staff-rules';
+import { brokenStaffRule, DRILL_READER_ROLES, ownAccountRefusal, ownRecordRefusal, TICKET_ROLES, TICKET_WORKER_ROLES, ticketActorRefusal } from './staff-rules';
 
 /** Every set of roles a member can hold. */
 const allRoleSets: StaffRole[][] = Array.from({ length: 1 << STAFF_ROLES.length }, (_, mask) => STAFF_ROLES.filter((_, i) => mask & (1 << i)));
@@ -25,5 +25,14 @@ describe('staff rules', () => {
     expect(ownRecordRefusal('s1', 's1', ['changeReason'])).toBeUndefined();
     expect(ownRecordRefusal('s1', 's2', ['roles', 'accountId', 'active'])).toBeUndefined();
     expect(ownRecordRefusal(undefined, 's1', ['roles'])).toBeUndefined();
+  });
+
+  it('refuses linking another member to one’s own account, and nothing else', () => {
+    const me = { id: 's1', accountId: 'a1' };
+    expect(ownAccountRefusal(me, undefined, 'a1')?.rule).toBe('own-staff-record');
+    expect(ownAccountRefusal(me, 's2', 'a1')?.rule).toBe('own-staff-record');
+    expect(ownAccountRefusal(me, 's2', 'a2')).toBeUndefined();
+    expect(ownAccountRefusal(me, 's2', null)).toBeUndefined();
+    expect(ownAccountRefusal({ id: 's1', accountId: null }, 's2', 'a1')).toBeUndefined();
   });
 });

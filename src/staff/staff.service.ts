@@ -15,7 +15,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
 import { Notifier } from '../notifications/notifier';
 import { StaffRole } from './roles';
-import { brokenStaffRule, ownRecordRefusal, RuleAnswer, StaffRecord } from './staff-rules';
+import { brokenStaffRule, ownAccountRefusal, ownRecordRefusal, RuleAnswer, StaffRecord } from './staff-rules';
 import { parseCidr, ServiceScope, SERVICE_SCOPES } from './service-scopes';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
@@ -51,7 +51,9 @@ export class StaffService {
   }
 
   /** An admin adds a member: at once, or a pending change request when it starts with a privileged role. */
-  requestCreate(admin: Staff, input: NewStaff, reason?: string | null): Promise<Gated<Staff>> {
+  async requestCreate(admin: Staff, input: NewStaff, reason?: string | null): Promise<Gated<Staff>> {
+    const own = ownAccountRefusal(admin, undefined, input.accountId);
+    if (own) await this.refuseOwnChange(admin, own, ['accountId']);
     return this.dataSource.transaction(async (em) => {
       if (input.accountId) await this.requireAccount(em, input.accountId);
       refuseBrokenRule({ roles: input.roles, accountId: input.accountId ?? null });
@@ -68,7 +70,7 @@ export class StaffService {
   async requestUpdate(admin: Staff, id: string, changes: StaffChanges, reason?: string | null): Promise<Gated<Staff>> {
     refuseNulls(changes, ['roles', 'active']);
     const keys = changedKeys(changes);
-    const own = ownRecordRefusal(admin.id, id, keys);
+    const own = ownRecordRefusal(admin.id, id, keys) ?? ownAccountRefusal(admin, id, changes.accountId);
     if (own) await this.refuseOwnChange(admin, own, keys);
     return this.dataSource.transaction(async (em) => {
       const staff = await em.findOne(Staff, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -130,7 +132,7 @@ export class StaffService {
   }
 
   /**
-   * A member asked to change their own roles, accountId or active flag: recorded and security alerted in a
+   * A member asked to change their own roles, accountId or active flag (or to link someone to their own account): recorded and security alerted in a
    * transaction of its own (the refusal must not roll the alert back), then refused.
    */
   private async refuseOwnChange(admin: Staff, answer: RuleAnswer, keys: string[]): Promise<never> {
