@@ -56,6 +56,10 @@ const AUDITED_REFUSALS: Record<string, { actions: string[]; tables: string[] }> 
   'POST /v1/tickets/{id}/deny': { actions: ['ticket.approval_refused'], tables: ['audit_events'] },
   // A report past the exposure limits is refused (429) and security is alerted (README: Exposure limits).
   'POST /v1/accounts/{id}/code-sets/current/exposure': { actions: [], tables: ['outbox'] },
+  // A member changing their own staff record (or linking someone to their own account) is refused and security
+  // alerted (staff rule own-staff-record).
+  'PATCH /v1/staff/{id}': { actions: ['staff.self_change_refused'], tables: ['audit_events', 'outbox'] },
+  'POST /v1/staff': { actions: ['staff.self_change_refused'], tables: ['audit_events', 'outbox'] },
   'POST /v1/unlock-sessions/{id}/presentations': {
     actions: ['unlock.refused', 'unlock.session_expired', 'codes.locked'],
     tables: ['audit_events', 'code_guards', 'outbox', 'unlock_sessions'],
