@@ -6399,7 +6399,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /** @description A staff rule forbids it (`details.rule`): `staff_rule_broken` (agent, approver or admin without accountId; drill runner or auditor with agent or approver), `staff_rule_refused` (linking the member to your own account) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6535,7 +6535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /** @description A staff rule forbids it (`details.rule`): `staff_rule_refused` (your own roles, accountId or active; security is alerted), `staff_rule_broken` (the result would break a rule) */
             403: {
                 headers: {
                     [name: string]: unknown;
