@@ -19,6 +19,7 @@ import { configureHttpApp } from '../src/http-app';
 import { StaffRole } from '../src/staff/roles';
 import { Staff } from '../src/staff/staff.entity';
 import { StaffService } from '../src/staff/staff.service';
+import { TICKET_ROLES } from '../src/staff/staff-rules';
 
 const DATABASE = 'rd_bench';
 const REDIS_PREFIX = 'rdbench';
@@ -124,11 +125,13 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
   const staff = app.get(StaffService);
   const accounts = app.get(AccountsService);
   let created = 0;
+  // Agents, approvers and admins are linked to an employee account of their own (staff rules).
   const createStaff = async (roles: StaffRole[]) => {
-    const member = await staff.create(CLI, { name: `bench ${roles.join('+')} ${created++}`, roles });
+    const accountId = roles.some((role) => TICKET_ROLES.includes(role)) ? (await bench.createAccount()).id : null;
+    const member = await staff.create(CLI, { name: `bench ${roles.join('+')} ${created++}`, roles, accountId });
     return { member, token: (await staff.issueToken(CLI, member.id, { expiresInDays: 1 })).token };
   };
-  return {
+  const bench: BenchApp = {
     app,
     dataSource: app.get(DataSource),
     databaseUrl,
@@ -165,6 +168,7 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
     },
     close: () => app.close(),
   };
+  return bench;
 }
 
 /** The bench's backing services, reset, for a benchmark that runs the service as its own processes. */

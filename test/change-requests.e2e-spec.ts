@@ -174,7 +174,7 @@ describe('with two or more active admins', () => {
 
   it('gates privileged staff: creating an approver, its token (issued once to the requester after approval), and re-activation', async () => {
     const name = unique('approver-');
-    const created = await t.http().post('/v1/staff').set(first).send({ name, roles: ['approver'], changeReason: 'new approver for the night shift' });
+    const created = await t.http().post('/v1/staff').set(first).send({ name, roles: ['approver'], accountId: (await t.createAccount()).id, changeReason: 'new approver for the night shift' });
     expect(created.status).toBe(202);
     expect((await t.db.query('SELECT count(*)::int AS n FROM staff WHERE name = $1', [name])).rows[0].n).toBe(0);
     expect((await review(second, created.body.id, 'approve')).status).toBe(200);
@@ -203,7 +203,7 @@ describe('with two or more active admins', () => {
 
   it('grants a non-privileged role at once, but not admin to oneself through one’s own review', async () => {
     const agent = await t.createStaff(['agent']);
-    expect((await t.http().patch(`/v1/staff/${agent.staff.id}`).set(first).send({ roles: ['agent', 'auditor'] })).status).toBe(200);
+    expect((await t.http().patch(`/v1/staff/${agent.staff.id}`).set(first).send({ roles: ['agent', 'intake'] })).status).toBe(200);
     const grant = await t.http().patch(`/v1/staff/${secondId}`).set(first).send({ roles: ['admin', 'approver'] });
     expect(grant.status).toBe(202);
     const self = await review(second, grant.body.id, 'approve');

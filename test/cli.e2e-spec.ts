@@ -38,7 +38,9 @@ describe('the CLI', () => {
     [['staff:token:issue', 'not-a-uuid'], 'Refused: staffId must be a UUID (got "not-a-uuid")'],
     [['staff:token:issue', '00000000-0000-4000-8000-000000000000'], 'Refused: staff member 00000000-0000-4000-8000-000000000000 was not found'],
     [['staff:token:revoke', '00000000-0000-4000-8000-000000000000', '42'], 'Refused: tokenId must be a UUID (got "42")'],
-    [['staff:create', '--name', 'Sam', '--roles', 'admin', '--account', 'x1'], 'Refused: --account must be a UUID (got "x1")'],
+    [['staff:create', '--name', 'Sam', '--roles', 'admin', '--account', 'x1'], 'Refused: --account names no account (give its externalId or id; got "x1")'],
+    [['staff:create', '--name', 'Sam', '--roles', 'agent'], /^Refused: a member with the agent role needs accountId .*\(staff rule ticket-roles-need-an-account\)$/],
+    [['staff:create', '--name', 'Sam', '--roles', 'auditor,approver', '--account', '00000000-0000-4000-8000-000000000000'], 'Refused: --account names no account (give its externalId or id; got "00000000-0000-4000-8000-000000000000")'],
     [['staff:create', '--name', 'Sam', '--roles', 'admin', '--days', 'ninety'], 'Refused: --days must be a whole number of 1 or more (got "ninety")'],
     [['staff:create', '--name', 'Sam', '--roles', 'wizard'], /^Refused: --roles must be a comma-separated list of agent, /],
     [['staff:create', '--name', 'Sam'], "error: required option '--roles <roles>' not specified"],
@@ -58,5 +60,15 @@ describe('the CLI', () => {
     const { code, out } = await cli('staff:create', '--name', 'Sam Operator', '--roles', 'auditor');
     expect(code).toBe(0);
     expect(out).toMatch(/^Created staff [0-9a-f-]{36} \(Sam Operator: auditor\)$/);
+  });
+
+  it('links a member to the account the directory calls E…, as the README walk-through does', async () => {
+    const account = await t.createAccount();
+    const { code, out } = await cli('staff:create', '--name', 'Ada Admin', '--roles', 'admin', '--account', account.externalId);
+    expect({ code, out }).toEqual({ code: 0, out: expect.stringMatching(/^Created staff [0-9a-f-]{36} \(Ada Admin: admin\)$/) });
+    const { rows } = await t.db.query(`SELECT account_id FROM staff WHERE name = 'Ada Admin'`);
+    expect(rows).toEqual([{ account_id: account.id }]);
+    const both = await cli('staff:create', '--name', 'Al Auditor', '--roles', 'auditor,agent', '--account', account.externalId);
+    expect(both).toEqual({ code: 1, out: expect.stringMatching(/\(staff rule drill-readers-do-not-work-tickets\)$/) });
   });
 });

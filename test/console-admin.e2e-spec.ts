@@ -35,6 +35,10 @@ describe('staff (admin)', () => {
     const form = page.getByRole('form', { name: 'New staff member' });
     await form.getByLabel('Name', { exact: true }).fill(name);
     await form.getByLabel('agent', { exact: true }).check();
+    // An agent is linked to the employee account they are (staff rule ticket-roles-need-an-account).
+    const person = await t.createAccount();
+    await form.getByLabel('Find linked account').fill(person.externalId);
+    await form.getByRole('button', { name: `Pick ${person.displayName} (${person.externalId})` }).click();
     await form.getByRole('button', { name: 'Create staff member' }).click();
     await page.getByRole('heading', { name: `Manage ${name}` }).waitFor();
     await page.getByRole('region', { name: 'Staff members' }).getByText(name).waitFor();

@@ -291,6 +291,13 @@ describe('a real request always wins', () => {
     const drill = await runDrill(scenario('exposed meanwhile', account));
     const res = await t.http().post(`/v1/accounts/${account.id}/code-sets/current/exposure`).set(service).send({ reason: 'pasted into a chat' }).expect(200);
     expect(res.body.ticketId).not.toBe(drill.ticketId);
+    expect(JSON.stringify(res.body)).not.toContain(drill.ticketId); // the reporter is never handed the drill
+    expect(JSON.stringify(res.body)).not.toContain(drill.id);
+    expect(JSON.stringify(res.body)).not.toMatch(/drill/i);
+    const real = (await t.db.query('SELECT is_drill, state FROM tickets WHERE id = $1', [res.body.ticketId])).rows[0];
+    expect(real).toEqual({ is_drill: false, state: 'open' });
+    const { rows } = await t.db.query('SELECT ticket_id FROM reissue_requests WHERE account_id = $1', [account.id]);
+    expect(rows.map((r) => r.ticket_id)).toEqual([res.body.ticketId]);
     expect(await desk.state(drill.ticketId)).toBe('superseded');
     expect(await drillView(drill.id)).toMatchObject({ outcome: 'inconclusive', endedReason: 'pre-empted by a real request' });
   });
@@ -338,16 +345,27 @@ describe('clear answers for drill runners', () => {
 describe('who may do what', () => {
   beforeEach(drain);
 
-  it('a drill runner cannot work or sign a drill ticket, even holding those roles', async () => {
+  it('a drill runner cannot work or sign a drill ticket, even holding those roles (a member made before the staff rules)', async () => {
     const { account } = await subjectWithCodes({ tier: 'privileged' });
-    const both = bearer((await t.createStaff(['drill_runner', 'agent', 'approver'])).token);
+    const member = await t.createStaff(['agent']);
+    await t.db.query(`UPDATE staff SET roles = '{drill_runner,agent,approver}' WHERE id = $1`, [member.staff.id]);
+    const both = bearer(member.token);
     const drill = await runDrill(scenario('no self-play', account));
-    await t.http().post('/v1/tickets/next').set(both).expect(204); // drill tickets are skipped for drill runners
+    const claim = await t.http().post('/v1/tickets/next').set(both).expect(403);
+    expect(claim.body).toMatchObject({ code: 'staff_rule_broken', details: { rule: 'drill-readers-do-not-work-tickets' } });
     await desk.claim(agent);
     await t.http().post(`/v1/tickets/${drill.ticketId}/flag`).set(both).send({ reason: 'x x x' }).expect(403);
     await t.db.query(`UPDATE tickets SET state = 'awaiting_approval' WHERE id = $1`, [drill.ticketId]);
     const res = await desk.approve(both, drill.ticketId).expect(403);
-    expect(res.body.message).toBe('a drill runner cannot work or sign this ticket');
+    expect(res.body.details).toEqual({ rule: 'drill-readers-do-not-work-tickets' });
+  });
+
+  it('refuses making a drill runner or an auditor who also works or signs tickets', async () => {
+    const accountId = (await t.createAccount()).id;
+    for (const roles of [['drill_runner', 'agent'], ['auditor', 'approver']]) {
+      const res = await t.http().post('/v1/staff').set(bearer(t.adminToken)).send({ name: 'two hats', roles, accountId }).expect(403);
+      expect(res.body).toMatchObject({ code: 'staff_rule_broken', details: { rule: 'drill-readers-do-not-work-tickets' } });
+    }
   });
 
   it('an agent or approver cannot read drill results; a drill is refused for a bad scenario with the field named', async () => {
@@ -399,6 +417,40 @@ describe('who may do what', () => {
     expect(output.stdout).toMatch(/now\.json: drill [0-9a-f-]{36} running, ticket [0-9a-f-]{36}/);
     expect(output.stdout).toMatch(/later\.json: drill [0-9a-f-]{36} scheduled, starts 2030-01-0/);
     expect(output.stdout).toMatch(/broken\.json: refused: .*campaign is required/);
+  });
+});
+
+describe('what an auditor sees of a drill', () => {
+  beforeEach(drain);
+
+  it('outcomes, but no message store, and not which live ticket (or account) is the drill until the ticket is closed', async () => {
+    const { account } = await subjectWithCodes();
+    const drill = await runDrill({ ...scenario('auditor view', account), campaign: 'audited' });
+    const claimed = await desk.claim(agent);
+    expect(claimed.id).toBe(drill.ticketId);
+    await t.http().post(`/v1/tickets/${drill.ticketId}/steps/registered_channel_otp/start`).set(agent).send({ channel: 'sms' }).expect(200); // to the drill's store
+    const otp = await intercepted(drill.id);
+
+    const live = (await t.http().get(`/v1/drills/${drill.id}`).set(auditor).expect(200)).body;
+    expect(live).toMatchObject({ status: 'running', ticketId: null, ticketState: null, accountId: null, sink: null });
+    expect(live.scenario).not.toHaveProperty('target');
+    const listed = (await t.http().get('/v1/drills?campaign=audited').set(auditor).expect(200)).body.items;
+    expect(listed).toEqual([expect.objectContaining({ id: drill.id, ticketId: null, ticketState: null, accountId: null, accountExternalId: null })]);
+    const trail = JSON.stringify((await t.http().get('/v1/audit?limit=100').set(auditor).expect(200)).body.items.filter((e: { action: string }) => e.action.startsWith('drill.')));
+    for (const secret of [drill.ticketId, account.id, account.externalId, otp]) {
+      expect(JSON.stringify(live)).not.toContain(secret);
+      expect(JSON.stringify(listed)).not.toContain(secret);
+      expect(trail).not.toContain(secret);
+    }
+    // The runner sees it all, the store with the OTP too.
+    expect(await drillView(drill.id)).toMatchObject({ ticketId: drill.ticketId, accountId: account.id, sink: expect.arrayContaining([expect.objectContaining({ template: 'proofing.otp' })]) });
+
+    await t.http().post(`/v1/tickets/${drill.ticketId}/flag`).set(agent).send({ reason: 'sounded scripted' }).expect(200);
+    const closed = (await t.http().get(`/v1/drills/${drill.id}`).set(auditor).expect(200)).body;
+    expect(closed).toMatchObject({ status: 'resolved', outcome: 'passed', ticketId: drill.ticketId, ticketState: 'denied', accountId: account.id, sink: null });
+    expect(JSON.stringify(closed)).not.toContain(otp);
+    const resolved = (await t.http().get(`/v1/audit?action=drill.resolved&target=${drill.id}`).set(auditor).expect(200)).body.items;
+    expect(resolved[0].payload).toMatchObject({ outcome: 'passed', ticketId: drill.ticketId, accountId: account.id });
   });
 });
 

@@ -5,7 +5,10 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { HttpExceptionFilter } from '../src/common/http-exception.filter';
+import { CLI } from '../src/audit/audit-actor';
 import { STAFF_ROLES } from '../src/staff/roles';
+import { DRILL_READER_ROLES } from '../src/staff/staff-rules';
+import { StaffService } from '../src/staff/staff.service';
 import { PROOFING_STEPS } from '../src/tickets/proofing/step-catalogue';
 import { createTestApp, SEQUENCER_TABLES, TestApp, unique } from './helpers/app';
 import {
@@ -56,6 +59,10 @@ const AUDITED_REFUSALS: Record<string, { actions: string[]; tables: string[] }> 
   'POST /v1/tickets/{id}/deny': { actions: ['ticket.approval_refused'], tables: ['audit_events'] },
   // A report past the exposure limits is refused (429) and security is alerted (README: Exposure limits).
   'POST /v1/accounts/{id}/code-sets/current/exposure': { actions: [], tables: ['outbox'] },
+  // A member changing their own staff record (or linking someone to their own account) is refused and security
+  // alerted (staff rule own-staff-record).
+  'PATCH /v1/staff/{id}': { actions: ['staff.self_change_refused'], tables: ['audit_events', 'outbox'] },
+  'POST /v1/staff': { actions: ['staff.self_change_refused'], tables: ['audit_events', 'outbox'] },
   'POST /v1/unlock-sessions/{id}/presentations': {
     actions: ['unlock.refused', 'unlock.session_expired', 'codes.locked'],
     tables: ['audit_events', 'code_guards', 'outbox', 'unlock_sessions'],
@@ -74,6 +81,9 @@ const filterCatch = jest.spyOn(HttpExceptionFilter.prototype, 'catch');
 
 let t: TestApp;
 let fuzzerToken: string;
+/** The drill routes' caller: who reads drills may not work tickets (staff rules), so one member cannot hold every role. */
+let drillReaderToken: string;
+const tokenFor = (path: string) => (path.startsWith('/v1/drills') ? drillReaderToken : fuzzerToken);
 /** The fuzzer's own SCIM connection secret, for the /scim/v2 routes (never in the pool it may revoke). */
 let scimSecret: string;
 const badTokens = { REVOKED: '', DEACTIVATED: '' };
@@ -90,7 +100,8 @@ beforeAll(async () => {
   const policy = join(LOG_DIR, 'fuzz.policy.json');
   writeFileSync(policy, JSON.stringify({ codes: { count: 4, lowRemaining: 1 } }));
   t = await createTestApp(__filename, { LINK_RATE_LIMIT: '100000', VERIFY_RATE_LIMIT: '100000', SCIM_RATE_LIMIT: '100000', POLICY_FILE: policy }, 'api');
-  fuzzerToken = (await t.createStaff([...STAFF_ROLES])).token;
+  fuzzerToken = (await t.createStaff(STAFF_ROLES.filter((role) => !DRILL_READER_ROLES.includes(role)))).token;
+  drillReaderToken = (await t.createStaff([...DRILL_READER_ROLES])).token;
   await buildWorld();
 }, 120_000);
 afterAll(() => t?.close());
@@ -98,7 +109,7 @@ afterAll(() => t?.close());
 // ---------------------------------------------------------------- the world the fuzzed ids point into
 
 async function call(method: 'get' | 'post' | 'patch' | 'delete', url: string, body?: object) {
-  const req = t.http()[method](url).set('Authorization', `Bearer ${fuzzerToken}`);
+  const req = t.http()[method](url).set('Authorization', `Bearer ${tokenFor(url)}`);
   const res = body ? await req.send(body) : await req;
   if (res.status >= 300) throw new Error(`${method.toUpperCase()} ${url} → ${res.status} ${res.text}`);
   collectSecrets(res.body);
@@ -141,7 +152,8 @@ async function buildWorld() {
   await call('delete', `/v1/staff/${revoked.staff.id}/tokens/${revokedTokenId}`);
   badTokens.REVOKED = revoked.token;
   const gone = await t.createStaff(['admin']);
-  await call('patch', `/v1/staff/${gone.staff.id}`, { active: false });
+  // At the server (as the CLI would): over the API, a change to another admin's record waits for a third admin.
+  await t.app.get(StaffService).update(CLI, gone.staff.id, { active: false });
   badTokens.DEACTIVATED = gone.token;
 
   const systemBody = { name: unique('fuzz-'), custodianIds: [c1.id, c2.id], k: 2, windowSeconds: 3600 };
@@ -250,7 +262,7 @@ const hints: Hints = {
 // ---------------------------------------------------------------- sending, and judging the answer
 
 function authHeader(route: Route, c: FuzzCase): string | undefined {
-  const valid = route.scheme === 'scim' ? scimSecret : fuzzerToken;
+  const valid = route.scheme === 'scim' ? scimSecret : tokenFor(route.path);
   if (c.auth.kind === 'valid') return `Bearer ${valid}`;
   return c.auth.header?.replace(/VALID|REVOKED|DEACTIVATED/g, (name) => (name === 'VALID' ? valid : badTokens[name as keyof typeof badTokens]));
 }

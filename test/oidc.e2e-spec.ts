@@ -83,6 +83,15 @@ describe('sign-in through the OpenID provider', () => {
     expect(synced.rows).toEqual([{ payload: { before: ['agent'], after: ['approver'], from: 'identity provider groups' } }]);
   });
 
+  it('refuses groups that would give roles the staff rules forbid together (agent and auditor), and keeps the roles as they were', async () => {
+    const { staff, account } = await staffMember(['agent']);
+    const sub = await personAtProvider(account, ['helpdesk-agents', 'security-auditors']);
+    const outcome = await signInAs(sub);
+    expect(outcome).toMatchObject({ status: 403, cookie: null });
+    expect(outcome.body).toContain('drill-readers-do-not-work-tickets');
+    expect((await t.db.query(`SELECT roles FROM staff WHERE id = $1`, [staff.id])).rows).toEqual([{ roles: ['agent'] }]);
+  });
+
   it('refuses a person unknown to the desk with a page that says why', async () => {
     const account = await t.createAccount(); // an employee, but no staff member
     const sub = await personAtProvider(account, ['helpdesk-agents']);

@@ -50,12 +50,14 @@ describe('one rogue admin token', () => {
     const { account, manager } = await victimWithCodes('critical');
     const swap = await t.http().patch(`/v1/accounts/${account.id}`).set(rogue).send({ email: ATTACKER.email, phone: ATTACKER.phone }).expect(202);
     const boss = await t.http().patch(`/v1/accounts/${manager.id}`).set(rogue).send({ email: ATTACKER.managerEmail }).expect(202);
+    // Each member needs an employee account (staff rules); creating one is no sensitive change, so the rogue makes puppets.
+    const puppet = async () => (await t.createAccount({ displayName: unique('puppet-') })).id;
     // An agent is not privileged: it is created, with a token, at once.
-    const rogueAgent = await t.http().post('/v1/staff').set(rogue).send({ name: unique('rogue-agent-'), roles: ['agent'] }).expect(201);
+    const rogueAgent = await t.http().post('/v1/staff').set(rogue).send({ name: unique('rogue-agent-'), roles: ['agent'], accountId: await puppet() }).expect(201);
     const agentToken = (await t.http().post(`/v1/staff/${rogueAgent.body.id}/tokens`).set(rogue).send({}).expect(201)).body.token as string;
     t.secrets.add(agentToken);
     const minted = [];
-    for (const roles of [['approver'], ['approver'], ['admin']]) minted.push((await t.http().post('/v1/staff').set(rogue).send({ name: unique('rogue-'), roles }).expect(202)).body);
+    for (const roles of [['approver'], ['approver'], ['admin']]) minted.push((await t.http().post('/v1/staff').set(rogue).send({ name: unique('rogue-'), roles, accountId: await puppet() }).expect(202)).body);
     for (const request of [swap.body, boss.body, ...minted]) {
       expect((await review(rogue, request.id)).status).toBe(403); // not their own
       await eventually(() => alertsAbout(request.id).length > 0, `security told of ${request.kind}`);

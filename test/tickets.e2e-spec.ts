@@ -302,7 +302,8 @@ describe('the queue', () => {
     const res = await desk.approve(approvers[0], opened.id).expect(409);
     expect(res.body).toMatchObject({ code: 'invalid_transition' });
     expect(res.body.details).toEqual({ state: 'open', allowedEvents: ['claim', 'cancel', 'expire', 'supersede'] });
-    const retry = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(409);
+    const admin = bearer((await t.createStaff(['admin'])).token);
+    const retry = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(admin).expect(409);
     expect(retry.body.details.state).toBe('open');
   });
 
@@ -364,7 +365,8 @@ describe('after approval', () => {
       await eventually(() => t.inbox().some((m) => m.template === 'security.regeneration_failed' && m.body.includes(opened.id)), 'the alert');
 
       await t.http().post(`/v1/tickets/${opened.id}/retry`).set(agents[0]).expect(403);
-      const retried = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(bearer(t.adminToken)).expect(200);
+      const admin = bearer((await t.createStaff(['admin'])).token);
+      const retried = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(admin).expect(200);
       expect(retried.body.state).toBe('approved');
       // A fresh job, not the failed one shadowing it until the sweep.
       const again = await codesQueue().getJob(regenerationJobId(opened.id));

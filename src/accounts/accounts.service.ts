@@ -16,7 +16,7 @@ import { refuseNulls } from '../common/validation';
 import { Account, AccountSource, AccountStatus } from './account.entity';
 import { AccountChange, TRACKED_FIELDS, TrackedField } from './account-change.entity';
 import { AccountFieldsDto } from './dto/account.dto';
-import { maskEmail, maskPhone } from './masking';
+import { isProofingFact, maskEmail, maskPhone } from './masking';
 
 export type AccountChanges = Partial<AccountFieldsDto> & { status?: AccountStatus };
 
@@ -157,7 +157,7 @@ export class AccountsService {
 
   /**
    * THE account-change method (admin PATCH, import, SCIM): applies changes to a row the caller has locked, records
-   * what changed (channels masked), stamps a channel change, and on deactivation runs every deactivation step.
+   * what changed (channels masked, proofing facts named only), stamps a channel change, and on deactivation runs every deactivation step.
    */
   async updateIn(em: EntityManager, actor: AuditActor, account: Account, changes: AccountChanges): Promise<Account> {
     refuseNulls(changes, ['externalId', 'displayName', 'tier', 'email', 'phone', 'status']);
@@ -179,9 +179,10 @@ export class AccountsService {
     if (changed.includes('email') || changed.includes('phone')) account.channelsChangedAt = now;
     await em.save(account);
 
+    // A proofing fact is named in `changed` only: its old and new values stay out of the trail.
     const describe = (a: Account) =>
       Object.fromEntries(
-        changed.map((key) => [
+        changed.filter((key) => !isProofingFact(key)).map((key) => [
           key,
           key === 'email' ? maskEmail(a.email) : key === 'phone' ? maskPhone(a.phone) : (a[key as keyof Account] ?? null),
         ]),

@@ -1,5 +1,6 @@
 import { SensitiveChangesPolicy } from '../config/policy';
-import { criticalSystemUpdateRules, custodianChangeRules, scimConnectionRules } from './sensitive-changes';
+import type { StaffRole } from '../staff/roles';
+import { criticalSystemUpdateRules, custodianChangeRules, scimConnectionRules, staffUpdateRules } from './sensitive-changes';
 
 const on = new SensitiveChangesPolicy();
 const off = Object.assign(new SensitiveChangesPolicy(), { criticalSystemUnlockRule: false, criticalSystemCustodians: false, scimConnectionCreated: false });
@@ -21,5 +22,26 @@ describe('critical systems and SCIM connections as sensitive changes', () => {
     expect(custodianChangeRules(on)).toEqual(['criticalSystemCustodians']);
     expect(scimConnectionRules(on)).toEqual(['scimConnectionCreated']);
     expect([...custodianChangeRules(off), ...scimConnectionRules(off)]).toEqual([]);
+  });
+});
+
+describe('staffUpdateRules: staffAdminRecord', () => {
+  const on = new SensitiveChangesPolicy();
+  const admin = { roles: ['admin'] as StaffRole[], active: true, accountId: 'a1' };
+
+  it.each<[{ roles?: StaffRole[]; active?: boolean; accountId?: string | null }]>([
+    [{ roles: ['admin', 'auditor'] }],
+    [{ roles: [] }],
+    [{ active: false }],
+    [{ accountId: 'a2' }],
+    [{ accountId: null }],
+  ])('makes a change to an admin’s record sensitive: %j', (changes) => {
+    expect(staffUpdateRules(admin, changes, on)).toContain('staffAdminRecord');
+  });
+
+  it('is not tripped by values an admin already has, by a non-admin, or when switched off', () => {
+    expect(staffUpdateRules(admin, { roles: ['admin'], active: true, accountId: 'a1' }, on)).toEqual([]);
+    expect(staffUpdateRules({ roles: ['agent'], active: true, accountId: 'a1' }, { active: false }, on)).toEqual([]);
+    expect(staffUpdateRules(admin, { active: false }, Object.assign(new SensitiveChangesPolicy(), { staffAdminRecord: false }))).toEqual([]);
   });
 });

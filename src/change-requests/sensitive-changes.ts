@@ -41,13 +41,21 @@ export function staffCreateRules(roles: readonly StaffRole[], on: SensitiveChang
   return on.staffPrivilegedRole && holdsPrivilege(roles) ? ['staffPrivilegedRole'] : [];
 }
 
-/** Changing a member: granting a privileged role, or bringing a deactivated member back. */
+/**
+ * Changing a member: granting a privileged role, bringing a deactivated member back, or any change to an admin's
+ * record (a member never changes their own: src/staff/staff-rules.ts refuses that before it gets here).
+ */
 export function staffUpdateRules(
-  member: { roles: readonly StaffRole[]; active: boolean },
-  changes: { roles?: readonly StaffRole[]; active?: boolean },
+  member: { roles: readonly StaffRole[]; active: boolean; accountId?: string | null },
+  changes: { roles?: readonly StaffRole[]; active?: boolean; accountId?: string | null },
   on: SensitiveChangesPolicy,
 ): SensitiveRule[] {
   const rules: SensitiveRule[] = [];
+  const changesAnything =
+    (changes.roles !== undefined && [...changes.roles].sort().join() !== [...member.roles].sort().join()) ||
+    (changes.active !== undefined && changes.active !== member.active) ||
+    (changes.accountId !== undefined && (changes.accountId ?? null) !== (member.accountId ?? null));
+  if (on.staffAdminRecord && member.roles.includes('admin') && changesAnything) rules.push('staffAdminRecord');
   const granted = (changes.roles ?? []).filter((role) => !member.roles.includes(role));
   if (on.staffPrivilegedRole && holdsPrivilege(granted)) rules.push('staffPrivilegedRole');
   if (on.staffReactivated && changes.active === true && !member.active) rules.push('staffReactivated');

@@ -1,4 +1,8 @@
+import { InjectDataSource } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { DataSource } from 'typeorm';
+import { Account } from '../accounts/account.entity';
 import { CLI } from '../audit/audit-actor';
 import { InvalidInput } from '../common/errors';
 import { STAFF_ROLES, StaffRole } from '../staff/roles';
@@ -31,7 +35,10 @@ const parseList = (value: string): string[] => value.split(',').map((v) => v.tri
 
 @Command({ name: 'staff:create', description: 'Create a staff member; --token also issues a token (printed once)' })
 export class StaffCreateCommand extends CommandRunner {
-  constructor(private readonly staff: StaffService) {
+  constructor(
+    private readonly staff: StaffService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
     super();
   }
 
@@ -39,7 +46,8 @@ export class StaffCreateCommand extends CommandRunner {
     if (options.token && options.roles.includes('service') && !options.scopes?.length) {
       throw new InvalidInput('--scopes', `is required to issue a service member's token: one or more of ${SERVICE_SCOPES.join(', ')}`);
     }
-    const member = await this.staff.create(CLI, { name: options.name, roles: options.roles, accountId: options.account });
+    const accountId = options.account === undefined ? undefined : await this.accountIdOf(options.account);
+    const member = await this.staff.create(CLI, { name: options.name, roles: options.roles, accountId });
     console.log(`Created staff ${member.id} (${member.name}: ${member.roles.join(', ')})`);
     if (options.token) {
       const { record, token } = await this.staff.issueToken(CLI, member.id, { expiresInDays: options.days, scopes: options.scopes, allowedCidrs: options.networks });
@@ -57,9 +65,20 @@ export class StaffCreateCommand extends CommandRunner {
     return parseRoles(value);
   }
 
-  @Option({ flags: '--account <accountId>', description: 'the employee account this operator is' })
+  /** The operator names the account as the directory does (E10001) or by its id. */
+  private async accountIdOf(ref: string): Promise<string> {
+    const accounts = this.dataSource.getRepository(Account);
+    const account = isUUID(ref) ? await accounts.findOneBy({ id: ref }) : await accounts.findOneBy({ externalId: ref });
+    if (!account) throw new InvalidInput('--account', `names no account (give its externalId or id; got ${JSON.stringify(ref)})`);
+    return account.id;
+  }
+
+  @Option({
+    flags: '--account <account>',
+    description: 'the employee account this operator is, by externalId (E10001) or id; required for agent, approver and admin',
+  })
   parseAccount(value: string): string {
-    return uuidArgument('--account', value);
+    return value;
   }
 
   @Option({ flags: '--token', description: 'issue a token as well' })

@@ -130,3 +130,20 @@ export class StepUpRequired extends Forbidden {
     super(`step-up required: ${why}`, { code: 'step_up_required', ...details });
   }
 }
+
+/**
+ * A staff record (or an act by a member) that one of the named staff rules forbids (src/staff/staff-rules.ts):
+ * `details.rule` names it.
+ */
+export class StaffRuleBroken extends Forbidden {
+  constructor(rule: string, why: string) {
+    super(`${why} (staff rule ${rule})`, { rule });
+  }
+}
+
+/** As StaffRuleBroken, for an attempt security is alerted of (a member changing their own staff record). */
+export class StaffRuleRefused extends Forbidden {
+  constructor(rule: string, why: string) {
+    super(`${why} (staff rule ${rule})`, { rule });
+  }
+}

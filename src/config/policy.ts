@@ -121,6 +121,8 @@ export class SensitiveChangesPolicy {
   @IsBoolean() staffPrivilegedToken = true;
   /** Re-activating a deactivated staff member. */
   @IsBoolean() staffReactivated = true;
+  /** Any change by an admin to another admin's staff record (roles, accountId, active). */
+  @IsBoolean() staffAdminRecord = true;
   /** Clearing a risk signal's hold on a ticket. */
   @IsBoolean() holdCleared = true;
   /** Changing a critical system's k (custodians needed) or window. */

@@ -9,6 +9,7 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { UuidParam } from '../common/uuid-param';
 import { Staff } from '../staff/staff.entity';
 import { DrillReportService } from './drill-report.service';
+import { drillSight, withoutTarget } from './drill-visibility';
 import { Drill } from './drill.entity';
 import { DrillListQueryDto, DrillPageDto, DrillSummaryDto } from './dto/drill-list.dto';
 import { DrillReportDto, StepOutcomeDto } from './dto/drill-report.dto';
@@ -27,9 +28,9 @@ export class DrillDto {
   @ApiProperty() campaign: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: ['scheduled', 'running', 'resolved'] }) status: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String }) ticketId: string | null;
-  @ApiProperty({ nullable: true, type: String }) ticketState: string | null;
-  @ApiProperty({ format: 'uuid' }) accountId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Null for an auditor while the drill’s ticket is live' }) ticketId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Null for an auditor while the drill’s ticket is live' }) ticketState: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The target; null for an auditor while the drill’s ticket is live' }) accountId: string | null;
   @ApiProperty({ format: 'date-time' }) scheduledFor: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ enum: ['passed', 'failed', 'inconclusive'], nullable: true, type: String }) outcome: string | null;
@@ -37,19 +38,30 @@ export class DrillDto {
   @ApiProperty({ nullable: true, type: String, description: 'Why it ended inconclusive, e.g. `pre-empted by a real request`' }) endedReason: string | null;
   @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
   @ApiProperty({ nullable: true, type: Number }) timeToDecisionMs: number | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The scenario, including the caller’s scripted answers (drill runners and auditors only)' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The scenario, including the caller’s scripted answers (drill runners and auditors only; an auditor sees no `target` while the drill’s ticket is live)',
+  })
   scenario: Record<string, unknown>;
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'What the drill ticket would have sent to the subject or manager' }) sink: SinkMessage[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    nullable: true,
+    description: 'What the drill ticket would have sent to the subject or manager (OTPs, links): drill runners only, null for an auditor',
+  })
+  sink: SinkMessage[] | null;
 
-  static from(drill: Drill, ticketState: string | null, sink: SinkMessage[]): DrillDto {
+  static from(drill: Drill, ticketState: string | null, sink: SinkMessage[], reader: Staff): DrillDto {
+    const sight = drillSight(reader.roles, ticketState);
     return {
       id: drill.id,
       campaign: drill.campaign,
       name: drill.name,
       status: drill.status,
-      ticketId: drill.ticketId,
-      ticketState,
-      accountId: drill.accountId,
+      ticketId: sight.target ? drill.ticketId : null,
+      ticketState: sight.target ? ticketState : null,
+      accountId: sight.target ? drill.accountId : null,
       scheduledFor: drill.scheduledFor.toISOString(),
       startedAt: drill.startedAt?.toISOString() ?? null,
       outcome: drill.outcome,
@@ -57,8 +69,8 @@ export class DrillDto {
       endedReason: drill.endedReason,
       decidedBy: drill.decidedBy,
       timeToDecisionMs: drill.timeToDecisionMs,
-      scenario: drill.scenario,
-      sink,
+      scenario: sight.target ? drill.scenario : withoutTarget(drill.scenario),
+      sink: sight.messages ? sink : null,
     };
   }
 }
@@ -85,16 +97,16 @@ export class DrillsController {
   async create(@CurrentStaff() runner: Staff, @Body() body: unknown): Promise<DrillDto> {
     const drill = await this.drills.create(runner, body);
     const { drill: fresh, ticketState, sink } = await this.drills.get(drill.id);
-    return DrillDto.from(fresh, ticketState, sink);
+    return DrillDto.from(fresh, ticketState, sink, runner);
   }
 
   @Get()
   @ApiOperation({ summary: 'List drills', operationId: 'listDrills' })
   @Roles('drill_runner', 'auditor')
   @ApiOkResponse({ type: DrillPageDto, description: 'Newest first; drills decided since the last sweep are scored first' })
-  async list(@Query() query: DrillListQueryDto): Promise<DrillPageDto> {
+  async list(@CurrentStaff() reader: Staff, @Query() query: DrillListQueryDto): Promise<DrillPageDto> {
     const page = await this.drills.list(query);
-    return { items: page.items.map(DrillSummaryDto.from), nextCursor: page.nextCursor };
+    return { items: page.items.map((listing) => DrillSummaryDto.from(listing, reader)), nextCursor: page.nextCursor };
   }
 
   @Get('report')
@@ -119,8 +131,8 @@ export class DrillsController {
   @Roles('drill_runner', 'auditor')
   @ApiOkResponse({ type: DrillDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@UuidParam('id') id: string): Promise<DrillDto> {
+  async get(@CurrentStaff() reader: Staff, @UuidParam('id') id: string): Promise<DrillDto> {
     const { drill, ticketState, sink } = await this.drills.get(id);
-    return DrillDto.from(drill, ticketState, sink);
+    return DrillDto.from(drill, ticketState, sink, reader);
   }
 }

@@ -14,6 +14,7 @@ import { Rendered } from '../notifications/templates';
 import { Staff } from '../staff/staff.entity';
 import { Ticket } from '../tickets/ticket.entity';
 import { TicketsService } from '../tickets/tickets.service';
+import { TERMINAL_STATES } from '../tickets/ticket.machine';
 import { Drill } from './drill.entity';
 import { parseScenario, Scenario } from './scenario';
 import { scoreDrill } from './scoring';
@@ -91,7 +92,9 @@ export class DrillsService {
         actor: { kind: 'staff', id: runner.id },
         action: 'drill.created',
         target: { type: 'drill', id: drill.id },
-        payload: { campaign: drill.campaign, name: drill.name, accountId: account.id, scheduledFor: scheduledFor.toISOString() },
+        // No target and (at start) no ticket: auditors read this trail, and a live drill ticket must not be known to
+        // them. drill.resolved (once its ticket is closed) and drill.debriefed name both.
+        payload: { campaign: drill.campaign, name: drill.name, scheduledFor: scheduledFor.toISOString() },
       });
       if (scheduledFor <= now) await this.start(em, drill, account);
       return drill;
@@ -173,7 +176,15 @@ export class DrillsService {
         actor: SYSTEM,
         action: 'drill.resolved',
         target: { type: 'drill', id: drill.id },
-        payload: { campaign: drill.campaign, outcome: score.outcome, step: score.step, by: score.by, reason: score.reason ?? null, timeToDecisionMs: drill.timeToDecisionMs },
+        payload: {
+          campaign: drill.campaign,
+          outcome: score.outcome,
+          step: score.step,
+          by: score.by,
+          reason: score.reason ?? null,
+          timeToDecisionMs: drill.timeToDecisionMs,
+          ...(TERMINAL_STATES.includes(ticket.state) && { ticketId: drill.ticketId, accountId: drill.accountId }),
+        },
       });
       return true;
     });
@@ -236,7 +247,7 @@ export class DrillsService {
     }
     await em.update(Ticket, { id: drill.ticketId }, { debriefedAt: now });
     await em.update(Drill, { id }, { debriefedAt: now });
-    await this.audit.record(em, { actor: SYSTEM, action: 'drill.debriefed', target: { type: 'drill', id }, payload: { staffCount: involved.length } });
+    await this.audit.record(em, { actor: SYSTEM, action: 'drill.debriefed', target: { type: 'drill', id }, payload: { staffCount: involved.length, ticketId: drill.ticketId, accountId: drill.accountId } });
   }
 
   private async start(em: EntityManager, drill: Drill, target: Account): Promise<void> {
@@ -261,7 +272,7 @@ export class DrillsService {
     const now = this.clock.now();
     await em.update(Drill, { id: drill.id }, { status: 'running', ticketId: ticket.id, startedAt: now });
     Object.assign(drill, { status: 'running', ticketId: ticket.id, startedAt: now });
-    await this.audit.record(em, { actor: SYSTEM, action: 'drill.started', target: { type: 'drill', id: drill.id }, payload: { ticketId: ticket.id } });
+    await this.audit.record(em, { actor: SYSTEM, action: 'drill.started', target: { type: 'drill', id: drill.id }, payload: {} });
   }
 
   /**

@@ -173,6 +173,11 @@ const TEMPLATES = {
       'Alert: a sensitive admin change applied without a second admin',
       say`Admin ${v.staffId} made a sensitive change (${v.kind} on ${v.target}: ${v.rules}) that applied at once, because fewer than two active admins exist: multi-party approval is off until a second admin exists.`,
     ),
+  'security.self_change_refused': (v: Vars) =>
+    message(
+      'Alert: a staff member tried to change their own staff record',
+      say`Staff member ${v.staffName} (${v.staffId}) tried to change their own ${v.changed} at ${v.at}; it was refused (staff rule ${v.rule}). Nobody changes their own roles, account or active flag: if this was not an honest mistake, review this member.`,
+    ),
   'security.change_requested': (v: Vars) =>
     message(
       'A sensitive admin change awaits a second admin',

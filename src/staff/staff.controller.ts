@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -34,6 +35,10 @@ export class StaffController {
   @ApiCreatedResponse({ type: StaffDto })
   @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'With the approver, admin or service role: a change request now waits for a second admin' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for a member of this name is pending' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'A staff rule forbids it (`details.rule`): `staff_rule_broken` (agent, approver or admin without accountId; drill runner or auditor with agent or approver), `staff_rule_refused` (linking the member to your own account)',
+  })
   async create(@CurrentStaff() admin: Staff, @Body() body: CreateStaffDto, @Res({ passthrough: true }) res: Response): Promise<StaffDto | ChangeRequestDto> {
     const { changeReason, ...input } = body;
     return answer(await this.staffService.requestCreate(admin, input, changeReason), admin, res, StaffDto.from);
@@ -59,6 +64,10 @@ export class StaffController {
   @ApiOkResponse({ type: StaffDto })
   @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'Granting approver, admin or service, or re-activating: a change request now waits for a second admin' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for this member is pending' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'A staff rule forbids it (`details.rule`): `staff_rule_refused` (your own roles, accountId or active; security is alerted), `staff_rule_broken` (the result would break a rule)',
+  })
   async update(
     @CurrentStaff() admin: Staff,
     @UuidParam('id') id: string,

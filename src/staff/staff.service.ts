@@ -9,13 +9,14 @@ import { randomToken, sha256Hex } from '../common/crypto';
 import { ChangeGate, Gated } from '../change-requests/change-gate';
 import { ChangeRequest } from '../change-requests/change-request.entity';
 import { pick, staffCreateRules, staffTokenRules, staffUpdateRules, staleKeys } from '../change-requests/sensitive-changes';
-import { InvalidInput, NotFound } from '../common/errors';
+import { InvalidInput, NotFound, StaffRuleBroken, StaffRuleRefused } from '../common/errors';
 import { Policy } from '../config/policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
 import { Notifier } from '../notifications/notifier';
 import { alertedRoles, regrant } from './role-grants';
 import { StaffRole } from './roles';
+import { brokenStaffRule, ownAccountRefusal, ownRecordRefusal, RuleAnswer, StaffRecord } from './staff-rules';
 import { parseCidr, ServiceScope, SERVICE_SCOPES } from './service-scopes';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
@@ -51,9 +52,12 @@ export class StaffService {
   }
 
   /** An admin adds a member: at once, or a pending change request when it starts with a privileged role. */
-  requestCreate(admin: Staff, input: NewStaff, reason?: string | null): Promise<Gated<Staff>> {
+  async requestCreate(admin: Staff, input: NewStaff, reason?: string | null): Promise<Gated<Staff>> {
+    const own = ownAccountRefusal(admin, undefined, input.accountId);
+    if (own) await this.refuseOwnChange(admin, own, ['accountId']);
     return this.dataSource.transaction(async (em) => {
       if (input.accountId) await this.requireAccount(em, input.accountId);
+      refuseBrokenRule({ roles: input.roles, accountId: input.accountId ?? null });
       const after = { name: input.name, roles: input.roles, accountId: input.accountId ?? null };
       const sensitive = staffCreateRules(input.roles, this.policy.changeApproval.sensitive);
       // A new member has no id yet: its name is the target, so two requests for one name cannot both wait.
@@ -64,13 +68,16 @@ export class StaffService {
   }
 
   /** An admin changes a member: at once, or a pending change request when it grants a privileged role or re-activates. */
-  requestUpdate(admin: Staff, id: string, changes: StaffChanges, reason?: string | null): Promise<Gated<Staff>> {
+  async requestUpdate(admin: Staff, id: string, changes: StaffChanges, reason?: string | null): Promise<Gated<Staff>> {
     refuseNulls(changes, ['roles', 'active']);
+    const keys = changedKeys(changes);
+    const own = ownRecordRefusal(admin.id, id, keys) ?? ownAccountRefusal(admin, id, changes.accountId);
+    if (own) await this.refuseOwnChange(admin, own, keys);
     return this.dataSource.transaction(async (em) => {
       const staff = await em.findOne(Staff, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!staff) throw new NotFound('staff member', id);
       if (changes.accountId) await this.requireAccount(em, changes.accountId);
-      const keys = Object.keys(changes).filter((key) => changes[key as keyof StaffChanges] !== undefined);
+      refuseBrokenRule(changed(staff, changes));
       const sensitive = staffUpdateRules(staff, changes, this.policy.changeApproval.sensitive);
       const proposal = { kind: 'staff.update' as const, target: { type: 'staff', id }, sensitive, before: pick(staff, keys), after: pick(changes, keys), reason };
       const pending = await this.gate.admit(em, admin, proposal);
@@ -106,7 +113,10 @@ export class StaffService {
   async applyRequested(em: EntityManager, request: ChangeRequest): Promise<string | undefined> {
     const actor: AuditActor = { kind: 'staff', id: request.requestedBy };
     if (request.kind === 'staff.create') {
-      await this.createIn(em, actor, request.after as unknown as NewStaff);
+      const input = request.after as unknown as NewStaff;
+      const broken = brokenStaffRule({ roles: input.roles, accountId: input.accountId ?? null });
+      if (broken) return `staff rule ${broken.rule}: ${broken.why}`;
+      await this.createIn(em, actor, input);
       return undefined;
     }
     const staff = await em.findOne(Staff, { where: { id: request.targetId }, lock: { mode: 'pessimistic_write' } });
@@ -114,8 +124,31 @@ export class StaffService {
     const stale = staleKeys(request.before, staff);
     if (stale.length) return `the member's ${stale.join(', ')} changed since the request was made: make a new request against the current values`;
     // staff.token: the approval is the permit; the requester's next issue call uses it (usePermit).
-    if (request.kind === 'staff.update') await this.updateIn(em, actor, staff, request.after as StaffChanges);
+    if (request.kind !== 'staff.update') return undefined;
+    const changes = request.after as StaffChanges;
+    const broken = ownRecordRefusal(request.requestedBy, staff.id, changedKeys(changes)) ?? brokenStaffRule(changed(staff, changes));
+    if (broken) return `staff rule ${broken.rule}: ${broken.why}`;
+    await this.updateIn(em, actor, staff, changes);
     return undefined;
+  }
+
+  /**
+   * A member asked to change their own roles, accountId or active flag (or to link someone to their own account): recorded and security alerted in a
+   * transaction of its own (the refusal must not roll the alert back), then refused.
+   */
+  private async refuseOwnChange(admin: Staff, answer: RuleAnswer, keys: string[]): Promise<never> {
+    const at = this.clock.now();
+    await this.dataSource.transaction(async (em) => {
+      await this.audit.record(em, {
+        actor: { kind: 'staff', id: admin.id },
+        action: 'staff.self_change_refused',
+        target: { type: 'staff', id: admin.id },
+        payload: { rule: answer.rule, changed: keys },
+      });
+      const vars = { staffId: admin.id, staffName: admin.name, changed: keys.join(', '), rule: answer.rule, at: at.toISOString() };
+      await this.notifier.toSecurity(em, 'security.self_change_refused', vars, `self-change:${admin.id}:${at.getTime()}`);
+    });
+    throw new StaffRuleRefused(answer.rule, answer.why);
   }
 
   /** Uses up an approved token request this admin made for this member, if there is one (conditional update: once). */
@@ -132,6 +165,7 @@ export class StaffService {
   private async createIn(em: EntityManager, actor: AuditActor, input: NewStaff): Promise<Staff> {
     if (input.accountId) await this.requireAccount(em, input.accountId);
     const { grants } = regrant([], input.roles, {}, this.clock.now());
+    refuseBrokenRule({ roles: input.roles, accountId: input.accountId ?? null });
     const staff = await em.save(
       em.create(Staff, { name: input.name, roles: input.roles, rolesGrantedAt: grants, accountId: input.accountId ?? null, active: true }),
     );
@@ -156,6 +190,9 @@ export class StaffService {
   }
 
   private async updateIn(em: EntityManager, actor: AuditActor, staff: Staff, changes: StaffChanges): Promise<Staff> {
+    const own = ownRecordRefusal(actor.kind === 'staff' ? actor.id : undefined, staff.id, changedKeys(changes));
+    if (own) throw new StaffRuleRefused(own.rule, own.why);
+    refuseBrokenRule(changed(staff, changes));
     const before = { roles: staff.roles, accountId: staff.accountId, active: staff.active };
     Object.assign(staff, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
     const { grants, added } = regrant(before.roles, staff.roles, staff.rolesGrantedAt, this.clock.now());
@@ -297,6 +334,20 @@ export class StaffService {
       throw new InvalidInput('accountId', 'does not name an existing account');
     }
   }
+}
+
+/** The fields a change sets (absent and undefined ones leave the member as it is). */
+const changedKeys = (changes: StaffChanges): string[] => Object.keys(changes).filter((key) => changes[key as keyof StaffChanges] !== undefined);
+
+/** The member's roles and account as they would be after the change. */
+const changed = (staff: Staff, changes: StaffChanges): StaffRecord => ({
+  roles: changes.roles ?? staff.roles,
+  accountId: changes.accountId !== undefined ? changes.accountId : staff.accountId,
+});
+
+function refuseBrokenRule(record: StaffRecord): void {
+  const broken = brokenStaffRule(record);
+  if (broken) throw new StaffRuleBroken(broken.rule, broken.why);
 }
 
 /** A service member's token must name its scopes (and may name its networks); other tokens carry neither. */

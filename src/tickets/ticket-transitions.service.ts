@@ -8,6 +8,7 @@ import { Forbidden, InvalidTransition, NotFound, TicketHeld } from '../common/er
 import { Policy } from '../config/policy';
 import { afterCommit } from '../database/after-commit';
 import { Notifier } from '../notifications/notifier';
+import { refuseUnfitTicketActor } from '../staff/staff-rules';
 import { RegenerationQueue } from './regeneration.queue';
 import { heldMessage } from './risk/risk-signals';
 import type { TicketActor } from './ticket-actor';
@@ -54,6 +55,7 @@ export class TicketTransitions {
   }
 
   async fire(em: EntityManager, ticket: Ticket, event: TicketEvent, actor: TicketActor, options: FireOptions = {}): Promise<Ticket> {
+    if (actor.staff) refuseUnfitTicketActor(actor.staff);
     const decision = decide(ticket.state, event, actor.role, await this.facts(em, ticket));
     if (!decision.ok) {
       if (decision.reason === 'actor_not_allowed') throw new Forbidden(`a ${actor.role} cannot ${event} a ${ticket.state} ticket`);

@@ -13,6 +13,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { Policy } from '../config/policy';
 import { Notifier } from '../notifications/notifier';
 import { Staff } from '../staff/staff.entity';
+import { refuseUnfitTicketActor } from '../staff/staff-rules';
 import { OpenTicketDto } from './dto/ticket.dto';
 import { HELD_BY_SIGNAL_SQL, RiskService } from './risk/risk.service';
 import { agentRefusal, cancellerRole, drillRunnerRefusal } from './separation-of-duties';
@@ -52,6 +53,7 @@ export class TicketsService {
       const account = await em.findOne(Account, { where: { id: input.accountId }, lock: { mode: 'pessimistic_write' } });
       if (!account) throw new NotFound('account', input.accountId);
       if (account.status !== 'active') throw new Conflict('this account is deactivated');
+      refuseUnfitTicketActor(staff);
       const refusal = agentRefusal(staff, account.id);
       if (refusal) throw new Forbidden(refusal);
       return this.openNewest(em, account, input, { kind: 'staff', id: staff.id });
@@ -181,6 +183,7 @@ export class TicketsService {
    * So is a ticket whose subject is in the agent's reporting line below them (managerChainRefusal): another agent takes it.
    */
   claimNext(staff: Staff): Promise<Ticket | undefined> {
+    refuseUnfitTicketActor(staff); // before the queue is looked at: an empty answer would say something too
     return this.dataSource.transaction(async (em) => {
       // Never the agent's own ticket, nor one whose subject reports to the agent's account, however far down the line.
       const [next] = (await em.query(

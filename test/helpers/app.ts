@@ -21,6 +21,7 @@ import { StaffRole } from '../../src/staff/roles';
 import { Staff } from '../../src/staff/staff.entity';
 import { SERVICE_SCOPES, ServiceScope } from '../../src/staff/service-scopes';
 import { StaffService } from '../../src/staff/staff.service';
+import { TICKET_ROLES } from '../../src/staff/staff-rules';
 import { clearRedisPrefix, connect, freshDatabase } from './database';
 import { FakeClock } from './fake-clock';
 import { LOG_DIR, REDIS_URL, workerId } from './test-env';
@@ -47,12 +48,14 @@ export interface TestApp {
   /** Secrets this file created: none may appear in the captured logs. */
   secrets: Set<string>;
   /**
-   * A service member's token carries every scope unless `scopes` says otherwise. The member's roles count as
-   * granted a year ago (an established approver) unless `fresh`: then as granted now (approver_recently_privileged).
+   * A service member's token carries every scope unless `scopes` says otherwise. A member with a ticket role
+   * (agent, approver, admin) is linked to an account of its own unless `accountId` names one (null: none, for a
+   * test of the staff rules themselves). The member's roles count as granted a year ago (an established approver)
+   * unless `fresh`: then as granted now (approver_recently_privileged).
    */
   createStaff(
     roles: StaffRole[],
-    overrides?: { accountId?: string; name?: string; expiresInDays?: number; scopes?: ServiceScope[]; allowedCidrs?: string[]; fresh?: boolean },
+    overrides?: { accountId?: string | null; name?: string; expiresInDays?: number; scopes?: ServiceScope[]; allowedCidrs?: string[]; fresh?: boolean },
   ): Promise<{ staff: Staff; token: string }>;
   createAccount(overrides?: Partial<AccountFieldsDto>): Promise<Account>;
   /** Messages the file adapter delivered so far (the recipients' inboxes). */
@@ -129,6 +132,19 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
   secrets.add(bootstrap.token);
   const db = await connect(databaseUrl);
   const staffService = app.get(StaffService);
+  const createAccount = (overrides: Partial<AccountFieldsDto> = {}): Promise<Account> => {
+    const id = unique('E');
+    return app.get(AccountsService).create(CLI, {
+      externalId: id,
+      displayName: `Employee ${id}`,
+      tier: 'standard',
+      email: `${id.toLowerCase()}@example.com`,
+      phone: `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`,
+      employeeNumber: id.slice(-8),
+      costCentre: 'CC-100',
+      ...overrides,
+    });
+  };
 
   return {
     app,
@@ -140,7 +156,10 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
     secrets,
     http: () => request(app.getHttpServer()),
     async createStaff(roles, overrides = {}) {
-      const staff = await staffService.create(CLI, { name: overrides.name ?? unique('staff-'), roles, accountId: overrides.accountId });
+      const name = overrides.name ?? unique('staff-');
+      const linked = overrides.accountId === undefined && roles.some((role) => TICKET_ROLES.includes(role));
+      const accountId = linked ? (await createAccount({ displayName: `${name} (staff)` })).id : (overrides.accountId ?? undefined);
+      const staff = await staffService.create(CLI, { name, roles, accountId });
       if (!overrides.fresh) {
         const yearAgo = new Date(clock.now().getTime() - 365 * 86_400_000).toISOString();
         staff.rolesGrantedAt = Object.fromEntries(roles.map((role) => [role, yearAgo]));
@@ -151,19 +170,7 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
       secrets.add(token);
       return { staff, token };
     },
-    createAccount(overrides = {}) {
-      const id = unique('E');
-      return app.get(AccountsService).create(CLI, {
-        externalId: id,
-        displayName: `Employee ${id}`,
-        tier: 'standard',
-        email: `${id.toLowerCase()}@example.com`,
-        phone: `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`,
-        employeeNumber: id.slice(-8),
-        costCentre: 'CC-100',
-        ...overrides,
-      });
-    },
+    createAccount,
     inbox() {
       const file = env.NOTIFY_FILE;
       if (!existsSync(file)) return [];

@@ -29,8 +29,12 @@ export interface StaffMember {
   token: string;
 }
 
+/** A member linked to an employee account of its own (agents, approvers and admins must be: staff rules). */
 export async function createStaff(base: string, adminToken: string, roles: string[]): Promise<StaffMember> {
-  const staff = expectStatus(await call(base, 'POST', '/v1/staff', adminToken, { name: `fault ${roles.join('+')} ${randomBytes(3).toString('hex')}`, roles }), 201, 'create staff');
+  const tag = randomBytes(3).toString('hex');
+  const person = { externalId: `S${tag}`, displayName: `Staff ${tag}`, tier: 'standard', email: `s${tag}@example.com`, phone: `+4477008${parseInt(tag, 16) % 100000}`.padEnd(13, '0') };
+  const account = expectStatus(await call(base, 'POST', '/v1/accounts', adminToken, person), 201, 'create staff account');
+  const staff = expectStatus(await call(base, 'POST', '/v1/staff', adminToken, { name: `fault ${roles.join('+')} ${tag}`, roles, accountId: account.id }), 201, 'create staff');
   const issued = expectStatus(await call(base, 'POST', `/v1/staff/${staff.id}/tokens`, adminToken, { expiresInDays: 1 }), 201, 'issue token');
   return { id: staff.id, token: issued.token };
 }

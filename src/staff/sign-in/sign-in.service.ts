@@ -10,6 +10,7 @@ import { Env, parseRoleMap } from '../../config/env.validation';
 import { StaffRole, STAFF_ROLES } from '../roles';
 import { StaffService } from '../staff.service';
 import { Staff } from '../staff.entity';
+import { brokenStaffRule } from '../staff-rules';
 import { SignInRefused } from './oidc-client.service';
 import { SessionsService } from './sessions.service';
 import type { Authentication } from './step-up';
@@ -59,6 +60,9 @@ export class SignInService {
         const staff = (await em.findOne(Staff, { where: { oidcIssuer: issuer, oidcSubject: claims.sub }, lock: { mode: 'pessimistic_write' } })) ?? (await this.linkByEmail(em, claims));
         if (!staff.active) throw new SignInNotAllowed('your staff account on the recovery desk is deactivated; ask a desk admin', staff.id);
         if (roles.length === 0) throw new SignInNotAllowed('none of your directory groups gives a role on the recovery desk; ask your identity team to add you to a help-desk group', staff.id);
+        // The directory's groups are one more path that sets roles: the staff rules hold there too.
+        const broken = brokenStaffRule({ roles, accountId: staff.accountId });
+        if (broken) throw new SignInNotAllowed(`your directory groups give roles the desk's staff rules refuse (${broken.rule}): ${broken.why}; ask a desk admin`, staff.id);
         if (roles.join() !== [...staff.roles].sort((a, b) => STAFF_ROLES.indexOf(a) - STAFF_ROLES.indexOf(b)).join()) {
           await this.audit.record(em, {
             actor: { kind: 'staff', id: staff.id },

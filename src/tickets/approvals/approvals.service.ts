@@ -6,6 +6,7 @@ import { Clock } from '../../common/clock';
 import { InvalidTransition, ManagerChainViolation, SeparationOfDutyViolation } from '../../common/errors';
 import { Authentication, authenticationRecord } from '../../staff/sign-in/step-up';
 import { Staff } from '../../staff/staff.entity';
+import { refuseUnfitTicketActor } from '../../staff/staff-rules';
 import { RiskService } from '../risk/risk.service';
 import { approvalRefusal, drillRunnerRefusal, managerChainRefusal } from '../separation-of-duties';
 import { asStaff } from '../ticket-actor';
@@ -34,6 +35,7 @@ export class ApprovalsService {
   sign(staff: Staff, ticketId: string, decision: 'approve' | 'deny', reason: string, authentication?: Authentication): Promise<Ticket> {
     return this.dataSource
       .transaction(async (em) => {
+        refuseUnfitTicketActor(staff);
         const ticket = await this.transitions.lock(em, ticketId);
         if (ticket.state !== 'awaiting_approval') throw new InvalidTransition(ticket.state, decision, allowedEvents(ticket.state));
         const drill = drillRunnerRefusal(staff, ticket);

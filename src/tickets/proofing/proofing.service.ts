@@ -15,6 +15,7 @@ import type { Env } from '../../config/env.validation';
 import { Policy } from '../../config/policy';
 import { Notifier } from '../../notifications/notifier';
 import { Staff } from '../../staff/staff.entity';
+import { refuseUnfitTicketActor } from '../../staff/staff-rules';
 import { RiskService } from '../risk/risk.service';
 import { drillRunnerRefusal, managerChainRefusal } from '../separation-of-duties';
 import { asManager, asStaff, asSystem } from '../ticket-actor';
@@ -212,6 +213,7 @@ export class ProofingService {
 
   /** The ticket (locked), the step, and the account, for the agent working the ticket. */
   private async workingStep(em: EntityManager, staff: Staff, ticketId: string, stepName: string) {
+    refuseUnfitTicketActor(staff);
     const ticket = await this.transitions.lock(em, ticketId);
     if (ticket.state !== 'proofing') {
       throw new Conflict(`proofing steps run while a ticket is proofing; this one is ${ticket.state}`, { state: ticket.state });

@@ -1773,11 +1773,18 @@ export interface components {
             name: string;
             /** @enum {string} */
             status: "scheduled" | "running" | "resolved";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Null for an auditor while the drill’s ticket is live
+             */
             ticketId: string | null;
+            /** @description Null for an auditor while the drill’s ticket is live */
             ticketState: string | null;
-            /** Format: uuid */
-            accountId: string;
+            /**
+             * Format: uuid
+             * @description The target; null for an auditor while the drill’s ticket is live
+             */
+            accountId: string | null;
             /** Format: date-time */
             scheduledFor: string;
             /** Format: date-time */
@@ -1790,12 +1797,12 @@ export interface components {
             endedReason: string | null;
             decidedBy: string | null;
             timeToDecisionMs: number | null;
-            /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only) */
+            /** @description The scenario, including the caller’s scripted answers (drill runners and auditors only; an auditor sees no `target` while the drill’s ticket is live) */
             scenario: {
                 [key: string]: unknown;
             };
-            /** @description What the drill ticket would have sent to the subject or manager */
-            sink: Record<string, never>[];
+            /** @description What the drill ticket would have sent to the subject or manager (OTPs, links): drill runners only, null for an auditor */
+            sink: Record<string, never>[] | null;
         };
         DrillPageDto: {
             /** @description Newest first */
@@ -1814,9 +1821,12 @@ export interface components {
             campaign: string;
             /** @description The scenario’s name */
             name: string;
-            /** Format: uuid */
-            accountId: string;
-            /** @description The target account’s external id */
+            /**
+             * Format: uuid
+             * @description Null for an auditor while the drill’s ticket is live
+             */
+            accountId: string | null;
+            /** @description The target account’s external id (null for an auditor while the drill’s ticket is live) */
             accountExternalId: string | null;
             /** @enum {string|null} */
             accountTier: "standard" | "privileged" | "critical" | null;
@@ -1824,9 +1834,10 @@ export interface components {
             status: "scheduled" | "running" | "resolved";
             /**
              * Format: uuid
-             * @description Null until a scheduled drill starts
+             * @description Null until a scheduled drill starts, and for an auditor while the ticket is live
              */
             ticketId: string | null;
+            /** @description Null for an auditor while the ticket is live */
             ticketState: string | null;
             /**
              * @description Null while pending
@@ -6422,7 +6433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /** @description A staff rule forbids it (`details.rule`): `staff_rule_broken` (agent, approver or admin without accountId; drill runner or auditor with agent or approver), `staff_rule_refused` (linking the member to your own account) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6558,7 +6569,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Token lacks the role: one of admin */
+            /** @description A staff rule forbids it (`details.rule`): `staff_rule_refused` (your own roles, accountId or active; security is alerted), `staff_rule_broken` (the result would break a rule) */
             403: {
                 headers: {
                     [name: string]: unknown;

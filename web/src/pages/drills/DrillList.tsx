@@ -62,7 +62,7 @@ export function DrillList({ campaigns, version }: { campaigns: string[]; version
                         <div className="muted drl-small">{d.campaign}</div>
                       </td>
                       <td>
-                        <span className="drl-id">{d.accountExternalId ?? d.accountId}</span> {d.accountTier && <Badge tone={tierTone(d.accountTier)}>{d.accountTier}</Badge>}
+                        {d.accountExternalId ?? d.accountId ? <span className="drl-id">{d.accountExternalId ?? d.accountId}</span> : <span className="muted">hidden until its ticket closes</span>} {d.accountTier && <Badge tone={tierTone(d.accountTier)}>{d.accountTier}</Badge>}
                       </td>
                       <td>
                         {d.ticketId ? (
@@ -70,8 +70,10 @@ export function DrillList({ campaigns, version }: { campaigns: string[]; version
                             <code className="drl-id">{d.ticketId}</code>
                             <div className="muted drl-small">{d.ticketState?.replace(/_/g, ' ')}</div>
                           </>
-                        ) : (
+                        ) : d.status === 'scheduled' ? (
                           <span className="muted">starts {formatTime(d.scheduledFor)}</span>
+                        ) : (
+                          <span className="muted">hidden until it closes</span>
                         )}
                       </td>
                       <td>
