@@ -23,7 +23,7 @@ import { SERVICE_SCOPES, ServiceScope } from '../../src/staff/service-scopes';
 import { StaffService } from '../../src/staff/staff.service';
 import { clearRedisPrefix, connect, freshDatabase } from './database';
 import { FakeClock } from './fake-clock';
-import { LOG_DIR, REDIS_URL, workerId } from './test-env';
+import { LOG_DIR, REDIS_URL, TEST_ARGON2, workerId } from './test-env';
 
 export interface InboxMessage {
   to: string;
@@ -98,6 +98,7 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
     NOTIFY_ADAPTER: 'file',
     NOTIFY_FILE: join(LOG_DIR, `${basename(testFile)}.inbox.jsonl`),
     PUBLIC_URL: 'http://desk.test',
+    ...TEST_ARGON2,
     ...overrides,
   };
   Object.assign(process.env, env);
