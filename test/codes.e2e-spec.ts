@@ -19,7 +19,8 @@ let agent: { Authorization: string };
 let auditor: { Authorization: string };
 
 beforeAll(async () => {
-  t = await createTestApp(__filename, { VERIFY_RATE_LIMIT: '60' });
+  // The production argon2id parameters (unset: the defaults), not the suite's cheap ones: the enrolment test checks them.
+  t = await createTestApp(__filename, { VERIFY_RATE_LIMIT: '60', ARGON2_MEMORY_KIB: '', ARGON2_TIME_COST: '' });
   service = { Authorization: `Bearer ${(await t.createStaff(['service'], { name: 'login app' })).token}` };
   agent = { Authorization: `Bearer ${(await t.createStaff(['agent'])).token}` };
   auditor = { Authorization: `Bearer ${(await t.createStaff(['auditor'])).token}` };

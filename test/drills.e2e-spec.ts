@@ -466,6 +466,15 @@ describe('the drill list', () => {
     expect(claimed.id).toBe(drills[0].ticketId); // the queue is first come, first served within a tier
     await t.http().post(`/v1/tickets/${claimed.id}/flag`).set(agent).send({ reason: 'sounded scripted' }).expect(200);
 
+    // A refused list writes nothing: a bad or forged cursor does not score the flagged drill on its way to the 400.
+    const before = await t.snapshot();
+    for (const cursor of ['not-a-cursor', Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url')]) {
+      const refused = await t.http().get('/v1/drills').query({ cursor }).set(runner).expect(400);
+      expect(refused.body).toMatchObject({ code: 'invalid_input', message: 'cursor is not a cursor this list issued' });
+    }
+    expect(await t.snapshot()).toEqual(before);
+    expect((await t.db.query(`SELECT status FROM drills WHERE id = $1`, [drills[0].id])).rows).toEqual([{ status: 'running' }]);
+
     const first = (await t.http().get('/v1/drills?campaign=list-me&limit=2').set(runner).expect(200)).body;
     expect(first.items.map((d: { name: string }) => d.name)).toEqual(['third', 'second']);
     expect(first.nextCursor).toEqual(expect.any(String));

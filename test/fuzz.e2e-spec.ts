@@ -35,12 +35,12 @@ import { LOG_DIR } from './helpers/test-env';
  * inserted, updated or deleted; row counts and the audit chain's verdict as
  * they were). A failure prints the case fast-check shrank it to.
  *
- *   FUZZ_RUNS=5000      cases per route (default 100, keeping `npm test` short; 500 with TEST_BUDGET=full, as `.ci/run` runs it)
+ *   FUZZ_RUNS=5000      cases per route (default 50, keeping `npm test` short; 500 with TEST_BUDGET=full, as `.ci/run` runs it)
  *   FUZZ_SEED=123       the seed a failure printed (replays that route's cases; ids differ from run to run)
  *   FUZZ_ROUTES=tickets only the routes whose name contains this
  *   FUZZ_REPORT_ALL=1   list every distinct failure instead of stopping each route at its first
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.TEST_BUDGET === 'full' ? 500 : 100));
+const RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.TEST_BUDGET === 'full' ? 500 : 50));
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const ONLY = process.env.FUZZ_ROUTES;
 const REPORT_ALL = process.env.FUZZ_REPORT_ALL === '1';

@@ -201,6 +201,8 @@ describe('refusing to start, in one clear line', () => {
     [{ NODE_ENV: 'production', CODE_PEPPER: undefined }, /^Configuration error: CODE_PEPPER must be at least 32 characters .*\(it is not set\)$/],
     [{ DELIVERY_KEY: 'too-short' }, /^Configuration error: DELIVERY_KEY must be 32 bytes.*\(value hidden\)$/],
     [{ LOG_LEVEL: 'loud' }, /^Configuration error: LOG_LEVEL must be one of the following values/],
+    // The test suite's cheap argon2id (NODE_ENV=test) is refused anywhere else.
+    [{ NODE_ENV: 'production', ARGON2_MEMORY_KIB: '1024' }, /^Configuration error: ARGON2_MEMORY_KIB must be at least 19456 KiB .*\(got "1024"\)$/],
   ])('refuses %j', async (override, expected) => {
     const out = await failure(baseEnv(await freePort(), override));
     expect(out.split('\n')).toHaveLength(1);

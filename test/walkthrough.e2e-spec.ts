@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { freshDatabase } from './helpers/database';
@@ -19,8 +19,15 @@ export function walkthroughBlocks(readme: string): string[] {
   return [...readme.matchAll(MARKER)].map((match) => match[1]);
 }
 
+/**
+ * Run in the repository's folder as written, the service writes the development inbox (var/) and, as the README says,
+ * .dev-secrets.json there: what this run made (and only that; a developer's own are left alone) goes afterwards.
+ */
+const MADE_IN_CHECKOUT = ['var/notifications.jsonl', 'var', '.dev-secrets.json'].map((path) => join(ROOT, path)).filter((path) => !existsSync(path));
+
 afterAll(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
+  for (const path of MADE_IN_CHECKOUT) rmSync(path, { recursive: true, force: true });
 });
 
 describe("the README's walk-through", () => {

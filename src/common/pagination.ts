@@ -45,6 +45,20 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   throw new InvalidInput('cursor', 'is not a cursor this list issued');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A cursor over (created_at, id), checked down to its parts: a forged one that parses is refused here, before the
+ * list does anything (some lists score or requeue first), not by PostgreSQL halfway through.
+ */
+export function decodeTimeCursor(cursor: string): [createdAt: string, id: string] {
+  const [createdAt, id] = decodeCursor(cursor, 2);
+  if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) {
+    throw new InvalidInput('cursor', 'is not a cursor this list issued');
+  }
+  return [createdAt, id];
+}
+
 /** Takes `limit + 1` rows, returns `limit` of them and the cursor after the last. */
 export function toPage<Row, Item>(
   rows: Row[],

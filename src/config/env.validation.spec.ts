@@ -59,6 +59,19 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ ...secrets, SMTP_FROM: 'not an address' })).toThrow(/^Configuration error: SMTP_FROM /);
   });
 
+  it.each(['development', 'production'])('holds argon2id to OWASP\'s floor under NODE_ENV=%s (only the test suite may hash cheaper)', (mode) => {
+    expect(() => validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_MEMORY_KIB: '19455' })).toThrow(/^Configuration error: ARGON2_MEMORY_KIB must be at least 19456 KiB .*\(got "19455"\)$/);
+    expect(() => validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_TIME_COST: '1' })).toThrow(/^Configuration error: ARGON2_TIME_COST must be at least 2 .*\(got "1"\)$/);
+    expect(validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' })).toMatchObject({ ARGON2_MEMORY_KIB: 19_456, ARGON2_TIME_COST: 2 });
+  });
+
+  it('lets NODE_ENV=test lower argon2id to m=1 MiB, t=1, and no further', () => {
+    expect(validateEnv({ ...secrets, NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' })).toMatchObject({ ARGON2_MEMORY_KIB: 1_024, ARGON2_TIME_COST: 1 });
+    expect(() => validateEnv({ ...secrets, NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1023' })).toThrow(/^Configuration error: ARGON2_MEMORY_KIB /);
+    expect(() => validateEnv({ ...secrets, NODE_ENV: 'test', ARGON2_TIME_COST: '0' })).toThrow(/^Configuration error: ARGON2_TIME_COST /);
+    expect(validateEnv({ ...secrets, NODE_ENV: 'test' })).toMatchObject({ ARGON2_MEMORY_KIB: 19_456, ARGON2_TIME_COST: 2 }); // the defaults stay
+  });
+
   it('requires the secrets when none are given', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/^Configuration error: (CODE_PEPPER|DELIVERY_KEY|GRANT_SIGNING_KEY|AUDIT_CHECKPOINT_KEY) .*it is not set/);
   });

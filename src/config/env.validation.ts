@@ -8,7 +8,9 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
+  ValidationArguments,
   ValidationError,
 } from 'class-validator';
 import { STAFF_ROLES, StaffRole } from '../staff/roles';
@@ -25,6 +27,18 @@ const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_K
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** A floor that holds in every mode but NODE_ENV=test, which may go down to `testFloor` (never production). */
+function MinOutsideTests(floor: number, testFloor: number, message: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'minOutsideTests',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value === 'number' && value >= ((args?.object as Partial<Env> | undefined)?.NODE_ENV === 'test' ? testFloor : floor),
+      defaultMessage: () => message,
+    },
+  });
+}
 
 /**
  * The process environment, validated. Every setting the service reads is here,
@@ -86,16 +100,19 @@ export class Env {
   @MinLength(32, { message: 'must be at least 32 characters' })
   BOOTSTRAP_ADMIN_TOKEN?: string;
 
-  /** argon2id cost for backup codes. Defaults are OWASP's minimum (m=19 MiB, t=2, p=1); raise, never lower. */
+  /**
+   * argon2id cost for backup codes. Defaults are OWASP's minimum (m=19 MiB, t=2, p=1); raise, never lower.
+   * Only NODE_ENV=test may go lower (down to m=1 MiB, t=1), so the test suite hashes cheaply.
+   */
   @Transform(toInt)
   @IsInt()
-  @Min(19_456, { message: 'must be at least 19456 KiB (OWASP minimum for argon2id)' })
+  @MinOutsideTests(19_456, 1_024, 'must be at least 19456 KiB (OWASP minimum for argon2id; 1024 under NODE_ENV=test)')
   @Max(4 * 1024 * 1024)
   ARGON2_MEMORY_KIB = 19_456;
 
   @Transform(toInt)
   @IsInt()
-  @Min(2, { message: 'must be at least 2 (OWASP minimum for argon2id at 19 MiB)' })
+  @MinOutsideTests(2, 1, 'must be at least 2 (OWASP minimum for argon2id at 19 MiB; 1 under NODE_ENV=test)')
   @Max(20)
   ARGON2_TIME_COST = 2;
 
@@ -200,6 +217,13 @@ export class Env {
   @Min(20)
   @Max(60_000)
   AUDIT_SEQUENCER_INTERVAL_MS = 200;
+
+  /** How often the sweep runs (SLA expiry, lost-job reconciliation, envelope erasure, stranded notifications, drills). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  SWEEP_INTERVAL_MS = 60_000;
 
   /** The default witness: a directory the service appends checkpoints and leaf hashes to (keep it off the database host). */
   @IsString()

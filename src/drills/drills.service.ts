@@ -7,7 +7,7 @@ import { SYSTEM } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Conflict, InvalidInput, NotFound } from '../common/errors';
-import { decodeCursor, Page, toPage } from '../common/pagination';
+import { decodeTimeCursor, Page, toPage } from '../common/pagination';
 import { Policy } from '../config/policy';
 import { SealingKeys } from '../notifications/sealing-keys';
 import { Rendered } from '../notifications/templates';
@@ -129,9 +129,11 @@ export class DrillsService {
 
   /** Drills newest first, a page at a time, optionally of one campaign. */
   async list(filter: DrillListFilter): Promise<Page<DrillListing>> {
+    // A bad cursor is refused before scoring writes anything: a refused request writes nothing.
+    const after = filter.cursor ? decodeTimeCursor(filter.cursor) : undefined;
     // What staff decided since the last sweep counts at once, as GET /:id does.
     await this.scoreRunning(filter.campaign);
-    const page = await this.page(filter);
+    const page = await this.page(filter.limit, after, filter.campaign);
     const accountIds = [...new Set(page.items.map((d) => d.accountId))];
     const ticketIds = page.items.flatMap((d) => (d.ticketId ? [d.ticketId] : []));
     const accounts = new Map((accountIds.length ? await this.dataSource.getRepository(Account).findBy({ id: In(accountIds) }) : []).map((a) => [a.id, a]));
@@ -142,11 +144,11 @@ export class DrillsService {
     };
   }
 
-  private async page({ campaign, limit, cursor }: DrillListFilter): Promise<Page<Drill>> {
+  private async page(limit: number, after?: [createdAt: string, id: string], campaign?: string): Promise<Page<Drill>> {
     const query = this.dataSource.getRepository(Drill).createQueryBuilder('d').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC');
     if (campaign) query.andWhere('d.campaign = :campaign', { campaign });
-    if (cursor) {
-      const [createdAt, id] = decodeCursor(cursor, 2);
+    if (after) {
+      const [createdAt, id] = after;
       query.andWhere('(d.created_at, d.id) < (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.take(limit + 1).getMany();

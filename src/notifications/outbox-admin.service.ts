@@ -3,13 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
-import { Conflict, InvalidInput, NotFound } from '../common/errors';
-import { decodeCursor, Page, toPage } from '../common/pagination';
+import { Conflict, NotFound } from '../common/errors';
+import { decodeTimeCursor, Page, toPage } from '../common/pagination';
 import { afterCommit } from '../database/after-commit';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 import { OutboxService } from './outbox.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What admins do with the outbox: see where messages stand, and send a failed one again. */
 @Injectable()
@@ -25,10 +23,7 @@ export class OutboxAdminService {
     const query = this.dataSource.getRepository(OutboxMessage).createQueryBuilder('o').orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC');
     if (filter.status) query.andWhere('o.status = :status', { status: filter.status });
     if (filter.cursor) {
-      const [createdAt, id] = decodeCursor(filter.cursor, 2);
-      if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) {
-        throw new InvalidInput('cursor', 'is not a cursor this list issued');
-      }
+      const [createdAt, id] = decodeTimeCursor(filter.cursor);
       query.andWhere('(o.created_at, o.id) < (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.take(filter.limit + 1).getMany();

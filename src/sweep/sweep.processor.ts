@@ -1,5 +1,6 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { Queue } from 'bullmq';
 import { DeliveryService } from '../delivery/delivery.service';
 import { OutboxService } from '../notifications/outbox.service';
@@ -9,8 +10,8 @@ import { TicketSweep, TicketSweepResult } from '../tickets/ticket-sweep.service'
 import { UnlockService } from '../unlock/unlock.service';
 import { DrillsService } from '../drills/drills.service';
 import { ChangeRequestsService } from '../change-requests/change-requests.service';
+import type { Env } from '../config/env.validation';
 
-const EVERY_MINUTE = 60_000;
 /** An undelivered message older than this lost its job (Redis down at commit, say): enqueue it again. */
 const OUTBOX_GRACE_MS = 30_000;
 
@@ -40,12 +41,15 @@ export class SweepProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly drills: DrillsService,
     private readonly changeRequests: ChangeRequestsService,
     @InjectQueue(QUEUE.sweep) private readonly queue: Queue,
+    private readonly config: ConfigService<Env, true>,
   ) {
     super();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const schedule = keepScheduled(this.queue, 'sweep-every-minute', EVERY_MINUTE, { name: JOB.sweep, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+    // The scheduler keeps its first name whatever the period (SWEEP_INTERVAL_MS): a new name would leave the old one running.
+    const every = this.config.get('SWEEP_INTERVAL_MS', { infer: true });
+    const schedule = keepScheduled(this.queue, 'sweep-every-minute', every, { name: JOB.sweep, opts: { removeOnComplete: 100, removeOnFail: 100 } });
     this.schedule = schedule;
     await schedule.ready;
   }

@@ -24,7 +24,7 @@ import { StaffService } from '../../src/staff/staff.service';
 import { TICKET_ROLES } from '../../src/staff/staff-rules';
 import { clearRedisPrefix, connect, freshDatabase } from './database';
 import { FakeClock } from './fake-clock';
-import { LOG_DIR, REDIS_URL, workerId } from './test-env';
+import { LOG_DIR, REDIS_URL, TEST_ARGON2, workerId } from './test-env';
 
 export interface InboxMessage {
   to: string;
@@ -104,6 +104,7 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
     NOTIFY_ADAPTER: 'file',
     NOTIFY_FILE: join(LOG_DIR, `${basename(testFile)}.inbox.jsonl`),
     PUBLIC_URL: 'http://desk.test',
+    ...TEST_ARGON2,
     ...overrides,
   };
   Object.assign(process.env, env);

@@ -7,7 +7,7 @@ import { Job, Queue } from 'bullmq';
 import { Client } from 'pg';
 import { freePort } from './own-services';
 import { RunningProcess, startProcess } from './process';
-import { LOG_DIR } from './test-env';
+import { LOG_DIR, TEST_ARGON2 } from './test-env';
 import { eventually } from './wait';
 
 /**
@@ -69,6 +69,8 @@ export class Fleet {
       NOTIFY_ADAPTER: 'file',
       NOTIFY_FILE: this.notifyFile,
       PUBLIC_URL: 'http://desk.test',
+      SWEEP_INTERVAL_MS: String(SWEEP_EVERY_MS),
+      ...TEST_ARGON2,
       ...options.env,
     };
   }
@@ -153,8 +155,11 @@ export function expectStatus<T>(answer: HttpAnswer<T>, status: number, what: str
   return answer.body;
 }
 
-/** The sweep's schedule (src/sweep/sweep.processor.ts). */
-export const SWEEP_EVERY_MS = 60_000;
+/**
+ * The fleet's sweep period (SWEEP_INTERVAL_MS; a deployment's default is a minute): short, so watching several
+ * periods, or a worker re-upserting the scheduler an empty Redis lost, takes seconds rather than minutes.
+ */
+export const SWEEP_EVERY_MS = 10_000;
 
 export interface SweepRun {
   id: string;

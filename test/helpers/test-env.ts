@@ -16,6 +16,12 @@ export const RUN_DATABASES = new RegExp(`^rd_test_([a-z]+_)?w${NAMESPACE}\\d+$`)
 export const RUN_TMP_PREFIX = `rd-test-run${NAMESPACE}-`;
 export const LOG_DIR = join(tmpdir(), `recovery-desk-test-logs${NAMESPACE}`);
 
+/**
+ * argon2id at the floor only NODE_ENV=test accepts (src/config/env.validation.ts): hashing is most of what a code set
+ * costs, and the suite makes thousands. test/codes.e2e-spec.ts keeps the production defaults and checks them.
+ */
+export const TEST_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
+
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
