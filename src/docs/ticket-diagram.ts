@@ -1,5 +1,5 @@
-import { GeneratedBlock } from '../docs/generated-block';
-import { renderMermaid } from './ticket.machine';
+import { renderMermaid } from '../tickets/ticket.machine';
+import { GeneratedBlock } from './generated-block';
 
 /** The state diagram in docs/tickets.md, rendered from the transition table (`npm run diagram` rewrites it). */
 export const TICKET_DIAGRAM: GeneratedBlock = {
