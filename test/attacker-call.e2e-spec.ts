@@ -4,7 +4,7 @@ import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
 
 /**
- * The README's "What happens when an attacker calls", step by step against the real service: a caller claiming to
+ * docs/security.md's "What happens when an attacker calls", step by step against the real service: a caller claiming to
  * be a privileged employee whose registered phone was changed six days ago, asking to be called back on a number of
  * their own, calling again and again. Default policy.
  */

@@ -7,7 +7,7 @@ import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
 
 /**
- * Every path by which a code set can be issued (README, "Paths by which codes are issued"), each with the
+ * Every path by which a code set can be issued (docs/codes.md, "Paths by which codes are issued"), each with the
  * account's tier, who gets codes and who is alerted. Test policy: exposure alerts above 3 accounts an hour,
  * at most 4 exposures per caller an hour; a service token alerts above 2 enrolments an hour.
  */

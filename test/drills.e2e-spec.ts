@@ -326,7 +326,7 @@ describe('clear answers for drill runners', () => {
     expect(none.body.details.fields).toEqual([expect.objectContaining({ field: 'target', errors: ['names no active critical account to drill against'] })]);
   });
 
-  it('drill:run drills/*.json as the README shows it: skips the schema, one line per file, every shipped scenario starts', async () => {
+  it('drill:run drills/*.json as docs/drills.md shows it: skips the schema, one line per file, every shipped scenario starts', async () => {
     for (const tier of ['standard', 'privileged'] as const) for (let i = 0; i < 4; i += 1) await t.createAccount({ tier });
     const output = await new Promise<{ code: number; stdout: string }>((resolve) =>
       execFile('sh', ['-c', `node dist/src/cli.js drill:run drills/*.json --runner ${runnerId}`], { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } }, (error, stdout) =>

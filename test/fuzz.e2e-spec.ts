@@ -48,7 +48,7 @@ const REPORT_ALL = process.env.FUZZ_REPORT_ALL === '1';
 const BATCH = 50;
 
 /**
- * Refusals that write by design (README: "audited as ticket.approval_refused", "refusals … are audited", 422 counts
+ * Refusals that write by design (docs/tickets.md, docs/unlock.md: "audited as ticket.approval_refused", "refusals … are audited", 422 counts
  * toward lockout; an approval refused because the risk evaluation before it just raised a hold keeps that signal).
  */
 const AUDITED_REFUSALS: Record<string, { actions: string[]; tables: string[] }> = {
@@ -57,7 +57,7 @@ const AUDITED_REFUSALS: Record<string, { actions: string[]; tables: string[] }> 
     tables: ['audit_events', 'ticket_signals', 'outbox', 'drill_messages'],
   },
   'POST /v1/tickets/{id}/deny': { actions: ['ticket.approval_refused'], tables: ['audit_events'] },
-  // A report past the exposure limits is refused (429) and security is alerted (README: Exposure limits).
+  // A report past the exposure limits is refused (429) and security is alerted (docs/codes.md: Exposure limits).
   'POST /v1/accounts/{id}/code-sets/current/exposure': { actions: [], tables: ['outbox'] },
   // A member changing their own staff record (or linking someone to their own account) is refused and security
   // alerted (staff rule own-staff-record).

@@ -20,6 +20,7 @@ import { AccountsImportService } from './accounts-import.service';
 import { AccountsService } from './accounts.service';
 import { AccountDto, AccountPageDto, AccountSearchDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
 import { ImportAccountsDto, ImportReportDto } from './dto/import.dto';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 const seesFullChannels = (staff: Staff) => staff.roles.includes('admin');
 
@@ -41,6 +42,7 @@ export class AccountsController {
     return AccountDto.from(await this.accounts.create(actorOf(admin), body), true);
   }
 
+  @PathToCodes(['link_token'], 'a channel change tells the old channel with a "this wasn’t me" link (sensitive rows become change requests)')
   @Post('import')
   @ApiOperation({ summary: 'Import accounts from a directory export', operationId: 'importAccounts' })
   @Roles('admin')
@@ -68,6 +70,7 @@ export class AccountsController {
     return AccountDto.from(await this.accounts.get(id), seesFullChannels(staff));
   }
 
+  @PathToCodes(['link_token'], 'a channel change tells the old channel with a "this wasn’t me" link (sensitive: a change request with two admins)')
   @Patch(':id')
   @ApiOperation({ summary: 'Update an account', operationId: 'updateAccount' })
   @Roles('admin')

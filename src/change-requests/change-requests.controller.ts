@@ -17,6 +17,7 @@ import { UuidParam } from '../common/uuid-param';
 import { Staff } from '../staff/staff.entity';
 import { ChangeRequestsService } from './change-requests.service';
 import { ChangeRequestDto, ChangeRequestPageDto, ChangeRequestQueryDto, ReviewDto } from './dto/change-request.dto';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 /** Sensitive admin changes waiting for (or decided by) a second admin. Admins only, on every route. */
 @ApiTags('change requests')
@@ -42,6 +43,7 @@ export class ChangeRequestsController {
     return ChangeRequestDto.from(await this.changes.get(id), admin.id);
   }
 
+  @PathToCodes(['link_token'], 'applying an approved channel change tells the old channel with a "this wasn’t me" link')
   @Post(':id/approve')
   @RequiresStepUp()
   @HttpCode(200)

@@ -20,6 +20,7 @@ import { CodesService, CUSTODY_GUIDANCE } from './codes.service';
 import { CodeSetDto, EnrolmentDto, VerdictDto, VerifyCodeDto } from './dto/codes.dto';
 import { VerificationService } from './verification.service';
 import { RequiresScope } from '../staff/service-scope.guard';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 @ApiTags('backup codes')
 @Controller('v1/accounts/:id')
@@ -31,6 +32,7 @@ export class CodesController {
     private readonly verification: VerificationService,
   ) {}
 
+  @PathToCodes(['code_set', 'link_token'], 'first enrolment only: codes in the response, the employee told on every registered channel with a "this wasn’t me" link')
   @Post('code-sets')
   @ApiOperation({ summary: 'Enrol an account\'s first backup codes', operationId: 'enrolCodes' })
   @Roles('service')

@@ -40,7 +40,7 @@ const TRANSIENT_MESSAGE =
 interface ErrorBody {
   statusCode: number;
   error: string;
-  /** Stable and machine-readable: what clients key on (the table in the README, "Errors"). */
+  /** Stable and machine-readable: what clients key on (the table in docs/api.md, "Error codes"). */
   code: string;
   message: string;
   details?: Record<string, unknown>;

@@ -234,7 +234,7 @@ export class Env {
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
   AUDIT_WITNESS_URL?: string;
 
-  /** Staff sign-in through the company's OpenID provider (docs: README "Staff sign-in"); unset, staff sign in with tokens only. */
+  /** Staff sign-in through the company's OpenID provider (docs/sign-in.md); unset, staff sign in with tokens only. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be the provider\'s issuer URL, e.g. https://login.example.com/realms/staff' })
   OIDC_ISSUER?: string;

@@ -15,6 +15,7 @@ import { DrillListQueryDto, DrillPageDto, DrillSummaryDto } from './dto/drill-li
 import { DrillReportDto, StepOutcomeDto } from './dto/drill-report.dto';
 import { DrillsService, SinkMessage } from './drills.service';
 import { SCENARIO_BODY_SCHEMA } from './scenario';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 class ReportQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) campaign?: string;
@@ -89,6 +90,7 @@ export class DrillsController {
     private readonly reports: DrillReportService,
   ) {}
 
+  @PathToCodes(['link_token'], 'opens a drill ticket; its links go to the drill’s sink, never to a person')
   @Post()
   @ApiOperation({ summary: 'Start a social-engineering drill', operationId: 'createDrill' })
   @Roles('drill_runner')

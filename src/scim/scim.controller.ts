@@ -13,6 +13,7 @@ import { discoveryItem, listResponse, resourceTypes, schemas, serviceProviderCon
 import { SCIM_CONTENT_TYPE, ScimExceptionFilter } from './scim-exception.filter';
 import { ScimRequestInterceptor } from './scim-request.interceptor';
 import { MAX_PAGE, ScimUsersService } from './scim-users.service';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 type Json = Record<string, unknown>;
 export const SCIM_SECURITY = 'scim';
@@ -114,6 +115,7 @@ export class ScimController {
     return this.send(res, await this.users.get(this.baseUrl, id));
   }
 
+  @PathToCodes(['link_token'], 'a directory change to an e-mail or phone tells the old channel with a "this wasn’t me" link')
   @Post('Users')
   @ApiOperation({ summary: 'Provision a user (an account whose source is the directory)', operationId: 'createScimUser' })
   @ApiBody(OBJECT_BODY)
@@ -126,6 +128,7 @@ export class ScimController {
     return this.send(res, user);
   }
 
+  @PathToCodes(['link_token'], 'a directory change to an e-mail or phone tells the old channel with a "this wasn’t me" link')
   @Put('Users/:id')
   @ApiOperation({ summary: 'Replace a user (full update)', operationId: 'replaceScimUser' })
   @ApiBody(OBJECT_BODY)
@@ -144,6 +147,7 @@ export class ScimController {
     return this.send(res, await this.users.replace(req.scimConnection!, this.baseUrl, id, body, ifMatch));
   }
 
+  @PathToCodes(['link_token'], 'a directory change to an e-mail or phone tells the old channel with a "this wasn’t me" link')
   @Patch('Users/:id')
   @ApiOperation({ summary: 'Change a user with PatchOp operations (add, replace, remove)', operationId: 'patchScimUser' })
   @ApiBody(OBJECT_BODY)
@@ -162,6 +166,7 @@ export class ScimController {
     return this.send(res, await this.users.patch(req.scimConnection!, this.baseUrl, id, body, ifMatch));
   }
 
+  @PathToCodes(['link_token'], 'goes through the one account-change method, which tells an old channel with a "this wasn’t me" link')
   @Delete('Users/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Deactivate a user (the record is kept for the audit trail)', operationId: 'deleteScimUser' })

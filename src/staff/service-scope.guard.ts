@@ -14,7 +14,7 @@ import { ServiceTokenWatch } from './service-token-watch';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
 
-const SCOPE_KEY = 'recovery-desk:service-scope';
+export const SCOPE_KEY = 'recovery-desk:service-scope';
 
 interface ServiceCallRequest extends AuthenticatedRequest {
   serviceUse?: { staff: Staff; token: StaffToken; scope: ServiceScope; address: string; at: Date };

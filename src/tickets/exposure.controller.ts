@@ -8,12 +8,14 @@ import { CodeSetDto, ExposureDto, ReasonDto } from '../codes/dto/codes.dto';
 import { Staff } from '../staff/staff.entity';
 import { ExposureService } from './exposure.service';
 import { RequiresScope } from '../staff/service-scope.guard';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 @ApiTags('backup codes')
 @Controller('v1/accounts/:id/code-sets/current/exposure')
 export class ExposureController {
   constructor(private readonly exposure: ExposureService) {}
 
+  @PathToCodes(['link_token'], 'revokes the set and opens (or joins) a reissue ticket, whose subject is told with a "this wasn’t me" link')
   @Post()
   @ApiOperation({ summary: 'Report exposed backup codes (revoke and reissue)', operationId: 'reportCodeExposure' })
   @HttpCode(200)

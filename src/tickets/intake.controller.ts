@@ -7,6 +7,7 @@ import { Staff } from '../staff/staff.entity';
 import { OpenTicketDto, TicketDto } from './dto/ticket.dto';
 import { TicketViews } from './ticket-views';
 import { TicketsService } from './tickets.service';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 /**
  * Where calls enter the desk without an agent typing them in: the phone system, the chat front end or the web form
@@ -20,6 +21,7 @@ export class IntakeController {
     private readonly views: TicketViews,
   ) {}
 
+  @PathToCodes(['link_token'], 'opens a ticket; the subject is told with a "this wasn’t me" link')
   @Post('tickets')
   @Roles('intake')
   @ApiOperation({

@@ -7,6 +7,7 @@ import { RateLimited } from '../common/throttle';
 import { LinksService } from './links.service';
 import { RecoveryHold } from './risk/recovery-hold.service';
 import { TICKET_CHANNELS, TICKET_REASONS } from './ticket.entity';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 class LinkTokenDto {
   @ApiProperty({ description: 'The token from the link' })
@@ -82,6 +83,7 @@ export class LinksController {
     return { ...request, requestedAt: request.requestedAt.toISOString(), expiresAt: request.expiresAt.toISOString() };
   }
 
+  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'the manager’s confirmation can pass the last step; a ticket needing no approver is then approved and regenerated')
   @Post('attest')
   @ApiOperation({ summary: 'Confirm or reject a recovery request (the manager\'s link)', operationId: 'attestByLink' })
   @HttpCode(200)

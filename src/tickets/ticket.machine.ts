@@ -146,7 +146,7 @@ export function decide(state: TicketState, event: TicketEvent, actor: Actor, fac
   return { ok: true, transition };
 }
 
-/** The table as a Mermaid state diagram: the README shows this, and a test keeps it current. */
+/** The table as a Mermaid state diagram: docs/tickets.md shows this, and a test keeps it current. */
 export function renderMermaid(): string {
   const lines = ['stateDiagram-v2', '  [*] --> open'];
   for (const t of TRANSITIONS) {

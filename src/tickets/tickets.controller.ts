@@ -30,6 +30,7 @@ import { PROOFING_STEPS, ProofingStep } from './proofing/step-catalogue';
 import { TicketViews } from './ticket-views';
 import { Ticket } from './ticket.entity';
 import { TicketsService } from './tickets.service';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 function stepParam(value: string): ProofingStep {
   if (!PROOFING_STEPS.includes(value as ProofingStep)) throw new InvalidInput('step', `must be one of ${PROOFING_STEPS.join(', ')}`);
@@ -52,6 +53,7 @@ export class TicketsController {
 
   private view = (ticket: Ticket) => this.views.one(ticket);
 
+  @PathToCodes(['link_token'], 'opens a ticket; the subject is told with a "this wasn’t me" link')
   @Post()
   @ApiOperation({ summary: 'Open a recovery ticket', operationId: 'openTicket' })
   @Roles('agent')
@@ -124,6 +126,7 @@ export class TicketsController {
     return this.view(await this.tickets.agentEvent(staff, id, 'release'));
   }
 
+  @PathToCodes(['link_token'], 'the manager-attestation step sends a one-time link to the manager on file')
   @Post(':id/steps/:step/start')
   @ApiOperation({ summary: 'Start a proofing step (send the code or the manager link)', operationId: 'startProofingStep' })
   @HttpCode(200)
@@ -134,6 +137,7 @@ export class TicketsController {
     return this.view(await this.proofing.start(staff, id, stepParam(step), body));
   }
 
+  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'the last passing step of a ticket needing no approver approves it and schedules regeneration')
   @Post(':id/steps/:step')
   @ApiOperation({ summary: 'Submit a proofing step\'s evidence', operationId: 'submitProofingStep' })
   @HttpCode(200)
@@ -159,6 +163,7 @@ export class TicketsController {
     return this.view(await this.tickets.agentEvent(staff, id, 'flag', body.reason));
   }
 
+  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'the last approval schedules regeneration after cooling-off; the subject gets a "this wasn’t me" link')
   @Post(':id/approve')
   @ApiOperation({ summary: 'Approve a ticket', operationId: 'approveTicket' })
   @HttpCode(200)
@@ -175,6 +180,7 @@ export class TicketsController {
     return this.view(await this.approvals.sign(staff, id, 'approve', body.reason, authentication));
   }
 
+  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'none by itself: the scan finds what approve can do, since an approver’s deny is signed by the same method')
   @Post(':id/deny')
   @ApiOperation({ summary: 'Deny a ticket', operationId: 'denyTicket' })
   @HttpCode(200)
@@ -206,6 +212,7 @@ export class TicketsController {
     return this.view(await this.tickets.raiseConcern(staff, id, body.reason));
   }
 
+  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'a failed regeneration runs again (the ticket was approved before)')
   @Post(':id/retry')
   @ApiOperation({ summary: 'Retry a failed ticket', operationId: 'retryTicket' })
   @HttpCode(200)

@@ -35,6 +35,7 @@ import { GrantSigner } from './grant-signer';
 import { GrantsService } from './grants.service';
 import { UnlockService } from './unlock.service';
 import { RequiresScope } from '../staff/service-scope.guard';
+import { PathToCodes } from '../common/auth/path-to-codes.decorator';
 
 @ApiTags('dual-code unlock')
 @Controller('v1/critical-systems')
@@ -135,6 +136,7 @@ export class CriticalSystemsController {
 export class UnlockSessionsController {
   constructor(private readonly unlock: UnlockService) {}
 
+  @PathToCodes(['unlock_grant'], 'the k-th distinct custodian’s code unlocks the session and signs the grant')
   @Post(':id/presentations')
   @ApiOperation({ summary: 'Present a custodian\'s code to an unlock session', operationId: 'presentCustodianCode' })
   @HttpCode(200)

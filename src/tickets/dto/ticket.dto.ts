@@ -149,7 +149,7 @@ export class TicketDto {
   @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
   @ApiProperty() approvalsRequired: number;
   @ApiProperty({ type: [ApprovalViewDto] }) approvals: ApprovalViewDto[];
-  @ApiProperty({ type: [TicketSignalDto], description: 'Risk signals raised on this ticket (see README, Risk signals)' }) signals: TicketSignalDto[];
+  @ApiProperty({ type: [TicketSignalDto], description: 'Risk signals raised on this ticket (see docs/tickets.md, Risk signals)' }) signals: TicketSignalDto[];
   @ApiProperty({ description: 'A risk signal holds the ticket: no claim, no approval until an admin clears it' }) held: boolean;
   @ApiProperty({ enum: TICKET_EVENTS, isArray: true, description: 'Events the table allows from this state' }) allowedEvents: TicketEvent[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;

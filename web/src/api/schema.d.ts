@@ -2351,7 +2351,7 @@ export interface components {
             steps: components["schemas"]["StepViewDto"][];
             approvalsRequired: number;
             approvals: components["schemas"]["ApprovalViewDto"][];
-            /** @description Risk signals raised on this ticket (see README, Risk signals) */
+            /** @description Risk signals raised on this ticket (see docs/tickets.md, Risk signals) */
             signals: components["schemas"]["TicketSignalDto"][];
             /** @description A risk signal holds the ticket: no claim, no approval until an admin clears it */
             held: boolean;

@@ -10,7 +10,7 @@ import { grantsPrivilege, isChangeRequest, PendingRequestNote, SecondAdminNote, 
 type Token = Schemas['TokenDto'];
 type Scope = Token['scopes'][number];
 
-/** Every service-token scope once (README, Service tokens): a Record so the compiler notices a scope added to the API. */
+/** Every service-token scope once (docs/codes.md, Service tokens): a Record so the compiler notices a scope added to the API. */
 const SCOPE_ORDER: Record<Scope, number> = { enrol: 1, verify: 2, exposure: 3, unlock: 4 };
 const SERVICE_SCOPES = (Object.keys(SCOPE_ORDER) as Scope[]).sort((a, b) => SCOPE_ORDER[a] - SCOPE_ORDER[b]);
 

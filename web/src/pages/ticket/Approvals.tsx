@@ -59,7 +59,7 @@ export function Approvals({ ticket, me, onSigned }: { ticket: Ticket; me: Me; on
           name="Sign this ticket"
           label="Reason for your decision"
           actions={[
-            // A hold stops approving, not denying (README, Held tickets).
+            // A hold stops approving, not denying (docs/tickets.md, Held tickets).
             { event: 'approve', label: 'Approve', disabled: refusal !== undefined || ticket.held },
             { event: 'deny', label: 'Deny', tone: 'danger', disabled: refusal !== undefined },
           ]}

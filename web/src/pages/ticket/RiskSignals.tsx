@@ -4,7 +4,7 @@ import { staffText, type Ticket } from './ticket-words';
 
 export type Signal = Ticket['signals'][number];
 
-/** Each signal in words (README, Risk signals); the server's `reason` says why it was raised on this ticket. */
+/** Each signal in words (docs/tickets.md, Risk signals); the server's `reason` says why it was raised on this ticket. */
 export const SIGNAL_LABEL: Record<Signal['signal'], string> = {
   channel_recently_changed: 'Registered e-mail or phone changed recently',
   reset_velocity: 'Many recovery requests',
