@@ -987,6 +987,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/scim-connections/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch the secret of a connection created through a change request: its requester only, once */
+        post: operations["issueScimConnectionSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff": {
         parameters: {
             query?: never;
@@ -1438,8 +1455,10 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "deny";
             reason: string;
-            /** @description Counts toward approvalsRequired. Always true now that the subject’s reporting line is refused (manager_chain); false only on approvals recorded before that rule */
+            /** @description Counts toward approvalsRequired. False for an approver whose role is younger than risk.approverFreshDays on a privileged or critical ticket (and, on approvals recorded before the reporting line was refused outright, for the subject’s manager chain) */
             independent: boolean;
+            /** @description Why the approval does not count (empty when it counts) */
+            notCounted: ("manager_not_independent" | "approver_recently_privileged")[];
             /** Format: date-time */
             createdAt: string;
         };
@@ -1564,10 +1583,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold";
+            kind: "account.update" | "staff.create" | "staff.update" | "staff.token" | "ticket.clear_hold" | "account.clear_recovery_hold" | "critical_system.update" | "critical_system.custodian_add" | "critical_system.custodian_remove" | "scim_connection.create";
             /** @example account */
             targetType: string;
-            /** @description The account, staff member or ticket id; for a new member, its name */
+            /** @description The account, staff member, ticket or critical system id; for a new member or SCIM connection, `new:` and its name */
             targetId: string;
             /** Format: uuid */
             requestedBy: string;
@@ -1706,6 +1725,8 @@ export interface components {
             grantTtlSeconds: number;
         };
         CreateScimConnectionDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /**
              * @description What the directory is, for the admin view and the audit trail
              * @example Okta production
@@ -1752,8 +1773,15 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /**
+             * Format: uuid
+             * @description A change to k, the window or the custodians waiting for a second admin
+             */
+            pendingChangeRequestId: string | null;
         };
         CustodianDto: {
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
             /** Format: uuid */
             accountId: string;
         };
@@ -2199,6 +2227,8 @@ export interface components {
             errors: number;
             /** @description The last errors, newest first */
             lastErrors: components["schemas"]["ConnectionErrorDto"][];
+            /** @description Created through a change request and its secret not fetched yet: only its requester can, once */
+            awaitingSecret: boolean;
         };
         ScimErrorDto: {
             /**
@@ -2383,7 +2413,7 @@ export interface components {
         };
         TicketSignalDto: {
             /** @enum {string} */
-            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "changed_since_approval";
+            signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "tier_recently_lowered" | "manager_recently_changed" | "approver_recently_privileged" | "changed_since_approval";
             /** @description Why it was raised, in words for the agent and approver */
             reason: string;
             /** @description While true and not cleared, the ticket cannot be claimed or approved */
@@ -2480,16 +2510,17 @@ export interface components {
              */
             status?: "active" | "deactivated";
         };
-        UpdateCriticalSystemDto: {
+        UpdateCriticalSystemRequestDto: {
             /** @example payments-hsm */
             name?: string;
             description?: string;
-            /** @default 2 */
-            k: number;
-            /** @default 300 */
-            windowSeconds: number;
-            /** @default 900 */
-            grantTtlSeconds: number;
+            /** @description Sensitive: a change request when two admins exist */
+            k?: number;
+            /** @description Sensitive: a change request when two admins exist */
+            windowSeconds?: number;
+            grantTtlSeconds?: number;
+            /** @description Why: shown to the admin who reviews the change request it may become */
+            changeReason?: string;
         };
         UpdateStaffDto: {
             /** @description Why: shown to the admin who reviews the change request it may become */
@@ -4981,7 +5012,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateCriticalSystemDto"];
+                "application/json": components["schemas"]["UpdateCriticalSystemRequestDto"];
             };
         };
         responses: {
@@ -4991,6 +5022,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
+                };
+            };
+            /** @description A change to k or the window: a change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
                 };
             };
             400: {
@@ -5020,6 +5060,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for this system is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5052,6 +5101,15 @@ export interface operations {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
                 };
             };
+            /** @description A change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5086,7 +5144,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Already a custodian */
+            /** @description Already a custodian, or a change request for this system is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5117,6 +5175,15 @@ export interface operations {
                     "application/json": components["schemas"]["CriticalSystemViewDto"];
                 };
             };
+            /** @description A change request now waits for a second admin */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5151,7 +5218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Would leave fewer custodians than k */
+            /** @description Would leave fewer custodians than k, or a change request for this system is pending */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6234,6 +6301,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedScimConnectionDto"];
                 };
             };
+            /** @description With two or more active admins: a change request now waits for a second admin; once approved, the requester fetches the secret once (POST /v1/scim-connections/{id}/secret) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestDto"];
+                };
+            };
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6253,6 +6329,15 @@ export interface operations {
             };
             /** @description Token lacks the role: one of admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A change request for a connection of this name is pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6317,6 +6402,86 @@ export interface operations {
             };
             /** @description Already revoked */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    issueScimConnectionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret is in this response only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedScimConnectionDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description Not the admin who asked for the connection
+             *
+             *     Role missing, or `details.code` = `step_up_required`: sign in again through the identity provider (recently, with a strong method)
+             *
+             *     Token lacks the role: one of admin
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The connection is revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The secret was shown once already */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7763,7 +7928,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "changed_since_approval";
+                signal: "channel_recently_changed" | "reset_velocity" | "callback_not_on_file" | "manager_not_independent" | "subject_reported_not_me" | "tier_recently_lowered" | "manager_recently_changed" | "approver_recently_privileged" | "changed_since_approval";
             };
             cookie?: never;
         };
@@ -8096,7 +8261,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Not a custodian of this system (code untouched)
+             * @description Not a custodian of this system, or (code `custodian_codes_rule`) the custodian’s codes do not count: enrolled after they were added or too recently (code untouched)
              *
              *     A service token needs the scope unlock and an allowed client address
              *
