@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { HttpExceptionFilter } from '../src/common/http-exception.filter';
-import { STAFF_ROLES } from '../src/staff/roles';
+import { STAFF_ROLES } from '../src/common/auth/staff-roles';
 import { PROOFING_STEPS } from '../src/tickets/proofing/step-catalogue';
 import { createTestApp, SEQUENCER_TABLES, TestApp, unique } from './helpers/app';
 import {

@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { CLI } from '../audit/audit-actor';
 import { InvalidInput } from '../common/errors';
-import { STAFF_ROLES, StaffRole } from '../staff/roles';
+import { STAFF_ROLES, StaffRole } from '../common/auth/staff-roles';
 import { SERVICE_SCOPES, ServiceScope } from '../staff/service-scopes';
 import { StaffService } from '../staff/staff.service';
 import { positiveInteger, uuidArgument } from './cli-input';

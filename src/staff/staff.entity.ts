@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { StaffRole } from './roles';
+import type { StaffRole } from '../common/auth/staff-roles';
 
 @Entity('staff')
 export class Staff {

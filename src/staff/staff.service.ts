@@ -14,7 +14,7 @@ import { Policy } from '../config/policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { refuseNulls } from '../common/validation';
 import { Notifier } from '../notifications/notifier';
-import { StaffRole } from './roles';
+import { StaffRole } from '../common/auth/staff-roles';
 import { parseCidr, ServiceScope, SERVICE_SCOPES } from './service-scopes';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';

@@ -7,7 +7,7 @@ import { SYSTEM } from '../../audit/audit-actor';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { Env, parseRoleMap } from '../../config/env.validation';
-import { StaffRole, STAFF_ROLES } from '../roles';
+import { StaffRole, STAFF_ROLES } from '../../common/auth/staff-roles';
 import { Staff } from '../staff.entity';
 import { SignInRefused } from './oidc-client.service';
 import { SessionsService } from './sessions.service';

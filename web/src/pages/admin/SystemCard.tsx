@@ -2,7 +2,7 @@ import { api, unwrap } from '../../api/client';
 import { ErrorNote, formatTime, Panel } from '../../components/ui';
 import { useAction } from '../../components/use-load';
 import { AccountName, AccountPicker, type Account } from './AccountPicker';
-import type { CriticalSystem } from './SystemsPage';
+import type { CriticalSystem } from './admin-types';
 
 const seconds = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
