@@ -62,6 +62,12 @@ function connect(file) {
 }
 for (const file of files) if (!state.has(file)) connect(file);
 
-for (const cycle of cycles) console.error(`import cycle: ${cycle.map((file) => relative(root, file)).sort().join(' ↔ ')}`);
+for (const cycle of cycles)
+  console.error(
+    `import cycle: ${cycle
+      .map((file) => relative(root, file))
+      .sort()
+      .join(' ↔ ')}`,
+  );
 if (cycles.length > 0) process.exit(1);
 console.log(`no import cycle among ${files.length} modules (${projects.join(', ')})`);

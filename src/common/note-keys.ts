@@ -25,7 +25,13 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const NAME = /^[^\s+]+$/;
 
-const keyIdOf = (name: string, publicKey: Buffer) => createHash('sha256').update(`${name}\n`).update(Buffer.from([ED25519])).update(publicKey).digest().subarray(0, 4);
+const keyIdOf = (name: string, publicKey: Buffer) =>
+  createHash('sha256')
+    .update(`${name}\n`)
+    .update(Buffer.from([ED25519]))
+    .update(publicKey)
+    .digest()
+    .subarray(0, 4);
 const rawPublicKey = (key: KeyObject) => key.export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX.length);
 
 /** Splits on the first `count - 1` plus signs only: the base64 key itself may hold a '+'. */
@@ -36,7 +42,8 @@ function fields(text: string, count: number): string[] {
 
 export function parseSignerKey(text: string): NoteSigner {
   const parts = fields(text, 5);
-  if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY' || !NAME.test(parts[2])) throw new Error('not a note signing key (PRIVATE+KEY+name+id+key)');
+  if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY' || !NAME.test(parts[2]))
+    throw new Error('not a note signing key (PRIVATE+KEY+name+id+key)');
   const key = Buffer.from(parts[4], 'base64');
   if (key.length !== 33 || key[0] !== ED25519) throw new Error('note signing key is not an Ed25519 key');
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, key.subarray(1)]), format: 'der', type: 'pkcs8' });
