@@ -16,7 +16,7 @@ import { CLI } from '../src/audit/audit-actor';
 import { ProcessRole } from '../src/config/env.validation';
 import { checkRedis, ensureDatabase, runMigrations } from '../src/database/prepare';
 import { configureHttpApp } from '../src/http-app';
-import { StaffRole } from '../src/staff/roles';
+import { StaffRole } from '../src/common/auth/staff-roles';
 import { Staff } from '../src/staff/staff.entity';
 import { StaffService } from '../src/staff/staff.service';
 import { TICKET_ROLES } from '../src/staff/staff-rules';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// `npm test`: install if needed, then the whole suite (unit and e2e) against the real PostgreSQL and Redis.
+// `npm test`: install if needed, type-check, lint and format check, then the whole suite (unit and e2e) against the
+// real PostgreSQL and Redis. With arguments (`npm test -- --runTestsByPath …`) it skips lint and format: a targeted run stays fast.
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -33,8 +34,15 @@ async function main() {
   ensureInstalled();
   const typeErrors = await typeCheck();
   if (typeErrors !== 0) process.exit(typeErrors);
+  const args = process.argv.slice(2);
+  if (args.length === 0) {
+    for (const script of ['lint', 'format:check']) {
+      const checked = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
+      if (checked.status !== 0) process.exit(checked.status ?? 1);
+    }
+  }
   const jest = require.resolve('jest/bin/jest', { paths: [root] });
-  const result = spawnSync(process.execPath, [jest, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [jest, ...args], { cwd: root, stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
 

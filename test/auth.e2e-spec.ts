@@ -1,4 +1,4 @@
-import { STAFF_ROLES, StaffRole } from '../src/staff/roles';
+import { STAFF_ROLES, StaffRole } from '../src/common/auth/staff-roles';
 import { createTestApp, TestApp } from './helpers/app';
 
 let t: TestApp;

@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { HttpExceptionFilter } from '../src/common/http-exception.filter';
 import { CLI } from '../src/audit/audit-actor';
-import { STAFF_ROLES } from '../src/staff/roles';
 import { DRILL_READER_ROLES } from '../src/staff/staff-rules';
 import { StaffService } from '../src/staff/staff.service';
+import { STAFF_ROLES } from '../src/common/auth/staff-roles';
 import { PROOFING_STEPS } from '../src/tickets/proofing/step-catalogue';
 import { createTestApp, SEQUENCER_TABLES, TestApp, unique } from './helpers/app';
 import {

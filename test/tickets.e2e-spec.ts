@@ -15,7 +15,7 @@ let desk: Desk;
 let service: Auth;
 const agents: Auth[] = [];
 const approvers: Auth[] = [];
-let agentIds: string[] = [];
+const agentIds: string[] = [];
 
 beforeAll(async () => {
   t = await createTestApp(__filename, { LINK_RATE_LIMIT: '1000' });

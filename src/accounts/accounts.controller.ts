@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { answer, ChangeRequestDto } from '../change-requests/dto/change-request.dto';
-import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { actorOf, CurrentStaff } from '../staff/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { UuidParam } from '../common/uuid-param';
 import { ErrorResponseDto } from '../common/error-response.dto';

@@ -1,4 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
+import { sign, verify } from 'node:crypto';
+import type { NoteSigner, NoteVerifier } from '../common/note-keys';
+
+export { generateSignerKey, parseSignerKey, parseVerifierKey, type NoteSigner, type NoteVerifier } from '../common/note-keys';
 
 /**
  * Checkpoints in the C2SP formats that transparency logs share (tlog-checkpoint
@@ -6,11 +9,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, Key
  *
  *   <origin>\n<tree size>\n<base64 root hash>\n[extension lines]\n\n— <key name> <base64(key id ‖ Ed25519 signature)>\n
  *
- * The signature covers the body up to and including its last newline. The key id
- * is the first 4 bytes of SHA-256(key name ‖ "\n" ‖ 0x01 ‖ public key), 0x01 being
- * Ed25519. Keys are written as Go's golang.org/x/mod/sumdb/note writes them:
- * `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 ‖ seed)>` and the verifier key
- * `<name>+<hex id>+<base64(0x01 ‖ public key)>`.
+ * The signature covers the body up to and including its last newline. The keys and
+ * their text form are in common/note-keys.ts (re-exported here).
  */
 export interface TreeHead {
   origin: string;
@@ -20,64 +20,7 @@ export interface TreeHead {
   time: Date;
 }
 
-export interface NoteSigner {
-  name: string;
-  keyId: Buffer;
-  privateKey: KeyObject;
-  /** The verifier key an auditor or witness is given. */
-  verifierKey: string;
-}
-
-export interface NoteVerifier {
-  name: string;
-  keyId: Buffer;
-  publicKey: KeyObject;
-}
-
-const ED25519 = 0x01;
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const DASH = '\u2014';
-const NAME = /^[^\s+]+$/;
-
-const keyIdOf = (name: string, publicKey: Buffer) => createHash('sha256').update(`${name}\n`).update(Buffer.from([ED25519])).update(publicKey).digest().subarray(0, 4);
-const rawPublicKey = (key: KeyObject) => key.export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX.length);
-
-/** Splits on the first `count - 1` plus signs only: the base64 key itself may hold a '+'. */
-function fields(text: string, count: number): string[] {
-  const parts = text.trim().split('+');
-  return parts.length < count ? parts : [...parts.slice(0, count - 1), parts.slice(count - 1).join('+')];
-}
-
-export function parseSignerKey(text: string): NoteSigner {
-  const parts = fields(text, 5);
-  if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY' || !NAME.test(parts[2])) throw new Error('not a note signing key (PRIVATE+KEY+name+id+key)');
-  const key = Buffer.from(parts[4], 'base64');
-  if (key.length !== 33 || key[0] !== ED25519) throw new Error('note signing key is not an Ed25519 key');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, key.subarray(1)]), format: 'der', type: 'pkcs8' });
-  const publicKey = rawPublicKey(createPublicKey(privateKey));
-  const keyId = keyIdOf(parts[2], publicKey);
-  if (keyId.toString('hex') !== parts[3]) throw new Error('note signing key id does not match its key');
-  return { name: parts[2], keyId, privateKey, verifierKey: `${parts[2]}+${parts[3]}+${Buffer.concat([Buffer.from([ED25519]), publicKey]).toString('base64')}` };
-}
-
-export function parseVerifierKey(text: string): NoteVerifier {
-  const parts = fields(text, 3);
-  if (parts.length !== 3 || !NAME.test(parts[0])) throw new Error('not a note verifier key (name+id+key)');
-  const key = Buffer.from(parts[2], 'base64');
-  if (key.length !== 33 || key[0] !== ED25519) throw new Error('note verifier key is not an Ed25519 key');
-  const keyId = keyIdOf(parts[0], key.subarray(1));
-  if (keyId.toString('hex') !== parts[1]) throw new Error('note verifier key id does not match its key');
-  return { name: parts[0], keyId, publicKey: createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, key.subarray(1)]), format: 'der', type: 'spki' }) };
-}
-
-/** A fresh signing key in the note format, e.g. for development or a test. */
-export function generateSignerKey(name: string): string {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_ED25519_PREFIX.length);
-  const keyId = keyIdOf(name, rawPublicKey(createPublicKey(privateKey)));
-  return `PRIVATE+KEY+${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([ED25519]), seed]).toString('base64')}`;
-}
 
 export function checkpointBody(head: TreeHead): string {
   if (head.origin.includes('\n') || !head.origin) throw new Error('a checkpoint origin is one non-empty line');

@@ -9,7 +9,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentStaff } from '../common/auth/current-staff.decorator';
+import { CurrentStaff } from '../staff/current-staff.decorator';
 import { RequiresStepUp } from '../common/auth/step-up.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';

@@ -1,5 +1,5 @@
 import { SensitiveChangesPolicy } from '../config/policy';
-import type { StaffRole } from '../staff/roles';
+import type { StaffRole } from '../common/auth/staff-roles';
 import { criticalSystemUpdateRules, custodianChangeRules, scimConnectionRules, staffUpdateRules } from './sensitive-changes';
 
 const on = new SensitiveChangesPolicy();

@@ -1,6 +1,6 @@
 import type { AccountStatus, AccountTier } from '../accounts/account.entity';
 import type { SensitiveChangesPolicy } from '../config/policy';
-import type { StaffRole } from '../staff/roles';
+import type { StaffRole } from '../common/auth/staff-roles';
 
 /**
  * Which admin changes are sensitive: the ones that change what proofing relies on (an account's tier, channels,

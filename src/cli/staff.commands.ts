@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { CLI } from '../audit/audit-actor';
 import { InvalidInput } from '../common/errors';
-import { STAFF_ROLES, StaffRole } from '../staff/roles';
+import { STAFF_ROLES, StaffRole } from '../common/auth/staff-roles';
 import { SERVICE_SCOPES, ServiceScope } from '../staff/service-scopes';
 import { StaffService } from '../staff/staff.service';
 import { positiveInteger, uuidArgument } from './cli-input';

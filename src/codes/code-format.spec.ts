@@ -53,7 +53,7 @@ describe('backup code format', () => {
   it('folds Crockford look-alikes: O→0, I and L→1, in either case', () => {
     fc.assert(
       fc.property(codeChars, fc.array(fc.nat(11), { maxLength: 4 }), (raw, positions) => {
-        let typed = raw.split('');
+        const typed = raw.split('');
         for (const at of positions) {
           if (typed[at] === '0') typed[at] = at % 2 ? 'O' : 'o';
           if (typed[at] === '1') typed[at] = ['I', 'i', 'L', 'l'][at % 4];

@@ -1,7 +1,6 @@
 import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { RateLimitExceeded } from './errors';
-import type { AuthenticatedRequest } from '../staff/auth.guard';
 
 /**
  * Rate limits keyed by who asks about what: a staff caller (the login
@@ -11,10 +10,10 @@ import type { AuthenticatedRequest } from '../staff/auth.guard';
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as AuthenticatedRequest;
+    // The request as the staff guard (src/staff/auth.guard.ts) or the SCIM guard left it: only the ids are read here.
+    const request = req as { staff?: { id: string }; scimConnection?: { id: string }; params?: Record<string, unknown>; ip?: string };
     // A provisioning connection (src/scim/) is limited as a whole: one directory cannot starve the desk.
-    const connection = (req as { scimConnection?: { id: string } }).scimConnection;
-    if (connection) return `scim:${connection.id}`;
+    if (request.scimConnection) return `scim:${request.scimConnection.id}`;
     if (request.staff) return `staff:${request.staff.id}:${String(request.params?.id ?? '')}`;
     return `ip:${request.ip ?? 'unknown'}`;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { generateSignerKey } from '../audit/checkpoint-note';
+import { generateSignerKey } from '../common/note-keys';
 
 const DEV_SECRETS_FILE = '.dev-secrets.json';
 

@@ -1,4 +1,4 @@
-import { generateSignerKey } from '../audit/checkpoint-note';
+import { generateSignerKey } from '../common/note-keys';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, validateEnv } from './env.validation';
 

@@ -13,7 +13,7 @@ import {
   ValidationArguments,
   ValidationError,
 } from 'class-validator';
-import { STAFF_ROLES, StaffRole } from '../staff/roles';
+import { STAFF_ROLES, StaffRole } from '../common/auth/staff-roles';
 
 export const ROLES_OF_PROCESS = ['api', 'worker', 'all'] as const;
 export type ProcessRole = (typeof ROLES_OF_PROCESS)[number];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsString, Max, Min, ValidateNested, validateSync } from 'class-validator';
-import { PROOFING_STEPS, ProofingStep } from '../tickets/proofing/step-catalogue';
+import { PROOFING_STEPS, ProofingStep } from '../common/proofing-steps';
 import { fieldErrors } from '../common/validation';
 import { ConfigError } from './env.validation';
 

@@ -2,23 +2,13 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
+import { redactUrl } from '../common/redact-url';
 
 const MIGRATION_LOCK = 0x52440003;
 
 /** A backing service is down: the message is the one line the operator needs. */
 export class BackingServiceUnreachable extends Error {
   override name = 'BackingServiceUnreachable';
-}
-
-/** The URL as it may be printed: any password replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 function reason(error: unknown): string {

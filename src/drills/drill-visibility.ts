@@ -1,4 +1,4 @@
-import type { StaffRole } from '../staff/roles';
+import type { StaffRole } from '../common/auth/staff-roles';
 import { TERMINAL_STATES, TicketState } from '../tickets/ticket.machine';
 
 /**

@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiExtraModels, Api
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
-import { CurrentStaff } from '../common/auth/current-staff.decorator';
+import { CurrentStaff } from '../staff/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { UuidParam } from '../common/uuid-param';

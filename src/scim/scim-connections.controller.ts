@@ -14,7 +14,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { answer, ChangeRequestDto } from '../change-requests/dto/change-request.dto';
-import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { actorOf, CurrentStaff } from '../staff/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { RequiresStepUp } from '../common/auth/step-up.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';

@@ -10,7 +10,7 @@ import { Clock } from '../common/clock';
 import { constantTimeEqual, sha256Hex } from '../common/crypto';
 import { Forbidden, StepUpRequired, Unauthenticated } from '../common/errors';
 import type { Env } from '../config/env.validation';
-import { StaffRole } from './roles';
+import { StaffRole } from '../common/auth/staff-roles';
 import { readCookie, secureCookies, SESSION_COOKIE } from './sign-in/cookies';
 import { csrfTokenOf, SessionsService } from './sign-in/sessions.service';
 import { Authentication, StepUpPolicy, stepUpRefusal } from './sign-in/step-up';

@@ -2,9 +2,9 @@ import { Controller, Get } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CurrentStaff } from '../common/auth/current-staff.decorator';
+import { CurrentStaff } from './current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
-import { STAFF_ROLES } from './roles';
+import { STAFF_ROLES } from '../common/auth/staff-roles';
 import { Staff } from './staff.entity';
 import { StaffDto } from './dto/staff.dto';
 

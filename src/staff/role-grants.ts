@@ -1,4 +1,4 @@
-import type { StaffRole } from './roles';
+import type { StaffRole } from '../common/auth/staff-roles';
 
 /** Roles whose grant (and whose holders' tokens) the security contact hears of: who may approve, who may administer. */
 export const ALERTED_ROLES: readonly StaffRole[] = ['approver', 'admin'];

@@ -1,4 +1,4 @@
-import { STAFF_ROLES, StaffRole } from './roles';
+import { STAFF_ROLES, StaffRole } from '../common/auth/staff-roles';
 import { brokenStaffRule, DRILL_READER_ROLES, ownAccountRefusal, ownRecordRefusal, TICKET_ROLES, TICKET_WORKER_ROLES, ticketActorRefusal } from './staff-rules';
 
 /** Every set of roles a member can hold. */

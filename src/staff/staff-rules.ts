@@ -1,5 +1,5 @@
 import { StaffRuleBroken } from '../common/errors';
-import type { StaffRole } from './roles';
+import type { StaffRole } from '../common/auth/staff-roles';
 
 /**
  * The staff rules, in one place: every path that creates or changes a member (the API, an approved change request,

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { RoleGrants } from './role-grants';
-import type { StaffRole } from './roles';
+import type { StaffRole } from '../common/auth/staff-roles';
 
 @Entity('staff')
 export class Staff {

@@ -14,7 +14,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentAuthentication, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { CurrentAuthentication, CurrentStaff } from '../staff/current-staff.decorator';
 import { RequiresStepUp } from '../common/auth/step-up.decorator';
 import type { Authentication } from '../staff/sign-in/step-up';
 import { Roles } from '../common/auth/roles.decorator';

@@ -14,7 +14,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { actorOf, CurrentStaff } from '../common/auth/current-staff.decorator';
+import { actorOf, CurrentStaff } from '../staff/current-staff.decorator';
 import { Public, Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { UuidParam } from '../common/uuid-param';

@@ -17,7 +17,7 @@ import { Clock } from '../../src/common/clock';
 import type { ProcessRole } from '../../src/config/env.validation';
 import { configureHttpApp } from '../../src/http-app';
 import { BootstrapService } from '../../src/staff/bootstrap.service';
-import { StaffRole } from '../../src/staff/roles';
+import { StaffRole } from '../../src/common/auth/staff-roles';
 import { Staff } from '../../src/staff/staff.entity';
 import { SERVICE_SCOPES, ServiceScope } from '../../src/staff/service-scopes';
 import { StaffService } from '../../src/staff/staff.service';

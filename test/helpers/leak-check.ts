@@ -36,7 +36,6 @@ export interface LeakCheckInput {
 
 type Leaf = string | number | boolean | null;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 /** Leaves whose values differ by nature between two tickets (who the subject is, what the caller said). */
 const BY_NATURE = [

@@ -17,10 +17,12 @@ let lastIdToken = null;
 let keys = [];
 let provider;
 
-const server = createServer((req, res) => handle(req, res).catch((error) => {
-  res.statusCode = 500;
-  res.end(String(error?.stack ?? error));
-}));
+const server = createServer((req, res) => {
+  handle(req, res).catch((error) => {
+    res.statusCode = 500;
+    res.end(String(error?.stack ?? error));
+  });
+});
 await new Promise((resolve) => server.listen(Number(env.PORT ?? 0), '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
 

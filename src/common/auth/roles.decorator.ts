@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { StaffRole } from '../../staff/roles';
+import type { StaffRole } from './staff-roles';
 import { ErrorResponseDto } from '../error-response.dto';
 
 export const ROLES_KEY = 'recovery-desk:roles';

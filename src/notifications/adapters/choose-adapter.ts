@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../../config/env.validation';
-import { redactUrl } from '../../database/prepare';
+import { redactUrl } from '../../common/redact-url';
 import { ByChannelAdapter } from './by-channel.adapter';
 import { FileAdapter } from './file.adapter';
 import { NotificationAdapter } from './notification-adapter';

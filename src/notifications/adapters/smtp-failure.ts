@@ -49,7 +49,7 @@ function scrub(text: string, message: OutgoingMessage, password: string): string
     ...(message.body.match(/\d{6,}|rd[a-z]_[\w-]+/g) ?? []),
     password,
   ].filter((s) => s.length >= 4);
-  let safe = text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+  let safe = text.replace(/[\r\n\t]+/g, ' ').replace(/\p{Cc}/gu, '');
   for (const secret of secrets.sort((a, b) => b.length - a.length)) safe = replaceAll(safe, secret, '[redacted]');
   if (message.to) safe = replaceAll(safe, message.to, maskEmail(message.to));
   return safe.length > MAX_REASON ? `${safe.slice(0, MAX_REASON - 1)}…` : safe;

@@ -17,7 +17,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { ChangeReasonDto } from '../../change-requests/dto/change-request.dto';
-import { STAFF_ROLES, StaffRole } from '../roles';
+import { STAFF_ROLES, StaffRole } from '../../common/auth/staff-roles';
 import { SERVICE_SCOPES, ServiceScope } from '../service-scopes';
 import { Staff } from '../staff.entity';
 import { StaffToken } from '../staff-token.entity';

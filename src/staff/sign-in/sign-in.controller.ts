@@ -2,14 +2,14 @@ import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common
 import { ConfigService } from '@nestjs/config';
 import { ApiFoundResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentStaff } from '../../common/auth/current-staff.decorator';
+import { CurrentStaff } from '../current-staff.decorator';
 import { Public, Roles } from '../../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { NotFound } from '../../common/errors';
 import type { Env } from '../../config/env.validation';
 import type { AuthenticatedRequest } from '../auth.guard';
 import { StaffDto } from '../dto/staff.dto';
-import { STAFF_ROLES } from '../roles';
+import { STAFF_ROLES } from '../../common/auth/staff-roles';
 import { Staff } from '../staff.entity';
 import { readCookie, secureCookies, SESSION_COOKIE, SIGN_IN_COOKIE, sessionCookieOptions } from './cookies';
 import { OidcClient, SignInRefused } from './oidc-client.service';

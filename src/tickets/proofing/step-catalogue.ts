@@ -1,6 +1,7 @@
-/** The identity checks a ticket can require. */
-export const PROOFING_STEPS = ['registered_channel_otp', 'manager_attestation', 'directory_facts', 'government_id', 'video_call'] as const;
-export type ProofingStep = (typeof PROOFING_STEPS)[number];
+import type { ProofingStep } from '../../common/proofing-steps';
+
+/** The identity checks a ticket can require (their names are shared with the policy file, hence in common/). */
+export { PROOFING_STEPS, type ProofingStep } from '../../common/proofing-steps';
 
 /**
  * System-verified steps: the service checks them and the agent cannot just

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { answer, ChangeRequestDto } from '../../change-requests/dto/change-request.dto';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { CurrentStaff } from '../../common/auth/current-staff.decorator';
+import { CurrentStaff } from '../../staff/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { RequiresStepUp } from '../../common/auth/step-up.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';

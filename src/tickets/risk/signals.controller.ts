@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import type { Response } from 'express';
 import { answer, ChangeRequestDto } from '../../change-requests/dto/change-request.dto';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentStaff } from '../../common/auth/current-staff.decorator';
+import { CurrentStaff } from '../../staff/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { RequiresStepUp } from '../../common/auth/step-up.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';

@@ -6,7 +6,7 @@ import type { Role } from '../../session/session';
 import { AccountChoice } from './AccountPicker';
 import { CheckboxGroup, FormFooter } from './admin-ui';
 import { STAFF_ROLES } from './staff-roles';
-import type { StaffMember } from './StaffPage';
+import type { StaffMember } from './admin-types';
 import { grantsPrivilege, isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 
 export function StaffCreateForm({ onCreated, onCancel }: { onCreated(member: StaffMember): void; onCancel(): void }) {

@@ -6,7 +6,7 @@ import { useMe, type Role } from '../../session/session';
 import { AccountChoice } from './AccountPicker';
 import { ActiveBadge, CheckboxGroup, ConfirmButton } from './admin-ui';
 import { STAFF_ROLES } from './staff-roles';
-import type { StaffMember } from './StaffPage';
+import type { StaffMember } from './admin-types';
 import { StaffTokens } from './StaffTokens';
 import { grantsPrivilege, isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 

@@ -1,13 +1,12 @@
 import { useState } from 'react';
-import { api, unwrap, type Schemas } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import { Badge, formatTime, LoadState, Panel } from '../../components/ui';
 import { AccountName, useAccountsById } from './AccountPicker';
 import { ActiveBadge, DataTable, MoreButton, None, PageHead } from './admin-ui';
 import { StaffCreateForm } from './StaffCreateForm';
 import { StaffDetail } from './StaffDetail';
+import type { StaffMember } from './admin-types';
 import { useKeysetList } from './use-keyset';
-
-export type StaffMember = Schemas['StaffDto'];
 
 /** Admin: the desk's operators, their roles and their bearer tokens. */
 export function StaffPage() {

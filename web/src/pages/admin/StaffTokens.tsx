@@ -4,7 +4,7 @@ import { Badge, ErrorNote, Field, formatTime, LoadState, Panel } from '../../com
 import { useAction, useLoad } from '../../components/use-load';
 import { CheckboxGroup, ConfirmButton } from './admin-ui';
 import { IssuedTokenDialog, type IssuedToken } from './IssuedTokenDialog';
-import type { StaffMember } from './StaffPage';
+import type { StaffMember } from './admin-types';
 import { grantsPrivilege, isChangeRequest, PendingRequestNote, SecondAdminNote, type ChangeRequest } from './change-requests';
 
 type Token = Schemas['TokenDto'];

@@ -5,7 +5,7 @@ import { useAction } from '../../components/use-load';
 import { AccountName, AccountPicker, type Account } from './AccountPicker';
 import { isChangeRequest, PendingRequestNote, type ChangeRequest } from './change-requests';
 import { SystemRuleForm } from './SystemRuleForm';
-import type { CriticalSystem } from './SystemsPage';
+import type { CriticalSystem } from './admin-types';
 
 const seconds = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 

@@ -3,7 +3,7 @@ import { api, unwrap } from '../../api/client';
 import { ErrorNote, Field } from '../../components/ui';
 import { useAction } from '../../components/use-load';
 import { isChangeRequest, type ChangeRequest } from './change-requests';
-import type { CriticalSystem } from './SystemsPage';
+import type { CriticalSystem } from './admin-types';
 
 /** k and the window: a change to either is sensitive (a lower k or a longer window is how an unlock gets easier). */
 export function SystemRuleForm({ system, onApplied, onPending }: { system: CriticalSystem; onApplied(): void; onPending(request: ChangeRequest): void }) {

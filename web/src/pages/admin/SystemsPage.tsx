@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, unwrap, type Schemas } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import { LoadState } from '../../components/ui';
 import { useLoad } from '../../components/use-load';
 import { useAccountsById } from './AccountPicker';
@@ -7,8 +7,6 @@ import { PageHead } from './admin-ui';
 import { SecondAdminNote } from './change-requests';
 import { SystemCard } from './SystemCard';
 import { SystemCreateForm } from './SystemCreateForm';
-
-export type CriticalSystem = Schemas['CriticalSystemViewDto'];
 
 /** Admin: systems unlocked only by k distinct custodians presenting codes within a window. */
 export function SystemsPage() {

@@ -72,7 +72,7 @@ function TakeNext({ onEmpty }: { onEmpty: () => void }) {
   const run = async () => {
     setEmpty(false);
     const ticket = await take.run();
-    if (ticket) navigate(`/tickets/${ticket.id}`);
+    if (ticket) void navigate(`/tickets/${ticket.id}`);
     if (ticket === null) {
       setEmpty(true);
       onEmpty();

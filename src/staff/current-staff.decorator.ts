@@ -1,8 +1,8 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { AuditActor } from '../../audit/audit-actor';
-import type { AuthenticatedRequest } from '../../staff/auth.guard';
-import type { Authentication } from '../../staff/sign-in/step-up';
-import type { Staff } from '../../staff/staff.entity';
+import type { AuditActor } from '../audit/audit-actor';
+import type { AuthenticatedRequest } from './auth.guard';
+import type { Authentication } from './sign-in/step-up';
+import type { Staff } from './staff.entity';
 
 /** The authenticated staff member (set by the global AuthGuard). */
 export const CurrentStaff = createParamDecorator((_: unknown, context: ExecutionContext): Staff => {
