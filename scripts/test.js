@@ -46,4 +46,4 @@ async function main() {
   process.exit(result.status ?? 1);
 }
 
-main();
+void main();

@@ -85,6 +85,7 @@ export function walkRoutes(srcRoot = join(__dirname, '..'), graph: CallGraph = b
     if (!info.decorators.includes('Controller') || info.handlers.size === 0) continue;
     // The class itself, for its metadata: loaded from the folder being scanned (src/ under ts-jest, dist/src when built).
     const loaded = controllerFiles(srcRoot).find((f) => relative(srcRoot, f).replace(/\.js$/, '.ts') === relative('src', info.file));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the controller class is loaded from whichever folder is scanned (src or dist), known only at run time
     const controller = loaded ? ((require(loaded) as Record<string, unknown>)[info.name] as { prototype: Record<string, object> } | undefined) : undefined;
     if (!controller) throw new Error(`cannot load controller ${info.name} from ${info.file}`);
     for (const [method] of info.handlers) {

@@ -1,7 +1,7 @@
 import type { AccountTier } from '../../accounts/account.entity';
 import { TIER_STRENGTH } from '../../change-requests/sensitive-changes';
 import type { RiskPolicy } from '../../config/policy';
-import type { RaisedSignal } from './risk-signals';
+import type { RaisedSignal } from './signal-codes';
 
 /**
  * The history-aware signals: what a rogue admin (or a directory under an attacker's control) leaves in the

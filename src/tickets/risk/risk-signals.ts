@@ -14,29 +14,9 @@ export const HOLDABLE_STATES: readonly TicketState[] = ['open', 'proofing', 'awa
 /** States an uncleared holding signal stops: those above (claim, approval), and an approved ticket's regeneration (changed_since_approval). */
 export const HELD_STATES: readonly TicketState[] = [...HOLDABLE_STATES, 'approved'];
 
-export const RISK_SIGNALS = [
-  'channel_recently_changed',
-  'reset_velocity',
-  'callback_not_on_file',
-  'manager_not_independent',
-  'subject_reported_not_me',
-  'tier_recently_lowered',
-  'manager_recently_changed',
-  'approver_recently_privileged',
-  'changed_since_approval',
-] as const;
-export type RiskSignalCode = (typeof RISK_SIGNALS)[number];
-
-export interface RaisedSignal {
-  signal: RiskSignalCode;
-  /** Shown to the agent and approver and written to the audit trail: facts only, never a secret or a registered channel. */
-  reason: string;
-  /** The ticket may not be claimed or approved until an admin clears it. */
-  holds: boolean;
-  /** What the signal rests on: raised again on the same basis it is the same signal; on a new basis it is raised afresh. */
-  basis: string;
-  detail: Record<string, string | number | string[]>;
-}
+export { RISK_SIGNALS } from './signal-codes';
+export type { RaisedSignal, RiskSignalCode } from './signal-codes';
+import type { RaisedSignal, RiskSignalCode } from './signal-codes';
 
 export interface RiskFacts extends HistoryFacts {
   /** False once proofing is over: a standard ticket can then no longer take on steps, so it is held instead. */
