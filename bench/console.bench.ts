@@ -41,7 +41,10 @@ function assetSizes(distDir: string): { js: number; css: number; jsRaw: number }
 function buildBareReact(): string {
   rmSync(BASELINE_DIR, { recursive: true, force: true });
   mkdirSync(join(BASELINE_DIR, 'src'), { recursive: true });
-  writeFileSync(join(BASELINE_DIR, 'index.html'), `<!doctype html><html><head><title>bare</title></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>`);
+  writeFileSync(
+    join(BASELINE_DIR, 'index.html'),
+    `<!doctype html><html><head><title>bare</title></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>`,
+  );
   writeFileSync(
     join(BASELINE_DIR, 'src', 'main.tsx'),
     `import { createRoot } from 'react-dom/client';\ncreateRoot(document.getElementById('root')!).render(<main><label htmlFor="t">Staff token</label><input id="t" /></main>);\n`,
@@ -104,7 +107,12 @@ export async function runConsoleBench(): Promise<void> {
       ['console JavaScript, minified, not gzipped', kb(ours.jsRaw), kb(bare.jsRaw), times(ours.jsRaw / bare.jsRaw)],
       ['console CSS, gzipped', kb(ours.css), kb(bare.css || 1), '—'],
       ['first load to sign-in form, p50 (goal < 1 s)', ms(median(oursLoads)), ms(median(bareLoads)), times(median(oursLoads) / median(bareLoads))],
-      ['first load to sign-in form, p95', ms(percentile(oursLoads, 95)), ms(percentile(bareLoads, 95)), times(percentile(oursLoads, 95) / percentile(bareLoads, 95))],
+      [
+        'first load to sign-in form, p95',
+        ms(percentile(oursLoads, 95)),
+        ms(percentile(bareLoads, 95)),
+        times(percentile(oursLoads, 95) / percentile(bareLoads, 95)),
+      ],
     ];
     console.log(`\n${summaryTable('console', ['measure', 'ours', 'bare React app', 'ours / bare'], rows)}`);
     console.log(

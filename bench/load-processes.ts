@@ -131,15 +131,23 @@ export type CpuSpent = ReturnType<typeof cpuSpent>;
 
 export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot) {
   const postgres = [...after.postgres].reduce((sum, [pid, used]) => sum + used - (before.postgres.get(pid) ?? 0), 0);
-  const parts = { API: after.api - before.api, worker: after.worker - before.worker, 'PostgreSQL (rd_bench)': postgres, 'the bench': after.bench - before.bench };
-  const machine = before.machine && after.machine ? { busy: after.machine.busy - before.machine.busy, idle: after.machine.idle - before.machine.idle } : undefined;
+  const parts = {
+    API: after.api - before.api,
+    worker: after.worker - before.worker,
+    'PostgreSQL (rd_bench)': postgres,
+    'the bench': after.bench - before.bench,
+  };
+  const machine =
+    before.machine && after.machine ? { busy: after.machine.busy - before.machine.busy, idle: after.machine.idle - before.machine.idle } : undefined;
   return { parts, machine };
 }
 
 /** Where the CPU went during a run, in CPU-seconds, and what the rest of the machine (other work) took. */
 export function describeCpu(cpu: CpuSpent): string {
   const ours = Object.values(cpu.parts).reduce((a, b) => a + b, 0);
-  const parts = Object.entries(cpu.parts).map(([name, used]) => `${name} ${used.toFixed(1)}`).join(', ');
+  const parts = Object.entries(cpu.parts)
+    .map(([name, used]) => `${name} ${used.toFixed(1)}`)
+    .join(', ');
   if (!cpu.machine) return parts;
   const total = cpu.machine.busy + cpu.machine.idle;
   return `${parts}; everything else ${Math.max(0, cpu.machine.busy - ours).toFixed(1)}; idle ${cpu.machine.idle.toFixed(1)} (of ${total.toFixed(1)} CPU-s)`;

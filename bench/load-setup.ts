@@ -43,7 +43,13 @@ export function serviceEnv(backends: BenchBackends, port: number, notifyFile: st
 /** A staff member created by the admin over HTTP (linked to an employee account of its own), and a token of theirs. */
 export async function staffToken(api: Api, admin: string, name: string, roles: string[]): Promise<string> {
   const tag = randomBytes(3).toString('hex');
-  const person = { externalId: `S${tag}`, displayName: name, tier: 'standard', email: `s${tag}@example.com`, phone: `+4477008${parseInt(tag, 16) % 100000}`.padEnd(13, '0') };
+  const person = {
+    externalId: `S${tag}`,
+    displayName: name,
+    tier: 'standard',
+    email: `s${tag}@example.com`,
+    phone: `+4477008${parseInt(tag, 16) % 100000}`.padEnd(13, '0'),
+  };
   const account = await api.untimed<{ id: string }>('POST', '/v1/accounts', admin, person);
   if (account.status !== 201) throw new Error(`POST /v1/accounts answered ${account.status}: ${JSON.stringify(account.body)}`);
   const member = await api.untimed<{ id: string }>('POST', '/v1/staff', admin, { name, roles, accountId: account.body.id });
@@ -78,7 +84,12 @@ function employee(prefix: string, n: number, tier: Employee['tier'], managerEmai
 }
 
 /** Managers, then everyone else, through the admin's directory import (one request each); ids read back from the database. */
-export async function importPeople(api: Api, admin: string, client: Client, counts: { managers: number; signers: number; callers: number; privilegedEvery: number }): Promise<People> {
+export async function importPeople(
+  api: Api,
+  admin: string,
+  client: Client,
+  counts: { managers: number; signers: number; callers: number; privilegedEvery: number },
+): Promise<People> {
   const managers = Array.from({ length: counts.managers }, (_, i) => employee('M', i + 1, 'standard'));
   const signers = Array.from({ length: counts.signers }, (_, i) => employee('S', i + 1, 'standard'));
   const callers = Array.from({ length: counts.callers }, (_, i) => {

@@ -172,7 +172,14 @@ export async function proofNext(mix: Mix, agent: number): Promise<boolean> {
     return res.status === 200;
   };
 
-  const otp = await sendAndReceive(mix, REQUEST.otpStart, `${steps}/registered_channel_otp/start`, token, { channel: 'sms' }, (m) => m.template === 'proofing.otp' && m.to === employee.phone);
+  const otp = await sendAndReceive(
+    mix,
+    REQUEST.otpStart,
+    `${steps}/registered_channel_otp/start`,
+    token,
+    { channel: 'sms' },
+    (m) => m.template === 'proofing.otp' && m.to === employee.phone,
+  );
   const code = otp && /code is (\d{6,8})/.exec(otp.body)?.[1];
   if (!code) return true;
   if (!expect(await mix.api.call(REQUEST.otp, 'POST', `${steps}/registered_channel_otp`, token, { code }), 'proofing', 'the OTP')) return true;
@@ -182,7 +189,14 @@ export async function proofNext(mix: Mix, agent: number): Promise<boolean> {
     expect(await mix.api.call(REQUEST.facts, 'POST', `${steps}/directory_facts`, token, facts), 'approved', 'directory facts');
     return true;
   }
-  const link = await sendAndReceive(mix, REQUEST.attestStart, `${steps}/manager_attestation/start`, token, {}, (m) => m.template === 'proofing.attestation' && m.to === employee.managerEmail && m.body.includes(`for ${employee.displayName},`));
+  const link = await sendAndReceive(
+    mix,
+    REQUEST.attestStart,
+    `${steps}/manager_attestation/start`,
+    token,
+    {},
+    (m) => m.template === 'proofing.attestation' && m.to === employee.managerEmail && m.body.includes(`for ${employee.displayName},`),
+  );
   const attestToken = link?.links[0]?.split('/a/')[1];
   if (!attestToken) return true;
   const attested = await mix.api.call(REQUEST.attest, 'POST', '/v1/links/attest', undefined, { token: attestToken, decision: 'confirm' });

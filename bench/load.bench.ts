@@ -7,7 +7,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { prepareBenchBackends } from './bench-app';
 import { Inbox } from './inbox';
-import { CpuSnapshot, cpuSnapshot, CpuSpent, cpuSpent, describeCpu, freePort, residentFromMetrics, residentMemory, ServiceProcess, startService, stopService, waitUntil } from './load-processes';
+import {
+  CpuSnapshot,
+  cpuSnapshot,
+  CpuSpent,
+  cpuSpent,
+  describeCpu,
+  freePort,
+  residentFromMetrics,
+  residentMemory,
+  ServiceProcess,
+  startService,
+  stopService,
+  waitUntil,
+} from './load-processes';
 import { enrol, importPeople, roundRobin, serviceEnv, staffToken } from './load-setup';
 import { Api, approveWaiting, Employee, loop, Mix, openTicket, proofNext, Recorder, REQUEST, RequestType, signIn } from './load-users';
 import { percentile } from './measure';
@@ -148,7 +161,13 @@ function statusSummary(statuses: Map<number, number> | undefined): { non2xx: num
   return { non2xx: entries.reduce((sum, [, n]) => sum + n, 0), detail: entries.map(([status, n]) => `${status} ×${n}`).join(', ') };
 }
 
-function report(machine: string, load: RunFigures, solo: RunFigures, memory: Memory, extra: { codesLeft: number; codesTotal: number; inbox: Inbox; empty: number; setupSeconds: number }): string {
+function report(
+  machine: string,
+  load: RunFigures,
+  solo: RunFigures,
+  memory: Memory,
+  extra: { codesLeft: number; codesTotal: number; inbox: Inbox; empty: number; setupSeconds: number },
+): string {
   const rate = (f: RunFigures, n: number) => n / f.seconds;
   const verified = (f: RunFigures) => f.latency.get(REQUEST.verifyValid)?.length ?? 0;
   const summaryRow = (label: string, ours: number, base: number, unit: (v: number) => string) => [label, unit(ours), unit(base), times(ours / base)];
@@ -181,7 +200,8 @@ function report(machine: string, load: RunFigures, solo: RunFigures, memory: Mem
       base === undefined || !samples.length ? '—' : times(percentile(samples, 50) / base),
     ]);
   }
-  const deliveryLine = (f: RunFigures) => (f.delivery.length ? `p50 ${ms(percentile(f.delivery, 50))}, p95 ${ms(percentile(f.delivery, 95))} (n ${f.delivery.length})` : 'none');
+  const deliveryLine = (f: RunFigures) =>
+    f.delivery.length ? `p50 ${ms(percentile(f.delivery, 50))}, p95 ${ms(percentile(f.delivery, 95))} (n ${f.delivery.length})` : 'none';
   const surprises = [...load.surprises.entries(), ...[...solo.surprises.entries()].map(([k, n]) => [`(1 user) ${k}`, n] as const)];
   return [
     `Benchmark: load (${new Date().toISOString()})`,
@@ -206,7 +226,7 @@ function report(machine: string, load: RunFigures, solo: RunFigures, memory: Mem
     `           managers and the rest, ${PEOPLE.signers} first code sets (${PEOPLE.enrolWidth} at a time, hashed by the API), ${PEOPLE.preopened} tickets, the outbox drained.`,
     `baseline   the same requests by ONE user alone, in turn (4 sign-ins, open a ticket, proof the next, approve what waits), for`,
     `           ${RUNS.soloSeconds} s just before the loaded run, after one untimed round: each request type's latency with nothing else`,
-    '           running but the worker. Memory: the API\'s resident set idle after set-up, before both runs.',
+    "           running but the worker. Memory: the API's resident set idle after set-up, before both runs.",
     `rate       requests answered (any status) ÷ seconds until the last user stopped (${load.seconds.toFixed(1)} s; 1 user: ${solo.seconds.toFixed(1)} s).`,
     `           tickets proofed: left open/proofing during the run; completed: reached completed during the run (the worker's job).`,
     `messages   step start → the message in the inbox file (outbox, Redis, the worker's relay, the file):`,
@@ -220,7 +240,7 @@ function report(machine: string, load: RunFigures, solo: RunFigures, memory: Mem
     `           just after boot ${mib(memory.boot)}, idle before the runs ${mib(memory.idle)}, peak with 1 user ${mib(memory.solo.api)}, peak loaded ${mib(memory.load.api)};`,
     `           lifetime peak (VmHWM, set-up's enrolment hashing included) ${memory.lifetime.api ? mib(memory.lifetime.api) : '—'}. Worker (/proc VmRSS): idle`,
     `           ${memory.workerIdle ? mib(memory.workerIdle) : '—'}, peak loaded ${mib(memory.load.worker)}, lifetime peak ${memory.lifetime.worker ? mib(memory.lifetime.worker) : '—'}.`,
-    'cpu        CPU-seconds during each run, from /proc (the service\'s processes, PostgreSQL\'s backends for rd_bench, the bench):',
+    "cpu        CPU-seconds during each run, from /proc (the service's processes, PostgreSQL's backends for rd_bench, the bench):",
     `           loaded: ${describeCpu(load.cpu)}.`,
     `           1 user: ${describeCpu(solo.cpu)}.`,
     `noise      ${describeLoad('at the end')}: the service's two processes, the bench's users, PostgreSQL and Redis share the same cores;`,
@@ -244,7 +264,12 @@ export async function runLoadBench(): Promise<void> {
   const inbox = new Inbox(env.NOTIFY_FILE!, ['proofing.otp', 'proofing.attestation']);
   let sampler: ReturnType<typeof memorySampler> | undefined;
   try {
-    await waitUntil(api, 'ready', () => fetch(`${baseUrl}/health/ready`).then((r) => r.ok, () => false));
+    await waitUntil(api, 'ready', () =>
+      fetch(`${baseUrl}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    );
     await waitUntil(worker, 'started', () => worker.tail.some((line) => line.includes('worker started')));
     const boot = residentFromMetrics(await (await fetch(`${baseUrl}/metrics`)).text())!;
     await client.connect();

@@ -62,7 +62,8 @@ async function cursorOfPage(bench: BenchApp, agent: Agent, pages: number): Promi
 /** Take the next ticket, then give it back: each timed on its own. */
 async function takeAndRelease(bench: BenchApp, agent: Agent) {
   const next = await timed(() => bench.post<{ id: string; state: string }>('/v1/tickets/next', agent.token));
-  if (next.value.status !== 200 || next.value.body.state !== 'proofing') throw new Error(`next answered ${next.value.status}: ${JSON.stringify(next.value.body)}`);
+  if (next.value.status !== 200 || next.value.body.state !== 'proofing')
+    throw new Error(`next answered ${next.value.status}: ${JSON.stringify(next.value.body)}`);
   const release = await timed(() => bench.post<{ state: string }>(`/v1/tickets/${next.value.body.id}/release`, agent.token));
   if (release.value.status !== 200 || release.value.body.state !== 'open') throw new Error(`release answered ${release.value.status}`);
   return { next: next.ms, release: release.ms };
@@ -92,7 +93,10 @@ type Stage = Awaited<ReturnType<typeof measureStage>>;
 async function describeTables(client: Client): Promise<string> {
   const sizes: { relname: string; n: string; size: string }[] = [];
   for (const table of SEED_TABLES.split(', ')) {
-    const { rows } = await client.query(`SELECT $1::text AS relname, count(*) AS n, pg_size_pretty(pg_total_relation_size($1::regclass)) AS size FROM ${table}`, [table]);
+    const { rows } = await client.query(
+      `SELECT $1::text AS relname, count(*) AS n, pg_size_pretty(pg_total_relation_size($1::regclass)) AS size FROM ${table}`,
+      [table],
+    );
     sizes.push(rows[0]);
   }
   const { rows: states } = await client.query(`SELECT state, count(*)::int AS n FROM tickets GROUP BY state ORDER BY count(*) DESC`);
@@ -162,10 +166,7 @@ function planLines(large: StagePlans, small: StagePlans): string[] {
     }`;
     if (!request.main || !before) return [`${PLANNED[i].label}  ${every}`];
     const then = describeScans(before) === describeScans(request.main) ? 'same plan' : describeScans(before);
-    return [
-      `${PLANNED[i].label}  ${describePlan(request.main)}`,
-      `${indent}at 10k: ${then}, ${before.ms.toFixed(2)} ms, ${before.buffers} buffers; ${every}`,
-    ];
+    return [`${PLANNED[i].label}  ${describePlan(request.main)}`, `${indent}at 10k: ${then}, ${before.ms.toFixed(2)} ms, ${before.buffers} buffers; ${every}`];
   });
   const indexes = [...new Set(large.flatMap((request) => request.all.flatMap((s) => s.plan.indexes)))];
   lines.push(`indexes used: ${indexes.join(', ')}`);
@@ -180,7 +181,15 @@ interface Seeding {
   largeVacuum: number;
 }
 
-function report(machine: string, small: Stage, large: Stage, seeding: Seeding, tables: { small: string; large: string }, plans: { small: StagePlans; large: StagePlans }, loads: { small: string; large: string }): string {
+function report(
+  machine: string,
+  small: Stage,
+  large: Stage,
+  seeding: Seeding,
+  tables: { small: string; large: string },
+  plans: { small: StagePlans; large: StagePlans },
+  loads: { small: string; large: string },
+): string {
   const n = `(n ${RUNS.samples} · ${RUNS.samples})`;
   const rows: string[][] = [];
   const add = (label: string, samples: (s: Stage) => Ms, withP95 = true) => {
@@ -226,7 +235,7 @@ function report(machine: string, small: Stage, large: Stage, seeding: Seeding, t
     `plans      EXPLAIN (ANALYZE, BUFFERS) of the statements the service sent for each request, captured from TypeORM and run`,
     '           with their parameters; times are planning + execution, the median of 5 runs. Per request: the statement that',
     '           finds the tickets at 1M, the same at 10k, then all the reads and updates of the request together (auth, the',
-    '           page\'s steps, approvals and accounts, the transition\'s lock, guard facts, audit head, update; not the audit INSERT):',
+    "           page's steps, approvals and accounts, the transition's lock, guard facts, audit head, update; not the audit INSERT):",
     ...planLines(plans.large, plans.small).map((line) => `           ${line}`),
     `noise      ${loads.small}, ${loads.large}, ${describeLoad('at the end')}. The two sizes are`,
     '           measured minutes apart, so other work on the machine can shift one HTTP column against the other; the SQL',

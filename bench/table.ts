@@ -3,8 +3,7 @@ import { cpus, loadavg, platform, release } from 'node:os';
 /** A plain-text table: the first column left-aligned, the figures right-aligned. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ');
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ');
   const rule = widths.map((width) => '-'.repeat(width)).join('-|-');
   return [line(header), rule, ...rows.map(line)].join('\n');
 }

@@ -76,10 +76,10 @@ async function ticketsAwaitingDirectoryFacts(bench: BenchApp, agent: Agent, coun
     if (res.status !== 200 || res.body.state !== 'proofing') throw new Error(`next answered ${res.status}: ${JSON.stringify(res.body)}`);
   });
   const ids = opened.map((t) => t.id);
-  const [{ claimed }] = (await bench.dataSource.query(`SELECT count(*)::int AS claimed FROM tickets WHERE id = ANY($1) AND state = 'proofing' AND assigned_to = $2`, [
-    ids,
-    agent.member.id,
-  ])) as { claimed: number }[];
+  const [{ claimed }] = (await bench.dataSource.query(
+    `SELECT count(*)::int AS claimed FROM tickets WHERE id = ANY($1) AND state = 'proofing' AND assigned_to = $2`,
+    [ids, agent.member.id],
+  )) as { claimed: number }[];
   if (claimed !== count) throw new Error(`${claimed} of ${count} tickets were claimed by the agent`);
   await bench.dataSource.query(
     `UPDATE ticket_steps SET status = 'passed', evidence = '{"attempts":1}', decided_by = $2, decided_at = now()
@@ -152,10 +152,18 @@ async function measureLatency(bench: BenchApp, agent: Agent, tickets: BenchTicke
     if (i % (RUNS.latency / RUNS.hashing) === 0) hashing.push(await timeMs(() => hasher.hashAll(secrets)));
     client.push(await approveAndAwaitCompletion(bench, agent, ticket));
   }
-  return { client, baseline: hashing, audit: await auditIntervals(bench, timed.map((t) => t.id)) };
+  return {
+    client,
+    baseline: hashing,
+    audit: await auditIntervals(
+      bench,
+      timed.map((t) => t.id),
+    ),
+  };
 }
 
-const auditHead = async (bench: BenchApp) => Number(((await bench.dataSource.query(`SELECT coalesce(max(seq), 0) AS seq FROM audit_events`)) as { seq: string }[])[0].seq);
+const auditHead = async (bench: BenchApp) =>
+  Number(((await bench.dataSource.query(`SELECT coalesce(max(seq), 0) AS seq FROM audit_events`)) as { seq: string }[])[0].seq);
 
 /**
  * `clients` loops for `seconds`, each repeating `cycle` (which answers how many
@@ -176,9 +184,10 @@ async function transitionRate(bench: BenchApp, seconds: number, cycle: (client: 
   );
   const elapsed = (performance.now() - start) / 1000;
   const transitions = counts.reduce((a, b) => a + b, 0);
-  const [{ audited }] = (await bench.dataSource.query(`SELECT count(*)::int AS audited FROM audit_events WHERE seq > $1 AND action IN ('ticket.claim', 'ticket.release')`, [
-    before,
-  ])) as { audited: number }[];
+  const [{ audited }] = (await bench.dataSource.query(
+    `SELECT count(*)::int AS audited FROM audit_events WHERE seq > $1 AND action IN ('ticket.claim', 'ticket.release')`,
+    [before],
+  )) as { audited: number }[];
   if (audited !== transitions) throw new Error(`${transitions} transitions counted, ${audited} audited`);
   return { perSecond: transitions / elapsed, transitions };
 }
@@ -330,7 +339,12 @@ function report(machine: string, params: string, latency: Latency, rate: Through
     rateRow(`transitions/s, ${RUNS.clients} clients, claim/release over HTTP`, rate.http.perSecond, rate.pgbench.tps),
     rateRow(`transitions/s, in-process, vs pgbench + the old chain's advisory lock`, rate.inProcess.perSecond, rate.pgbenchLocked.tps),
     [`checkpoint lag p50 (n ${rate.inProcess.lags.length}), during the in-process run`, ms(percentile(rate.inProcess.lags, 50)), '—', '—'],
-    ['checkpoint lag p95: commit → inside a signed checkpoint', ms(percentile(rate.inProcess.lags, 95)), ms(2000), times(percentile(rate.inProcess.lags, 95) / 2000)],
+    [
+      'checkpoint lag p95: commit → inside a signed checkpoint',
+      ms(percentile(rate.inProcess.lags, 95)),
+      ms(2000),
+      times(percentile(rate.inProcess.lags, 95) / 2000),
+    ],
   ];
   return [
     `Benchmark: tickets (${new Date().toISOString()})`,

@@ -31,7 +31,9 @@ export class RecoveryTickets1764000200000 implements MigrationInterface {
     await q.query(`CREATE INDEX tickets_queue_idx ON tickets (state, tier_rank, due_at, id)`);
     await q.query(`CREATE INDEX tickets_account_idx ON tickets (account_id, created_at)`);
     // One recovery in flight per account: a second call while one is open is the same request (or an attack).
-    await q.query(`CREATE UNIQUE INDEX tickets_one_active ON tickets (account_id) WHERE state IN ('open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed')`);
+    await q.query(
+      `CREATE UNIQUE INDEX tickets_one_active ON tickets (account_id) WHERE state IN ('open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed')`,
+    );
     await q.query(`CREATE INDEX tickets_due_idx ON tickets (due_at) WHERE state IN ('open', 'proofing', 'awaiting_approval')`);
 
     await q.query(`

@@ -14,10 +14,10 @@ export class ServiceTokenScopes1764000830000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE staff_tokens ADD COLUMN scopes text[] NOT NULL DEFAULT '{}', ADD COLUMN allowed_cidrs text[]`);
+    await q.query(`ALTER TABLE staff_tokens ADD CONSTRAINT staff_tokens_scopes_check CHECK (scopes <@ ARRAY['enrol', 'verify', 'exposure', 'unlock']::text[])`);
     await q.query(
-      `ALTER TABLE staff_tokens ADD CONSTRAINT staff_tokens_scopes_check CHECK (scopes <@ ARRAY['enrol', 'verify', 'exposure', 'unlock']::text[])`,
+      `UPDATE staff_tokens t SET scopes = ARRAY['enrol', 'verify', 'exposure', 'unlock'] FROM staff s WHERE s.id = t.staff_id AND 'service' = ANY(s.roles)`,
     );
-    await q.query(`UPDATE staff_tokens t SET scopes = ARRAY['enrol', 'verify', 'exposure', 'unlock'] FROM staff s WHERE s.id = t.staff_id AND 'service' = ANY(s.roles)`);
     await q.query(`
       CREATE TABLE service_token_addresses (
         token_id uuid NOT NULL REFERENCES staff_tokens(id) ON DELETE CASCADE,

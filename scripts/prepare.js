@@ -47,8 +47,7 @@ function ensureServerBuilt() {
     stamp: join(root, 'dist', '.build-stamp'),
     output: join(root, 'dist', 'src', 'main.js'),
     sources: ['src', 'migrations', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((s) => join(root, s)),
-    build: () =>
-      execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] }), 'build'], { cwd: root, stdio: 'inherit' }),
+    build: () => execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] }), 'build'], { cwd: root, stdio: 'inherit' }),
   });
 }
 

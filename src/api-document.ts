@@ -20,7 +20,10 @@ export function createApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('/', 'This service (the origin serving this document)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A staff token (shown once when issued)' })
     // SCIM_SECURITY in src/scim/scim.controller.ts: the directory's routes name this scheme.
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A SCIM provisioning connection secret (shown once when an admin creates the connection)' }, 'scim')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'A SCIM provisioning connection secret (shown once when an admin creates the connection)' },
+      'scim',
+    )
     .build();
   // Internal service (package.json: UNLICENSED); DocumentBuilder.setLicense insists on a URL we do not have.
   config.info.license = { name: 'UNLICENSED (proprietary, internal use)' };

@@ -57,7 +57,12 @@ describe('creating and updating accounts', () => {
   ];
   it.each(badFields)('refuses a bad %s (%j) with a 400 naming it, writing nothing', async (field, value) => {
     const before = await t.snapshot();
-    const res = await t.http().post('/v1/accounts').set(admin()).send({ ...valid(), [field]: value }).expect(400);
+    const res = await t
+      .http()
+      .post('/v1/accounts')
+      .set(admin())
+      .send({ ...valid(), [field]: value })
+      .expect(400);
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect(res.body.message).toContain(field);
     expect(res.body.details.fields.map((f: { field: string }) => f.field)).toEqual([field]);
@@ -74,7 +79,12 @@ describe('creating and updating accounts', () => {
   });
 
   it('refuses an unknown field rather than dropping it', async () => {
-    const res = await t.http().post('/v1/accounts').set(admin()).send({ ...valid(), isAdmin: true }).expect(400);
+    const res = await t
+      .http()
+      .post('/v1/accounts')
+      .set(admin())
+      .send({ ...valid(), isAdmin: true })
+      .expect(400);
     expect(res.body.message).toBe('isAdmin is not an accepted field');
   });
 
@@ -82,7 +92,12 @@ describe('creating and updating accounts', () => {
     const body = valid();
     await t.http().post('/v1/accounts').set(admin()).send(body).expect(201);
     const before = await t.snapshot();
-    const res = await t.http().post('/v1/accounts').set(admin()).send({ ...valid(), externalId: body.externalId }).expect(409);
+    const res = await t
+      .http()
+      .post('/v1/accounts')
+      .set(admin())
+      .send({ ...valid(), externalId: body.externalId })
+      .expect(409);
     expect(res.body.details.fields[0].field).toBe('externalId');
     expect(await t.snapshot()).toEqual(before);
   });
@@ -119,8 +134,18 @@ describe('creating and updating accounts', () => {
 
   it('refuses account changes by anyone but an admin', async () => {
     const account = await t.createAccount();
-    await t.http().patch(`/v1/accounts/${account.id}`).set({ Authorization: `Bearer ${agentToken}` }).send({ tier: 'critical' }).expect(403);
-    await t.http().post('/v1/accounts').set({ Authorization: `Bearer ${approverToken}` }).send(valid()).expect(403);
+    await t
+      .http()
+      .patch(`/v1/accounts/${account.id}`)
+      .set({ Authorization: `Bearer ${agentToken}` })
+      .send({ tier: 'critical' })
+      .expect(403);
+    await t
+      .http()
+      .post('/v1/accounts')
+      .set({ Authorization: `Bearer ${approverToken}` })
+      .send(valid())
+      .expect(403);
   });
 });
 
@@ -128,7 +153,11 @@ describe('reading accounts', () => {
   it('masks registered channels and hides directory facts from agents and approvers', async () => {
     const account = await t.createAccount({ email: 'jane.doe@example.com', phone: '+447700900234', employeeNumber: '10442' });
     for (const token of [agentToken, approverToken]) {
-      const res = await t.http().get(`/v1/accounts/${account.id}`).set({ Authorization: `Bearer ${token}` }).expect(200);
+      const res = await t
+        .http()
+        .get(`/v1/accounts/${account.id}`)
+        .set({ Authorization: `Bearer ${token}` })
+        .expect(200);
       expect(res.body).toMatchObject({ email: 'j***@example.com', phone: '*** *** **34', masked: true });
       expect(res.body).not.toHaveProperty('employeeNumber');
       expect(res.body).not.toHaveProperty('costCentre');
@@ -151,7 +180,11 @@ describe('reading accounts', () => {
     expect(third.body.nextCursor).toBeNull();
     expect(first.body.items.every((a: { masked: boolean }) => a.masked)).toBe(true);
 
-    const byEmail = await t.http().get(`/v1/accounts?q=${encodeURIComponent(accounts[3].email.toUpperCase())}`).set(agent).expect(200);
+    const byEmail = await t
+      .http()
+      .get(`/v1/accounts?q=${encodeURIComponent(accounts[3].email.toUpperCase())}`)
+      .set(agent)
+      .expect(200);
     expect(byEmail.body.items.map((a: { id: string }) => a.id)).toEqual([accounts[3].id]);
     const byExternal = await t.http().get(`/v1/accounts?q=${accounts[4].externalId}`).set(agent).expect(200);
     expect(byExternal.body.items.map((a: { id: string }) => a.id)).toEqual([accounts[4].id]);
@@ -187,7 +220,12 @@ describe('importing a directory export', () => {
 
   it('creates the good rows, reports each bad row with its reason, and is idempotent', async () => {
     const prefix = unique('imp').toLowerCase();
-    const res = await t.http().post('/v1/accounts/import').set(admin()).send({ format: 'csv', content: csv(prefix) }).expect(200);
+    const res = await t
+      .http()
+      .post('/v1/accounts/import')
+      .set(admin())
+      .send({ format: 'csv', content: csv(prefix) })
+      .expect(200);
     expect(res.body).toMatchObject({ rows: 8, created: 4, updated: 0, unchanged: 0 });
     expect(res.body.rejected).toEqual([
       { row: 3, externalId: `${prefix}-b`, errors: ['tier must be one of the following values: standard, privileged, critical'] },
@@ -200,27 +238,42 @@ describe('importing a directory export', () => {
        WHERE a.external_id LIKE $1 ORDER BY 1`,
       [`${prefix}-%`],
     );
-    expect(rows).toEqual([
-      { external_id: `${prefix}-a`, manager: `${prefix}-boss` },
-      { external_id: `${prefix}-boss`, manager: null },
-      { external_id: `${prefix}-d`, manager: null },
-      { external_id: `${prefix}-e`, manager: `${prefix}-f` },
-      { external_id: `${prefix}-f`, manager: null },
-    ].filter((r) => r.external_id !== `${prefix}-d`));
+    expect(rows).toEqual(
+      [
+        { external_id: `${prefix}-a`, manager: `${prefix}-boss` },
+        { external_id: `${prefix}-boss`, manager: null },
+        { external_id: `${prefix}-d`, manager: null },
+        { external_id: `${prefix}-e`, manager: `${prefix}-f` },
+        { external_id: `${prefix}-f`, manager: null },
+      ].filter((r) => r.external_id !== `${prefix}-d`),
+    );
 
-    const again = await t.http().post('/v1/accounts/import').set(admin()).send({ format: 'csv', content: csv(prefix) }).expect(200);
+    const again = await t
+      .http()
+      .post('/v1/accounts/import')
+      .set(admin())
+      .send({ format: 'csv', content: csv(prefix) })
+      .expect(200);
     expect(again.body).toMatchObject({ rows: 8, created: 0, updated: 0, unchanged: 4 });
   });
 
   it('updates changed rows from a JSON export and rejects rows that are not objects', async () => {
     const prefix = unique('json').toLowerCase();
     const base = { displayName: 'Gina', tier: 'standard', email: `gina@${prefix}.example.com`, phone: '+447700900010' };
-    await t.http().post('/v1/accounts/import').set(admin()).send({ format: 'json', content: JSON.stringify([{ externalId: `${prefix}-g`, ...base }]) }).expect(200);
+    await t
+      .http()
+      .post('/v1/accounts/import')
+      .set(admin())
+      .send({ format: 'json', content: JSON.stringify([{ externalId: `${prefix}-g`, ...base }]) })
+      .expect(200);
     const res = await t
       .http()
       .post('/v1/accounts/import')
       .set(admin())
-      .send({ format: 'json', content: JSON.stringify([{ externalId: `${prefix}-g`, ...base, tier: 'critical' }, 'just a string', { externalId: `${prefix}-h`, ...base, extra: 1 }]) })
+      .send({
+        format: 'json',
+        content: JSON.stringify([{ externalId: `${prefix}-g`, ...base, tier: 'critical' }, 'just a string', { externalId: `${prefix}-h`, ...base, extra: 1 }]),
+      })
       .expect(200);
     expect(res.body).toMatchObject({ rows: 3, created: 0, updated: 1, unchanged: 0 });
     expect(res.body.rejected.map((r: { row: number }) => r.row)).toEqual([2, 3]);

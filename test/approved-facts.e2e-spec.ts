@@ -85,7 +85,10 @@ async function afterCoolingOff(ticketId: string, state: string) {
   t.clock.advance(15 * 60_000 + 1_000);
   try {
     await t.app.get(TicketSweep).reconcile();
-    await eventually(async () => (await t.db.query(`SELECT 1 FROM audit_events WHERE target_id = $1 AND action = 'ticket.start_regeneration'`, [ticketId])).rowCount === 1, 'regeneration to start');
+    await eventually(
+      async () => (await t.db.query(`SELECT 1 FROM audit_events WHERE target_id = $1 AND action = 'ticket.start_regeneration'`, [ticketId])).rowCount === 1,
+      'regeneration to start',
+    );
     await desk.waitFor(ticketId, state);
     await new Promise((resolve) => setTimeout(resolve, 300)); // a delivery, had there been one, would be written by now
   } finally {
@@ -105,7 +108,13 @@ describe('what was approved is what is delivered', () => {
   it('fixes the tier, channels and manager on the ticket when the last approval lands', async () => {
     const { ticketId, account, manager } = await approvedCritical();
     const { rows } = await t.db.query(`SELECT approved_facts FROM tickets WHERE id = $1`, [ticketId]);
-    expect(rows[0].approved_facts).toEqual({ tier: 'critical', email: account.email, phone: account.phone, managerId: manager.id, approvedAt: expect.any(String) });
+    expect(rows[0].approved_facts).toEqual({
+      tier: 'critical',
+      email: account.email,
+      phone: account.phone,
+      managerId: manager.id,
+      approvedAt: expect.any(String),
+    });
   });
 
   it('an admin changes the subject’s e-mail during cooling-off (two admins, through a change request): held, nothing reaches the new address, security alerted, never cleared; the cancel notice goes to the approved address', async () => {
@@ -122,8 +131,19 @@ describe('what was approved is what is delivered', () => {
     expect(signal.reason).toMatch(/^the subject's e-mail address changed after the ticket was approved \(\d{4}-\d{2}-\d{2}\): held, nothing is delivered/);
     expect(JSON.stringify(held)).not.toContain(newEmail);
     const hold = await t.db.query(`SELECT payload FROM audit_events WHERE target_id = $1 AND action = 'ticket.hold'`, [ticketId]);
-    expect(hold.rows).toEqual([{ payload: expect.objectContaining({ from: 'regenerating', to: 'approved', signal: 'changed_since_approval', changed: ['email'] }) }]);
-    await eventually(() => t.inbox().some((m) => m.template === 'security.possible_social_engineering' && m.body.includes(ticketId) && m.body.includes('changed after the ticket was approved')), 'the security alert');
+    expect(hold.rows).toEqual([
+      { payload: expect.objectContaining({ from: 'regenerating', to: 'approved', signal: 'changed_since_approval', changed: ['email'] }) },
+    ]);
+    await eventually(
+      () =>
+        t
+          .inbox()
+          .some(
+            (m) =>
+              m.template === 'security.possible_social_engineering' && m.body.includes(ticketId) && m.body.includes('changed after the ticket was approved'),
+          ),
+      'the security alert',
+    );
 
     expect(t.inbox().filter((m) => m.to === newEmail)).toEqual([]);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM delivery_envelopes WHERE account_id = $1`, [account.id])).rows[0].n).toBe(0);
@@ -141,8 +161,13 @@ describe('what was approved is what is delivered', () => {
 
     const clear = await t.http().post(`/v1/tickets/${ticketId}/signals/changed_since_approval/clear`).set(admin).send({ reason: 'looks fine' }).expect(409);
     expect(clear.body.message).toMatch(/never cleared.*cancel the ticket and open a new one/);
-    expect((await t.http().post(`/v1/tickets/${ticketId}/cancel`).set(admin).send({ reason: 'changed since approval: new request needed' }).expect(200)).body.state).toBe('cancelled');
-    await eventually(() => t.inbox().some((m) => m.template === 'ticket.closed' && m.to === account.email && m.body.includes('cancelled')), 'the outcome at the approved address');
+    expect(
+      (await t.http().post(`/v1/tickets/${ticketId}/cancel`).set(admin).send({ reason: 'changed since approval: new request needed' }).expect(200)).body.state,
+    ).toBe('cancelled');
+    await eventually(
+      () => t.inbox().some((m) => m.template === 'ticket.closed' && m.to === account.email && m.body.includes('cancelled')),
+      'the outcome at the approved address',
+    );
     expect(t.inbox().filter((m) => m.to === newEmail)).toEqual([]);
   });
 
@@ -197,9 +222,19 @@ describe('the subject’s reporting line', () => {
     const opened = await desk.open(agents[1], subject);
     expect((await desk.claim(bearer(agent.token))).id).toBe(opened.id);
     await changeAccount(manager, { managerId: agentAccount.id }); // the agent is now the manager's manager
-    const start = await t.http().post(`/v1/tickets/${opened.id}/steps/registered_channel_otp/start`).set(bearer(agent.token)).send({ channel: 'sms' }).expect(403);
-    expect(start.body).toMatchObject({ code: 'manager_chain', message: expect.stringMatching(/^one person, one control: nobody in the subject's reporting line .* may claim, proof or approve their ticket$/) });
-    const submit = await desk.submit(bearer(agent.token), opened.id, 'government_id', { documentType: 'passport', last4: '4F7K', note: 'photo matches' }).expect(403);
+    const start = await t
+      .http()
+      .post(`/v1/tickets/${opened.id}/steps/registered_channel_otp/start`)
+      .set(bearer(agent.token))
+      .send({ channel: 'sms' })
+      .expect(403);
+    expect(start.body).toMatchObject({
+      code: 'manager_chain',
+      message: expect.stringMatching(/^one person, one control: nobody in the subject's reporting line .* may claim, proof or approve their ticket$/),
+    });
+    const submit = await desk
+      .submit(bearer(agent.token), opened.id, 'government_id', { documentType: 'passport', last4: '4F7K', note: 'photo matches' })
+      .expect(403);
     expect(submit.body.code).toBe('manager_chain');
     expect(t.inbox().some((m) => m.template === 'proofing.otp' && m.to === subject.phone)).toBe(false);
   });
@@ -244,12 +279,16 @@ describe('cancelling belongs to the owner', () => {
     expect(await desk.state(opened.id)).toBe('open');
 
     await t.http().post(`/v1/tickets/${opened.id}/concerns`).set(agents[1]).send({ reason: 'x' }).expect(400);
-    const concern = (await t.http().post(`/v1/tickets/${opened.id}/concerns`).set(agents[1]).send({ reason: 'the caller sounded coached' }).expect(200)).body as TicketView;
+    const concern = (await t.http().post(`/v1/tickets/${opened.id}/concerns`).set(agents[1]).send({ reason: 'the caller sounded coached' }).expect(200))
+      .body as TicketView;
     expect(concern.state).toBe('open');
     expect(concern.concerns).toEqual([{ raisedBy: agentIds[1], reason: 'the caller sounded coached', raisedAt: expect.any(String) }]);
     const events = (await t.http().get(`/v1/tickets/${opened.id}/events`).set(admin).expect(200)).body as { action: string; actorId: string }[];
     expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'ticket.concern_raised', actorId: agentIds[1] })]));
-    await eventually(() => t.inbox().some((m) => m.template === 'security.ticket_concern' && m.body.includes(opened.id) && m.body.includes('the caller sounded coached')), 'the concern to security');
+    await eventually(
+      () => t.inbox().some((m) => m.template === 'security.ticket_concern' && m.body.includes(opened.id) && m.body.includes('the caller sounded coached')),
+      'the concern to security',
+    );
 
     expect((await t.http().post(`/v1/tickets/${opened.id}/cancel`).set(agents[0]).send({ reason: 'caller hung up' }).expect(200)).body.state).toBe('cancelled');
     await t.http().post(`/v1/tickets/${opened.id}/concerns`).set(agents[1]).send({ reason: 'too late now' }).expect(409);

@@ -42,12 +42,25 @@ describe('an MGM-style call', () => {
   let first: Ticket;
 
   it('is held the moment the ticket opens: the number changed six days ago, the callback is not on file', async () => {
-    first = (await t.http().post('/v1/tickets').set(agent).send({ accountId: jordan.id, channel: 'phone', reason: 'new_phone', callback: { name: 'Jordan', phone: CALLBACK } }).expect(201)).body;
+    first = (
+      await t
+        .http()
+        .post('/v1/tickets')
+        .set(agent)
+        .send({ accountId: jordan.id, channel: 'phone', reason: 'new_phone', callback: { name: 'Jordan', phone: CALLBACK } })
+        .expect(201)
+    ).body;
     const view = await ticket(first.id);
     expect(view.held).toBe(true);
     const bySignal = Object.fromEntries(view.signals.map((s) => [s.signal, s]));
-    expect(bySignal.callback_not_on_file).toMatchObject({ holds: false, reason: expect.stringContaining('not on file for this account: never call back or send anything there') });
-    expect(bySignal.channel_recently_changed).toMatchObject({ holds: true, reason: expect.stringMatching(/changed 6 days ago .* within the 14-day window: held until an admin clears it/) });
+    expect(bySignal.callback_not_on_file).toMatchObject({
+      holds: false,
+      reason: expect.stringContaining('not on file for this account: never call back or send anything there'),
+    });
+    expect(bySignal.channel_recently_changed).toMatchObject({
+      holds: true,
+      reason: expect.stringMatching(/changed 6 days ago .* within the 14-day window: held until an admin clears it/),
+    });
     await eventually(() => securityAlerts('security.possible_social_engineering').find((m) => m.body.includes(first.id)), 'the alert to security');
   });
 
@@ -57,7 +70,12 @@ describe('an MGM-style call', () => {
   });
 
   it('once an admin clears the hold, the code goes to the registered phone, never the callback, and the manager’s rejection denies it', async () => {
-    await t.http().post(`/v1/tickets/${first.id}/signals/channel_recently_changed/clear`).set(admin).send({ reason: 'confirmed the number change with Jordan in person' }).expect(200);
+    await t
+      .http()
+      .post(`/v1/tickets/${first.id}/signals/channel_recently_changed/clear`)
+      .set(admin)
+      .send({ reason: 'confirmed the number change with Jordan in person' })
+      .expect(200);
     await desk.claim(agent);
     await desk.sendOtp(agent, first.id, jordan);
     expect(t.inbox().some((m) => m.to.replace(/\D/g, '') === CALLBACK.replace(/\D/g, ''))).toBe(false);

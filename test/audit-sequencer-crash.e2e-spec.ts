@@ -14,7 +14,11 @@ const workers: RunningProcess[] = [];
 const admin = () => ({ Authorization: `Bearer ${t.adminToken}` });
 
 function startWorker(name: string, extra: Record<string, string> = {}): RunningProcess {
-  const worker = startProcess('dist/src/main.js', ['--role', 'worker'], { ...t.env, LOG_FILE: join(LOG_DIR, `audit-crash-${name}-${Date.now()}.log`), ...extra });
+  const worker = startProcess('dist/src/main.js', ['--role', 'worker'], {
+    ...t.env,
+    LOG_FILE: join(LOG_DIR, `audit-crash-${name}-${Date.now()}.log`),
+    ...extra,
+  });
   workers.push(worker);
   return worker;
 }

@@ -31,7 +31,8 @@ const runVerifyCli = (...args: string[]) =>
   }).catch((error: { code: number; stdout: string }) => error);
 
 /** Integrates every committed event and publishes a signed checkpoint, as an auditor's on-demand request does. */
-const checkpointNow = async () => (await t.http().post('/v1/audit/checkpoint').set(admin()).expect(200)).body as { size: number; rootHash: string; checkpoint: string };
+const checkpointNow = async () =>
+  (await t.http().post('/v1/audit/checkpoint').set(admin()).expect(200)).body as { size: number; rootHash: string; checkpoint: string };
 const verify = async () => (await t.http().get('/v1/audit/verify').set(admin()).expect(200)).body;
 const eventCount = async () => (await t.db.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n as number;
 
@@ -148,7 +149,9 @@ describe('the audit log', () => {
     expect(verdict).toMatchObject({ ok: true, checked: n, checkpointSize: n, pending: 0 });
     expect(verdict.checkpoints).toBeGreaterThanOrEqual(2);
     const result = await runVerifyCli('--checkpoints', t.env.AUDIT_WITNESS_DIR);
-    expect(result.stdout).toContain(`Audit log intact: ${n} events recomputed, consistent with ${verdict.checkpoints} signed checkpoints (the newest covers ${n})`);
+    expect(result.stdout).toContain(
+      `Audit log intact: ${n} events recomputed, consistent with ${verdict.checkpoints} signed checkpoints (the newest covers ${n})`,
+    );
   });
 
   it('serves the checkpoint, and inclusion and consistency proofs that verify against it', async () => {
@@ -156,13 +159,26 @@ describe('the audit log', () => {
     await t.createAccount();
     const head = await checkpointNow();
     const latest = (await t.http().get('/v1/audit/checkpoint').set(admin()).expect(200)).body;
-    expect(latest).toMatchObject({ size: head.size, rootHash: head.rootHash, origin: 'desk.test/audit', verifierKey: parseSignerKey(t.env.AUDIT_CHECKPOINT_KEY).verifierKey });
+    expect(latest).toMatchObject({
+      size: head.size,
+      rootHash: head.rootHash,
+      origin: 'desk.test/audit',
+      verifierKey: parseSignerKey(t.env.AUDIT_CHECKPOINT_KEY).verifierKey,
+    });
     const root = Buffer.from(head.rootHash, 'base64');
     const [{ seq }] = (await t.db.query(`SELECT seq FROM audit_events WHERE action = 'account.created' ORDER BY seq LIMIT 1`)).rows;
     const inclusion = (await t.http().get(`/v1/audit/events/${seq}/inclusion?size=${head.size}`).set(admin()).expect(200)).body;
     const [row] = (await t.db.query('SELECT * FROM audit_events WHERE seq = $1', [seq])).rows;
     expect(inclusion.leafHash).toBe(eventLeafHash(toLoggedFields(row)).toString('hex'));
-    expect(verifyInclusion(inclusion.leafIndex, head.size, Buffer.from(inclusion.leafHash, 'hex'), inclusion.proof.map((p: string) => Buffer.from(p, 'hex')), root)).toBe(true);
+    expect(
+      verifyInclusion(
+        inclusion.leafIndex,
+        head.size,
+        Buffer.from(inclusion.leafHash, 'hex'),
+        inclusion.proof.map((p: string) => Buffer.from(p, 'hex')),
+        root,
+      ),
+    ).toBe(true);
     const consistency = (await t.http().get(`/v1/audit/consistency?from=${older.size}&to=${head.size}`).set(admin()).expect(200)).body;
     const proof = consistency.proof.map((p: string) => Buffer.from(p, 'hex'));
     expect(verifyConsistency(older.size, head.size, proof, Buffer.from(older.rootHash, 'base64'), root)).toBe(true);
@@ -204,7 +220,11 @@ describe('the audit log', () => {
         await t.db.query(`DELETE FROM audit_tree_heads WHERE size > $1`, [head.size - 2]);
       },
       async () => {
-        expect(await verify()).toMatchObject({ ok: false, firstBrokenLeaf: head.size - 2, reason: expect.stringMatching(/^truncated: the log holds \d+ events but the checkpoint/) });
+        expect(await verify()).toMatchObject({
+          ok: false,
+          firstBrokenLeaf: head.size - 2,
+          reason: expect.stringMatching(/^truncated: the log holds \d+ events but the checkpoint/),
+        });
         await t.http().post('/v1/audit/checkpoint').set(admin()).expect(409);
       },
     );
@@ -247,7 +267,10 @@ describe('the audit log', () => {
     const before = readFileSync(witness, 'utf8');
     try {
       const stranger = parseSignerKey(generateSignerKey('desk.test/audit'));
-      appendFileSync(witness, `${signCheckpoint({ origin: 'desk.test/audit', size: head.size, root: Buffer.from(head.rootHash, 'base64'), time: new Date() }, stranger)}\n`);
+      appendFileSync(
+        witness,
+        `${signCheckpoint({ origin: 'desk.test/audit', size: head.size, root: Buffer.from(head.rootHash, 'base64'), time: new Date() }, stranger)}\n`,
+      );
       expect(await verify()).toMatchObject({ ok: false, reason: expect.stringMatching(/is not ours: no valid signature by desk\.test\/audit\+/) });
       writeFileSync(witness, before);
       const ours = parseSignerKey(t.env.AUDIT_CHECKPOINT_KEY);
@@ -264,10 +287,26 @@ describe('the audit log', () => {
   it('is readable by auditors and admins only', async () => {
     const agent = await t.createStaff(['agent']);
     const auditor = await t.createStaff(['auditor']);
-    await t.http().get('/v1/audit/verify').set({ Authorization: `Bearer ${agent.token}` }).expect(403);
-    await t.http().get('/v1/audit/checkpoint').set({ Authorization: `Bearer ${agent.token}` }).expect(403);
-    await t.http().post('/v1/audit/checkpoint').set({ Authorization: `Bearer ${agent.token}` }).expect(403);
-    await t.http().get('/v1/audit/verify').set({ Authorization: `Bearer ${auditor.token}` }).expect(200);
+    await t
+      .http()
+      .get('/v1/audit/verify')
+      .set({ Authorization: `Bearer ${agent.token}` })
+      .expect(403);
+    await t
+      .http()
+      .get('/v1/audit/checkpoint')
+      .set({ Authorization: `Bearer ${agent.token}` })
+      .expect(403);
+    await t
+      .http()
+      .post('/v1/audit/checkpoint')
+      .set({ Authorization: `Bearer ${agent.token}` })
+      .expect(403);
+    await t
+      .http()
+      .get('/v1/audit/verify')
+      .set({ Authorization: `Bearer ${auditor.token}` })
+      .expect(200);
   });
 });
 

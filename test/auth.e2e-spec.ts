@@ -35,7 +35,11 @@ describe('the role matrix', () => {
       for (const role of STAFF_ROLES) {
         const expected = route.allowed.includes(role) ? 200 : 403;
         it(`answers ${expected} to a ${role}`, async () => {
-          const res = await t.http().get(route.path).set(bearer(tokens.get(role)!)).expect(expected);
+          const res = await t
+            .http()
+            .get(route.path)
+            .set(bearer(tokens.get(role)!))
+            .expect(expected);
           if (expected === 403) {
             expect(res.body.error).toBe('Forbidden');
             expect(res.body.message).toContain(route.allowed.join(' or '));
@@ -58,7 +62,12 @@ describe('the role matrix', () => {
 describe('tokens', () => {
   it('issues a token that works, is listed without its secret, and is shown only once', async () => {
     const accountId = (await t.createAccount()).id;
-    const created = await t.http().post('/v1/staff').set(bearer(t.adminToken)).send({ name: 'Ana Agent', roles: ['agent'], accountId }).expect(201);
+    const created = await t
+      .http()
+      .post('/v1/staff')
+      .set(bearer(t.adminToken))
+      .send({ name: 'Ana Agent', roles: ['agent'], accountId })
+      .expect(201);
     const issued = await t
       .http()
       .post(`/v1/staff/${created.body.id}/tokens`)

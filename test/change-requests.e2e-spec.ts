@@ -17,7 +17,15 @@ let secondId: string;
 let approver: Auth;
 
 const HOUR = 3_600_000;
-type Request = { id: string; state: string; requestedBy: string; before: Record<string, unknown>; after: Record<string, unknown>; reviewable: boolean; notReviewableBecause: string | null };
+type Request = {
+  id: string;
+  state: string;
+  requestedBy: string;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  reviewable: boolean;
+  notReviewableBecause: string | null;
+};
 
 beforeAll(async () => {
   t = await createTestApp(__filename);
@@ -31,7 +39,11 @@ const review = (who: Auth, id: string, verdict: 'approve' | 'reject', reason = '
   t.http().post(`/v1/change-requests/${id}/${verdict}`).set(who).send({ reason });
 const accountRow = async (id: string) => (await t.db.query('SELECT email, phone, tier, manager_id, status FROM accounts WHERE id = $1', [id])).rows[0];
 const auditOf = async (target: string) =>
-  (await t.db.query('SELECT action, actor_id, payload FROM audit_events WHERE target_id = $1 ORDER BY seq', [target])).rows as { action: string; actor_id: string | null; payload: Record<string, unknown> }[];
+  (await t.db.query('SELECT action, actor_id, payload FROM audit_events WHERE target_id = $1 ORDER BY seq', [target])).rows as {
+    action: string;
+    actor_id: string | null;
+    payload: Record<string, unknown>;
+  }[];
 
 describe('with one active admin (bootstrap)', () => {
   it('applies a sensitive change at once, alerts security, and says multi-party approval is off', async () => {
@@ -174,7 +186,11 @@ describe('with two or more active admins', () => {
 
   it('gates privileged staff: creating an approver, its token (issued once to the requester after approval), and re-activation', async () => {
     const name = unique('approver-');
-    const created = await t.http().post('/v1/staff').set(first).send({ name, roles: ['approver'], accountId: (await t.createAccount()).id, changeReason: 'new approver for the night shift' });
+    const created = await t
+      .http()
+      .post('/v1/staff')
+      .set(first)
+      .send({ name, roles: ['approver'], accountId: (await t.createAccount()).id, changeReason: 'new approver for the night shift' });
     expect(created.status).toBe(202);
     expect((await t.db.query('SELECT count(*)::int AS n FROM staff WHERE name = $1', [name])).rows[0].n).toBe(0);
     expect((await review(second, created.body.id, 'approve')).status).toBe(200);
@@ -186,14 +202,24 @@ describe('with two or more active admins', () => {
     expect(asked.body.token).toBeUndefined();
     expect((await review(second, asked.body.id, 'approve')).status).toBe(200);
     expect((await t.http().post(`/v1/staff/${member.id}/tokens`).set(second).send({})).status).toBe(202); // the permit is the requester's
-    await review(first, (await t.db.query(`SELECT id FROM change_requests WHERE target_id = $1 AND state = 'pending'`, [member.id])).rows[0].id, 'reject', 'not yours');
+    await review(
+      first,
+      (await t.db.query(`SELECT id FROM change_requests WHERE target_id = $1 AND state = 'pending'`, [member.id])).rows[0].id,
+      'reject',
+      'not yours',
+    );
     const issued = await t.http().post(`/v1/staff/${member.id}/tokens`).set(first).send({ label: 'laptop' });
     expect(issued.status).toBe(201);
     t.secrets.add(issued.body.token);
     expect((await t.http().get('/v1/accounts').set(bearer(issued.body.token))).status).toBe(200);
     // The approval is used up: the next token needs a new one.
     expect((await t.http().post(`/v1/staff/${member.id}/tokens`).set(first).send({})).status).toBe(202);
-    await review(third, (await t.db.query(`SELECT id FROM change_requests WHERE target_id = $1 AND state = 'pending'`, [member.id])).rows[0].id, 'reject', 'enough');
+    await review(
+      third,
+      (await t.db.query(`SELECT id FROM change_requests WHERE target_id = $1 AND state = 'pending'`, [member.id])).rows[0].id,
+      'reject',
+      'enough',
+    );
 
     expect((await t.http().patch(`/v1/staff/${member.id}`).set(first).send({ active: false })).status).toBe(200);
     const back = await t.http().patch(`/v1/staff/${member.id}`).set(first).send({ active: true });
@@ -203,8 +229,20 @@ describe('with two or more active admins', () => {
 
   it('grants a non-privileged role at once, but not admin to oneself through one’s own review', async () => {
     const agent = await t.createStaff(['agent']);
-    expect((await t.http().patch(`/v1/staff/${agent.staff.id}`).set(first).send({ roles: ['agent', 'intake'] })).status).toBe(200);
-    const grant = await t.http().patch(`/v1/staff/${secondId}`).set(first).send({ roles: ['admin', 'approver'] });
+    expect(
+      (
+        await t
+          .http()
+          .patch(`/v1/staff/${agent.staff.id}`)
+          .set(first)
+          .send({ roles: ['agent', 'intake'] })
+      ).status,
+    ).toBe(200);
+    const grant = await t
+      .http()
+      .patch(`/v1/staff/${secondId}`)
+      .set(first)
+      .send({ roles: ['admin', 'approver'] });
     expect(grant.status).toBe(202);
     const self = await review(second, grant.body.id, 'approve');
     expect(self.status).toBe(403);

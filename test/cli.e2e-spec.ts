@@ -15,7 +15,20 @@ async function cli(...args: string[]): Promise<{ code: number | null; out: strin
   return { code, out: run.output().trim() };
 }
 
-const COMMANDS = ['staff:create', 'staff:token:issue', 'staff:token:revoke', 'accounts:import', 'audit:verify', 'audit:keygen', 'audit:witness', 'codes:hygiene', 'drill:run', 'drill:report', 'scim:connection-create', 'scim:connection-revoke'];
+const COMMANDS = [
+  'staff:create',
+  'staff:token:issue',
+  'staff:token:revoke',
+  'accounts:import',
+  'audit:verify',
+  'audit:keygen',
+  'audit:witness',
+  'codes:hygiene',
+  'drill:run',
+  'drill:report',
+  'scim:connection-create',
+  'scim:connection-revoke',
+];
 
 describe('the CLI', () => {
   it('prints the help with --help and exits 0, for the whole CLI and for each command', async () => {
@@ -39,8 +52,14 @@ describe('the CLI', () => {
     [['staff:token:issue', '00000000-0000-4000-8000-000000000000'], 'Refused: staff member 00000000-0000-4000-8000-000000000000 was not found'],
     [['staff:token:revoke', '00000000-0000-4000-8000-000000000000', '42'], 'Refused: tokenId must be a UUID (got "42")'],
     [['staff:create', '--name', 'Sam', '--roles', 'admin', '--account', 'x1'], 'Refused: --account names no account (give its externalId or id; got "x1")'],
-    [['staff:create', '--name', 'Sam', '--roles', 'agent'], /^Refused: a member with the agent role needs accountId .*\(staff rule ticket-roles-need-an-account\)$/],
-    [['staff:create', '--name', 'Sam', '--roles', 'auditor,approver', '--account', '00000000-0000-4000-8000-000000000000'], 'Refused: --account names no account (give its externalId or id; got "00000000-0000-4000-8000-000000000000")'],
+    [
+      ['staff:create', '--name', 'Sam', '--roles', 'agent'],
+      /^Refused: a member with the agent role needs accountId .*\(staff rule ticket-roles-need-an-account\)$/,
+    ],
+    [
+      ['staff:create', '--name', 'Sam', '--roles', 'auditor,approver', '--account', '00000000-0000-4000-8000-000000000000'],
+      'Refused: --account names no account (give its externalId or id; got "00000000-0000-4000-8000-000000000000")',
+    ],
     [['staff:create', '--name', 'Sam', '--roles', 'admin', '--days', 'ninety'], 'Refused: --days must be a whole number of 1 or more (got "ninety")'],
     [['staff:create', '--name', 'Sam', '--roles', 'wizard'], /^Refused: --roles must be a comma-separated list of agent, /],
     [['staff:create', '--name', 'Sam'], "error: required option '--roles <roles>' not specified"],

@@ -39,7 +39,8 @@ const enrol = (account: Account, who: Auth = service) => t.http().post(`/v1/acco
 const verify = (account: Account, code: string) => t.http().post(`/v1/accounts/${account.id}/codes/verify`).set(service).send({ code });
 const expose = (account: Account, who: Auth = agent, reason = 'codes pasted into a chat') =>
   t.http().post(`/v1/accounts/${account.id}/code-sets/current/exposure`).set(who).send({ reason });
-const activeSets = async (account: Account) => (await t.db.query(`SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [account.id])).rows[0].n as number;
+const activeSets = async (account: Account) =>
+  (await t.db.query(`SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [account.id])).rows[0].n as number;
 const security = (template: string, text: string) => t.inbox().filter((m) => m.template === template && m.body.includes(text));
 
 async function firstSet(account: Account): Promise<string[]> {
@@ -85,7 +86,12 @@ describe('refused paths to a code set', () => {
     const [victim, other] = [await t.createAccount({ tier: 'critical' }), await t.createAccount({ tier: 'critical' })];
     const codes = await firstSet(victim);
     await firstSet(other);
-    const system = await t.http().post('/v1/critical-systems').set(admin).send({ name: `hsm-${Date.now()}`, custodianIds: [victim.id, other.id] }).expect(201);
+    const system = await t
+      .http()
+      .post('/v1/critical-systems')
+      .set(admin)
+      .send({ name: `hsm-${Date.now()}`, custodianIds: [victim.id, other.id] })
+      .expect(201);
 
     // 1. an agent token reports exposure: revoked at once, and security hears of a custodian's codes revoked
     const exposed = await expose(victim).expect(200);
@@ -124,8 +130,18 @@ describe('refused paths to a code set', () => {
     const account = await t.createAccount({ tier: 'standard' });
     t.clock.advance(60_000);
     try {
-      await t.http().patch(`/v1/accounts/${account.id}`).set(admin).send({ email: `changed-${Date.now()}@example.com` }).expect(200);
-      await refusedEnrolment(account, service, 409, /registered e-mail or phone of this account changed on .* within the 14-day window: first codes come through a recovery ticket/);
+      await t
+        .http()
+        .patch(`/v1/accounts/${account.id}`)
+        .set(admin)
+        .send({ email: `changed-${Date.now()}@example.com` })
+        .expect(200);
+      await refusedEnrolment(
+        account,
+        service,
+        409,
+        /registered e-mail or phone of this account changed on .* within the 14-day window: first codes come through a recovery ticket/,
+      );
     } finally {
       t.clock.advance(-60_000);
     }
@@ -161,7 +177,12 @@ describe('service tokens are watched', () => {
     await eventually(() => security('security.service_token_issued', 'sso gateway').length === 1, 'the issue alert');
     const res = await t.http().post(`/v1/staff/${staff.id}/tokens`).set(admin).send({ label: 'no scopes' }).expect(400);
     expect(res.body.message).toMatch(/scopes are required for a service member/);
-    const issued = await t.http().post(`/v1/staff/${staff.id}/tokens`).set(admin).send({ label: 'gw', scopes: ['enrol'], allowedCidrs: ['10.0.0.0/8'] }).expect(201);
+    const issued = await t
+      .http()
+      .post(`/v1/staff/${staff.id}/tokens`)
+      .set(admin)
+      .send({ label: 'gw', scopes: ['enrol'], allowedCidrs: ['10.0.0.0/8'] })
+      .expect(201);
     t.secrets.add(issued.body.token);
     expect(issued.body).toMatchObject({ scopes: ['enrol'], allowedCidrs: ['10.0.0.0/8'] });
     const gw = bearer(issued.body.token);
@@ -169,14 +190,20 @@ describe('service tokens are watched', () => {
     const offset = 3_600_000 - (t.clock.now().getTime() % 3_600_000) + 60_000;
     t.clock.advance(offset);
     try {
-      for (const ip of ['10.0.0.1', '10.0.0.1', '10.0.0.2']) await enrol(await t.createAccount(), gw).set('X-Forwarded-For', ip).expect(201);
+      for (const ip of ['10.0.0.1', '10.0.0.1', '10.0.0.2'])
+        await enrol(await t.createAccount(), gw)
+          .set('X-Forwarded-For', ip)
+          .expect(201);
     } finally {
       t.clock.advance(-offset);
     }
     await eventually(() => security('security.service_token_unusual', '10.0.0.2').length === 1, 'the new-address alert');
     expect(security('security.service_token_unusual', '10.0.0.1')).toHaveLength(0); // its first address is learned
     // Its own alert: the login application's token went past the same test policy earlier in this file.
-    await eventually(() => security('security.service_token_unusual', issued.body.id).filter((m) => m.body.includes('3 enrol calls')).length === 1, 'the rate alert');
+    await eventually(
+      () => security('security.service_token_unusual', issued.body.id).filter((m) => m.body.includes('3 enrol calls')).length === 1,
+      'the rate alert',
+    );
   });
 });
 
@@ -195,7 +222,7 @@ describe('exposure cannot be turned into denial of service', () => {
     expect(refused.headers['retry-after']).toEqual(expect.any(String));
     expect(await activeSets(accounts[4])).toBe(1);
     await eventually(() => security('security.exposure_unusual', 'was refused').length >= 1, 'the refusal alert');
-    await eventually(() => security('security.exposure_unusual', 'accounts\' codes revoked').length >= 1, 'the burst alert');
+    await eventually(() => security('security.exposure_unusual', "accounts' codes revoked").length >= 1, 'the burst alert');
     await expose(accounts[4], agent).expect(200); // another agent still may
   });
 });

@@ -159,7 +159,6 @@ describe('verification', () => {
   });
 });
 
-
 describe('brute-force lockout', () => {
   it('locks at the fifth failure, refuses without hashing while locked, tells the subject and security, and releases after the back-off', async () => {
     const account = await t.createAccount();
@@ -211,7 +210,11 @@ describe('brute-force lockout', () => {
     }
     expect(statuses.every((s) => s === 200)).toBe(true);
     const throttled = await t.http().post(`/v1/accounts/${target}/codes/verify`).set(service).send({ code: 'x' }).expect(429);
-    expect(throttled.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/^too many requests; try again in \d+ s$/) });
+    expect(throttled.body).toMatchObject({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/^too many requests; try again in \d+ s$/),
+    });
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
     // another account is not throttled by it
     await verify(account, 'AAAA-AAAA-AAAA').expect(200);
@@ -223,7 +226,11 @@ describe('revocation and exposure', () => {
     const account = await t.createAccount();
     const codes = await enrol(account);
     const res = await t.http().post(`/v1/accounts/${account.id}/code-sets/current/exposure`).set(agent).send({ reason: 'pasted into ticket 4411' }).expect(200);
-    expect(res.body).toMatchObject({ revokedSet: { revokedAt: expect.any(String), revokeReason: 'exposed: pasted into ticket 4411' }, reissueRequestId: expect.any(String), ticketId: expect.any(String) });
+    expect(res.body).toMatchObject({
+      revokedSet: { revokedAt: expect.any(String), revokeReason: 'exposed: pasted into ticket 4411' },
+      reissueRequestId: expect.any(String),
+      ticketId: expect.any(String),
+    });
     const { rows } = await t.db.query(`SELECT count(*)::int AS active FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [account.id]);
     expect(rows[0].active).toBe(0);
     expect((await verify(account, codes[0]).expect(200)).body).toEqual(INVALID);
@@ -291,8 +298,11 @@ describe('the code-hygiene CLI', () => {
   it('prints the same report from the server’s shell', async () => {
     const none = await t.createAccount({ displayName: 'Nobody Hascodes' });
     const output = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['dist/src/cli.js', 'codes:hygiene', '--json'], { cwd: `${__dirname}/..`, env: { ...process.env, ...t.env } }, (error, stdout) =>
-        error ? reject(error) : resolve(stdout),
+      execFile(
+        process.execPath,
+        ['dist/src/cli.js', 'codes:hygiene', '--json'],
+        { cwd: `${__dirname}/..`, env: { ...process.env, ...t.env } },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );
     const report = JSON.parse(output);

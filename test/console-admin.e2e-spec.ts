@@ -226,7 +226,11 @@ describe('code hygiene (admin, auditor)', () => {
 describe('audit trail (auditor)', () => {
   /** What an attacker with database access (but not the app) would do: bypass the trigger, after the event was witnessed. */
   async function tamper(seq: number): Promise<void> {
-    await t.http().post('/v1/audit/checkpoint').set({ Authorization: `Bearer ${t.adminToken}` }).expect(200);
+    await t
+      .http()
+      .post('/v1/audit/checkpoint')
+      .set({ Authorization: `Bearer ${t.adminToken}` })
+      .expect(200);
     await t.db.query('BEGIN');
     await t.db.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
     await t.db.query(`UPDATE audit_events SET payload = jsonb_set(payload, '{tier}', '"critical"') WHERE seq = $1`, [seq]);
@@ -267,7 +271,11 @@ describe('audit trail (auditor)', () => {
     await eventually(async () => (await shown()).seqs[0] === first[0], 'the first page again');
     expect((await shown()).seqs).toEqual(first);
 
-    await t.http().post('/v1/audit/checkpoint').set({ Authorization: `Bearer ${t.adminToken}` }).expect(200);
+    await t
+      .http()
+      .post('/v1/audit/checkpoint')
+      .set({ Authorization: `Bearer ${t.adminToken}` })
+      .expect(200);
     const [{ n }] = (await t.db.query('SELECT count(*)::int AS n FROM audit_leaves')).rows as { n: number }[];
     await page.getByRole('button', { name: 'Verify log' }).click();
     const verdict = page.getByRole('status').filter({ hasText: 'The log holds' });

@@ -55,7 +55,8 @@ interface LintReport {
 describe('the API contract', () => {
   it('docs/openapi.json is the document the service serves', () => {
     const committed = readFileSync(DOCUMENT_FILE, 'utf8');
-    if (committed !== served) throw new Error(`docs/openapi.json is not what /docs-json serves: ${REGENERATE}.\n${firstDifference(served, committed, 'served')}`);
+    if (committed !== served)
+      throw new Error(`docs/openapi.json is not what /docs-json serves: ${REGENERATE}.\n${firstDifference(served, committed, 'served')}`);
   });
 
   it("the console's client types are generated from docs/openapi.json", () => {
@@ -79,7 +80,10 @@ describe('the API contract', () => {
       throw new Error(`redocly lint printed no report (exit ${run.status}): ${run.stderr}${run.stdout}`);
     }
     const problems = report.problems.map((p) => `${p.severity} ${p.ruleId} at ${p.location.map((l) => l.pointer).join(', ')}: ${p.message}`);
-    if (problems.length) throw new Error(`docs/openapi.json fails \`npx redocly lint docs/openapi.json\`: fix the route's decorators or DTO, then ${REGENERATE}.\n${problems.join('\n')}`);
+    if (problems.length)
+      throw new Error(
+        `docs/openapi.json fails \`npx redocly lint docs/openapi.json\`: fix the route's decorators or DTO, then ${REGENERATE}.\n${problems.join('\n')}`,
+      );
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
     expect(run.status).toBe(0);
   });

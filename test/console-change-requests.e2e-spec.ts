@@ -46,7 +46,10 @@ it('a phone change becomes a change request the other admin approves on the Chan
   await screenshot(requester, 'change-requests-own');
 
   const reviewer = await signedIn(otherAdmin, '/admin/change-requests');
-  await reviewer.getByRole('note', { name: 'Multi-party approval' }).getByText(/Multi-party approval is on/).waitFor();
+  await reviewer
+    .getByRole('note', { name: 'Multi-party approval' })
+    .getByText(/Multi-party approval is on/)
+    .waitFor();
   const card = reviewer.getByRole('article').filter({ hasText: account.id }).first();
   await card.getByRole('table', { name: 'Before and after' }).getByText('+447700900555').waitFor();
   await card.getByLabel('Reason').fill('confirmed with the employee by video call');
@@ -59,7 +62,14 @@ it('a phone change becomes a change request the other admin approves on the Chan
 
 it('a critical system’s k change says it needs a second admin, shows the pending request, and reads as such to the reviewer', async () => {
   const [a, b, c] = [await t.createAccount({ tier: 'critical' }), await t.createAccount({ tier: 'critical' }), await t.createAccount({ tier: 'critical' })];
-  const system = (await t.http().post('/v1/critical-systems').set(bearer(t.adminToken)).send({ name: 'vault-hsm', custodianIds: [a.id, b.id, c.id] }).expect(201)).body;
+  const system = (
+    await t
+      .http()
+      .post('/v1/critical-systems')
+      .set(bearer(t.adminToken))
+      .send({ name: 'vault-hsm', custodianIds: [a.id, b.id, c.id] })
+      .expect(201)
+  ).body;
   const requester = await signedIn(t.adminToken, '/admin/systems');
   await requester.getByText(/This will need a second admin/).waitFor();
   const rule = requester.getByRole('form', { name: 'Unlock rule of vault-hsm' });
@@ -95,5 +105,9 @@ it('a SCIM connection another admin approved: its requester fetches the secret o
   const secret = (await requester.getByRole('dialog').getByLabel('New token').textContent())!.trim();
   t.secrets.add(secret);
   expect(secret).toMatch(/^rdscim_/);
-  await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${secret}` }).expect(200);
+  await t
+    .http()
+    .get('/scim/v2/Users?count=1')
+    .set({ Authorization: `Bearer ${secret}` })
+    .expect(200);
 });

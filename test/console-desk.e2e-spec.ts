@@ -45,7 +45,14 @@ async function privileged(): Promise<{ account: Account; manager: Account }> {
 
 /** The code the subject's registered phone received (the file adapter stands for their inbox). */
 async function otpSentTo(account: Account): Promise<string> {
-  const message = await eventually(() => t.inbox().filter((m) => m.template === 'proofing.otp' && m.to === account.phone).pop(), 'the OTP sms');
+  const message = await eventually(
+    () =>
+      t
+        .inbox()
+        .filter((m) => m.template === 'proofing.otp' && m.to === account.phone)
+        .pop(),
+    'the OTP sms',
+  );
   const otp = /code is (\d{6,8})/.exec(message.body)![1];
   t.secrets.add(otp);
   return otp;
@@ -66,10 +73,16 @@ const item = (page: Page, account: Account) => page.getByRole('article', { name:
 
 describe('the recovery queue', () => {
   it('lists tickets by state with counts, says near breach in words, and fits a phone', async () => {
-    const accounts = [await t.createAccount(), (await privileged()).account, await t.createAccount({ tier: 'critical', managerId: (await t.createAccount()).id })];
+    const accounts = [
+      await t.createAccount(),
+      (await privileged()).account,
+      await t.createAccount({ tier: 'critical', managerId: (await t.createAccount()).id }),
+    ];
     const opened = [];
     for (const [i, account] of accounts.entries()) {
-      opened.push(await desk.open(people.agent.auth, account, { channel: ['phone', 'chat', 'walk_in'][i], reason: ['lost_device', 'new_phone', 'app_deleted'][i] }));
+      opened.push(
+        await desk.open(people.agent.auth, account, { channel: ['phone', 'chat', 'walk_in'][i], reason: ['lost_device', 'new_phone', 'app_deleted'][i] }),
+      );
     }
     await t.db.query('UPDATE tickets SET due_at = $2 WHERE id = $1', [opened[0].id, new Date(Date.now() + 10 * 60_000)]);
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM tickets WHERE state = 'open'`);
@@ -170,7 +183,9 @@ describe('the approvals inbox', () => {
     await page.waitForURL(`**/tickets/${ticket.id}`);
 
     await stepForm(page, 'Send the code').getByRole('button', { name: 'Send code' }).click();
-    await stepForm(page, 'Check the code').getByLabel('Code the caller reads back').fill(await otpSentTo(account));
+    await stepForm(page, 'Check the code')
+      .getByLabel('Code the caller reads back')
+      .fill(await otpSentTo(account));
     await stepForm(page, 'Check the code').getByRole('button', { name: 'Check code' }).click();
     await stepForm(page, 'Check the code').waitFor({ state: 'detached' });
 
@@ -246,7 +261,9 @@ describe('the approvals inbox', () => {
 describe('drill tickets', () => {
   /** What the drill's ticket would have sent (readable by drill runners only): the OTP and the manager's link. */
   async function sink(drillId: string): Promise<{ otp?: string; link?: string }> {
-    const view = (await t.http().get(`/v1/drills/${drillId}`).set(people.runner.auth).expect(200)).body as { sink: { template: string; body: string; links: string[] }[] };
+    const view = (await t.http().get(`/v1/drills/${drillId}`).set(people.runner.auth).expect(200)).body as {
+      sink: { template: string; body: string; links: string[] }[];
+    };
     const otp = view.sink.find((m) => m.template === 'proofing.otp');
     const link = view.sink.find((m) => m.template === 'proofing.attestation');
     return { otp: otp && /code is (\d{6,8})/.exec(otp.body)![1], link: link?.links[0].split('/a/')[1] };
@@ -255,18 +272,27 @@ describe('drill tickets', () => {
   it('a drill ticket and a real ticket in the same state render the same structure for the agent and the approver', async () => {
     const { agent, runner } = people;
     const real = await privileged();
-    const realTicketId = await proofedByApi(agent.auth, real, { channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' }, notes: 'caller in a hurry' });
-
-    const { account: target } = await privileged();
-    const drillRes = await t.http().post('/v1/drills').set(runner.auth).send({
-      name: 'lookalike',
-      campaign: 'console',
-      target: { accountId: target.id },
+    const realTicketId = await proofedByApi(agent.auth, real, {
       channel: 'phone',
       reason: 'new_phone',
-      pretext: 'impostor in a hurry',
-      claims: { callbackPhone: '+447700900222', notes: 'I am in a hurry' },
+      callback: { phone: '+447700900111' },
+      notes: 'caller in a hurry',
     });
+
+    const { account: target } = await privileged();
+    const drillRes = await t
+      .http()
+      .post('/v1/drills')
+      .set(runner.auth)
+      .send({
+        name: 'lookalike',
+        campaign: 'console',
+        target: { accountId: target.id },
+        channel: 'phone',
+        reason: 'new_phone',
+        pretext: 'impostor in a hurry',
+        claims: { callbackPhone: '+447700900222', notes: 'I am in a hurry' },
+      });
     expect(drillRes.status).toBe(201);
     const drill = drillRes.body as { id: string; ticketId: string };
     expect((await desk.claim(agent.auth)).id).toBe(drill.ticketId);

@@ -22,7 +22,10 @@ let approver: Auth;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rd-console-drills-'));
   const policyFile = join(dir, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ tiers: { privileged: { steps: ['registered_channel_otp', 'directory_facts'], approvers: 1, coolingOffMinutes: 0 } } }));
+  writeFileSync(
+    policyFile,
+    JSON.stringify({ tiers: { privileged: { steps: ['registered_channel_otp', 'directory_facts'], approvers: 1, coolingOffMinutes: 0 } } }),
+  );
   t = await createTestApp(__filename, { POLICY_FILE: policyFile, LINK_RATE_LIMIT: '1000' });
   desk = new Desk(t);
   runnerToken = (await t.createStaff(['drill_runner'], { name: 'Rita Runner' })).token;
@@ -48,7 +51,15 @@ const drillCount = async () => (await t.db.query('SELECT count(*)::int AS n FROM
 const drain = () => t.db.query(`UPDATE tickets SET state = 'cancelled' WHERE state IN ('open', 'proofing', 'awaiting_approval')`);
 
 function scenario(name: string, account: Account, extra: Record<string, unknown> = {}) {
-  return { name, campaign: 'c3 console', target: { externalId: account.externalId }, channel: 'phone', reason: 'new_phone', pretext: `${name}: please hurry`, ...extra };
+  return {
+    name,
+    campaign: 'c3 console',
+    target: { externalId: account.externalId },
+    channel: 'phone',
+    reason: 'new_phone',
+    pretext: `${name}: please hurry`,
+    ...extra,
+  };
 }
 
 const posts = (page: Page) => {
@@ -64,12 +75,18 @@ describe('submitting a scenario', () => {
     const { page } = await drillsScreen();
     const bad = scenario('nested mistakes', account, { claims: { callerName: 'Sam', newPhone: 'yes' }, answers: { registered_channel_otp: { says: 482913 } } });
     await page.getByLabel('Scenario JSON').fill(JSON.stringify(bad, null, 2));
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/drills') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Start drill' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/v1/drills') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Start drill' }).click(),
+    ]);
     expect(response.status()).toBe(400);
 
     const problems = page.getByRole('alert').filter({ hasText: 'The server refused this scenario' });
     await problems.waitFor();
-    expect(await problems.locator('li').allInnerTexts()).toEqual([expect.stringMatching(/^claims\.newPhone: must be boolean\s*line 12$/), expect.stringMatching(/^answers\.registered_channel_otp\.says: must be string\s*line 16$/)]);
+    expect(await problems.locator('li').allInnerTexts()).toEqual([
+      expect.stringMatching(/^claims\.newPhone: must be boolean\s*line 12$/),
+      expect.stringMatching(/^answers\.registered_channel_otp\.says: must be string\s*line 16$/),
+    ]);
     expect(await page.getByLabel('Scenario JSON').getAttribute('aria-invalid')).toBe('true');
     // "line 16" selects that line in the editor
     await page.getByRole('button', { name: 'Show line 16 (answers.registered_channel_otp.says)' }).click();
@@ -96,10 +113,15 @@ describe('submitting a scenario', () => {
     await drain();
     const account = await t.createAccount();
     const { page } = await drillsScreen();
-    await page.getByLabel('Upload a scenario file').setInputFiles({ name: 'upload.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario('uploaded file', account))) });
+    await page
+      .getByLabel('Upload a scenario file')
+      .setInputFiles({ name: 'upload.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario('uploaded file', account))) });
     const uploaded = await eventually(() => page.getByLabel('Scenario JSON').inputValue(), 'the file read into the editor');
     expect(JSON.parse(uploaded)).toEqual(scenario('uploaded file', account));
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/drills') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Start drill' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/v1/drills') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Start drill' }).click(),
+    ]);
     expect(response.status()).toBe(201);
     const drill = (await response.json()) as { id: string; ticketId: string };
     await page.getByRole('status').filter({ hasText: drill.ticketId }).waitFor();
@@ -107,7 +129,13 @@ describe('submitting a scenario', () => {
     const row = page.locator(`tr[data-drill="${drill.id}"]`);
     await row.waitFor();
     const cells = await row.locator('td').allInnerTexts();
-    expect(cells.slice(1)).toEqual([expect.stringContaining('uploaded file'), expect.stringContaining(account.externalId), expect.stringContaining(drill.ticketId), 'Pending', '—']);
+    expect(cells.slice(1)).toEqual([
+      expect.stringContaining('uploaded file'),
+      expect.stringContaining(account.externalId),
+      expect.stringContaining(drill.ticketId),
+      'Pending',
+      '—',
+    ]);
 
     await page.getByLabel('Load example').selectOption({ label: 'Wrong OTP read-back (standard tier)' });
     expect(JSON.parse(await page.getByLabel('Scenario JSON').inputValue())).toMatchObject({ name: 'Wrong OTP read-back', target: { tier: 'standard' } });
@@ -120,7 +148,11 @@ describe('a campaign report', () => {
 
   async function runDrill(body: Record<string, unknown>): Promise<{ id: string; ticketId: string }> {
     await drain();
-    const res = await t.http().post('/v1/drills').set(runner).send({ ...body, campaign });
+    const res = await t
+      .http()
+      .post('/v1/drills')
+      .set(runner)
+      .send({ ...body, campaign });
     if (res.status !== 201) throw new Error(`drill → ${res.status} ${JSON.stringify(res.body)}`);
     expect((await desk.claim(agent)).id).toBe(res.body.ticketId);
     return res.body;
@@ -138,7 +170,10 @@ describe('a campaign report', () => {
     const target = await t.createAccount({ tier: 'privileged' });
     const simSwap = await runDrill(scenario('sim swap', target, { answers: { registered_channel_otp: { says: 'intercepted' } } }));
     await t.http().post(`/v1/tickets/${simSwap.ticketId}/steps/registered_channel_otp/start`).set(agent).send({ channel: 'sms' }).expect(200);
-    const sink = await eventually(async () => (await drillView(simSwap.id)).sink.find((m: { template: string }) => m.template === 'proofing.otp'), 'the OTP in the sink');
+    const sink = await eventually(
+      async () => (await drillView(simSwap.id)).sink.find((m: { template: string }) => m.template === 'proofing.otp'),
+      'the OTP in the sink',
+    );
     const otp = /code is (\d{6,8})/.exec(sink.body)![1];
     t.secrets.add(otp);
     await desk.submit(agent, simSwap.ticketId, 'registered_channel_otp', { code: otp }).expect(200);
@@ -155,7 +190,11 @@ describe('a campaign report', () => {
     return page;
   }
 
-  const rows = (page: Page, table: string) => page.getByRole('region', { name: table }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+  const rows = (page: Page, table: string) =>
+    page
+      .getByRole('region', { name: table })
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
 
   it('shows per-campaign, per-agent and per-approver results and the funnel of where drills were stopped', async () => {
     const page = await openReport();

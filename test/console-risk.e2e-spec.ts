@@ -115,7 +115,9 @@ describe('signals on the desk', () => {
     const entry = inbox.getByRole('article', { name: `Recovery for ${other.displayName}` });
     await entry.waitFor();
     const callback = entry.getByRole('list', { name: 'Risk signals' }).getByRole('listitem').filter({ hasText: 'Callback not on file' });
-    expect(await callback.getByText('the callback phone number the caller gave is not on file for this account: never call back or send anything there').isVisible()).toBe(true);
+    expect(
+      await callback.getByText('the callback phone number the caller gave is not on file for this account: never call back or send anything there').isVisible(),
+    ).toBe(true);
     expect(await callback.getByText('Does not hold the ticket.').isVisible()).toBe(true);
     expect(await callback.getByText('Warning', { exact: true }).isVisible()).toBe(true);
     expect(await entry.getByRole('button', { name: 'Approve' }).isEnabled()).toBe(true);
@@ -161,8 +163,16 @@ describe('held tickets (admin)', () => {
     expect(await item.getByText(new RegExp(`^Cleared by Staff [0-9a-f]{8} at .+, reason “${reason}”\\.`)).isVisible()).toBe(true);
     expect(await agent.getByText(HELD_TEXT).count()).toBe(0);
     await agent.goto('/queue');
-    await agent.getByRole('row', { name: new RegExp(account.displayName) }).getByText('1 signal', { exact: true }).waitFor();
-    expect(await agent.getByRole('row', { name: new RegExp(account.displayName) }).getByText('Held', { exact: true }).count()).toBe(0);
+    await agent
+      .getByRole('row', { name: new RegExp(account.displayName) })
+      .getByText('1 signal', { exact: true })
+      .waitFor();
+    expect(
+      await agent
+        .getByRole('row', { name: new RegExp(account.displayName) })
+        .getByText('Held', { exact: true })
+        .count(),
+    ).toBe(0);
     await agent.getByRole('button', { name: 'Take next' }).click();
     await agent.waitForURL(`**/tickets/${ticketId}`);
     await agent.locator('.desk-badges').getByText('Proofing', { exact: true }).waitFor();
@@ -183,10 +193,19 @@ describe('outbox (admin)', () => {
   /** A delivered message made failed, as the relay leaves one it gave up on (the CHECK keeps status and times in step). */
   async function failedMessage(ticketId: string, template: string, channel: 'email' | 'sms'): Promise<Row> {
     const row = await eventually(
-      async () => (await t.db.query<Row>(`SELECT id, idempotency_key, template FROM outbox WHERE ticket_id = $1 AND template = $2 AND channel = $3 AND status = 'sent'`, [ticketId, template, channel])).rows[0],
+      async () =>
+        (
+          await t.db.query<Row>(
+            `SELECT id, idempotency_key, template FROM outbox WHERE ticket_id = $1 AND template = $2 AND channel = $3 AND status = 'sent'`,
+            [ticketId, template, channel],
+          )
+        ).rows[0],
       `the ${template} ${channel} to be sent`,
     );
-    await t.db.query(`UPDATE outbox SET status = 'failed', delivered_at = NULL, failed_at = now(), last_error = 'RCPT TO answered 550 5.1.1 Mailbox unavailable' WHERE id = $1`, [row.id]);
+    await t.db.query(
+      `UPDATE outbox SET status = 'failed', delivered_at = NULL, failed_at = now(), last_error = 'RCPT TO answered 550 5.1.1 Mailbox unavailable' WHERE id = $1`,
+      [row.id],
+    );
     return row;
   }
 
@@ -215,7 +234,10 @@ describe('outbox (admin)', () => {
     await page.getByRole('status').filter({ hasText: 'is pending again' }).waitFor();
     await emailRow.waitFor({ state: 'detached' });
     await eventually(() => arrived(email.idempotency_key) === before + 1, 'the resent e-mail in the inbox');
-    await eventually(async () => (await t.db.query(`SELECT status FROM outbox WHERE id = $1`, [email.id])).rows[0].status === 'sent', 'the resent e-mail to be sent');
+    await eventually(
+      async () => (await t.db.query(`SELECT status FROM outbox WHERE id = $1`, [email.id])).rows[0].status === 'sent',
+      'the resent e-mail to be sent',
+    );
 
     // Resent behind the page's back: the page's Resend is refused, and says why beside the button.
     await t.http().post(`/v1/outbox/${sms.id}/resend`).set(admin).expect(200);
@@ -225,14 +247,23 @@ describe('outbox (admin)', () => {
     await page.getByRole('button', { name: 'Sent' }).click();
     await page.waitForURL(/\?status=sent$/);
     await page.getByRole('region', { name: 'Sent messages' }).getByRole('row').filter({ hasText: ticketId }).first().waitFor();
-    expect(await page.getByRole('region', { name: 'Sent messages' }).getByRole('button', { name: /^Resend/ }).count()).toBe(0);
+    expect(
+      await page
+        .getByRole('region', { name: 'Sent messages' })
+        .getByRole('button', { name: /^Resend/ })
+        .count(),
+    ).toBe(0);
   });
 
   it('fits a phone, failed and sent', async () => {
     const { id: ticketId } = await desk.open(people.agent.auth, await t.createAccount());
     await failedMessage(ticketId, 'ticket.opened', 'email');
     const page = await signedIn(t.adminToken, '/admin/outbox', PHONE);
-    await page.getByRole('region', { name: 'Failed messages' }).getByRole('button', { name: /^Resend/ }).first().waitFor();
+    await page
+      .getByRole('region', { name: 'Failed messages' })
+      .getByRole('button', { name: /^Resend/ })
+      .first()
+      .waitFor();
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, 'admin-outbox-phone');
     await page.getByRole('button', { name: 'Sent' }).click();

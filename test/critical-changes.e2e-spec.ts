@@ -57,11 +57,16 @@ const addCustodian = (who: Auth, id: string, accountId: string) => t.http().post
 const removeCustodian = (who: Auth, id: string, accountId: string) => t.http().delete(`/v1/critical-systems/${id}/custodians/${accountId}`).set(who);
 const review = (who: Auth, id: string, verdict: 'approve' | 'reject' = 'approve') =>
   t.http().post(`/v1/change-requests/${id}/${verdict}`).set(who).send({ reason: 'confirmed with the system owner' });
-const openSession = async (systemId: string) => (await t.http().post(`/v1/critical-systems/${systemId}/unlock-sessions`).set(service).expect(201)).body as { id: string };
-const present = (sessionId: string, accountId: string, code: string) => t.http().post(`/v1/unlock-sessions/${sessionId}/presentations`).set(service).send({ accountId, code });
-const usedCodes = async (accountId: string) => (await t.db.query(`SELECT count(*)::int AS n FROM backup_codes WHERE account_id = $1 AND used_at IS NOT NULL`, [accountId])).rows[0].n as number;
-const toSecurity = (template: string, mentions: string) => t.inbox().filter((m) => m.template === template && m.to === 'security@example.com' && m.body.includes(mentions));
-const auditActions = async (target: string) => ((await t.db.query('SELECT action FROM audit_events WHERE target_id = $1 ORDER BY seq', [target])).rows as { action: string }[]).map((r) => r.action);
+const openSession = async (systemId: string) =>
+  (await t.http().post(`/v1/critical-systems/${systemId}/unlock-sessions`).set(service).expect(201)).body as { id: string };
+const present = (sessionId: string, accountId: string, code: string) =>
+  t.http().post(`/v1/unlock-sessions/${sessionId}/presentations`).set(service).send({ accountId, code });
+const usedCodes = async (accountId: string) =>
+  (await t.db.query(`SELECT count(*)::int AS n FROM backup_codes WHERE account_id = $1 AND used_at IS NOT NULL`, [accountId])).rows[0].n as number;
+const toSecurity = (template: string, mentions: string) =>
+  t.inbox().filter((m) => m.template === template && m.to === 'security@example.com' && m.body.includes(mentions));
+const auditActions = async (target: string) =>
+  ((await t.db.query('SELECT action FROM audit_events WHERE target_id = $1 ORDER BY seq', [target])).rows as { action: string }[]).map((r) => r.action);
 
 describe('with one active admin (bootstrap)', () => {
   it('changes k, the window and the custodians at once, and security hears of each', async () => {
@@ -70,7 +75,12 @@ describe('with one active admin (bootstrap)', () => {
     expect((await patchSystem(first, sys.id, { k: 3, windowSeconds: 600 })).status).toBe(200);
     expect((await addCustodian(first, sys.id, d.account.id)).status).toBe(201);
     expect((await removeCustodian(first, sys.id, d.account.id)).status).toBe(200);
-    expect(await system(sys.id)).toMatchObject({ k: 3, windowSeconds: 600, custodianIds: [a, b, c].map((e) => e.account.id).sort(), pendingChangeRequestId: null });
+    expect(await system(sys.id)).toMatchObject({
+      k: 3,
+      windowSeconds: 600,
+      custodianIds: [a, b, c].map((e) => e.account.id).sort(),
+      pendingChangeRequestId: null,
+    });
     for (const kind of ['critical_system.update', 'critical_system.custodian_add', 'critical_system.custodian_remove']) {
       await eventually(() => toSecurity('security.change_without_second_admin', `${kind} on critical_system ${sys.id}`).length === 1, `the ${kind} alert`);
     }
@@ -81,8 +91,15 @@ describe('with one active admin (bootstrap)', () => {
     const res = await t.http().post('/v1/scim-connections').set(first).send({ name: 'Okta at bootstrap' }).expect(201);
     t.secrets.add(res.body.secret);
     expect(res.body.connection).toMatchObject({ name: 'Okta at bootstrap', awaitingSecret: false });
-    await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${res.body.secret}` }).expect(200);
-    await eventually(() => toSecurity('security.change_without_second_admin', 'scim_connection.create on scim_connection new:Okta at bootstrap').length === 1, 'the alert');
+    await t
+      .http()
+      .get('/scim/v2/Users?count=1')
+      .set({ Authorization: `Bearer ${res.body.secret}` })
+      .expect(200);
+    await eventually(
+      () => toSecurity('security.change_without_second_admin', 'scim_connection.create on scim_connection new:Okta at bootstrap').length === 1,
+      'the alert',
+    );
   });
 });
 
@@ -97,7 +114,13 @@ describe('with two active admins', () => {
     const res = await patchSystem(first, sys.id, { k: 3, changeReason: 'three signatures for the payment HSM' });
     expect(res.status).toBe(202);
     const request = res.body as Request;
-    expect(request).toMatchObject({ kind: 'critical_system.update', state: 'pending', before: { k: 2 }, after: { k: 3 }, reason: 'three signatures for the payment HSM' });
+    expect(request).toMatchObject({
+      kind: 'critical_system.update',
+      state: 'pending',
+      before: { k: 2 },
+      after: { k: 3 },
+      reason: 'three signatures for the payment HSM',
+    });
     expect(await system(sys.id)).toMatchObject({ k: 2, pendingChangeRequestId: request.id });
     await eventually(() => toSecurity('security.change_requested', request.id).length === 1, 'security told of the request');
 
@@ -131,7 +154,10 @@ describe('with two active admins', () => {
       t.clock.advance(-60_000);
     }
     expect((await system(sys.id)).custodianIds).toContain(c.account.id);
-    const stamps = (await t.db.query('SELECT account_id, added_at FROM critical_system_custodians WHERE system_id = $1', [sys.id])).rows as { account_id: string; added_at: Date }[];
+    const stamps = (await t.db.query('SELECT account_id, added_at FROM critical_system_custodians WHERE system_id = $1', [sys.id])).rows as {
+      account_id: string;
+      added_at: Date;
+    }[];
     const addedAt = (id: string) => stamps.find((s) => s.account_id === id)!.added_at.getTime();
     expect(addedAt(c.account.id) - addedAt(a.account.id)).toBeGreaterThanOrEqual(60_000);
 
@@ -182,7 +208,9 @@ describe('with two active admins', () => {
     expect((await t.http().post('/v1/scim-connections').set(second).send({ name })).status).toBe(409);
     expect((await review(second, asked.body.id)).body).toMatchObject({ state: 'applied' });
 
-    const listed = ((await t.http().get('/v1/scim-connections').set(second).expect(200)).body as { id: string; name: string; awaitingSecret: boolean }[]).find((c) => c.name === name)!;
+    const listed = ((await t.http().get('/v1/scim-connections').set(second).expect(200)).body as { id: string; name: string; awaitingSecret: boolean }[]).find(
+      (c) => c.name === name,
+    )!;
     expect(listed).toMatchObject({ awaitingSecret: true });
     const notYours = await t.http().post(`/v1/scim-connections/${listed.id}/secret`).set(second);
     expect(notYours.status).toBe(403);
@@ -191,7 +219,11 @@ describe('with two active admins', () => {
     const secret: string = fetched.body.secret;
     t.secrets.add(secret);
     expect(fetched.body).toMatchObject({ connection: { id: listed.id, awaitingSecret: false }, baseUrl: 'http://desk.test/scim/v2' });
-    await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${secret}` }).expect(200);
+    await t
+      .http()
+      .get('/scim/v2/Users?count=1')
+      .set({ Authorization: `Bearer ${secret}` })
+      .expect(200);
     expect((await t.http().post(`/v1/scim-connections/${listed.id}/secret`).set(first)).status).toBe(410);
 
     // The secret is in that one answer only: not in the request, its review or the audit trail.
@@ -205,7 +237,9 @@ describe('with two active admins', () => {
     expect(await run.exited).toBe(1);
     const out = run.output().trim();
     expect(out.split('\n')).toHaveLength(1);
-    expect(out).toMatch(/^Refused: scim:connection-create works only while fewer than two active admins exist \(\d+ do\): create the connection in the console \(Directory\) or with POST \/v1\/scim-connections/);
+    expect(out).toMatch(
+      /^Refused: scim:connection-create works only while fewer than two active admins exist \(\d+ do\): create the connection in the console \(Directory\) or with POST \/v1\/scim-connections/,
+    );
     expect((await t.db.query(`SELECT count(*)::int AS n FROM scim_connections WHERE name LIKE 'Okta behind%'`)).rows[0].n).toBe(0);
   });
 });
@@ -223,7 +257,10 @@ describe('custodian codes belong to the custodian', () => {
     expect(refused.body).toMatchObject({ code: 'custodian_codes_rule', message: expect.stringMatching(/issued on .*, after they were added to this system/) });
     expect(await usedCodes(b.account.id)).toBe(0);
     expect((await t.db.query('SELECT count(*)::int AS n FROM code_guards WHERE account_id = $1', [b.account.id])).rows[0].n).toBe(0);
-    expect((await t.http().get(`/v1/unlock-sessions/${session.id}`).set(service).expect(200)).body).toMatchObject({ state: 'open', presented: [{ accountId: a.account.id }] });
+    expect((await t.http().get(`/v1/unlock-sessions/${session.id}`).set(service).expect(200)).body).toMatchObject({
+      state: 'open',
+      presented: [{ accountId: a.account.id }],
+    });
     await eventually(() => toSecurity('security.custodian_codes_refused', b.account.id).length === 1, 'the security alert');
 
     await t.clock.shifted(30 * DAY, async () => {

@@ -94,9 +94,9 @@ describe('one-time delivery', () => {
     const account = await t.createAccount();
     await reissueWithDelivery(account);
     const [{ set_id }] = (await t.db.query(`SELECT set_id FROM delivery_envelopes WHERE account_id = $1`, [account.id])).rows;
-    await expect(
-      t.app.get(DataSource).transaction((em) => t.app.get(DeliveryService).createEnvelope(em, account, set_id, ['X'])),
-    ).rejects.toThrow(/delivery_envelopes_one_per_set/);
+    await expect(t.app.get(DataSource).transaction((em) => t.app.get(DeliveryService).createEnvelope(em, account, set_id, ['X']))).rejects.toThrow(
+      /delivery_envelopes_one_per_set/,
+    );
   });
 });
 
@@ -129,9 +129,11 @@ describe('the outbox', () => {
     const outbox = t.app.get(OutboxService);
     const key = `test.twice:${account.id}`;
     for (let i = 0; i < 2; i += 1) {
-      await t.app.get(DataSource).transaction((em) =>
-        outbox.write(em, { channel: 'email', to: account.email, template: 'codes.revoked', vars: { name: 'x', reason: 'test' }, idempotencyKey: key }),
-      );
+      await t.app
+        .get(DataSource)
+        .transaction((em) =>
+          outbox.write(em, { channel: 'email', to: account.email, template: 'codes.revoked', vars: { name: 'x', reason: 'test' }, idempotencyKey: key }),
+        );
     }
     await eventually(() => t.inbox().some((m) => m.idempotencyKey === key), 'the message');
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -185,12 +187,23 @@ describe('the webhook adapter', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   it('signs each POST with HMAC-SHA256 and carries the idempotency key; a non-2xx is an error to retry', async () => {
-    const { WebhookAdapter } = jest.requireActual('../src/notifications/adapters/webhook.adapter') as typeof import('../src/notifications/adapters/webhook.adapter');
+    const { WebhookAdapter } = jest.requireActual(
+      '../src/notifications/adapters/webhook.adapter',
+    ) as typeof import('../src/notifications/adapters/webhook.adapter');
     const { createHmac } = jest.requireActual('node:crypto') as typeof import('node:crypto');
     const secret = 'w'.repeat(40);
     const { port } = server.address() as { port: number };
     const adapter = new WebhookAdapter(`http://127.0.0.1:${port}/hook`, secret);
-    const message = { id: 'm1', idempotencyKey: 'codes.issued:s1:email', channel: 'email' as const, to: 'a@example.com', template: 'codes.issued', subject: 's', body: 'b', links: [] };
+    const message = {
+      id: 'm1',
+      idempotencyKey: 'codes.issued:s1:email',
+      channel: 'email' as const,
+      to: 'a@example.com',
+      template: 'codes.issued',
+      subject: 's',
+      body: 'b',
+      links: [],
+    };
     failNext = 1;
     await expect(adapter.send(message)).rejects.toThrow('webhook answered 503');
     await adapter.send(message);

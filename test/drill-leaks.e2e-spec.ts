@@ -42,7 +42,9 @@ beforeAll(async () => {
   desk = new Desk(t);
   const roles = { agent: ['agent'], approver: ['approver'], runner: ['drill_runner'], intake: ['intake'], admin: ['admin'], service: ['service'] } as const;
   for (const [who, staffRoles] of Object.entries(roles)) {
-    const name = { agent: 'Agent Smith', approver: 'Approver Ada', runner: 'Rita Runner', intake: 'Phone system', admin: 'Admin Alex', service: 'Login app' }[who]!;
+    const name = { agent: 'Agent Smith', approver: 'Approver Ada', runner: 'Rita Runner', intake: 'Phone system', admin: 'Admin Alex', service: 'Login app' }[
+      who
+    ]!;
     const { staff, token } = await t.createStaff([...staffRoles], { name });
     people[who as keyof typeof people] = { id: staff.id, name, token, auth: bearer(token) };
   }
@@ -155,7 +157,9 @@ describe('the leak check itself', () => {
 
     // The old way: the pretext as notes.
     await t.db.query(`UPDATE tickets SET notes = $2 WHERE id = $1`, [input.drill.ticketId, scenario.pretext]);
-    await expect(leakCheck(input)).rejects.toThrow(/notes are not the scenario's claims\.notes[\s\S]*notes read like a description of an attack|notes are not the scenario's claims\.notes/);
+    await expect(leakCheck(input)).rejects.toThrow(
+      /notes are not the scenario's claims\.notes[\s\S]*notes read like a description of an attack|notes are not the scenario's claims\.notes/,
+    );
     await t.db.query(`UPDATE tickets SET notes = $2 WHERE id = $1`, [input.drill.ticketId, scenario.claims?.notes ?? null]);
     await t.db.query(`UPDATE tickets SET callback = callback || '{"name": "Drill caller"}' WHERE id = $1`, [input.drill.ticketId]);
     await expect(leakCheck(input)).rejects.toThrow(/callback\.name|drill/);

@@ -26,7 +26,13 @@ let intake: Auth;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rd-drill-policy-'));
   const policyFile = join(dir, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ tiers: { privileged: { steps: ['registered_channel_otp', 'directory_facts'], approvers: 1, coolingOffMinutes: 0 } }, drills: { debriefDelayMinutes: 30 } }));
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      tiers: { privileged: { steps: ['registered_channel_otp', 'directory_facts'], approvers: 1, coolingOffMinutes: 0 } },
+      drills: { debriefDelayMinutes: 30 },
+    }),
+  );
   t = await createTestApp(__filename, { POLICY_FILE: policyFile, LINK_RATE_LIMIT: '1000' });
   desk = new Desk(t);
   const r = await t.createStaff(['drill_runner']);
@@ -87,9 +93,18 @@ describe('a campaign of six scenarios, scored as designed', () => {
     await t.http().post(`/v1/tickets/${drill.ticketId}/steps/registered_channel_otp/start`).set(agent).send({ channel: 'sms' }).expect(200);
     for (let i = 0; i < 3; i += 1) await desk.submit(agent, drill.ticketId, 'registered_channel_otp', { code: '482913' }).expect(200);
     expect(await drillView(drill.id)).toMatchObject({ status: 'resolved', outcome: 'passed', decidedStep: 'registered_channel_otp' });
-    expect(await subjectMessages(account)).toEqual([expect.objectContaining({ template: 'codes.issued' }), expect.objectContaining({ template: 'codes.issued' })]);
+    expect(await subjectMessages(account)).toEqual([
+      expect.objectContaining({ template: 'codes.issued' }),
+      expect.objectContaining({ template: 'codes.issued' }),
+    ]);
     // The failed system-verified step alerts security: into the drill's sink, not the real security contact's inbox.
-    await eventually(async () => (await drillView(drill.id)).sink.some((m: { template: string; intendedFor: string }) => m.template === 'security.possible_social_engineering' && m.intendedFor === 'security'), 'the alert in the sink');
+    await eventually(
+      async () =>
+        (await drillView(drill.id)).sink.some(
+          (m: { template: string; intendedFor: string }) => m.template === 'security.possible_social_engineering' && m.intendedFor === 'security',
+        ),
+      'the alert in the sink',
+    );
     expect(t.inbox().filter((m) => m.body.includes(drill.ticketId))).toEqual([]);
   });
 
@@ -109,7 +124,9 @@ describe('a campaign of six scenarios, scored as designed', () => {
     await desk.claim(agent);
     await t.http().post(`/v1/tickets/${drill.ticketId}/steps/manager_attestation/start`).set(agent).send({}).expect(200);
     // the link went to the drill's sink, not the real manager
-    expect((await drillView(drill.id)).sink).toEqual(expect.arrayContaining([expect.objectContaining({ template: 'proofing.attestation', intendedFor: 'manager' })]));
+    expect((await drillView(drill.id)).sink).toEqual(
+      expect.arrayContaining([expect.objectContaining({ template: 'proofing.attestation', intendedFor: 'manager' })]),
+    );
     expect(t.inbox().some((m) => m.to === manager.email)).toBe(false);
     await t.http().post(`/v1/tickets/${drill.ticketId}/deny`).set(agent).send({ reason: 'manager could not confirm' }).expect(200);
     expect(await drillView(drill.id)).toMatchObject({ outcome: 'passed', decidedStep: 'deny' });
@@ -120,7 +137,9 @@ describe('a campaign of six scenarios, scored as designed', () => {
     const { account } = await subjectWithCodes({ tier: 'critical', managerId: manager.id });
     const drill = await runDrill(scenario('executive urgency', account, { channel: 'chat', claims: { executiveName: 'the CFO', urgency: 'extreme' } }));
     await desk.claim(agent);
-    await desk.submit(agent, drill.ticketId, 'government_id', { documentType: 'passport', last4: '7Q2M', note: 'caller read it out, camera broken' }).expect(200);
+    await desk
+      .submit(agent, drill.ticketId, 'government_id', { documentType: 'passport', last4: '7Q2M', note: 'caller read it out, camera broken' })
+      .expect(200);
     expect(await drillView(drill.id)).toMatchObject({ outcome: 'failed', decidedStep: 'government_id', decidedBy: expect.stringMatching(/^staff:/) });
   });
 
@@ -171,12 +190,20 @@ describe('a campaign of six scenarios, scored as designed', () => {
     });
     expect(json.body.agents).toEqual([expect.objectContaining({ name: 'Agent Smith', drills: 6, passed: 4, failed: 2 })]);
     expect(json.body.approvers).toEqual([expect.objectContaining({ name: 'Approver Ada', approved: 1, denied: 0 })]);
-    const csv = await t.http().get('/v1/drills/report?campaign=q4-desk&format=csv').set(runner).expect(200).expect('Content-Type', /text\/csv/);
+    const csv = await t
+      .http()
+      .get('/v1/drills/report?campaign=q4-desk&format=csv')
+      .set(runner)
+      .expect(200)
+      .expect('Content-Type', /text\/csv/);
     expect(csv.text.split('\n')[1]).toBe(`campaign,q4-desk,q4-desk,6,4,2,0,0,${campaign.medianTimeToDecisionMs},,`);
 
     const table = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['dist/src/cli.js', 'drill:report', '--campaign', 'q4-desk'], { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } }, (error, stdout) =>
-        error ? reject(error) : resolve(stdout),
+      execFile(
+        process.execPath,
+        ['dist/src/cli.js', 'drill:report', '--campaign', 'q4-desk'],
+        { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );
     expect(table).toMatch(/q4-desk\s+6\s+4\s+2\s+0\s+0/);
@@ -190,7 +217,12 @@ describe('indistinguishable to staff', () => {
   /** The shape of a value: keys, and for leaves their format, never the value itself. */
   function shape(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(shape);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, shape(v)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => [k, shape(v)]),
+      );
     if (typeof value === 'string') {
       if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) return 'uuid';
       if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return 'date-time';
@@ -202,13 +234,23 @@ describe('indistinguishable to staff', () => {
   it('a drill ticket and a real ticket in the same state look the same to agents and approvers, field by field and event by event', async () => {
     const real = await subjectWithCodes();
     const fake = await subjectWithCodes();
-    const realTicket = (await t.http().post('/v1/intake/tickets').set(intake).send({ accountId: real.account.id, channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' }, notes: 'I need my codes' }).expect(201)).body;
+    const realTicket = (
+      await t
+        .http()
+        .post('/v1/intake/tickets')
+        .set(intake)
+        .send({ accountId: real.account.id, channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' }, notes: 'I need my codes' })
+        .expect(201)
+    ).body;
     const realClaim = await desk.claim(agent);
     expect(realClaim.id).toBe(realTicket.id);
     const drill = await runDrill(scenario('lookalike', fake.account, { claims: { callbackPhone: '+447700900222', notes: 'I lost my phone' } }));
     const drillClaim = await desk.claim(agent);
     expect(drillClaim.id).toBe(drill.ticketId);
-    for (const [ticketId, account] of [[realTicket.id, real.account], [drill.ticketId, fake.account]] as const) {
+    for (const [ticketId, account] of [
+      [realTicket.id, real.account],
+      [drill.ticketId, fake.account],
+    ] as const) {
       await t.http().post(`/v1/tickets/${ticketId}/steps/registered_channel_otp/start`).set(agent).send({ channel: 'sms' }).expect(200);
       await desk.passDirectory(agent, ticketId, account);
     }
@@ -245,7 +287,15 @@ describe('indistinguishable to staff', () => {
       t.clock.reset();
     }
     const messages = (await t.http().get('/v1/me/messages').set(agent).expect(200)).body;
-    expect(messages).toEqual(expect.arrayContaining([expect.objectContaining({ ticketId: drill.ticketId, subject: 'That recovery ticket was a social-engineering drill', body: expect.stringMatching(/stopped at flag/) })]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ticketId: drill.ticketId,
+          subject: 'That recovery ticket was a social-engineering drill',
+          body: expect.stringMatching(/stopped at flag/),
+        }),
+      ]),
+    );
     const view = (await t.http().get(`/v1/tickets/${drill.ticketId}`).set(agent).expect(200)).body;
     expect(view.drill).toEqual({ debriefedAt: expect.any(String) });
   });
@@ -255,8 +305,14 @@ describe('a real request always wins', () => {
   beforeEach(drain);
 
   for (const [label, open] of [
-    ['an agent taking the call', (account: Account) => t.http().post('/v1/tickets').set(agent).send({ accountId: account.id, channel: 'phone', reason: 'lost_device' })],
-    ['the phone system', (account: Account) => t.http().post('/v1/intake/tickets').set(intake).send({ accountId: account.id, channel: 'phone', reason: 'lost_device' })],
+    [
+      'an agent taking the call',
+      (account: Account) => t.http().post('/v1/tickets').set(agent).send({ accountId: account.id, channel: 'phone', reason: 'lost_device' }),
+    ],
+    [
+      'the phone system',
+      (account: Account) => t.http().post('/v1/intake/tickets').set(intake).send({ accountId: account.id, channel: 'phone', reason: 'lost_device' }),
+    ],
   ] as const) {
     it(`a real ticket opened by ${label} while a drill runs on the account: created; the drill ticket superseded; the drill inconclusive; no drill wording for staff`, async () => {
       const { account } = await subjectWithCodes({ tier: 'privileged' });
@@ -269,17 +325,37 @@ describe('a real request always wins', () => {
 
       // Withdrawn exactly as any superseded ticket: the same event, by the system, naming the newer ticket.
       const events = (await t.http().get(`/v1/tickets/${drill.ticketId}/events`).set(agent).expect(200)).body;
-      expect(events.at(-1)).toEqual({ seq: expect.any(Number), occurredAt: expect.any(String), action: 'ticket.supersede', actorKind: 'system', actorId: null, payload: { from: 'proofing', to: 'superseded', accountId: account.id, supersededBy: real.body.id } });
+      expect(events.at(-1)).toEqual({
+        seq: expect.any(Number),
+        occurredAt: expect.any(String),
+        action: 'ticket.supersede',
+        actorKind: 'system',
+        actorId: null,
+        payload: { from: 'proofing', to: 'superseded', accountId: account.id, supersededBy: real.body.id },
+      });
       const live = (await t.http().get('/v1/tickets').set(agent).expect(200)).body.items.map((i: { id: string }) => i.id);
       expect(live).toContain(real.body.id);
       expect(live).not.toContain(drill.ticketId);
       const superseded = (await t.http().get('/v1/tickets?state=superseded').set(approver).expect(200)).body.items.map((i: { id: string }) => i.id);
       expect(superseded).toContain(drill.ticketId);
 
-      expect(await drillView(drill.id)).toMatchObject({ status: 'resolved', outcome: 'inconclusive', endedReason: 'pre-empted by a real request', decidedStep: null });
+      expect(await drillView(drill.id)).toMatchObject({
+        status: 'resolved',
+        outcome: 'inconclusive',
+        endedReason: 'pre-empted by a real request',
+        decidedStep: null,
+      });
       // Nothing an agent or approver can read mentions a drill.
       for (const who of [agent, approver]) {
-        for (const path of [`/v1/tickets/${drill.ticketId}`, `/v1/tickets/${drill.ticketId}/events`, `/v1/tickets/${real.body.id}`, `/v1/tickets/${real.body.id}/events`, '/v1/tickets?state=superseded', '/v1/tickets', '/v1/tickets/counts']) {
+        for (const path of [
+          `/v1/tickets/${drill.ticketId}`,
+          `/v1/tickets/${drill.ticketId}/events`,
+          `/v1/tickets/${real.body.id}`,
+          `/v1/tickets/${real.body.id}/events`,
+          '/v1/tickets?state=superseded',
+          '/v1/tickets',
+          '/v1/tickets/counts',
+        ]) {
           expect(JSON.stringify((await t.http().get(path).set(who).expect(200)).body)).not.toMatch(/drill|pre-empted|pretext/i);
         }
       }
@@ -318,19 +394,32 @@ describe('clear answers for drill runners', () => {
     const busy = [await t.createAccount({ tier: 'critical' }), await t.createAccount({ tier: 'critical' })];
     await t.db.query(`UPDATE accounts SET status = 'deactivated' WHERE tier = 'critical' AND id <> ALL($1)`, [busy.map((a) => a.id)]);
     for (const account of busy) await desk.open(agent, account);
-    const res = await t.http().post('/v1/drills').set(runner).send({ ...scenario('no room', busy[0]), target: { tier: 'critical' } }).expect(409);
+    const res = await t
+      .http()
+      .post('/v1/drills')
+      .set(runner)
+      .send({ ...scenario('no room', busy[0]), target: { tier: 'critical' } })
+      .expect(409);
     expect(res.body.message).toBe('every account matching this target has a recovery in progress (2 critical accounts); try again later');
     expect(res.body.details).toEqual({ matching: 2 });
     await t.db.query(`UPDATE accounts SET status = 'deactivated' WHERE tier = 'critical'`);
-    const none = await t.http().post('/v1/drills').set(runner).send({ ...scenario('no room', busy[0]), target: { tier: 'critical' } }).expect(400);
+    const none = await t
+      .http()
+      .post('/v1/drills')
+      .set(runner)
+      .send({ ...scenario('no room', busy[0]), target: { tier: 'critical' } })
+      .expect(400);
     expect(none.body.details.fields).toEqual([expect.objectContaining({ field: 'target', errors: ['names no active critical account to drill against'] })]);
   });
 
   it('drill:run drills/*.json as docs/drills.md shows it: skips the schema, one line per file, every shipped scenario starts', async () => {
     for (const tier of ['standard', 'privileged'] as const) for (let i = 0; i < 4; i += 1) await t.createAccount({ tier });
     const output = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile('sh', ['-c', `node dist/src/cli.js drill:run drills/*.json --runner ${runnerId}`], { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } }, (error, stdout) =>
-        resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout }),
+      execFile(
+        'sh',
+        ['-c', `node dist/src/cli.js drill:run drills/*.json --runner ${runnerId}`],
+        { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } },
+        (error, stdout) => resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout }),
       ),
     );
     expect(output.stdout).toMatch(/^drills\/scenario\.schema\.json: skipped: a JSON Schema, not a scenario$/m);
@@ -362,7 +451,10 @@ describe('who may do what', () => {
 
   it('refuses making a drill runner or an auditor who also works or signs tickets', async () => {
     const accountId = (await t.createAccount()).id;
-    for (const roles of [['drill_runner', 'agent'], ['auditor', 'approver']]) {
+    for (const roles of [
+      ['drill_runner', 'agent'],
+      ['auditor', 'approver'],
+    ]) {
       const res = await t.http().post('/v1/staff').set(bearer(t.adminToken)).send({ name: 'two hats', roles, accountId }).expect(403);
       expect(res.body).toMatchObject({ code: 'staff_rule_broken', details: { rule: 'drill-readers-do-not-work-tickets' } });
     }
@@ -377,7 +469,12 @@ describe('who may do what', () => {
       await t.http().get('/v1/drills/report').set(who).expect(403);
     }
     await t.http().post('/v1/drills').set(agent).send(scenario('x', account)).expect(403);
-    const bad = await t.http().post('/v1/drills').set(runner).send({ ...scenario('x', account), channel: 'fax' }).expect(400);
+    const bad = await t
+      .http()
+      .post('/v1/drills')
+      .set(runner)
+      .send({ ...scenario('x', account), channel: 'fax' })
+      .expect(400);
     expect(bad.body.details.fields).toEqual([expect.objectContaining({ field: 'channel' })]);
   });
 
@@ -390,7 +487,13 @@ describe('who may do what', () => {
       .set(runner)
       .send({ ...scenario('x', account), claims: { newPhone: 'yes' }, answers: { registered_channel_otp: {} }, sneaky: 1 })
       .expect(400);
-    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'validation_failed', message: expect.any(String), details: { fields: expect.any(Array) } });
+    expect(res.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'validation_failed',
+      message: expect.any(String),
+      details: { fields: expect.any(Array) },
+    });
     expect(res.body.details.fields).toEqual(
       expect.arrayContaining([
         { field: 'claims.newPhone', pointer: '/claims/newPhone', errors: ['must be boolean'] },
@@ -406,11 +509,17 @@ describe('who may do what', () => {
     const a = await t.createAccount();
     const dir = mkdtempSync(join(tmpdir(), 'rd-drills-'));
     writeFileSync(join(dir, 'now.json'), JSON.stringify(scenario('cli now', a)));
-    writeFileSync(join(dir, 'later.json'), JSON.stringify({ ...scenario('cli later', await t.createAccount()), schedule: { notBefore: '2030-01-01T00:00:00Z', notAfter: '2030-01-02T00:00:00Z' } }));
+    writeFileSync(
+      join(dir, 'later.json'),
+      JSON.stringify({ ...scenario('cli later', await t.createAccount()), schedule: { notBefore: '2030-01-01T00:00:00Z', notAfter: '2030-01-02T00:00:00Z' } }),
+    );
     writeFileSync(join(dir, 'broken.json'), JSON.stringify({ name: 'broken' }));
     const output = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, ['dist/src/cli.js', 'drill:run', join(dir, 'now.json'), join(dir, 'later.json'), join(dir, 'broken.json'), '--runner', runnerId], { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } }, (error, stdout) =>
-        resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout }),
+      execFile(
+        process.execPath,
+        ['dist/src/cli.js', 'drill:run', join(dir, 'now.json'), join(dir, 'later.json'), join(dir, 'broken.json'), '--runner', runnerId],
+        { cwd: join(__dirname, '..'), env: { ...process.env, ...t.env } },
+        (error, stdout) => resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout }),
       ),
     );
     expect(output.code).toBe(2);
@@ -436,14 +545,20 @@ describe('what an auditor sees of a drill', () => {
     expect(live.scenario).not.toHaveProperty('target');
     const listed = (await t.http().get('/v1/drills?campaign=audited').set(auditor).expect(200)).body.items;
     expect(listed).toEqual([expect.objectContaining({ id: drill.id, ticketId: null, ticketState: null, accountId: null, accountExternalId: null })]);
-    const trail = JSON.stringify((await t.http().get('/v1/audit?limit=100').set(auditor).expect(200)).body.items.filter((e: { action: string }) => e.action.startsWith('drill.')));
+    const trail = JSON.stringify(
+      (await t.http().get('/v1/audit?limit=100').set(auditor).expect(200)).body.items.filter((e: { action: string }) => e.action.startsWith('drill.')),
+    );
     for (const secret of [drill.ticketId, account.id, account.externalId, otp]) {
       expect(JSON.stringify(live)).not.toContain(secret);
       expect(JSON.stringify(listed)).not.toContain(secret);
       expect(trail).not.toContain(secret);
     }
     // The runner sees it all, the store with the OTP too.
-    expect(await drillView(drill.id)).toMatchObject({ ticketId: drill.ticketId, accountId: account.id, sink: expect.arrayContaining([expect.objectContaining({ template: 'proofing.otp' })]) });
+    expect(await drillView(drill.id)).toMatchObject({
+      ticketId: drill.ticketId,
+      accountId: account.id,
+      sink: expect.arrayContaining([expect.objectContaining({ template: 'proofing.otp' })]),
+    });
 
     await t.http().post(`/v1/tickets/${drill.ticketId}/flag`).set(agent).send({ reason: 'sounded scripted' }).expect(200);
     const closed = (await t.http().get(`/v1/drills/${drill.id}`).set(auditor).expect(200)).body;

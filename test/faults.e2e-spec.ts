@@ -126,10 +126,14 @@ describe('regeneration when the worker is killed mid-burst', () => {
     let completedAtLastKill = 0;
     for (let round = 1; round <= SCALE.killRounds; round += 1) {
       // Mid-burst: some regenerations done since the last kill, several in flight.
-      const polled = await eventually(async () => {
-        const states = await countStates(db!, ids);
-        return (states.regenerating ?? 0) >= 2 && (states.completed ?? 0) > completedAtLastKill ? states : undefined;
-      }, `round ${round}: tickets regenerating`, 120_000);
+      const polled = await eventually(
+        async () => {
+          const states = await countStates(db!, ids);
+          return (states.regenerating ?? 0) >= 2 && (states.completed ?? 0) > completedAtLastKill ? states : undefined;
+        },
+        `round ${round}: tickets regenerating`,
+        120_000,
+      );
       await worker.kill();
       const atKill = await countStates(db, ids);
       // The kill caught work in flight: tickets mid-regeneration (their job held by the dead worker), not all done.
@@ -152,166 +156,198 @@ describe('PostgreSQL restarts during a burst of transitions', () => {
   /** The error shape, and nothing else: never a stack, a driver message with parameters, or a 500. */
   function expectCleanUnavailable(o: Observed) {
     expect({ status: o.status, retryAfter: o.retryAfter }).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
-    expect(o.body).toEqual({ statusCode: 503, error: 'Service Unavailable', code: expect.stringMatching(/^(backing_)?service_unavailable$/), message: expect.any(String), ...((o.body as { details?: unknown }).details ? { details: expect.any(Object) } : {}) });
+    expect(o.body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      code: expect.stringMatching(/^(backing_)?service_unavailable$/),
+      message: expect.any(String),
+      ...((o.body as { details?: unknown }).details ? { details: expect.any(Object) } : {}),
+    });
     expect(o.text).not.toMatch(/\bat \S+ \(|stack|QueryFailedError|ECONNREFUSED|127\.0\.0\.1/);
   }
 
-  it.each(SCALE.pgStopModes)(`%s stop for ${SCALE.pgDownMs} ms: answers 503 with Retry-After meanwhile, half-applies nothing, recovers without a restart`, async (mode) => {
-    const f = newFleet(`pg${mode}`);
-    const api = await f.start('api');
-    const worker = await f.start('worker');
-    let database = await f.db();
-    const agents = await Promise.all(Array.from({ length: SCALE.pgAgents }, () => createStaff(api.base!, f.adminToken, ['agent'])));
-    const opener = await createStaff(api.base!, f.adminToken, ['agent']);
-    remember(f, opener, ...agents);
-    const queued = 2 * SCALE.pgAgents;
-    const accounts = await importAccounts(api.base!, f.adminToken, database, queued + 200);
-    for (const account of accounts.slice(0, queued)) {
-      expectStatus(await call(api.base!, 'POST', '/v1/tickets', opener.token, { accountId: account.id, channel: 'phone', reason: 'lost_device' }), 201, 'open');
-    }
-    await database.end(); // the restart would break it; a fresh one is opened afterwards
+  it.each(SCALE.pgStopModes)(
+    `%s stop for ${SCALE.pgDownMs} ms: answers 503 with Retry-After meanwhile, half-applies nothing, recovers without a restart`,
+    async (mode) => {
+      const f = newFleet(`pg${mode}`);
+      const api = await f.start('api');
+      const worker = await f.start('worker');
+      let database = await f.db();
+      const agents = await Promise.all(Array.from({ length: SCALE.pgAgents }, () => createStaff(api.base!, f.adminToken, ['agent'])));
+      const opener = await createStaff(api.base!, f.adminToken, ['agent']);
+      remember(f, opener, ...agents);
+      const queued = 2 * SCALE.pgAgents;
+      const accounts = await importAccounts(api.base!, f.adminToken, database, queued + 200);
+      for (const account of accounts.slice(0, queued)) {
+        expectStatus(
+          await call(api.base!, 'POST', '/v1/tickets', opener.token, { accountId: account.id, channel: 'phone', reason: 'lost_device' }),
+          201,
+          'open',
+        );
+      }
+      await database.end(); // the restart would break it; a fresh one is opened afterwards
 
-    const transitions = (burst = new TransitionBurst([api.base!], agents, opener, accounts.slice(queued)));
-    transitions.start();
-    await sleep(2_000);
-    const stoppingAt = Date.now();
-    await pg.stop(mode);
-    const downAt = Date.now();
-    const readiness = await call(api.base!, 'GET', '/health/ready');
-    await sleep(SCALE.pgDownMs);
-    await pg.start();
-    const upAt = Date.now();
-    // Recovery by itself: every loop gets answers again from the same processes.
-    await eventually(() => {
-      const since = transitions.successesSince(upAt);
-      return ['opener', ...agents.map((_, i) => `agent${i}`)].every((loop) => (since[loop] ?? 0) >= 3);
-    }, 'every loop to succeed again after PostgreSQL is back', 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}: ${JSON.stringify(transitions.successesSince(upAt))}; last answers ${JSON.stringify(transitions.observed.slice(-5).map((o) => [o.status, o.text.slice(0, 200)]))}`);
-    });
-    await transitions.stop();
-    expect([api, worker].map((p) => p.process.child.exitCode)).toEqual([null, null]);
+      const transitions = (burst = new TransitionBurst([api.base!], agents, opener, accounts.slice(queued)));
+      transitions.start();
+      await sleep(2_000);
+      const stoppingAt = Date.now();
+      await pg.stop(mode);
+      const downAt = Date.now();
+      const readiness = await call(api.base!, 'GET', '/health/ready');
+      await sleep(SCALE.pgDownMs);
+      await pg.start();
+      const upAt = Date.now();
+      // Recovery by itself: every loop gets answers again from the same processes.
+      await eventually(
+        () => {
+          const since = transitions.successesSince(upAt);
+          return ['opener', ...agents.map((_, i) => `agent${i}`)].every((loop) => (since[loop] ?? 0) >= 3);
+        },
+        'every loop to succeed again after PostgreSQL is back',
+        60_000,
+      ).catch((error: Error) => {
+        throw new Error(
+          `${error.message}: ${JSON.stringify(transitions.successesSince(upAt))}; last answers ${JSON.stringify(transitions.observed.slice(-5).map((o) => [o.status, o.text.slice(0, 200)]))}`,
+        );
+      });
+      await transitions.stop();
+      expect([api, worker].map((p) => p.process.child.exitCode)).toEqual([null, null]);
 
-    const observed = transitions.observed;
-    const byStatus = tallyOf(observed.map((o) => o.status));
-    const refusedAt = observed.filter((o) => o.status === 503).map((o) => o.at);
-    // A refused attempt that had committed shows as a 409 on its retry: what the service said and logged the first time.
-    const logged = loggedErrors(f.logs());
-    const landed = observed.flatMap((o, i) => {
-      if (o.status !== 409 || !o.retry) return [];
-      const mine = observed.slice(0, i).filter((p) => p.loop === o.loop);
-      const chain = mine.slice(mine.map((p) => p.retry).lastIndexOf(false));
-      return [`${o.op}: ${chain.map((p) => `${p.status} (${logged.get(p.requestId ?? '') ?? '-'})`).join(', ')}, then 409`];
-    });
-    console.log(
-      `faults/pg ${mode}: ${observed.length} requests ${JSON.stringify(byStatus)}; the stop took ${downAt - stoppingAt} ms, down ${upAt - downAt} ms; ` +
-        `503s from ${Math.min(...refusedAt) - stoppingAt} ms after the stop began to ${Math.max(...refusedAt) - upAt} ms after it was back; refused attempts that had in fact committed (409 on the retry): ${JSON.stringify(landed)}`,
-    );
-    // Readiness said which service was down.
-    expect(readiness.status).toBe(503);
-    expect(readiness.body.message).toMatch(/postgres/);
+      const observed = transitions.observed;
+      const byStatus = tallyOf(observed.map((o) => o.status));
+      const refusedAt = observed.filter((o) => o.status === 503).map((o) => o.at);
+      // A refused attempt that had committed shows as a 409 on its retry: what the service said and logged the first time.
+      const logged = loggedErrors(f.logs());
+      const landed = observed.flatMap((o, i) => {
+        if (o.status !== 409 || !o.retry) return [];
+        const mine = observed.slice(0, i).filter((p) => p.loop === o.loop);
+        const chain = mine.slice(mine.map((p) => p.retry).lastIndexOf(false));
+        return [`${o.op}: ${chain.map((p) => `${p.status} (${logged.get(p.requestId ?? '') ?? '-'})`).join(', ')}, then 409`];
+      });
+      console.log(
+        `faults/pg ${mode}: ${observed.length} requests ${JSON.stringify(byStatus)}; the stop took ${downAt - stoppingAt} ms, down ${upAt - downAt} ms; ` +
+          `503s from ${Math.min(...refusedAt) - stoppingAt} ms after the stop began to ${Math.max(...refusedAt) - upAt} ms after it was back; refused attempts that had in fact committed (409 on the retry): ${JSON.stringify(landed)}`,
+      );
+      // Readiness said which service was down.
+      expect(readiness.status).toBe(503);
+      expect(readiness.body.message).toMatch(/postgres/);
 
-    // Nothing half-applied: the chain verifies, each ticket's row agrees with its trail and its notices.
-    await expectAuditChainIntact(api.base!, f.adminToken);
-    database = db = await f.db();
-    const problems = (await ticketStories(database)).map((story) => ({ id: story.id, problems: storyProblems(story) })).filter((s) => s.problems.length);
-    expect(problems).toEqual([]);
-    // The worker recovered too: the relay delivers every notice written before, during and after the outage.
-    await eventually(async () => (await database.query(`SELECT count(*)::int AS n FROM outbox WHERE delivered_at IS NULL`)).rows[0].n === 0, 'the outbox to drain', 90_000);
-    expect(expectStatus(await call(api.base!, 'GET', '/health/ready'), 200, 'ready')).toMatchObject({ status: 'ok' });
+      // Nothing half-applied: the chain verifies, each ticket's row agrees with its trail and its notices.
+      await expectAuditChainIntact(api.base!, f.adminToken);
+      database = db = await f.db();
+      const problems = (await ticketStories(database)).map((story) => ({ id: story.id, problems: storyProblems(story) })).filter((s) => s.problems.length);
+      expect(problems).toEqual([]);
+      // The worker recovered too: the relay delivers every notice written before, during and after the outage.
+      await eventually(
+        async () => (await database.query(`SELECT count(*)::int AS n FROM outbox WHERE delivered_at IS NULL`)).rows[0].n === 0,
+        'the outbox to drain',
+        90_000,
+      );
+      expect(expectStatus(await call(api.base!, 'GET', '/health/ready'), 200, 'ready')).toMatchObject({ status: 'ok' });
 
-    // Every answer is a success, a clean 503, or a 409 on the retry of a 503 whose COMMIT had landed.
-    const refused = observed.filter((o) => o.status === 503);
-    expect(refused.length).toBeGreaterThan(0);
-    refused.forEach(expectCleanUnavailable);
-    const unexpected = observed.filter((o) => ![200, 201, 204, 503].includes(o.status) && !(o.status === 409 && o.retry));
-    expect(unexpected.map((o) => `${o.op}${o.retry ? ' (retry)' : ''} → ${o.status} ${o.networkError ?? o.text.slice(0, 200)}; logged: ${logged.get(o.requestId ?? '') ?? '-'}`)).toEqual([]);
-  }, 240_000);
+      // Every answer is a success, a clean 503, or a 409 on the retry of a 503 whose COMMIT had landed.
+      const refused = observed.filter((o) => o.status === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      refused.forEach(expectCleanUnavailable);
+      const unexpected = observed.filter((o) => ![200, 201, 204, 503].includes(o.status) && !(o.status === 409 && o.retry));
+      expect(
+        unexpected.map(
+          (o) => `${o.op}${o.retry ? ' (retry)' : ''} → ${o.status} ${o.networkError ?? o.text.slice(0, 200)}; logged: ${logged.get(o.requestId ?? '') ?? '-'}`,
+        ),
+      ).toEqual([]);
+    },
+    240_000,
+  );
 });
 
 describe('Redis stops during approvals', () => {
-  it.each(['with its data', 'empty'] as const)(`for ${SCALE.redisDownMs} ms, back %s: approvals still commit, readiness says redis is down, every job runs once when it is back`, async (comesBack) => {
-    const f = newFleet(comesBack === 'empty' ? 'redisempty' : 'redis');
-    const api = await f.start('api');
-    await f.start('worker');
-    db = await f.db();
-    const agent = await createStaff(api.base!, f.adminToken, ['agent']);
-    remember(f, agent);
-    const accounts = await importAccounts(api.base!, f.adminToken, db, SCALE.redisTickets);
-    const tickets = await ticketsOneStepFromApproval([api.base!], agent, db, accounts);
-    const ids = tickets.map((t) => t.id);
-    const before = tickets.slice(0, Math.floor(tickets.length / 3));
-    const during = tickets.slice(before.length);
+  it.each(['with its data', 'empty'] as const)(
+    `for ${SCALE.redisDownMs} ms, back %s: approvals still commit, readiness says redis is down, every job runs once when it is back`,
+    async (comesBack) => {
+      const f = newFleet(comesBack === 'empty' ? 'redisempty' : 'redis');
+      const api = await f.start('api');
+      await f.start('worker');
+      db = await f.db();
+      const agent = await createStaff(api.base!, f.adminToken, ['agent']);
+      remember(f, agent);
+      const accounts = await importAccounts(api.base!, f.adminToken, db, SCALE.redisTickets);
+      const tickets = await ticketsOneStepFromApproval([api.base!], agent, db, accounts);
+      const ids = tickets.map((t) => t.id);
+      const before = tickets.slice(0, Math.floor(tickets.length / 3));
+      const during = tickets.slice(before.length);
 
-    const approve = async (ticket: BurstTicket) => {
-      const started = Date.now();
-      const answer = await passDirectoryFacts(api.base!, agent, ticket);
-      return { status: answer.status, state: answer.body?.state, ms: Date.now() - started, text: answer.text.slice(0, 300) };
-    };
-    const approvedBefore = await Promise.all(before.map(approve));
-    expect(approvedBefore.map((a) => `${a.status} ${a.state}`)).toEqual(before.map(() => '200 approved'));
+      const approve = async (ticket: BurstTicket) => {
+        const started = Date.now();
+        const answer = await passDirectoryFacts(api.base!, agent, ticket);
+        return { status: answer.status, state: answer.body?.state, ms: Date.now() - started, text: answer.text.slice(0, 300) };
+      };
+      const approvedBefore = await Promise.all(before.map(approve));
+      expect(approvedBefore.map((a) => `${a.status} ${a.state}`)).toEqual(before.map(() => '200 approved'));
 
-    await redis.stop();
-    const downAt = Date.now();
-    // Approvals keep coming in waves while Redis is down; each commits and answers at once.
-    const waves = 4;
-    const approvedDuring: Awaited<ReturnType<typeof approve>>[] = [];
-    const readiness: { status: number; message: string }[] = [];
-    for (let wave = 0; wave < waves; wave += 1) {
-      const share = during.slice(Math.floor((wave * during.length) / waves), Math.floor(((wave + 1) * during.length) / waves));
-      approvedDuring.push(...(await inParallel(share.length, 8, (i) => approve(share[i]))));
-      const ready = await call(api.base!, 'GET', '/health/ready');
-      readiness.push({ status: ready.status, message: ready.body?.message });
-      await sleep(Math.max(0, downAt + ((wave + 1) * SCALE.redisDownMs) / waves - Date.now()));
-    }
-    const live = await call(api.base!, 'GET', '/health');
-    const statesWhileDown = await countStates(db, ids);
-    await redis.start({ empty: comesBack === 'empty' });
-    const upAt = Date.now();
+      await redis.stop();
+      const downAt = Date.now();
+      // Approvals keep coming in waves while Redis is down; each commits and answers at once.
+      const waves = 4;
+      const approvedDuring: Awaited<ReturnType<typeof approve>>[] = [];
+      const readiness: { status: number; message: string }[] = [];
+      for (let wave = 0; wave < waves; wave += 1) {
+        const share = during.slice(Math.floor((wave * during.length) / waves), Math.floor(((wave + 1) * during.length) / waves));
+        approvedDuring.push(...(await inParallel(share.length, 8, (i) => approve(share[i]))));
+        const ready = await call(api.base!, 'GET', '/health/ready');
+        readiness.push({ status: ready.status, message: ready.body?.message });
+        await sleep(Math.max(0, downAt + ((wave + 1) * SCALE.redisDownMs) / waves - Date.now()));
+      }
+      const live = await call(api.base!, 'GET', '/health');
+      const statesWhileDown = await countStates(db, ids);
+      await redis.start({ empty: comesBack === 'empty' });
+      const upAt = Date.now();
 
-    expect(approvedDuring.map((a) => `${a.status} ${a.state}`)).toEqual(during.map(() => '200 approved'));
-    const slowest = Math.max(...approvedDuring.map((a) => a.ms));
-    expect(slowest).toBeLessThan(5_000);
-    expect(readiness).toEqual(readiness.map(() => ({ status: 503, message: expect.stringMatching(/redis/) })));
-    expect(readiness.map((r) => r.message)).not.toContainEqual(expect.stringMatching(/postgres/));
-    expect(live.status).toBe(200);
-    // Nothing regenerates without Redis: every ticket approved while it was down is still approved.
-    expect(statesWhileDown.approved ?? 0).toBeGreaterThanOrEqual(during.length);
+      expect(approvedDuring.map((a) => `${a.status} ${a.state}`)).toEqual(during.map(() => '200 approved'));
+      const slowest = Math.max(...approvedDuring.map((a) => a.ms));
+      expect(slowest).toBeLessThan(5_000);
+      expect(readiness).toEqual(readiness.map(() => ({ status: 503, message: expect.stringMatching(/redis/) })));
+      expect(readiness.map((r) => r.message)).not.toContainEqual(expect.stringMatching(/postgres/));
+      expect(live.status).toBe(200);
+      // Nothing regenerates without Redis: every ticket approved while it was down is still approved.
+      expect(statesWhileDown.approved ?? 0).toBeGreaterThanOrEqual(during.length);
 
-    // The reconciler, sooner than the minute's sweep: one sweep job run now by the worker.
-    await eventually(async () => (await call(api.base!, 'GET', '/health/ready')).status === 200, 'readiness once Redis is back', 30_000);
-    const { result: sweepResult, schedulers } = await runSweepNow(f);
-    // Tickets approved before the stop and not yet regenerated had their jobs in the data set Redis lost.
-    const lostWithRedis = comesBack === 'empty' ? (statesWhileDown.approved ?? 0) - during.length : 0;
-    if (lostWithRedis > 0) expect(sweepResult.regenerationsEnqueued).toBeGreaterThanOrEqual(lostWithRedis);
+      // The reconciler, sooner than the minute's sweep: one sweep job run now by the worker.
+      await eventually(async () => (await call(api.base!, 'GET', '/health/ready')).status === 200, 'readiness once Redis is back', 30_000);
+      const { result: sweepResult, schedulers } = await runSweepNow(f);
+      // Tickets approved before the stop and not yet regenerated had their jobs in the data set Redis lost.
+      const lostWithRedis = comesBack === 'empty' ? (statesWhileDown.approved ?? 0) - during.length : 0;
+      if (lostWithRedis > 0) expect(sweepResult.regenerationsEnqueued).toBeGreaterThanOrEqual(lostWithRedis);
 
-    await waitForCompletion(db, ids, 120_000);
-    const completedAt = Date.now();
-    expect(notExactlyOnce(await regenerationRecords(db, ids))).toEqual([]);
-    await expectAuditChainIntact(api.base!, f.adminToken);
-    const logs = f.logs();
-    console.log(
-      `faults/redis: down ${upAt - downAt} ms; ${during.length} approvals during it, slowest ${slowest} ms; states while down ${JSON.stringify(statesWhileDown)}; ` +
-        `sweep run after return: ${JSON.stringify(sweepResult)}; all completed ${completedAt - upAt} ms after Redis was back; ` +
-        `post-commit enqueues that failed: ${(logs.match(/post-commit task failed/g) ?? []).length}; reconciler re-enqueued: ${(logs.match(/re-enqueued by the reconciler/g) ?? []).length} time(s); ` +
-        `job schedulers of the sweep queue after the return: ${JSON.stringify(schedulers)}`,
-    );
-    // The sweep must keep its schedule whatever Redis lost: it is what re-enqueues lost jobs (and stranded notifications).
-    // Workers re-upsert their schedulers every period (at most a minute), so an empty Redis gets it back within one.
-    const sweepQueue = new Queue('sweep', { connection: { url: f.options.redisUrl }, prefix: f.options.redisPrefix });
-    try {
-      const restored = await eventually(
-        async () => {
-          const list = (await sweepQueue.getJobSchedulers()).map((x) => `${x.key} every ${x.every}`);
-          return list.length ? list : undefined;
-        },
-        'the sweep scheduler to be back',
-        90_000,
+      await waitForCompletion(db, ids, 120_000);
+      const completedAt = Date.now();
+      expect(notExactlyOnce(await regenerationRecords(db, ids))).toEqual([]);
+      await expectAuditChainIntact(api.base!, f.adminToken);
+      const logs = f.logs();
+      console.log(
+        `faults/redis: down ${upAt - downAt} ms; ${during.length} approvals during it, slowest ${slowest} ms; states while down ${JSON.stringify(statesWhileDown)}; ` +
+          `sweep run after return: ${JSON.stringify(sweepResult)}; all completed ${completedAt - upAt} ms after Redis was back; ` +
+          `post-commit enqueues that failed: ${(logs.match(/post-commit task failed/g) ?? []).length}; reconciler re-enqueued: ${(logs.match(/re-enqueued by the reconciler/g) ?? []).length} time(s); ` +
+          `job schedulers of the sweep queue after the return: ${JSON.stringify(schedulers)}`,
       );
-      expect(restored).toEqual([`sweep-every-minute every ${SWEEP_EVERY_MS}`]);
-    } finally {
-      await sweepQueue.close();
-    }
-  }, 300_000);
+      // The sweep must keep its schedule whatever Redis lost: it is what re-enqueues lost jobs (and stranded notifications).
+      // Workers re-upsert their schedulers every period (at most a minute), so an empty Redis gets it back within one.
+      const sweepQueue = new Queue('sweep', { connection: { url: f.options.redisUrl }, prefix: f.options.redisPrefix });
+      try {
+        const restored = await eventually(
+          async () => {
+            const list = (await sweepQueue.getJobSchedulers()).map((x) => `${x.key} every ${x.every}`);
+            return list.length ? list : undefined;
+          },
+          'the sweep scheduler to be back',
+          90_000,
+        );
+        expect(restored).toEqual([`sweep-every-minute every ${SWEEP_EVERY_MS}`]);
+      } finally {
+        await sweepQueue.close();
+      }
+    },
+    300_000,
+  );
 });
 
 describe('two API and two worker processes on one PostgreSQL and one Redis', () => {
@@ -385,7 +421,9 @@ describe('two API and two worker processes on one PostgreSQL and one Redis', () 
     const tally = tallyOf(answers.map((a) => a.status));
     const conflicts = [...new Set(approvals.filter((a) => a.final.status === 409).map((a) => `${a.statuses.join('→')}: ${a.final.text}`))];
     console.log(`faults/fleet: answers to the ${ids.length} approvals, retries included: ${JSON.stringify(tally)}; 409s: ${JSON.stringify(conflicts)}`);
-    const unclean = answers.filter((a) => a.status >= 500 && !(a.status === 503 && a.retryAfter)).map((a) => `${a.status} ${a.retryAfter ? 'with' : 'without'} Retry-After`);
+    const unclean = answers
+      .filter((a) => a.status >= 500 && !(a.status === 503 && a.retryAfter))
+      .map((a) => `${a.status} ${a.retryAfter ? 'with' : 'without'} Retry-After`);
     expect(Object.entries(tallyOf(unclean))).toEqual([]);
   }, 900_000);
 });

@@ -109,7 +109,8 @@ afterAll(() => t?.close());
 // ---------------------------------------------------------------- the world the fuzzed ids point into
 
 async function call(method: 'get' | 'post' | 'patch' | 'delete', url: string, body?: object) {
-  const req = t.http()[method](url).set('Authorization', `Bearer ${tokenFor(url)}`);
+  const http = t.http();
+  const req = http[method](url).set('Authorization', `Bearer ${tokenFor(url)}`);
   const res = body ? await req.send(body) : await req;
   if (res.status >= 300) throw new Error(`${method.toUpperCase()} ${url} → ${res.status} ${res.text}`);
   collectSecrets(res.body);
@@ -179,7 +180,12 @@ async function buildWorld() {
 /** A connection is a sensitive change (two admins exist): the fuzzer asks, the first admin approves. Its id. */
 async function scimConnection(name: string): Promise<string> {
   const request = (await call('post', '/v1/scim-connections', { name })) as { id: string };
-  await t.http().post(`/v1/change-requests/${request.id}/approve`).set('Authorization', `Bearer ${t.adminToken}`).send({ reason: 'the fuzzer’s world' }).expect(200);
+  await t
+    .http()
+    .post(`/v1/change-requests/${request.id}/approve`)
+    .set('Authorization', `Bearer ${t.adminToken}`)
+    .send({ reason: 'the fuzzer’s world' })
+    .expect(200);
   const connections = (await call('get', '/v1/scim-connections')) as { id: string; name: string }[];
   return connections.find((c) => c.name === name)!.id;
 }
@@ -239,7 +245,11 @@ const hints: Hints = {
         return fc.oneof(
           directoryRows.map((rows) => JSON.stringify(rows)),
           directoryRows.map((rows) => {
-            const lines = rows.map((r) => Object.values(r).map((v) => JSON.stringify(v)).join(','));
+            const lines = rows.map((r) =>
+              Object.values(r)
+                .map((v) => JSON.stringify(v))
+                .join(','),
+            );
             return ['externalId,displayName,tier,email,phone', ...lines].join('\n');
           }),
         );
@@ -273,7 +283,10 @@ const SRC = join(__dirname, '..', 'src');
 function serverError(): string {
   const exception = filterCatch.mock.calls.at(-1)?.[0] as Error | undefined;
   if (!exception) return 'nothing reached the exception filter';
-  const frames = (exception.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).map((line) => line.trim());
+  const frames = (exception.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => line.trim());
   // source maps make some libraries' frames look like ours (typeorm's "src/driver/…"): ours are files that exist here
   const ours = frames.find((line) => {
     const file = /(\/[^():]+):\d+:\d+\)?$/.exec(line)?.[1];
@@ -326,7 +339,16 @@ function problemWith(route: Route, c: FuzzCase, res: Response): string | undefin
     const body = res.body as Record<string, unknown>;
     const extra = Object.keys(body ?? {}).filter((k) => !['statusCode', 'error', 'code', 'message', 'details'].includes(k));
     const detailsOk = !('details' in body) || (typeof body.details === 'object' && body.details !== null && !Array.isArray(body.details));
-    if (body?.statusCode !== s || body.error !== STATUS_CODES[s] || typeof body.message !== 'string' || typeof body.code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(body.code) || !body.message || extra.length || !detailsOk) {
+    if (
+      body?.statusCode !== s ||
+      body.error !== STATUS_CODES[s] ||
+      typeof body.message !== 'string' ||
+      typeof body.code !== 'string' ||
+      !/^[a-z][a-z0-9_]*$/.test(body.code) ||
+      !body.message ||
+      extra.length ||
+      !detailsOk
+    ) {
       return `a ${s} is not in the error shape { statusCode, error, code, message, details? }: ${clip(res.text)}`;
     }
   }
@@ -380,7 +402,9 @@ class WriteGuard {
         RETURN NULL;
       END $$;`);
     for (const { table_name } of rows.filter((r) => !SEQUENCER_TABLES.includes(r.table_name))) {
-      await t.db.query(`CREATE TRIGGER fuzz_log_row_write AFTER INSERT OR UPDATE OR DELETE ON "${table_name}" FOR EACH ROW EXECUTE FUNCTION fuzz_log_row_write()`);
+      await t.db.query(
+        `CREATE TRIGGER fuzz_log_row_write AFTER INSERT OR UPDATE OR DELETE ON "${table_name}" FOR EACH ROW EXECUTE FUNCTION fuzz_log_row_write()`,
+      );
     }
     await this.accepted();
   }
@@ -394,7 +418,9 @@ class WriteGuard {
   }
 
   async refused(route: Route) {
-    const { rows: writes } = await t.db.query<{ table_name: string; op: string }>(`SELECT table_name, op FROM fuzz_row_writes WHERE id > $1 ORDER BY id`, [this.lastWrite]);
+    const { rows: writes } = await t.db.query<{ table_name: string; op: string }>(`SELECT table_name, op FROM fuzz_row_writes WHERE id > $1 ORDER BY id`, [
+      this.lastWrite,
+    ]);
     if (writes.length) {
       const { rows } = await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE seq > $1 ORDER BY seq`, [this.lastSeq]);
       const actions = rows.map((r) => r.action);
@@ -414,7 +440,11 @@ class WriteGuard {
   async checkBatch() {
     this.sinceFull = 0;
     const full = await t.snapshot();
-    const verdict = (await t.http().get('/v1/audit/verify').set('Authorization', `Bearer ${fuzzerToken}`).expect(200)).body as { ok: boolean; checked: number; pending: number };
+    const verdict = (await t.http().get('/v1/audit/verify').set('Authorization', `Bearer ${fuzzerToken}`).expect(200)).body as {
+      ok: boolean;
+      checked: number;
+      pending: number;
+    };
     if (!verdict.ok) throw new Error(`the audit log no longer verifies: ${JSON.stringify(verdict)}`);
     // Events in the tree plus those the sequencer has not reached yet: every event, however far integration got.
     const events = (v: { checked: number; pending: number }) => v.checked + v.pending;
@@ -461,7 +491,11 @@ async function fuzzRoute(route: Route, guard: WriteGuard): Promise<RouteReport> 
     } catch (error) {
       if (!REPORT_ALL) throw error;
       const message = (error as Error).message;
-      const signature = `${res.status} ${message.replace(/"[^"]*"/g, '"…"').replace(/[0-9a-f-]{36}/g, '<id>').replace(/\d+/g, 'N').slice(0, 160)}`;
+      const signature = `${res.status} ${message
+        .replace(/"[^"]*"/g, '"…"')
+        .replace(/[0-9a-f-]{36}/g, '<id>')
+        .replace(/\d+/g, 'N')
+        .slice(0, 160)}`;
       if (!seen.has(signature)) {
         seen.add(signature);
         report.failures.push(`${message}\n    case: ${describeCase(route, c)}`);
@@ -498,7 +532,9 @@ describe('bad input, fuzzed from the OpenAPI document', () => {
       for (const route of routes) reports.push(await fuzzRoute(route, guard));
 
       const table = reports.map((r) => {
-        const statuses = Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
+        const statuses = Object.entries(r.statuses)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ');
         return `${r.route.padEnd(56)} ${String(r.cases).padStart(6)} cases ${String(r.ms).padStart(7)} ms  ${statuses}`;
       });
       writeFileSync(join(LOG_DIR, 'fuzz-summary.txt'), table.join('\n') + '\n');

@@ -112,9 +112,7 @@ it('the tier used and the signals raised match the reference model', async () =>
   await fc.assert(
     fc.asyncProperty(history, async ({ tier, manager, events }) => {
       // Times relative to the start of the 30 days; the ticket opens at NOW_OFFSET, the clock's "now".
-      const timeline: Event[] = events
-        .map(({ day, hour, event: e }) => ({ ...e, at: day * DAY + hour * HOUR }) as Event)
-        .sort((a, b) => a.at - b.at);
+      const timeline: Event[] = events.map(({ day, hour, event: e }) => ({ ...e, at: day * DAY + hour * HOUR }) as Event).sort((a, b) => a.at - b.at);
       const past = (at: number) => at - NOW_OFFSET;
       const { managers, account } = await at(past(-DAY), async () => {
         const managers = [await t.createAccount(), await t.createAccount()];
@@ -136,7 +134,11 @@ it('the tier used and the signals raised match the reference model', async () =>
       }
       const expected = model({ tier, manager }, timeline, NOW_OFFSET);
       const opened = await desk.open(agent, account as Account);
-      const ticket = (await t.http().get(`/v1/tickets/${opened.id}`).set(agent).expect(200)).body as { tier: string; held: boolean; signals: { signal: string }[] };
+      const ticket = (await t.http().get(`/v1/tickets/${opened.id}`).set(agent).expect(200)).body as {
+        tier: string;
+        held: boolean;
+        signals: { signal: string }[];
+      };
       await t.http().post(`/v1/tickets/${opened.id}/cancel`).set(agent).send({ reason: 'model checked' }).expect(200);
       expect({ tier: ticket.tier, signals: ticket.signals.map((s) => s.signal).sort(), held: ticket.held }).toEqual(expected);
     }),

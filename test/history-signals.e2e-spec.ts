@@ -57,11 +57,16 @@ async function at<T>(offsetMs: number, fn: () => Promise<T>): Promise<T> {
 const patchAccount = (account: Account, changes: Record<string, unknown>, daysAgo = 0) =>
   at(-daysAgo * DAY, async () => (await t.http().patch(`/v1/accounts/${account.id}`).set(admin).send(changes).expect(200)).body as Account);
 const scimPatch = (id: string, ...Operations: unknown[]) =>
-  t.http().patch(`/scim/v2/Users/${id}`).set({ Authorization: `Bearer ${scimSecret}`, 'Content-Type': 'application/scim+json' }).send(JSON.stringify({ schemas: [PATCH_OP], Operations }));
+  t
+    .http()
+    .patch(`/scim/v2/Users/${id}`)
+    .set({ Authorization: `Bearer ${scimSecret}`, 'Content-Type': 'application/scim+json' })
+    .send(JSON.stringify({ schemas: [PATCH_OP], Operations }));
 const view = async (id: string, who: Auth = agent) => (await t.http().get(`/v1/tickets/${id}`).set(who).expect(200)).body as TicketView;
 const signal = (ticket: TicketView, code: string) => ticket.signals.find((s) => s.signal === code);
 const cancel = (id: string) => t.http().post(`/v1/tickets/${id}/cancel`).set(agent).send({ reason: 'test over' });
-const alerts = (template: string, about: string) => t.inbox().filter((m) => m.to === 'security@example.com' && m.template === template && m.body.includes(about));
+const alerts = (template: string, about: string) =>
+  t.inbox().filter((m) => m.to === 'security@example.com' && m.template === template && m.body.includes(about));
 
 /** A subject with a manager, both created a month ago (so no change is recent but the ones a test makes). */
 async function subjectWithManager(tier: Account['tier']) {
@@ -79,7 +84,9 @@ describe('tier_recently_lowered', () => {
     const opened = await desk.open(agent, account);
     const ticket = await view(opened.id, approvers[0]);
     expect(ticket).toMatchObject({ tier: 'critical', approvalsRequired: 2, held: false });
-    expect(signal(ticket, 'tier_recently_lowered')?.reason).toMatch(/^the account was critical until 3 days ago \(\d{4}-\d\d-\d\d\) and is standard now, within the 14-day window: this ticket uses the critical tier's steps and approvals$/);
+    expect(signal(ticket, 'tier_recently_lowered')?.reason).toMatch(
+      /^the account was critical until 3 days ago \(\d{4}-\d\d-\d\d\) and is standard now, within the 14-day window: this ticket uses the critical tier's steps and approvals$/,
+    );
     const audit = await t.db.query(`SELECT payload FROM audit_events WHERE target_id = $1 AND action = 'ticket.signal_raised'`, [opened.id]);
     expect(audit.rows.map((r) => r.payload.signal)).toContain('tier_recently_lowered');
     await cancel(opened.id);
@@ -101,10 +108,24 @@ describe('tier_recently_lowered', () => {
       .http()
       .post('/scim/v2/Users')
       .set({ Authorization: `Bearer ${scimSecret}`, 'Content-Type': 'application/scim+json' })
-      .send(JSON.stringify({ schemas: [CORE, ENTERPRISE], userName: login, userType: 'Critical', emails: [{ value: login, type: 'work', primary: true }], phoneNumbers: [{ value: '+447700911223', type: 'mobile' }], active: true }))
+      .send(
+        JSON.stringify({
+          schemas: [CORE, ENTERPRISE],
+          userName: login,
+          userType: 'Critical',
+          emails: [{ value: login, type: 'work', primary: true }],
+          phoneNumbers: [{ value: '+447700911223', type: 'mobile' }],
+          active: true,
+        }),
+      )
       .expect(201);
     await scimPatch(created.body.id, { op: 'Replace', path: 'userType', value: 'Employee' }).expect(200);
-    const row = (await t.db.query(`SELECT tier, (SELECT array_agg(tier_before || '>' || tier_after) FROM account_changes WHERE account_id = $1) AS changes FROM accounts WHERE id = $1`, [created.body.id])).rows[0];
+    const row = (
+      await t.db.query(
+        `SELECT tier, (SELECT array_agg(tier_before || '>' || tier_after) FROM account_changes WHERE account_id = $1) AS changes FROM accounts WHERE id = $1`,
+        [created.body.id],
+      )
+    ).rows[0];
     expect(row).toEqual({ tier: 'standard', changes: ['critical>standard'] });
     const account = (await t.http().get(`/v1/accounts/${created.body.id}`).set(admin).expect(200)).body as Account;
     const opened = await desk.open(agent, account);
@@ -117,8 +138,22 @@ describe('tier_recently_lowered by an import', () => {
   it('a directory import that lowers a tier and moves the manager writes both into the history the next ticket reads', async () => {
     const { account } = await subjectWithManager('critical');
     const boss = await at(-30 * DAY, () => t.createAccount());
-    const row = { externalId: account.externalId, displayName: account.displayName, tier: 'standard', email: account.email, phone: account.phone, managerExternalId: boss.externalId, employeeNumber: account.employeeNumber, costCentre: account.costCentre };
-    const report = await t.http().post('/v1/accounts/import').set(admin).send({ format: 'json', content: JSON.stringify([row]) }).expect(200);
+    const row = {
+      externalId: account.externalId,
+      displayName: account.displayName,
+      tier: 'standard',
+      email: account.email,
+      phone: account.phone,
+      managerExternalId: boss.externalId,
+      employeeNumber: account.employeeNumber,
+      costCentre: account.costCentre,
+    };
+    const report = await t
+      .http()
+      .post('/v1/accounts/import')
+      .set(admin)
+      .send({ format: 'json', content: JSON.stringify([row]) })
+      .expect(200);
     expect(report.body).toMatchObject({ updated: 1, rejected: [] });
     const changes = (await t.db.query(`SELECT changed, tier_before, tier_after, manager_after FROM account_changes WHERE account_id = $1`, [account.id])).rows;
     expect(changes).toEqual([{ changed: ['tier', 'managerId'], tier_before: 'critical', tier_after: 'standard', manager_after: boss.id }]);
@@ -140,7 +175,9 @@ describe('manager_recently_changed', () => {
     expect(ticket.held).toBe(true);
     expect(signal(ticket, 'manager_recently_changed')).toMatchObject({
       holds: true,
-      reason: expect.stringMatching(/^the subject's manager changed 1 day ago .*within the 14-day window: a manager's attestation may reach the wrong person; held until an admin clears it$/),
+      reason: expect.stringMatching(
+        /^the subject's manager changed 1 day ago .*within the 14-day window: a manager's attestation may reach the wrong person; held until an admin clears it$/,
+      ),
     });
     await eventually(() => alerts('security.possible_social_engineering', opened.id).length > 0, 'the alert');
     expect((await t.http().post('/v1/tickets/next').set(agent)).status).not.toBe(200); // a held ticket is not handed out
@@ -217,10 +254,13 @@ describe('approver_recently_privileged', () => {
     const signed = await desk.approve(bearer(fresh.token), opened.id).expect(200);
     expect(signed.body.state).toBe('awaiting_approval');
     const ticket = await view(opened.id, approvers[0]);
-    expect(ticket.approvals).toEqual([expect.objectContaining({ approverId: fresh.staff.id, independent: false, notCounted: ['approver_recently_privileged'] })]);
+    expect(ticket.approvals).toEqual([
+      expect.objectContaining({ approverId: fresh.staff.id, independent: false, notCounted: ['approver_recently_privileged'] }),
+    ]);
     expect(signal(ticket, 'approver_recently_privileged')).toMatchObject({
       holds: false,
-      reason: 'an approval came from staff whose approver role is younger than 7 days: recorded, but not counted on a privileged ticket; 1 more approval from established approvers needed',
+      reason:
+        'an approval came from staff whose approver role is younger than 7 days: recorded, but not counted on a privileged ticket; 1 more approval from established approvers needed',
     });
     const signedEvent = await t.db.query(`SELECT payload FROM audit_events WHERE target_id = $1 AND action = 'ticket.signed'`, [opened.id]);
     expect(signedEvent.rows[0].payload).toMatchObject({ independent: false, notCounted: ['approver_recently_privileged'] });
@@ -243,16 +283,28 @@ describe('approver_recently_privileged', () => {
 
 describe('security hears of privilege', () => {
   it('granting the approver role (API), adding admin, and each token issued to such a member alert the security contact', async () => {
-    const created = await t.http().post('/v1/staff').set(admin).send({ name: unique('new-approver-'), roles: ['approver'] }).expect(201);
+    const created = await t
+      .http()
+      .post('/v1/staff')
+      .set(admin)
+      .send({ name: unique('new-approver-'), roles: ['approver'] })
+      .expect(201);
     const id = created.body.id as string;
     await eventually(() => alerts('security.privilege_granted', id).length === 1, 'the grant alert');
-    expect(alerts('security.privilege_granted', id)[0].body).toMatch(/was granted approver by staff:[0-9a-f-]{36} at .*For 7 days their approvals do not count/);
+    expect(alerts('security.privilege_granted', id)[0].body).toMatch(
+      /was granted approver by staff:[0-9a-f-]{36} at .*For 7 days their approvals do not count/,
+    );
     const issued = await t.http().post(`/v1/staff/${id}/tokens`).set(admin).send({ label: 'laptop' }).expect(201);
     t.secrets.add(issued.body.token);
     await eventually(() => alerts('security.privileged_token_issued', id).length === 1, 'the token alert');
     expect(JSON.stringify(t.inbox())).not.toContain(issued.body.token);
 
-    await t.http().patch(`/v1/staff/${id}`).set(admin).send({ roles: ['approver', 'admin'] }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/staff/${id}`)
+      .set(admin)
+      .send({ roles: ['approver', 'admin'] })
+      .expect(200);
     await eventually(() => alerts('security.privilege_granted', id).some((m) => m.body.includes('granted admin')), 'the admin grant alert');
     const grants = (await t.db.query(`SELECT roles_granted_at FROM staff WHERE id = $1`, [id])).rows[0].roles_granted_at;
     expect(Object.keys(grants).sort()).toEqual(['admin', 'approver']);

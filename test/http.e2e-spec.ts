@@ -22,7 +22,12 @@ describe('the HTTP edge', () => {
     const before = await t.snapshot();
     const junk = Buffer.alloc(1024 * 1024, 'x').toString();
     const res = await t.http().post('/v1/accounts').set(admin()).set('Content-Type', 'application/json').send(junk).expect(413);
-    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'body_too_large', message: 'request body is larger than this service accepts' });
+    expect(res.body).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      code: 'body_too_large',
+      message: 'request body is larger than this service accepts',
+    });
     expect(await t.snapshot()).toEqual(before);
   });
 
@@ -67,7 +72,10 @@ describe('logs', () => {
     // An unknown query parameter is refused (400) but still logged: the value must not be.
     await t.http().get('/v1/accounts?token=should-not-appear-1234').set(admin()).expect(400);
     const log = readFileSync(join(LOG_DIR, 'http.e2e-spec.ts.log'), 'utf8');
-    const lines = log.trim().split('\n').map((line) => JSON.parse(line) as { req?: { id: string; url: string } });
+    const lines = log
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { req?: { id: string; url: string } });
     const request = lines.find((line) => line.req?.url?.startsWith('/v1/accounts?'));
     expect(request?.req?.id).toEqual(expect.any(String));
     expect(request?.req?.url).toBe('/v1/accounts?token=%5Bredacted%5D');
@@ -144,7 +152,8 @@ describe('the OpenAPI document', () => {
         const name = `${method.toUpperCase()} ${path}`;
         if (!op.summary?.trim()) problems.push(`${name}: no summary (@ApiOperation({ summary, operationId }))`);
         // Nest's default id (`TicketsController_open`) fails this: a generated client would name its method after a class.
-        if (!/^[a-z][a-zA-Z0-9]*$/.test(op.operationId ?? '')) problems.push(`${name}: operationId ${op.operationId} is not a camelCase method name (@ApiOperation({ operationId }))`);
+        if (!/^[a-z][a-zA-Z0-9]*$/.test(op.operationId ?? ''))
+          problems.push(`${name}: operationId ${op.operationId} is not a camelCase method name (@ApiOperation({ operationId }))`);
         else if (operationIds.has(op.operationId!)) problems.push(`${name}: operationId ${op.operationId} is also ${operationIds.get(op.operationId!)}`);
         else operationIds.set(op.operationId!, name);
         const codes = Object.keys(op.responses);

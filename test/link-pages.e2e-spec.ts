@@ -19,7 +19,12 @@ const approvers: Auth[] = [];
 
 beforeAll(async () => {
   await mailbox.start();
-  t = await createTestApp(__filename, { LINK_RATE_LIMIT: '1000', NOTIFY_ADAPTER: 'smtp', SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`, NOTIFY_RETRY_DELAY_MS: '100' });
+  t = await createTestApp(__filename, {
+    LINK_RATE_LIMIT: '1000',
+    NOTIFY_ADAPTER: 'smtp',
+    SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`,
+    NOTIFY_RETRY_DELAY_MS: '100',
+  });
   desk = new Desk(t);
   agent = bearer((await t.createStaff(['agent'])).token);
   for (let i = 0; i < 2; i += 1) approvers.push(bearer((await t.createStaff(['approver'])).token));
@@ -48,7 +53,11 @@ async function linkFor(to: string, template: string, prefix: string): Promise<st
 async function managerConfirms(ticketId: string, manager: Account): Promise<void> {
   await t.http().post(`/v1/tickets/${ticketId}/steps/manager_attestation/start`).set(agent).send({}).expect(200);
   const link = await linkFor(manager.email, 'proofing.attestation', '/a/');
-  await t.http().post('/v1/links/attest').send({ token: link.split('/a/')[1], decision: 'confirm' }).expect(200);
+  await t
+    .http()
+    .post('/v1/links/attest')
+    .send({ token: link.split('/a/')[1], decision: 'confirm' })
+    .expect(200);
 }
 
 async function completedStandardTicket(): Promise<Account> {

@@ -115,7 +115,12 @@ describe('sign-in through the OpenID provider', () => {
     expect(outcome.status).toBe(403);
     expect(outcome.body).toContain('deactivated');
     const audit = await t.db.query(`SELECT actor_kind, payload FROM audit_events WHERE target_id = $1 AND action = 'staff.sign_in_refused'`, [staff.id]);
-    expect(audit.rows).toEqual([{ actor_kind: 'system', payload: { issuer: provider.issuer, subject: sub, reason: 'your staff account on the recovery desk is deactivated; ask a desk admin' } }]);
+    expect(audit.rows).toEqual([
+      {
+        actor_kind: 'system',
+        payload: { issuer: provider.issuer, subject: sub, reason: 'your staff account on the recovery desk is deactivated; ask a desk admin' },
+      },
+    ]);
     expect((await t.db.query(`SELECT oidc_subject FROM staff WHERE id = $1`, [staff.id])).rows).toEqual([{ oidc_subject: null }]);
   });
 
@@ -146,7 +151,11 @@ describe('sessions', () => {
   afterAll(() => t.clock.reset());
 
   it('signs out on the server, and names the provider logout page (RP-initiated logout)', async () => {
-    const res = await t.http().post('/v1/auth/sign-out').set({ ...withSession(cookie), 'x-csrf-token': await csrfOf(cookie) }).expect(200);
+    const res = await t
+      .http()
+      .post('/v1/auth/sign-out')
+      .set({ ...withSession(cookie), 'x-csrf-token': await csrfOf(cookie) })
+      .expect(200);
     expect(res.body.logoutUrl).toMatch(new RegExp(`^${provider.issuer}/session/end\\?client_id=recovery-desk`));
     expect(res.headers['set-cookie']?.[0]).toMatch(/^rd_session=;/);
     await t.http().get('/v1/me').set(withSession(cookie)).expect(401);
@@ -182,10 +191,20 @@ describe('sessions', () => {
     await t.http().post('/v1/tickets').set({ cookie, origin: 'https://evil.example', 'x-csrf-token': csrf }).send(body).expect(403);
     const noToken = await t.http().post('/v1/tickets').set(withSession(cookie)).send(body).expect(403);
     expect(noToken.body.message).toMatch(/X-CSRF-Token/);
-    await t.http().post('/v1/tickets').set({ ...withSession(cookie), 'x-csrf-token': csrf.replace(/.$/, (c) => (c === '0' ? '1' : '0')) }).send(body).expect(403);
+    await t
+      .http()
+      .post('/v1/tickets')
+      .set({ ...withSession(cookie), 'x-csrf-token': csrf.replace(/.$/, (c) => (c === '0' ? '1' : '0')) })
+      .send(body)
+      .expect(403);
     expect(await t.snapshot()).toEqual({ ...after });
     expect(after.accounts).toBe(before.accounts + 1);
-    await t.http().post('/v1/tickets').set({ ...withSession(cookie), 'x-csrf-token': csrf }).send(body).expect(201);
+    await t
+      .http()
+      .post('/v1/tickets')
+      .set({ ...withSession(cookie), 'x-csrf-token': csrf })
+      .send(body)
+      .expect(201);
   });
 });
 
@@ -201,7 +220,10 @@ describe('sessions across API processes', () => {
       const me = await fetch(`${other}/v1/me`, { headers: { cookie: cookie! } });
       expect(me.status).toBe(200);
       expect(((await me.json()) as { id: string }).id).toBe(staff.id);
-      const out = await fetch(`${other}/v1/auth/sign-out`, { method: 'POST', headers: { cookie: cookie!, origin: base, 'x-csrf-token': await csrfOf(cookie!) } });
+      const out = await fetch(`${other}/v1/auth/sign-out`, {
+        method: 'POST',
+        headers: { cookie: cookie!, origin: base, 'x-csrf-token': await csrfOf(cookie!) },
+      });
       expect(out.status).toBe(200);
       await t.http().get('/v1/me').set(withSession(cookie!)).expect(401);
     } finally {
@@ -312,14 +334,21 @@ describe('step-up for approvals', () => {
   }
 
   const approveWith = async (cookie: string, ticketId: string) =>
-    t.http().post(`/v1/tickets/${ticketId}/approve`).set({ ...withSession(cookie), 'x-csrf-token': await csrfOf(cookie) }).send({ reason: 'proofing record complete' });
+    t
+      .http()
+      .post(`/v1/tickets/${ticketId}/approve`)
+      .set({ ...withSession(cookie), 'x-csrf-token': await csrfOf(cookie) })
+      .send({ reason: 'proofing record complete' });
 
   it('refuses an approval by a password-only sign-in with step_up_required and changes nothing; after a strong re-authentication it succeeds and records how', async () => {
     const ticketId = await awaitingApproval();
     const weak = await signInAs(approver.sub);
     const before = await t.snapshot();
     const refused = await (await approveWith(weak.cookie!, ticketId)).body;
-    expect(refused).toMatchObject({ statusCode: 403, details: { code: 'step_up_required', amr: ['hwk'], maxAgeSeconds: 600, signInUrl: '/v1/auth/oidc/login?stepUp=1' } });
+    expect(refused).toMatchObject({
+      statusCode: 403,
+      details: { code: 'step_up_required', amr: ['hwk'], maxAgeSeconds: 600, signInUrl: '/v1/auth/oidc/login?stepUp=1' },
+    });
     expect(refused.message).toMatch(/^step-up required: this act needs a sign-in with a method among hwk; yours used pwd/);
     expect(await t.snapshot()).toEqual(before);
     expect(await desk.state(ticketId)).toBe('awaiting_approval');

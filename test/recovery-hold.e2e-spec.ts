@@ -64,7 +64,11 @@ describe('account recovery hold ("this wasn\'t me" link)', () => {
 
   it('starts a later ticket of a standard account held until an admin clears the hold with a reason', async () => {
     const account = await t.createAccount({ tier: 'standard' });
-    await t.http().post('/v1/links/not-me').send({ token: await enrolAndNotMeToken(account) }).expect(200);
+    await t
+      .http()
+      .post('/v1/links/not-me')
+      .send({ token: await enrolAndNotMeToken(account) })
+      .expect(200);
     const opened = await desk.open(agent, account);
     expect((await view(opened.id)).held).toBe(true);
 
@@ -76,13 +80,19 @@ describe('account recovery hold ("this wasn\'t me" link)', () => {
     await clear(admin).expect(409); // nothing left to clear
     expect((await view(opened.id)).held).toBe(false);
     const audit = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'account.recovery_hold_cleared' AND target_id = $1`, [account.id]);
-    expect(audit.rows).toEqual([{ payload: expect.objectContaining({ ticketIds: [opened.id], reason: 'security called the employee on the number on file: genuine' }) }]);
+    expect(audit.rows).toEqual([
+      { payload: expect.objectContaining({ ticketIds: [opened.id], reason: 'security called the employee on the number on file: genuine' }) },
+    ]);
     expect((await desk.claim(agent)).id).toBe(opened.id);
   });
 
   it('an admin cannot clear the hold on their own account', async () => {
     const account = await t.createAccount({ tier: 'standard' });
-    await t.http().post('/v1/links/not-me').send({ token: await enrolAndNotMeToken(account) }).expect(200);
+    await t
+      .http()
+      .post('/v1/links/not-me')
+      .send({ token: await enrolAndNotMeToken(account) })
+      .expect(200);
     const own = bearer((await t.createStaff(['admin'], { accountId: account.id })).token);
     await t.http().post(`/v1/accounts/${account.id}/recovery-hold/clear`).set(own).send({ reason: 'it is me, honestly' }).expect(403);
   });
@@ -90,9 +100,13 @@ describe('account recovery hold ("this wasn\'t me" link)', () => {
   it('sends a notice to any given address (e.g. a replaced one); its report refuses a first enrolment until cleared', async () => {
     const account = await t.createAccount({ tier: 'standard' });
     const old = `old-${account.externalId.toLowerCase()}@example.net`;
-    await t.app.get(DataSource).transaction((em) =>
-      t.app.get(NotMeNotices).send(em, { account, channel: 'email', to: old, template: 'codes.issued', vars: { count: 10 }, key: `test-notice:${account.id}` }),
-    );
+    await t.app
+      .get(DataSource)
+      .transaction((em) =>
+        t.app
+          .get(NotMeNotices)
+          .send(em, { account, channel: 'email', to: old, template: 'codes.issued', vars: { count: 10 }, key: `test-notice:${account.id}` }),
+      );
     const mail = await eventually(() => t.inbox().find((m) => m.to === old), 'the notice at the given address');
     const token = mail.links[0].split('/n/')[1];
     t.secrets.add(token);
@@ -100,7 +114,12 @@ describe('account recovery hold ("this wasn\'t me" link)', () => {
     const refused = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(409);
     expect(refused.body.message).toMatch(/recovery hold until an admin clears it/);
     // Two admins exist by now (the test above made one), so lifting the hold is a change request a second admin approves.
-    const requested = await t.http().post(`/v1/accounts/${account.id}/recovery-hold/clear`).set(admin).send({ reason: 'employee confirmed in person' }).expect(202);
+    const requested = await t
+      .http()
+      .post(`/v1/accounts/${account.id}/recovery-hold/clear`)
+      .set(admin)
+      .send({ reason: 'employee confirmed in person' })
+      .expect(202);
     const reviewer = bearer((await t.createStaff(['admin'])).token);
     await t.http().post(`/v1/change-requests/${requested.body.id}/approve`).set(reviewer).send({ reason: 'seen the employee badge' }).expect(200);
     const res = await t.http().post(`/v1/accounts/${account.id}/code-sets`).set(service).expect(201);

@@ -34,8 +34,23 @@ let secondAdmin: Auth | undefined;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-type SignalView = { signal: string; reason: string; holds: boolean; raisedAt: string; clearedAt: string | null; clearedBy: string | null; clearReason: string | null };
-type TicketView = { id: string; state: string; held: boolean; signals: SignalView[]; steps: { step: string; status: string }[]; approvals: { approverId: string; independent: boolean }[] };
+type SignalView = {
+  signal: string;
+  reason: string;
+  holds: boolean;
+  raisedAt: string;
+  clearedAt: string | null;
+  clearedBy: string | null;
+  clearReason: string | null;
+};
+type TicketView = {
+  id: string;
+  state: string;
+  held: boolean;
+  signals: SignalView[];
+  steps: { step: string; status: string }[];
+  approvals: { approverId: string; independent: boolean }[];
+};
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rd-risk-policy-'));
@@ -138,7 +153,9 @@ describe('channel_recently_changed', () => {
     expect(ticket).toMatchObject({ held: false, signals: [expect.objectContaining({ signal: 'channel_recently_changed', holds: false })] });
     expect(ticket.signals[0].reason).toMatch(/the privileged tier's proofing steps are required$/);
     const audit = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'ticket.signal_raised' AND target_id = $1`, [opened.id]);
-    expect(audit.rows).toEqual([{ payload: expect.objectContaining({ signal: 'channel_recently_changed', holds: false, addedSteps: ['manager_attestation', 'government_id'] }) }]);
+    expect(audit.rows).toEqual([
+      { payload: expect.objectContaining({ signal: 'channel_recently_changed', holds: false, addedSteps: ['manager_attestation', 'government_id'] }) },
+    ]);
 
     await desk.claim(agent);
     await desk.passOtp(agent, opened.id, account);
@@ -156,7 +173,12 @@ describe('channel_recently_changed', () => {
     expect((await view(opened.id)).steps).toHaveLength(2);
     await desk.claim(agent);
     await desk.passOtp(agent, opened.id, account);
-    await t.http().patch(`/v1/accounts/${account.id}`).set(admin).send({ email: `moved.${Date.now()}@example.org` }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/accounts/${account.id}`)
+      .set(admin)
+      .send({ email: `moved.${Date.now()}@example.org` })
+      .expect(200);
     await desk.passDirectory(agent, opened.id, account);
     const ticket = await view(opened.id);
     expect(ticket.state).toBe('proofing');
@@ -171,7 +193,14 @@ describe('channel_recently_changed', () => {
     const held = await desk.open(agent, account);
     const ticket = await view(held.id, approvers[0]);
     expect(ticket.held).toBe(true);
-    expect(ticket.signals).toEqual([expect.objectContaining({ signal: 'channel_recently_changed', holds: true, clearedAt: null, reason: expect.stringMatching(/held until an admin clears it$/) })]);
+    expect(ticket.signals).toEqual([
+      expect.objectContaining({
+        signal: 'channel_recently_changed',
+        holds: true,
+        clearedAt: null,
+        reason: expect.stringMatching(/held until an admin clears it$/),
+      }),
+    ]);
     await eventually(() => t.inbox().some((m) => m.template === 'security.possible_social_engineering' && m.body.includes(held.id)), 'the alert');
 
     // A standard ticket behind it in the queue is taken instead; then nothing is left to take.
@@ -194,10 +223,17 @@ describe('channel_recently_changed', () => {
 
     const cleared = (await clear(admin, held.id, 'channel_recently_changed').expect(200)).body as TicketView;
     expect(cleared.held).toBe(false);
-    expect(cleared.signals[0]).toMatchObject({ holds: true, clearedAt: expect.any(String), clearedBy: expect.any(String), clearReason: 'called the subject back on the number on file: genuine' });
+    expect(cleared.signals[0]).toMatchObject({
+      holds: true,
+      clearedAt: expect.any(String),
+      clearedBy: expect.any(String),
+      clearReason: 'called the subject back on the number on file: genuine',
+    });
     await clear(admin, held.id, 'channel_recently_changed').expect(409);
     const audit = await t.db.query(`SELECT actor_kind, payload FROM audit_events WHERE action = 'ticket.signal_cleared' AND target_id = $1`, [held.id]);
-    expect(audit.rows).toEqual([{ actor_kind: 'staff', payload: { signal: 'channel_recently_changed', reason: 'called the subject back on the number on file: genuine' } }]);
+    expect(audit.rows).toEqual([
+      { actor_kind: 'staff', payload: { signal: 'channel_recently_changed', reason: 'called the subject back on the number on file: genuine' } },
+    ]);
 
     expect((await desk.claim(agent)).id).toBe(held.id);
     await proofToApproval(held.id, account, manager);
@@ -213,7 +249,11 @@ describe('channel_recently_changed', () => {
     await changePhone(account); // e.g. a SIM swap reported by the attacker, after proofing
 
     const refused = await desk.approve(approvers[1], opened.id).expect(409);
-    expect(refused.body).toMatchObject({ code: 'ticket_held', message: 'this ticket is held by a risk signal (channel_recently_changed) until an admin clears it', details: { state: 'awaiting_approval' } });
+    expect(refused.body).toMatchObject({
+      code: 'ticket_held',
+      message: 'this ticket is held by a risk signal (channel_recently_changed) until an admin clears it',
+      details: { state: 'awaiting_approval' },
+    });
     const ticket = await view(opened.id, approvers[1]);
     expect(ticket).toMatchObject({ state: 'awaiting_approval', held: true, approvals: [] });
     expect(signal(ticket, 'channel_recently_changed')).toMatchObject({ holds: true });
@@ -319,7 +359,9 @@ describe('reset_velocity', () => {
     const alerts = () => t.inbox().filter((m) => m.template === 'security.reset_velocity' && m.body.includes(account.id));
     await eventually(() => alerts().length > 0, 'the velocity alert');
     await new Promise((resolve) => setTimeout(resolve, 300)); // a second one would have arrived by now
-    expect(alerts()).toEqual([expect.objectContaining({ to: 'security@example.com', body: expect.stringMatching(/3 recovery tickets for one account in 7 days/) })]);
+    expect(alerts()).toEqual([
+      expect.objectContaining({ to: 'security@example.com', body: expect.stringMatching(/3 recovery tickets for one account in 7 days/) }),
+    ]);
   });
 
   it('per account: drills never count toward a real ticket’s velocity, and a drill counts the real tickets as a real call would', async () => {
@@ -327,7 +369,8 @@ describe('reset_velocity', () => {
     // An admin ends each call: a drill ticket is opened through intake, so no agent owns it.
     const hangUp = (ticketId: string) => t.http().post(`/v1/tickets/${ticketId}/cancel`).set(admin).send({ reason: 'caller hung up' }).expect(200);
     const drillOn = async (name: string) => {
-      const res = await t.http()
+      const res = await t
+        .http()
         .post('/v1/drills')
         .set(runner)
         .send({ name, campaign: 'velocity', target: { accountId: account.id }, channel: 'phone', reason: 'lost_device', pretext: 'lost my phone' })
@@ -348,14 +391,17 @@ describe('reset_velocity', () => {
   it('across the desk: the fourth privileged or critical ticket in an hour fires, standard ones never; tickets go on as usual; one alert per burst', async () => {
     const opened = await at(-30 * DAY, async () => {
       const ids: string[] = [];
-      for (const tier of ['privileged', 'critical', 'privileged', 'critical', 'privileged'] as const) ids.push((await desk.open(agent, await t.createAccount({ tier }))).id);
+      for (const tier of ['privileged', 'critical', 'privileged', 'critical', 'privileged'] as const)
+        ids.push((await desk.open(agent, await t.createAccount({ tier }))).id);
       ids.push((await desk.open(agent, await t.createAccount({ tier: 'standard' }))).id);
       return ids;
     });
     const views = await Promise.all(opened.map((id) => view(id)));
     expect(views.map(signalsOf)).toEqual([[], [], [], ['reset_velocity'], ['reset_velocity'], []]);
     expect(views.map((v) => v.held)).toEqual(opened.map(() => false)); // not stopped: they need approval as usual
-    expect(signal(views[3], 'reset_velocity')!.reason).toMatch(/^4 tickets for privileged and critical accounts across the desk in 60 minutes \(more than 3\): security has been alerted$/);
+    expect(signal(views[3], 'reset_velocity')!.reason).toMatch(
+      /^4 tickets for privileged and critical accounts across the desk in 60 minutes \(more than 3\): security has been alerted$/,
+    );
     const alerts = () => t.inbox().filter((m) => m.template === 'security.reset_velocity' && opened.some((id) => m.body.includes(id)));
     await eventually(() => alerts().length > 0, 'the burst alert');
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -376,17 +422,20 @@ describe('manager_not_independent', () => {
     const opened = await awaitingApproval(account, manager);
 
     expect((await desk.approve(bearer(directorStaff.token), opened.id).expect(403)).body.code).toBe('manager_chain');
-    await t.db.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent) VALUES ($1, $2, 'approve', 'before the rule', now(), false)`, [
-      opened.id,
-      directorStaff.staff.id,
-    ]);
+    await t.db.query(
+      `INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent) VALUES ($1, $2, 'approve', 'before the rule', now(), false)`,
+      [opened.id, directorStaff.staff.id],
+    );
     const third = (await desk.approve(approvers[2], opened.id).expect(200)).body as TicketView;
     expect(third.state).toBe('awaiting_approval');
     expect(signal(third, 'manager_not_independent')!.reason).toMatch(/^an approval came from the subject's manager .*independent approvals? needed$/);
     const fourth = (await desk.approve(approvers[3], opened.id).expect(200)).body as TicketView;
     expect(fourth.state).toBe('approved');
     expect(fourth.approvals.map((a) => a.independent)).toEqual([false, true, true]);
-    const raised = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'ticket.signal_raised' AND target_id = $1 AND payload->>'signal' = 'manager_not_independent'`, [opened.id]);
+    const raised = await t.db.query(
+      `SELECT payload FROM audit_events WHERE action = 'ticket.signal_raised' AND target_id = $1 AND payload->>'signal' = 'manager_not_independent'`,
+      [opened.id],
+    );
     expect(raised.rows).toHaveLength(1);
 
     await at(15 * 60_000 + 1_000, async () => {
@@ -408,10 +457,19 @@ describe('drills', () => {
         await changePhone(real, 4);
         await changePhone(target, 4);
         const realTicket = await view((await desk.open(agent, real, { channel: 'phone', reason: 'new_phone', callback: { phone: '+447700900111' } })).id);
-        const res = await t.http()
+        const res = await t
+          .http()
           .post('/v1/drills')
           .set(runner)
-          .send({ name: `recent change ${tier}`, campaign: 'risk', target: { accountId: target.id }, channel: 'phone', reason: 'new_phone', pretext: 'new phone, please hurry', claims: { callbackPhone: '+447700900222' } })
+          .send({
+            name: `recent change ${tier}`,
+            campaign: 'risk',
+            target: { accountId: target.id },
+            channel: 'phone',
+            reason: 'new_phone',
+            pretext: 'new phone, please hurry',
+            claims: { callbackPhone: '+447700900222' },
+          })
           .expect(201);
         const drillTicket = await view(res.body.ticketId);
         const summary = (v: TicketView) => ({ held: v.held, steps: v.steps.map((s) => s.step), signals: v.signals.map((s) => [s.signal, s.holds, s.reason]) });

@@ -39,7 +39,8 @@ async function victimWithCodes(tier: Account['tier']) {
   return { account, manager };
 }
 
-const codeSets = async (accountId: string) => (await t.db.query('SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1', [accountId])).rows[0].n as number;
+const codeSets = async (accountId: string) =>
+  (await t.db.query('SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1', [accountId])).rows[0].n as number;
 const toAttacker = () => t.inbox().filter((m) => [ATTACKER.email, ATTACKER.phone, ATTACKER.managerEmail].includes(m.to));
 const alertsAbout = (id: string) => t.inbox().filter((m) => m.to === 'security@example.com' && m.body.includes(id));
 const review = (who: Auth, id: string, verdict: 'approve' | 'reject' = 'approve') =>
@@ -53,11 +54,26 @@ describe('one rogue admin token', () => {
     // Each member needs an employee account (staff rules); creating one is no sensitive change, so the rogue makes puppets.
     const puppet = async () => (await t.createAccount({ displayName: unique('puppet-') })).id;
     // An agent is not privileged: it is created, with a token, at once.
-    const rogueAgent = await t.http().post('/v1/staff').set(rogue).send({ name: unique('rogue-agent-'), roles: ['agent'], accountId: await puppet() }).expect(201);
+    const rogueAgent = await t
+      .http()
+      .post('/v1/staff')
+      .set(rogue)
+      .send({ name: unique('rogue-agent-'), roles: ['agent'], accountId: await puppet() })
+      .expect(201);
     const agentToken = (await t.http().post(`/v1/staff/${rogueAgent.body.id}/tokens`).set(rogue).send({}).expect(201)).body.token as string;
     t.secrets.add(agentToken);
     const minted = [];
-    for (const roles of [['approver'], ['approver'], ['admin']]) minted.push((await t.http().post('/v1/staff').set(rogue).send({ name: unique('rogue-'), roles, accountId: await puppet() }).expect(202)).body);
+    for (const roles of [['approver'], ['approver'], ['admin']])
+      minted.push(
+        (
+          await t
+            .http()
+            .post('/v1/staff')
+            .set(rogue)
+            .send({ name: unique('rogue-'), roles, accountId: await puppet() })
+            .expect(202)
+        ).body,
+      );
     for (const request of [swap.body, boss.body, ...minted]) {
       expect((await review(rogue, request.id)).status).toBe(403); // not their own
       await eventually(() => alertsAbout(request.id).length > 0, `security told of ${request.kind}`);
@@ -101,7 +117,13 @@ describe('one rogue admin token', () => {
 
   it('cannot clear a hold on its own', async () => {
     const { account } = await victimWithCodes('privileged');
-    await t.http().patch(`/v1/accounts/${account.id}`).set(rogue).send({ phone: '+447700900777' }).expect(202).then((r) => review(legit, r.body.id).expect(200));
+    await t
+      .http()
+      .patch(`/v1/accounts/${account.id}`)
+      .set(rogue)
+      .send({ phone: '+447700900777' })
+      .expect(202)
+      .then((r) => review(legit, r.body.id).expect(200));
     const opened = await desk.open(agent, account);
     const clear = await t.http().post(`/v1/tickets/${opened.id}/signals/channel_recently_changed/clear`).set(rogue).send({ reason: 'trust me' }).expect(202);
     expect((await t.http().get(`/v1/tickets/${opened.id}`).set(agent)).body.held).toBe(true);
@@ -120,7 +142,12 @@ describe('two distinct admins', () => {
 
     const opened = await desk.open(agent, account);
     expect((await t.http().get(`/v1/tickets/${opened.id}`).set(agent)).body.held).toBe(true);
-    const clear = await t.http().post(`/v1/tickets/${opened.id}/signals/channel_recently_changed/clear`).set(rogue).send({ reason: 'called back on the phone on file' }).expect(202);
+    const clear = await t
+      .http()
+      .post(`/v1/tickets/${opened.id}/signals/channel_recently_changed/clear`)
+      .set(rogue)
+      .send({ reason: 'called back on the phone on file' })
+      .expect(202);
     await review(legit, clear.body.id).expect(200);
     expect((await t.http().get(`/v1/tickets/${opened.id}`).set(agent)).body.held).toBe(false);
 
@@ -144,8 +171,14 @@ describe('old channels hear of every change', () => {
     const { account } = await victimWithCodes('critical');
     const changed = await t.http().patch(`/v1/accounts/${account.id}`).set(rogue).send({ email: ATTACKER.email, phone: ATTACKER.phone }).expect(202);
     await review(legit, changed.body.id).expect(200);
-    const mail = await eventually(() => t.inbox().find((m) => m.template === 'account.channel_changed' && m.to === account.email), 'the notice to the old address');
-    const sms = await eventually(() => t.inbox().find((m) => m.template === 'account.channel_changed' && m.to === account.phone), 'the notice to the old number');
+    const mail = await eventually(
+      () => t.inbox().find((m) => m.template === 'account.channel_changed' && m.to === account.email),
+      'the notice to the old address',
+    );
+    const sms = await eventually(
+      () => t.inbox().find((m) => m.template === 'account.channel_changed' && m.to === account.phone),
+      'the notice to the old number',
+    );
     for (const notice of [mail, sms]) {
       expect(`${notice.subject} ${notice.body}`).not.toContain(ATTACKER.email);
       expect(`${notice.subject} ${notice.body}`).not.toContain(ATTACKER.phone.slice(-6));
@@ -217,7 +250,10 @@ describe('smaller holes', () => {
     const token = desk.cancelLink(account);
     await t.http().post(`/v1/tickets/${opened.id}/cancel`).set(agent).send({ reason: 'caller hung up' }).expect(200);
     const closed = await t.http().post('/v1/links/cancel').send({ token }).expect(410);
-    const unknown = await t.http().post('/v1/links/cancel').send({ token: `rdc_${'x'.repeat(43)}` });
+    const unknown = await t
+      .http()
+      .post('/v1/links/cancel')
+      .send({ token: `rdc_${'x'.repeat(43)}` });
     expect(closed.body.message).toBe(unknown.body.message);
   });
 });

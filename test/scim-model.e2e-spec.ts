@@ -17,7 +17,12 @@ const MODEL_RUNS = Number(process.env.SCIM_MODEL_RUNS ?? 15);
 
 beforeAll(async () => {
   t = await createTestApp(__filename, { SCIM_RATE_LIMIT: '100000' });
-  const res = await t.http().post('/v1/scim-connections').set({ Authorization: `Bearer ${t.adminToken}` }).send({ name: 'model' }).expect(201);
+  const res = await t
+    .http()
+    .post('/v1/scim-connections')
+    .set({ Authorization: `Bearer ${t.adminToken}` })
+    .send({ name: 'model' })
+    .expect(201);
   t.secrets.add(res.body.secret);
   scim = { Authorization: `Bearer ${res.body.secret}`, 'Content-Type': 'application/scim+json' };
 });
@@ -91,10 +96,22 @@ async function step(model: (ModelUser | undefined)[], prefix: string, c: Command
     active: u.active,
     emails: [{ value: u.email, type: 'work', primary: true }],
     phoneNumbers: [{ value: u.phone, type: 'mobile' }],
-    [ENTERPRISE]: { ...(u.employeeNumber && { employeeNumber: u.employeeNumber }), ...(u.manager !== null && { manager: { value: `${prefix}-${u.manager}` } }) },
+    [ENTERPRISE]: {
+      ...(u.employeeNumber && { employeeNumber: u.employeeNumber }),
+      ...(u.manager !== null && { manager: { value: `${prefix}-${u.manager}` } }),
+    },
   });
   if (c.kind === 'create') {
-    const next: ModelUser = { externalId: `${prefix}-${c.user}`, userName, displayName: c.displayName, email: userName, phone: c.phone, active: true, employeeNumber: null, manager: null };
+    const next: ModelUser = {
+      externalId: `${prefix}-${c.user}`,
+      userName,
+      displayName: c.displayName,
+      email: userName,
+      phone: c.phone,
+      active: true,
+      employeeNumber: null,
+      manager: null,
+    };
     const res = await send('post', '/Users', body(next));
     if (current) {
       expect(res.status).toBe(409);
@@ -124,7 +141,10 @@ async function step(model: (ModelUser | undefined)[], prefix: string, c: Command
     case 'rename':
       return expectOk(await send('patch', path, ops({ op: 'Replace', path: 'displayName', value: c.displayName })), { ...current, displayName: c.displayName });
     case 'phone':
-      return expectOk(await send('patch', path, ops({ op: 'replace', path: 'phoneNumbers[type eq "mobile"].value', value: c.phone })), { ...current, phone: c.phone });
+      return expectOk(await send('patch', path, ops({ op: 'replace', path: 'phoneNumbers[type eq "mobile"].value', value: c.phone })), {
+        ...current,
+        phone: c.phone,
+      });
     case 'email': {
       const email = `${c.local}.${prefix}-${c.user}@example.com`;
       return expectOk(await send('patch', path, ops({ op: 'replace', path: 'emails[type eq "work"].value', value: email })), { ...current, email });
@@ -135,7 +155,11 @@ async function step(model: (ModelUser | undefined)[], prefix: string, c: Command
     }
     case 'manager': {
       const refused = c.manager === c.user || loops(model, c.user, c.manager);
-      return expectOk(await send('patch', path, ops({ op: 'Add', path: `${ENTERPRISE}:manager`, value: `${prefix}-${c.manager}` })), { ...current, manager: c.manager }, refused);
+      return expectOk(
+        await send('patch', path, ops({ op: 'Add', path: `${ENTERPRISE}:manager`, value: `${prefix}-${c.manager}` })),
+        { ...current, manager: c.manager },
+        refused,
+      );
     }
     case 'unmanage':
       return expectOk(await send('patch', path, ops({ op: 'remove', path: `${ENTERPRISE}:manager` })), { ...current, manager: null });
@@ -154,7 +178,14 @@ async function compare(model: (ModelUser | undefined)[], prefix: string): Promis
     if (!u) continue;
     const { body } = await send('get', `/Users/${u.id}`).expect(200);
     const managerId = u.manager === null ? undefined : (model[u.manager]?.id ?? `${prefix}-${u.manager}`);
-    expect({ displayName: body.displayName, email: body.emails[0].value, phone: body.phoneNumbers[0].value, active: body.active, employeeNumber: body[ENTERPRISE].employeeNumber ?? null, manager: body[ENTERPRISE].manager?.value }).toEqual({
+    expect({
+      displayName: body.displayName,
+      email: body.emails[0].value,
+      phone: body.phoneNumbers[0].value,
+      active: body.active,
+      employeeNumber: body[ENTERPRISE].employeeNumber ?? null,
+      manager: body[ENTERPRISE].manager?.value,
+    }).toEqual({
       displayName: u.displayName,
       email: u.email,
       phone: u.phone,
@@ -190,7 +221,20 @@ describe('SCIM fuzz', () => {
     fc.string({ maxLength: 60 }),
     fc
       .tuple(
-        fc.constantFrom('userName', 'externalId', 'emails[type eq "work"].value', 'emails[type eq', 'name.givenName', 'active', 'meta.lastModified', `${ENTERPRISE}:manager.value`, 'nope', '(', 'not(', 'emails[value'),
+        fc.constantFrom(
+          'userName',
+          'externalId',
+          'emails[type eq "work"].value',
+          'emails[type eq',
+          'name.givenName',
+          'active',
+          'meta.lastModified',
+          `${ENTERPRISE}:manager.value`,
+          'nope',
+          '(',
+          'not(',
+          'emails[value',
+        ),
         fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'pr', 'xx', ''),
         fc.constantFrom('"a"', '5', 'true', '"2020-01-01T00:00:00Z"', '', '"', 'null', '"x" and', '"x" or userName eq "y"', ')'),
       )
@@ -207,12 +251,41 @@ describe('SCIM fuzz', () => {
     );
   });
 
-  const value = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.constantFrom('value', 'type', 'active', 'displayName', 'x'), fc.oneof(fc.string({ maxLength: 8 }), fc.boolean())), fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 }));
+  const value = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.dictionary(fc.constantFrom('value', 'type', 'active', 'displayName', 'x'), fc.oneof(fc.string({ maxLength: 8 }), fc.boolean())),
+    fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 }),
+  );
   const path = fc.oneof(
     fc.string({ maxLength: 30 }),
-    fc.constantFrom('active', 'displayName', 'userName', 'emails[type eq "work"].value', 'phoneNumbers[type eq "mobile"].value', 'phoneNumbers[type eq "mobile"]', 'emails[type eq', 'name.givenName', `${ENTERPRISE}:manager`, `${ENTERPRISE}:employeeNumber`, 'meta.version', 'id', 'groups', 'emails[value co "@"]'),
+    fc.constantFrom(
+      'active',
+      'displayName',
+      'userName',
+      'emails[type eq "work"].value',
+      'phoneNumbers[type eq "mobile"].value',
+      'phoneNumbers[type eq "mobile"]',
+      'emails[type eq',
+      'name.givenName',
+      `${ENTERPRISE}:manager`,
+      `${ENTERPRISE}:employeeNumber`,
+      'meta.version',
+      'id',
+      'groups',
+      'emails[value co "@"]',
+    ),
   );
-  const operation = fc.record({ op: fc.constantFrom('add', 'Replace', 'remove', 'REMOVE', 'delete', 7), path: fc.option(path, { nil: undefined }), value: fc.option(value, { nil: undefined }) }, { requiredKeys: ['op'] });
+  const operation = fc.record(
+    {
+      op: fc.constantFrom('add', 'Replace', 'remove', 'REMOVE', 'delete', 7),
+      path: fc.option(path, { nil: undefined }),
+      value: fc.option(value, { nil: undefined }),
+    },
+    { requiredKeys: ['op'] },
+  );
   const patchBody = fc.oneof(
     fc.record({ schemas: fc.constant([PATCH_OP]), Operations: fc.array(operation, { minLength: 1, maxLength: 4 }) }),
     fc.anything({ maxDepth: 3 }),

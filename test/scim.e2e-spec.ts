@@ -87,9 +87,17 @@ describe('discovery and authentication', () => {
     await t.http().get('/scim/v2/Users').set(admin).expect(401);
     const other = await t.http().post('/v1/scim-connections').set(admin).send({ name: 'to revoke' }).expect(201);
     t.secrets.add(other.body.secret);
-    await t.http().get('/scim/v2/Users').set({ Authorization: `Bearer ${other.body.secret}` }).expect(200);
+    await t
+      .http()
+      .get('/scim/v2/Users')
+      .set({ Authorization: `Bearer ${other.body.secret}` })
+      .expect(200);
     await t.http().post(`/v1/scim-connections/${other.body.connection.id}/revoke`).set(admin).expect(200);
-    await t.http().get('/scim/v2/Users').set({ Authorization: `Bearer ${other.body.secret}` }).expect(401);
+    await t
+      .http()
+      .get('/scim/v2/Users')
+      .set({ Authorization: `Bearer ${other.body.secret}` })
+      .expect(401);
     const { rows } = await t.db.query('SELECT secret_hash FROM scim_connections WHERE id = $1', [other.body.connection.id]);
     expect(rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].secret_hash).not.toContain(other.body.secret);
@@ -101,9 +109,17 @@ describe('discovery and authentication', () => {
     const created = await run(process.execPath, ['dist/src/cli.js', 'scim:connection-create', '--name', 'Entra from the CLI'], options);
     const [, id, cliSecret] = /SCIM connection ([0-9a-f-]{36}) .*shown once:\n(\S+)/.exec(created.stdout)!;
     t.secrets.add(cliSecret);
-    await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${cliSecret}` }).expect(200);
+    await t
+      .http()
+      .get('/scim/v2/Users?count=1')
+      .set({ Authorization: `Bearer ${cliSecret}` })
+      .expect(200);
     await run(process.execPath, ['dist/src/cli.js', 'scim:connection-revoke', '--id', id], options);
-    await t.http().get('/scim/v2/Users?count=1').set({ Authorization: `Bearer ${cliSecret}` }).expect(401);
+    await t
+      .http()
+      .get('/scim/v2/Users?count=1')
+      .set({ Authorization: `Bearer ${cliSecret}` })
+      .expect(401);
     const { rows } = await t.db.query(`SELECT actor_kind FROM audit_events WHERE target_id = $1 ORDER BY seq`, [id]);
     expect(rows.map((r: { actor_kind: string }) => r.actor_kind)).toEqual(['cli', 'directory', 'cli']);
   });
@@ -120,12 +136,23 @@ describe('discovery and authentication', () => {
     t.secrets.add(busy.body.secret);
     const statuses: number[] = [];
     for (let batch = 0; batch < RATE_LIMIT + 10; batch += 10) {
-      const replies = await Promise.all(Array.from({ length: 10 }, () => t.http().get('/scim/v2/ServiceProviderConfig').set({ Authorization: `Bearer ${busy.body.secret}` })));
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          t
+            .http()
+            .get('/scim/v2/ServiceProviderConfig')
+            .set({ Authorization: `Bearer ${busy.body.secret}` }),
+        ),
+      );
       statuses.push(...replies.map((r) => r.status));
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(RATE_LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(10);
-    const refused = await t.http().get('/scim/v2/ServiceProviderConfig').set({ Authorization: `Bearer ${busy.body.secret}` }).expect(429);
+    const refused = await t
+      .http()
+      .get('/scim/v2/ServiceProviderConfig')
+      .set({ Authorization: `Bearer ${busy.body.secret}` })
+      .expect(429);
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);
     expect(refused.body).toMatchObject({ status: '429' });
     await get('/ServiceProviderConfig').expect(200); // another connection is not held back
@@ -144,16 +171,35 @@ describe('Okta provisioning sequence', () => {
 
     // Okta's lookup before create: an empty ListResponse means "create".
     const lookup = await get(`/Users?filter=${encodeURIComponent(`userName eq "${login}"`)}&startIndex=1&count=100`).expect(200);
-    expect(lookup.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+    expect(lookup.body).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+      Resources: [],
+    });
 
     const mobile = phone();
     const created = await post('/Users', oktaUser(login, mobile)).expect(201);
     expect(created.headers.location).toMatch(new RegExp(`/scim/v2/Users/${created.body.id}$`));
     expect(created.headers.etag).toBe(created.body.meta.version);
-    expect(created.body).toMatchObject({ userName: login, active: true, emails: [{ value: login, type: 'work', primary: true }], phoneNumbers: [{ value: mobile, type: 'mobile' }] });
+    expect(created.body).toMatchObject({
+      userName: login,
+      active: true,
+      emails: [{ value: login, type: 'work', primary: true }],
+      phoneNumbers: [{ value: mobile, type: 'mobile' }],
+    });
     expect(created.body).not.toHaveProperty('password');
     const id = created.body.id as string;
-    expect(await account(id)).toMatchObject({ source: 'directory', status: 'active', tier: 'standard', email: login, phone: mobile, directoryChangedAt: expect.any(String), channelsChangedAt: null });
+    expect(await account(id)).toMatchObject({
+      source: 'directory',
+      status: 'active',
+      tier: 'standard',
+      email: login,
+      phone: mobile,
+      directoryChangedAt: expect.any(String),
+      channelsChangedAt: null,
+    });
     // The new hire's first sign-in at the login application enrols codes (before any channel change: after one,
     // a first enrolment is refused within the risk window).
     const codes = await enrol(id);
@@ -171,8 +217,17 @@ describe('Okta provisioning sequence', () => {
 
     // Okta PUT: the full profile, manager named by its id; the manager arrives later (resolved then).
     const managerExternalId = `00u${unique('m')}`;
-    const put1 = await put(`/Users/${id}`, { ...oktaUser(login, mobile), id, name: { givenName: 'Tess', familyName: 'User' }, displayName: 'Tess User', [ENTERPRISE]: { employeeNumber: '4411', costCenter: 'CC-1', manager: { value: managerExternalId } } }).expect(200);
-    expect(put1.body).toMatchObject({ displayName: 'Tess User', [ENTERPRISE]: { employeeNumber: '4411', costCenter: 'CC-1', manager: { value: managerExternalId } } });
+    const put1 = await put(`/Users/${id}`, {
+      ...oktaUser(login, mobile),
+      id,
+      name: { givenName: 'Tess', familyName: 'User' },
+      displayName: 'Tess User',
+      [ENTERPRISE]: { employeeNumber: '4411', costCenter: 'CC-1', manager: { value: managerExternalId } },
+    }).expect(200);
+    expect(put1.body).toMatchObject({
+      displayName: 'Tess User',
+      [ENTERPRISE]: { employeeNumber: '4411', costCenter: 'CC-1', manager: { value: managerExternalId } },
+    });
     expect((await account(id)).managerId).toBeNull();
     const manager = await post('/Users', oktaUser(managerLogin, phone(), { externalId: managerExternalId })).expect(201);
     expect((await account(id)).managerId).toBe(manager.body.id);
@@ -247,7 +302,10 @@ describe('Entra ID provisioning sequence', () => {
     expect((await get(`/Users?filter=${encodeURIComponent(`emails[type eq "work"].value eq "${upn}"`)}`).expect(200)).body.Resources[0].id).toBe(id);
 
     // "Replace" capitalised, several attributes in one request (Entra's update shape).
-    await patch(`/Users/${id}`, ops({ op: 'Replace', path: 'displayName', value: 'Entra Renamed' }, { op: 'Add', path: 'name.givenName', value: 'Entra2' })).expect(200);
+    await patch(
+      `/Users/${id}`,
+      ops({ op: 'Replace', path: 'displayName', value: 'Entra Renamed' }, { op: 'Add', path: 'name.givenName', value: 'Entra2' }),
+    ).expect(200);
     // Work e-mail by a filtered value path.
     const newMail = `${unique('moved')}@contoso.com`.toLowerCase();
     const mailed = await patch(`/Users/${id}`, ops({ op: 'Replace', path: 'emails[type eq "work"].value', value: newMail })).expect(200);
@@ -282,8 +340,18 @@ describe('versions, deletes and refusals', () => {
     const created = await post('/Users', oktaUser(login, phone())).expect(201);
     const id = created.body.id;
     const first = created.headers.etag;
-    await t.http().patch(`/scim/v2/Users/${id}`).set({ ...scim(), 'If-Match': first }).send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: 'One' }))).expect(200);
-    const stale = await t.http().patch(`/scim/v2/Users/${id}`).set({ ...scim(), 'If-Match': first }).send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: 'Two' }))).expect(412);
+    await t
+      .http()
+      .patch(`/scim/v2/Users/${id}`)
+      .set({ ...scim(), 'If-Match': first })
+      .send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: 'One' })))
+      .expect(200);
+    const stale = await t
+      .http()
+      .patch(`/scim/v2/Users/${id}`)
+      .set({ ...scim(), 'If-Match': first })
+      .send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: 'Two' })))
+      .expect(412);
     expect(stale.body).toMatchObject({ status: '412' });
     expect((await account(id)).displayName).toBe('One');
   });
@@ -292,7 +360,11 @@ describe('versions, deletes and refusals', () => {
     const created = await post('/Users', oktaUser(`${unique('race')}@example.com`.toLowerCase(), phone())).expect(201);
     const replies = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        t.http().patch(`/scim/v2/Users/${created.body.id}`).set({ ...scim(), 'If-Match': created.headers.etag }).send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: `Racer ${i}` }))),
+        t
+          .http()
+          .patch(`/scim/v2/Users/${created.body.id}`)
+          .set({ ...scim(), 'If-Match': created.headers.etag })
+          .send(JSON.stringify(ops({ op: 'replace', path: 'displayName', value: `Racer ${i}` }))),
       ),
     );
     expect(replies.map((r) => r.status).sort()).toEqual([200, 412, 412, 412, 412, 412, 412, 412]);
@@ -338,7 +410,10 @@ describe('versions, deletes and refusals', () => {
   it('a PATCH with a bad path or value is a SCIM 400 and writes nothing (not even the good operations before it)', async () => {
     const created = await post('/Users', oktaUser(`${unique('bad')}@example.com`.toLowerCase(), phone())).expect(201);
     const before = await t.snapshot();
-    const a = await patch(`/Users/${created.body.id}`, ops({ op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'replace', path: 'nope[', value: 1 })).expect(400);
+    const a = await patch(
+      `/Users/${created.body.id}`,
+      ops({ op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'replace', path: 'nope[', value: 1 }),
+    ).expect(400);
     expect(a.body.scimType).toBe('invalidPath');
     const b = await patch(`/Users/${created.body.id}`, ops({ op: 'replace', path: 'phoneNumbers[type eq "mobile"].value', value: '07700 900234' })).expect(400);
     expect(b.body.scimType).toBe('invalidValue');

@@ -157,7 +157,8 @@ describe('a permanent refusal (550)', () => {
     mailbox.refusals.set(account.email, { code: 550, times: Number.POSITIVE_INFINITY });
     ticketId = (await desk.open(agent, account)).id;
     failed = await eventually(
-      async () => (await t.db.query(`SELECT id, idempotency_key FROM outbox WHERE ticket_id = $1 AND channel = 'email' AND status = 'failed'`, [ticketId])).rows[0],
+      async () =>
+        (await t.db.query(`SELECT id, idempotency_key FROM outbox WHERE ticket_id = $1 AND channel = 'email' AND status = 'failed'`, [ticketId])).rows[0],
       'the refused message to be failed',
     );
     // The same notice reached the phone (file inbox): its "not me" link is the secret the outbox must not show.
@@ -212,7 +213,11 @@ describe('a permanent refusal (550)', () => {
     expect([...times].sort().reverse()).toEqual(times);
     await t.http().get('/v1/outbox?status=lost').set(admin()).expect(400);
     await t.http().get('/v1/outbox?cursor=bm90LWEtY3Vyc29y').set(admin()).expect(400);
-    await t.http().get(`/v1/outbox?cursor=${Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url')}`).set(admin()).expect(400);
+    await t
+      .http()
+      .get(`/v1/outbox?cursor=${Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url')}`)
+      .set(admin())
+      .expect(400);
   });
 
   it('is sent again by an admin resend with the same idempotency key, once, and audited', async () => {

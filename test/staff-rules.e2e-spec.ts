@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const staffRow = async (id: string) => (await t.db.query('SELECT roles, account_id, active FROM staff WHERE id = $1', [id])).rows[0];
-const review = (who: ReturnType<typeof bearer>, id: string) => t.http().post(`/v1/change-requests/${id}/approve`).set(who).send({ reason: 'checked in person' });
+const review = (who: ReturnType<typeof bearer>, id: string) =>
+  t.http().post(`/v1/change-requests/${id}/approve`).set(who).send({ reason: 'checked in person' });
 
 describe('own-staff-record', () => {
   it.each([
@@ -43,13 +44,20 @@ describe('own-staff-record', () => {
     expect(after.audit_events).toBe(snapshot.audit_events + 1);
     const { rows } = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'staff.self_change_refused' ORDER BY seq DESC LIMIT 1`);
     expect(rows[0].payload).toEqual({ rule: 'own-staff-record', changed: [field] });
-    await eventually(() => t.inbox().some((m) => m.template === 'security.self_change_refused' && m.body.includes(second.id) && m.body.includes(field)), 'the security alert');
+    await eventually(
+      () => t.inbox().some((m) => m.template === 'security.self_change_refused' && m.body.includes(second.id) && m.body.includes(field)),
+      'the security alert',
+    );
   });
 
   it('refuses linking another member, new or existing, to one’s own employee account (a second identity), and alerts security', async () => {
     const me = await t.createStaff(['admin']);
     const mine = me.staff.accountId!;
-    const created = await t.http().post('/v1/staff').set(bearer(me.token)).send({ name: 'my other self', roles: ['service'], accountId: mine });
+    const created = await t
+      .http()
+      .post('/v1/staff')
+      .set(bearer(me.token))
+      .send({ name: 'my other self', roles: ['service'], accountId: mine });
     expect(created.status).toBe(403);
     expect(created.body).toMatchObject({ code: 'staff_rule_refused', details: { rule: 'own-staff-record' } });
     const auditor = await t.createStaff(['auditor']);
@@ -60,7 +68,11 @@ describe('own-staff-record', () => {
   });
 
   it('refuses the lone first admin too, before any second admin exists to review', async () => {
-    const res = await t.http().patch(`/v1/staff/${(await t.db.query(`SELECT id FROM staff WHERE name = 'First admin'`)).rows[0].id}`).set(first).send({ roles: ['admin', 'approver'] });
+    const res = await t
+      .http()
+      .patch(`/v1/staff/${(await t.db.query(`SELECT id FROM staff WHERE name = 'First admin'`)).rows[0].id}`)
+      .set(first)
+      .send({ roles: ['admin', 'approver'] });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('staff_rule_refused');
   });
@@ -73,7 +85,11 @@ describe('own-staff-record', () => {
 describe('ticket-roles-need-an-account', () => {
   it.each([['agent'], ['approver'], ['admin']])('refuses a %s without accountId, writing nothing', async (role) => {
     const snapshot = await t.snapshot();
-    const res = await t.http().post('/v1/staff').set(second.auth).send({ name: `no account ${role}`, roles: [role] });
+    const res = await t
+      .http()
+      .post('/v1/staff')
+      .set(second.auth)
+      .send({ name: `no account ${role}`, roles: [role] });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ code: 'staff_rule_broken', details: { rule: 'ticket-roles-need-an-account' } });
     expect(await t.snapshot()).toEqual(snapshot);
@@ -81,7 +97,11 @@ describe('ticket-roles-need-an-account', () => {
 
   it('refuses giving a ticket role to a member without an account, and unlinking a member who holds one', async () => {
     const auditor = await t.createStaff(['auditor']);
-    const grant = await t.http().patch(`/v1/staff/${auditor.staff.id}`).set(second.auth).send({ roles: ['agent'] });
+    const grant = await t
+      .http()
+      .patch(`/v1/staff/${auditor.staff.id}`)
+      .set(second.auth)
+      .send({ roles: ['agent'] });
     expect(grant.status).toBe(403);
     expect(grant.body.details).toEqual({ rule: 'ticket-roles-need-an-account' });
     const agent = await t.createStaff(['agent']);
@@ -107,21 +127,23 @@ describe('ticket-roles-need-an-account', () => {
 });
 
 describe('drill-readers-do-not-work-tickets', () => {
-  it.each([
-    [['auditor', 'agent']],
-    [['drill_runner', 'approver']],
-    [['auditor', 'drill_runner', 'agent', 'approver']],
-  ])('refuses creating a member with %j', async (roles) => {
-    const accountId = (await t.createAccount()).id;
-    const res = await t.http().post('/v1/staff').set(second.auth).send({ name: 'both sides', roles, accountId });
-    expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ code: 'staff_rule_broken', details: { rule: 'drill-readers-do-not-work-tickets' } });
-  });
+  it.each([[['auditor', 'agent']], [['drill_runner', 'approver']], [['auditor', 'drill_runner', 'agent', 'approver']]])(
+    'refuses creating a member with %j',
+    async (roles) => {
+      const accountId = (await t.createAccount()).id;
+      const res = await t.http().post('/v1/staff').set(second.auth).send({ name: 'both sides', roles, accountId });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'staff_rule_broken', details: { rule: 'drill-readers-do-not-work-tickets' } });
+    },
+  );
 
   it('refuses adding auditor to an agent, and agent to a drill runner', async () => {
     const agent = await t.createStaff(['agent']);
     const runner = await t.createStaff(['drill_runner'], { accountId: (await t.createAccount()).id });
-    for (const [id, roles] of [[agent.staff.id, ['agent', 'auditor']], [runner.staff.id, ['drill_runner', 'agent']]] as const) {
+    for (const [id, roles] of [
+      [agent.staff.id, ['agent', 'auditor']],
+      [runner.staff.id, ['drill_runner', 'agent']],
+    ] as const) {
       const res = await t.http().patch(`/v1/staff/${id}`).set(second.auth).send({ roles });
       expect(res.status).toBe(403);
       expect(res.body.details).toEqual({ rule: 'drill-readers-do-not-work-tickets' });
@@ -131,7 +153,11 @@ describe('drill-readers-do-not-work-tickets', () => {
   it('refuses ticket actions by a member who holds both (one made before the rule)', async () => {
     const agent = await t.createStaff(['agent']);
     await t.db.query(`UPDATE staff SET roles = '{agent,auditor}' WHERE id = $1`, [agent.staff.id]);
-    const res = await t.http().post('/v1/tickets').set(bearer(agent.token)).send({ accountId: (await t.createAccount()).id, channel: 'phone', reason: 'lost_device' });
+    const res = await t
+      .http()
+      .post('/v1/tickets')
+      .set(bearer(agent.token))
+      .send({ accountId: (await t.createAccount()).id, channel: 'phone', reason: 'lost_device' });
     expect(res.status).toBe(403);
     expect(res.body.details).toEqual({ rule: 'drill-readers-do-not-work-tickets' });
   });
@@ -152,7 +178,15 @@ describe("an admin's record (staffAdminRecord)", () => {
 
   it('leaves changes to non-admins as they were (an agent gains intake at once)', async () => {
     const agent = await t.createStaff(['agent']);
-    expect((await t.http().patch(`/v1/staff/${agent.staff.id}`).set(second.auth).send({ roles: ['agent', 'intake'] })).status).toBe(200);
+    expect(
+      (
+        await t
+          .http()
+          .patch(`/v1/staff/${agent.staff.id}`)
+          .set(second.auth)
+          .send({ roles: ['agent', 'intake'] })
+      ).status,
+    ).toBe(200);
   });
 });
 

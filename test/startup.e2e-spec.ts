@@ -83,7 +83,19 @@ describe('starting the service', () => {
     const http = request(`http://127.0.0.1:${port}`);
     const docs = await http.get('/docs-json').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(
-      expect.arrayContaining(['/health', '/health/ready', '/metrics', '/v1/staff', '/v1/staff/{id}/tokens', '/v1/staff/{id}/tokens/{tokenId}', '/v1/accounts', '/v1/accounts/{id}', '/v1/accounts/import', '/v1/audit', '/v1/audit/verify']),
+      expect.arrayContaining([
+        '/health',
+        '/health/ready',
+        '/metrics',
+        '/v1/staff',
+        '/v1/staff/{id}/tokens',
+        '/v1/staff/{id}/tokens/{tokenId}',
+        '/v1/accounts',
+        '/v1/accounts/{id}',
+        '/v1/accounts/import',
+        '/v1/audit',
+        '/v1/audit/verify',
+      ]),
     );
     expect(docs.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     await http.get('/docs').expect(200).expect('Content-Type', /html/);
@@ -93,7 +105,10 @@ describe('starting the service', () => {
     expect(console.headers['content-security-policy']).toContain("script-src 'self'");
     await http.get('/r/some-link-token').expect(200).expect('Content-Type', /html/);
     await http.get('/health').expect(200);
-    const metrics = await http.get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
+    const metrics = await http
+      .get('/metrics')
+      .expect(200)
+      .expect('Content-Type', /text\/plain/);
     expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status_code="200"\} 1/);
     expect(metrics.text).toContain('process_resident_memory_bytes');
   });
@@ -128,7 +143,11 @@ describe('a start and a stop in development, through npm start', () => {
   });
 
   const npmStart = (port: number) => {
-    const service = startCommand('npm', ['start', '--silent'], baseEnv(port, { NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: `automation-${randomBytes(24).toString('hex')}`, LOG_FILE: undefined }));
+    const service = startCommand(
+      'npm',
+      ['start', '--silent'],
+      baseEnv(port, { NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: `automation-${randomBytes(24).toString('hex')}`, LOG_FILE: undefined }),
+    );
     running.push(service);
     return service;
   };
@@ -159,11 +178,19 @@ describe('a start and a stop in development, through npm start', () => {
 describe('development secrets', () => {
   it('are generated once, kept in .dev-secrets.json, announced, and used by the service and the CLI alike', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rd-dev-'));
-    const env = baseEnv(await freePort(), { NODE_ENV: 'development', CODE_PEPPER: undefined, DELIVERY_KEY: undefined, GRANT_SIGNING_KEY: undefined, AUDIT_CHECKPOINT_KEY: undefined });
+    const env = baseEnv(await freePort(), {
+      NODE_ENV: 'development',
+      CODE_PEPPER: undefined,
+      DELIVERY_KEY: undefined,
+      GRANT_SIGNING_KEY: undefined,
+      AUDIT_CHECKPOINT_KEY: undefined,
+    });
     const service = startProcess('dist/src/main.js', [], env, dir);
     running.push(service);
     await service.waitFor(/listening on/);
-    expect(service.output()).toContain(`Development mode: using throwaway CODE_PEPPER, DELIVERY_KEY, GRANT_SIGNING_KEY and AUDIT_CHECKPOINT_KEY from ${join(dir, '.dev-secrets.json')}`);
+    expect(service.output()).toContain(
+      `Development mode: using throwaway CODE_PEPPER, DELIVERY_KEY, GRANT_SIGNING_KEY and AUDIT_CHECKPOINT_KEY from ${join(dir, '.dev-secrets.json')}`,
+    );
     const secrets = JSON.parse(readFileSync(join(dir, '.dev-secrets.json'), 'utf8'));
     expect(statSync(join(dir, '.dev-secrets.json')).mode & 0o777).toBe(0o600);
 

@@ -53,9 +53,8 @@ const snapshotRow = async (id: string) => (await t.db.query('SELECT * FROM ticke
  * app's own workers (sweep, relay, sequencer) audit other tickets meanwhile, which a count of the whole table would see.
  */
 const auditCount = async (id: string, accountId: string) =>
-  (
-    await t.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_id IN ($1, $2) OR payload::text LIKE '%' || $1 || '%'`, [id, accountId])
-  ).rows[0].n as number;
+  (await t.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_id IN ($1, $2) OR payload::text LIKE '%' || $1 || '%'`, [id, accountId])).rows[0]
+    .n as number;
 const outboxTemplates = async (id: string, accountId: string) =>
   (
     await t.db.query(
@@ -97,8 +96,16 @@ describe('every (state, event) pair', () => {
           if (effects.includes('assign_actor')) expect(after.assigned_to).toBe(row.by[0] === 'system' || row.by[0] === 'subject' ? null : staff.id);
           if (effects.includes('unassign')) expect(after.assigned_to).toBeNull();
           if (effects.includes('fix_approved_facts')) {
-            const { rows: [account] } = await t.db.query('SELECT tier, email, phone, manager_id FROM accounts WHERE id = $1', [accountId]);
-            expect(after.approved_facts).toEqual({ tier: account.tier, email: account.email, phone: account.phone, managerId: account.manager_id, approvedAt: expect.any(String) });
+            const {
+              rows: [account],
+            } = await t.db.query('SELECT tier, email, phone, manager_id FROM accounts WHERE id = $1', [accountId]);
+            expect(after.approved_facts).toEqual({
+              tier: account.tier,
+              email: account.email,
+              phone: account.phone,
+              managerId: account.manager_id,
+              approvedAt: expect.any(String),
+            });
           }
           if (effects.includes('schedule_regeneration')) expect(after.regenerate_after).toEqual(expect.any(Date));
           const templates = await outboxTemplates(id, accountId);
@@ -107,7 +114,9 @@ describe('every (state, event) pair', () => {
           if (effects.includes('notify_subject_approved')) expect(templates).toContain('ticket.approved');
         });
         // the same pair by an actor the row does not name is refused (403-class), nothing changed
-        const outsider = (['agent', 'owner', 'approver', 'admin', 'system', 'subject'] as Actor[]).find((a) => !row.by.includes(a) && !rows.some((r) => r.by.includes(a)));
+        const outsider = (['agent', 'owner', 'approver', 'admin', 'system', 'subject'] as Actor[]).find(
+          (a) => !row.by.includes(a) && !rows.some((r) => r.by.includes(a)),
+        );
         if (outsider) {
           it(`${state} × ${event} by ${outsider} → refused, nothing changed`, async () => {
             const { id, accountId } = await ticketIn(state, row);

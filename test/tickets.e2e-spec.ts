@@ -137,7 +137,8 @@ describe('what stops an impostor', () => {
     await desk.claim(agents[0]);
     const otp = await desk.sendOtp(agents[0], opened.id, account);
     const wrong = otp === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 2; i += 1) expect((await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: wrong }).expect(200)).body.state).toBe('proofing');
+    for (let i = 0; i < 2; i += 1)
+      expect((await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: wrong }).expect(200)).body.state).toBe('proofing');
     const denied = await desk.submit(agents[0], opened.id, 'registered_channel_otp', { code: wrong }).expect(200);
     expect(denied.body.state).toBe('denied');
     expect(denied.body.steps.find((s: { step: string }) => s.step === 'registered_channel_otp')).toMatchObject({ status: 'failed', attempts: 3 });
@@ -313,7 +314,11 @@ describe('the queue', () => {
     const second = (await t.http().post('/v1/tickets').set(agents[1]).send({ accountId: account.id, channel: 'chat', reason: 'new_phone' }).expect(201)).body;
     expect(await desk.state(first.id)).toBe('superseded');
     const events = (await t.http().get(`/v1/tickets/${first.id}/events`).set(agents[0]).expect(200)).body;
-    expect(events.at(-1)).toMatchObject({ action: 'ticket.supersede', actorKind: 'system', payload: { from: 'open', to: 'superseded', supersededBy: second.id } });
+    expect(events.at(-1)).toMatchObject({
+      action: 'ticket.supersede',
+      actorKind: 'system',
+      payload: { from: 'open', to: 'superseded', supersededBy: second.id },
+    });
     expect((await t.http().get(`/v1/tickets/${first.id}`).set(agents[0]).expect(200)).body).toMatchObject({ state: 'superseded', allowedEvents: [] });
 
     await t.db.query(`UPDATE tickets SET state = 'regenerating' WHERE id = $1`, [second.id]);
@@ -324,7 +329,9 @@ describe('the queue', () => {
 
   it('two requests for the same account at once: one ticket stays live, the other superseded, never two live', async () => {
     const account = await t.createAccount();
-    const results = await Promise.all(agents.slice(0, 2).map((a) => t.http().post('/v1/tickets').set(a).send({ accountId: account.id, channel: 'phone', reason: 'new_phone' })));
+    const results = await Promise.all(
+      agents.slice(0, 2).map((a) => t.http().post('/v1/tickets').set(a).send({ accountId: account.id, channel: 'phone', reason: 'new_phone' })),
+    );
     expect(results.map((r) => r.status)).toEqual([201, 201]);
     const { rows } = await t.db.query(`SELECT state FROM tickets WHERE account_id = $1 ORDER BY state`, [account.id]);
     expect(rows.map((r: { state: string }) => r.state)).toEqual(['open', 'superseded']);
@@ -387,7 +394,12 @@ describe('after approval', () => {
     expect(view.body.steps).toEqual([
       expect.objectContaining({ step: 'registered_channel_otp', kind: 'system', status: 'passed', evidence: null }),
       expect.objectContaining({ step: 'manager_attestation', kind: 'system', status: 'passed', evidence: null }),
-      expect.objectContaining({ step: 'government_id', kind: 'attested', status: 'passed', evidence: { documentType: 'passport', last4: '4F7K', note: 'photo matches, document valid' } }),
+      expect.objectContaining({
+        step: 'government_id',
+        kind: 'attested',
+        status: 'passed',
+        evidence: { documentType: 'passport', last4: '4F7K', note: 'photo matches, document valid' },
+      }),
     ]);
   });
 

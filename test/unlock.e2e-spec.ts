@@ -45,18 +45,36 @@ async function system(custodians: Custodian[], extra: Record<string, unknown> = 
   return res.body as { id: string; k: number; windowSeconds: number; grantTtlSeconds: number };
 }
 
-const openSession = async (systemId: string) => (await t.http().post(`/v1/critical-systems/${systemId}/unlock-sessions`).set(service).expect(201)).body as { id: string; state: string; expiresAt: string; presented: unknown[] };
-const present = (sessionId: string, accountId: string, code: string) => t.http().post(`/v1/unlock-sessions/${sessionId}/presentations`).set(service).send({ accountId, code });
-const usedCodes = async (accountId: string) => (await t.db.query(`SELECT count(*)::int AS n FROM backup_codes WHERE account_id = $1 AND used_at IS NOT NULL`, [accountId])).rows[0].n as number;
+const openSession = async (systemId: string) =>
+  (await t.http().post(`/v1/critical-systems/${systemId}/unlock-sessions`).set(service).expect(201)).body as {
+    id: string;
+    state: string;
+    expiresAt: string;
+    presented: unknown[];
+  };
+const present = (sessionId: string, accountId: string, code: string) =>
+  t.http().post(`/v1/unlock-sessions/${sessionId}/presentations`).set(service).send({ accountId, code });
+const usedCodes = async (accountId: string) =>
+  (await t.db.query(`SELECT count(*)::int AS n FROM backup_codes WHERE account_id = $1 AND used_at IS NOT NULL`, [accountId])).rows[0].n as number;
 const sessionRow = async (id: string) => (await t.http().get(`/v1/unlock-sessions/${id}`).set(auditor).expect(200)).body;
 
 describe('critical systems', () => {
   it('defaults to k=2, a 300 s window and a 15 min grant; refuses fewer custodians than k', async () => {
     const [a, b] = [await custodian(), await custodian()];
     expect(await system([a, b])).toMatchObject({ k: 2, windowSeconds: 300, grantTtlSeconds: 900 });
-    const res = await t.http().post('/v1/critical-systems').set(admin).send({ name: 'too-few', custodianIds: [a.account.id, b.account.id], k: 3 }).expect(400);
+    const res = await t
+      .http()
+      .post('/v1/critical-systems')
+      .set(admin)
+      .send({ name: 'too-few', custodianIds: [a.account.id, b.account.id], k: 3 })
+      .expect(400);
     expect(res.body.message).toMatch(/at least k \(3\)/);
-    await t.http().post('/v1/critical-systems').set(admin).send({ name: 'k-one', custodianIds: [a.account.id, b.account.id], k: 1 }).expect(400);
+    await t
+      .http()
+      .post('/v1/critical-systems')
+      .set(admin)
+      .send({ name: 'k-one', custodianIds: [a.account.id, b.account.id], k: 1 })
+      .expect(400);
   });
 
   it('refuses removing a custodian below k, and audits every change', async () => {
@@ -67,7 +85,12 @@ describe('critical systems', () => {
     expect(res.body.message).toMatch(/fewer than k \(2\)/);
     const audit = await t.http().get(`/v1/audit?target=${sys.id}`).set(auditor).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['critical_system.custodian_removed', 'critical_system.created']);
-    await t.http().post('/v1/critical-systems').set(service).send({ name: 'x', custodianIds: [a.account.id, b.account.id] }).expect(403);
+    await t
+      .http()
+      .post('/v1/critical-systems')
+      .set(service)
+      .send({ name: 'x', custodianIds: [a.account.id, b.account.id] })
+      .expect(403);
   });
 });
 
@@ -77,7 +100,10 @@ describe('unlocking', () => {
     const sys = await system([a, b]);
     const session = await openSession(sys.id);
     expect(session).toMatchObject({ state: 'open', presented: [] });
-    await eventually(() => t.inbox().filter((m) => m.template === 'unlock.opened' && [a.account.email, b.account.email].includes(m.to)).length === 2, 'both custodians told');
+    await eventually(
+      () => t.inbox().filter((m) => m.template === 'unlock.opened' && [a.account.email, b.account.email].includes(m.to)).length === 2,
+      'both custodians told',
+    );
 
     const first = await present(session.id, a.account.id, a.codes[0]).expect(200);
     expect(first.body).toMatchObject({ state: 'open', presented: [expect.objectContaining({ accountId: a.account.id })] });
@@ -125,7 +151,16 @@ describe('unlocking', () => {
     t.secrets.add(body.grant);
     await t.http().delete(`/v1/grants/${body.grantId}`).set(admin).expect(200);
     expect((await t.http().post('/v1/grants/introspect').set(service).send({ grant: body.grant }).expect(200)).body).toEqual({ active: false });
-    expect((await t.http().post('/v1/grants/introspect').set(service).send({ grant: body.grant.slice(0, -2) + 'AA' }).expect(200)).body).toEqual({ active: false });
+    expect(
+      (
+        await t
+          .http()
+          .post('/v1/grants/introspect')
+          .set(service)
+          .send({ grant: body.grant.slice(0, -2) + 'AA' })
+          .expect(200)
+      ).body,
+    ).toEqual({ active: false });
   });
 });
 
@@ -151,7 +186,9 @@ describe('refusals: the session does not advance', () => {
     const res = await present(sessionId, accountId, code).expect(status);
     expect(res.body.message).toMatch(message);
     expect(await sessionRow(sessionId)).toEqual(before);
-    const audit = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'unlock.refused' AND target_id = $1 ORDER BY seq DESC LIMIT 1`, [sessionId]);
+    const audit = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'unlock.refused' AND target_id = $1 ORDER BY seq DESC LIMIT 1`, [
+      sessionId,
+    ]);
     expect(audit.rows[0].payload.accountId).toBe(accountId);
   }
 

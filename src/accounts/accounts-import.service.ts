@@ -88,7 +88,14 @@ export class AccountsImportService {
         actor,
         action: 'accounts.imported',
         target: { type: 'account' },
-        payload: { format, rows: report.rows, created: report.created, updated: report.updated, rejected: report.rejected.length, requested: report.requested.length },
+        payload: {
+          format,
+          rows: report.rows,
+          created: report.created,
+          updated: report.updated,
+          rejected: report.rejected.length,
+          requested: report.requested.length,
+        },
       });
     });
     report.rejected.sort((a, b) => a.row - b.row);
@@ -125,12 +132,7 @@ export class AccountsImportService {
     return new Map(found.map((a) => [a.externalId, a]));
   }
 
-  private async inSavepoint<T>(
-    em: EntityManager,
-    item: ValidRow,
-    rejected: RejectedRowDto[],
-    work: () => Promise<T>,
-  ): Promise<T | undefined> {
+  private async inSavepoint<T>(em: EntityManager, item: ValidRow, rejected: RejectedRowDto[], work: () => Promise<T>): Promise<T | undefined> {
     await em.query('SAVEPOINT import_row');
     try {
       const result = await work();

@@ -47,7 +47,10 @@ export class AccountsController {
   @ApiOperation({ summary: 'Import accounts from a directory export', operationId: 'importAccounts' })
   @Roles('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: ImportReportDto, description: 'Per-row report; good rows are written even when others are rejected; rows with a sensitive change become change requests (`requested`)' })
+  @ApiOkResponse({
+    type: ImportReportDto,
+    description: 'Per-row report; good rows are written even when others are rejected; rows with a sensitive change become change requests (`requested`)',
+  })
   importDirectory(@CurrentStaff() admin: Staff, @Body() body: ImportAccountsDto): Promise<ImportReportDto> {
     return this.importer.importExport(actorOf(admin), body.format, body.content, admin);
   }
@@ -75,7 +78,10 @@ export class AccountsController {
   @ApiOperation({ summary: 'Update an account', operationId: 'updateAccount' })
   @Roles('admin')
   @ApiOkResponse({ type: AccountDto, description: 'Applied' })
-  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'Sensitive (tier lowered, channels, manager, deactivation): a change request now waits for a second admin' })
+  @ApiAcceptedResponse({
+    type: ChangeRequestDto,
+    description: 'Sensitive (tier lowered, channels, manager, deactivation): a change request now waits for a second admin',
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already taken, or a change request for this account is pending' })
   async update(

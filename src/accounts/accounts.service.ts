@@ -32,9 +32,7 @@ export const MAX_MANAGER_DEPTH = 64;
 
 /** The keys of `changes` that would alter the account. */
 export function changedKeys(account: Account, changes: AccountChanges): (keyof AccountChanges)[] {
-  return (Object.keys(changes) as (keyof AccountChanges)[]).filter(
-    (key) => changes[key] !== undefined && (changes[key] ?? null) !== (account[key] ?? null),
-  );
+  return (Object.keys(changes) as (keyof AccountChanges)[]).filter((key) => changes[key] !== undefined && (changes[key] ?? null) !== (account[key] ?? null));
 }
 
 @Injectable()
@@ -107,11 +105,7 @@ export class AccountsService {
 
   /** Exact external id or e-mail, or part of the name; ordered by name, keyset-paged. */
   async search(q: string | undefined, limit: number, cursor?: string): Promise<Page<Account>> {
-    const query = this.dataSource
-      .getRepository(Account)
-      .createQueryBuilder('a')
-      .orderBy('a.display_name')
-      .addOrderBy('a.id');
+    const query = this.dataSource.getRepository(Account).createQueryBuilder('a').orderBy('a.display_name').addOrderBy('a.id');
     const term = q?.trim();
     if (term) {
       const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -122,7 +116,12 @@ export class AccountsService {
       query.andWhere('(a.display_name, a.id) > (:name, :id)', { name, id });
     }
     const rows = await query.take(limit + 1).getMany();
-    return toPage(rows, limit, (a) => [a.displayName, a.id], (a) => a);
+    return toPage(
+      rows,
+      limit,
+      (a) => [a.displayName, a.id],
+      (a) => a,
+    );
   }
 
   async createIn(em: EntityManager, actor: AuditActor, fields: AccountFieldsDto, source: AccountSource = 'manual'): Promise<Account> {
@@ -171,7 +170,8 @@ export class AccountsService {
     if (changes.managerId && changed.includes('managerId')) await this.requireManager(em, changes.managerId, account.id);
 
     const deactivating = changed.includes('status') && changes.status === 'deactivated';
-    if (deactivating && this.deactivationSteps.length === 0) throw new Error('no deactivation steps registered: refusing a deactivation that would leave codes working');
+    if (deactivating && this.deactivationSteps.length === 0)
+      throw new Error('no deactivation steps registered: refusing a deactivation that would leave codes working');
     const before = { ...account };
     for (const key of changed) (account as unknown as Record<string, unknown>)[key] = changes[key];
     const now = this.clock.now();
@@ -182,10 +182,9 @@ export class AccountsService {
     // A proofing fact is named in `changed` only: its old and new values stay out of the trail.
     const describe = (a: Account) =>
       Object.fromEntries(
-        changed.filter((key) => !isProofingFact(key)).map((key) => [
-          key,
-          key === 'email' ? maskEmail(a.email) : key === 'phone' ? maskPhone(a.phone) : (a[key as keyof Account] ?? null),
-        ]),
+        changed
+          .filter((key) => !isProofingFact(key))
+          .map((key) => [key, key === 'email' ? maskEmail(a.email) : key === 'phone' ? maskPhone(a.phone) : (a[key as keyof Account] ?? null)]),
       );
     await this.audit.record(em, {
       actor,
@@ -236,10 +235,24 @@ export class AccountsService {
     const at = now.toISOString();
     const key = `account.channel_changed:${after.id}:${now.getTime()}`;
     if (before.email !== after.email) {
-      await this.notMe.send(em, { account: after, channel: 'email', to: before.email, template: 'account.channel_changed', vars: { what: 'e-mail address', at }, key: `${key}:email` });
+      await this.notMe.send(em, {
+        account: after,
+        channel: 'email',
+        to: before.email,
+        template: 'account.channel_changed',
+        vars: { what: 'e-mail address', at },
+        key: `${key}:email`,
+      });
     }
     if (before.phone !== after.phone) {
-      await this.notMe.send(em, { account: after, channel: 'sms', to: before.phone, template: 'account.channel_changed', vars: { what: 'phone number', at }, key: `${key}:phone` });
+      await this.notMe.send(em, {
+        account: after,
+        channel: 'sms',
+        to: before.phone,
+        template: 'account.channel_changed',
+        vars: { what: 'phone number', at },
+        key: `${key}:phone`,
+      });
     }
   }
 

@@ -33,6 +33,13 @@ export class AuditCheckpoints {
     const opened = openCheckpoint(note, this.keys.verifier);
     if (!opened.ok) throw new Error(`the witness's newest checkpoint does not open with our key: ${opened.reason}`);
     const { head } = opened;
-    return { checkpoint: note, origin: head.origin, size: head.size, rootHash: head.root.toString('base64'), time: head.time.toISOString(), verifierKey: this.keys.signer.verifierKey };
+    return {
+      checkpoint: note,
+      origin: head.origin,
+      size: head.size,
+      rootHash: head.root.toString('base64'),
+      time: head.time.toISOString(),
+      verifierKey: this.keys.signer.verifierKey,
+    };
   }
 }

@@ -73,10 +73,7 @@ describe('findSecretKey', () => {
     expect(findSecretKey(payload)).toBe(path);
   });
 
-  it.each([[{ tokenId: 'x', codeCount: 10, setId: 'y', reason: 'lost' }], [{}], [{ nested: { label: 'x' } }]])(
-    'accepts %j',
-    (payload) => {
-      expect(findSecretKey(payload)).toBeUndefined();
-    },
-  );
+  it.each([[{ tokenId: 'x', codeCount: 10, setId: 'y', reason: 'lost' }], [{}], [{ nested: { label: 'x' } }]])('accepts %j', (payload) => {
+    expect(findSecretKey(payload)).toBeUndefined();
+  });
 });

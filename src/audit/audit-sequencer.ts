@@ -136,7 +136,10 @@ export class AuditSequencer {
         await runner.rollbackTransaction();
         return 0;
       }
-      const range = new CompactRange(Number(head.size), head.compact.map((h) => Buffer.from(h, 'hex')));
+      const range = new CompactRange(
+        Number(head.size),
+        head.compact.map((h) => Buffer.from(h, 'hex')),
+      );
       const first = range.size;
       const hashes = rows.map((row) => {
         const hash = eventLeafHash(toLoggedFields(row));
@@ -178,7 +181,10 @@ export class AuditSequencer {
       return { size, refused };
     }
     if (!now && witnessSize === size) return { size };
-    const leaves = (await runner.query(`SELECT encode(hash, 'hex') AS hash FROM audit_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx`, [witnessSize, size])) as {
+    const leaves = (await runner.query(`SELECT encode(hash, 'hex') AS hash FROM audit_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx`, [
+      witnessSize,
+      size,
+    ])) as {
       hash: string;
     }[];
     // Sign only a tree that extends what was already witnessed: a head rewritten in the database is not signed over.

@@ -92,7 +92,12 @@ export class AuditService {
       query.andWhere('e.seq < :seq', { seq: Number(seq) });
     }
     const rows = await query.take(filter.limit + 1).getMany();
-    return toPage(rows, filter.limit, (e) => [e.seq], (e) => e);
+    return toPage(
+      rows,
+      filter.limit,
+      (e) => [e.seq],
+      (e) => e,
+    );
   }
 
   /**
@@ -142,7 +147,13 @@ export class AuditService {
     const index = Number(leaf.idx);
     if (index >= treeSize) throw new InvalidInput('size', `must be above the event's leaf index ${index}`);
     const leaves = await this.leafHashes(treeSize);
-    return { seq, leafIndex: index, treeSize, leafHash: leaves[index].toString('hex'), proof: inclusionProof(leaves, index, treeSize).map((h) => h.toString('hex')) };
+    return {
+      seq,
+      leafIndex: index,
+      treeSize,
+      leafHash: leaves[index].toString('hex'),
+      proof: inclusionProof(leaves, index, treeSize).map((h) => h.toString('hex')),
+    };
   }
 
   /** Proves the tree of `first` leaves is a prefix of the tree of `second`. */

@@ -44,7 +44,10 @@ export function openCheckpoint(note: string, verifier: NoteVerifier): OpenedChec
   const split = note.lastIndexOf('\n\n');
   if (split < 0) return { ok: false, reason: 'not a signed note', note };
   const body = note.slice(0, split + 1);
-  const signatures = note.slice(split + 2).split('\n').filter(Boolean);
+  const signatures = note
+    .slice(split + 2)
+    .split('\n')
+    .filter(Boolean);
   const lines = body.slice(0, -1).split('\n');
   const [origin, sizeText, rootText, ...extensions] = lines;
   const root = Buffer.from(rootText ?? '', 'base64');

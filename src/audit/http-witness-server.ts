@@ -20,14 +20,16 @@ export async function startHttpWitness(dir: string, verifier: NoteVerifier, port
   let queue = Promise.resolve();
 
   const accept = async (batch: WitnessBatch): Promise<[number, string]> => {
-    if (!batch || typeof batch.checkpoint !== 'string' || !Array.isArray(batch.leaves) || !Number.isInteger(batch.from)) return [400, 'expected {from, leaves, checkpoint}'];
+    if (!batch || typeof batch.checkpoint !== 'string' || !Array.isArray(batch.leaves) || !Number.isInteger(batch.from))
+      return [400, 'expected {from, leaves, checkpoint}'];
     const opened = openCheckpoint(batch.checkpoint, verifier);
     if (!opened.ok) return [403, opened.reason];
     if (batch.from !== range.size) return [409, `the witness holds ${range.size} leaves; this batch starts at ${batch.from}`];
     if (!batch.leaves.every((leaf) => /^[0-9a-f]{64}$/.test(leaf))) return [400, 'leaves are 64 hex digits each'];
     const next = new CompactRange(range.size, [...range.hashes]);
     for (const leaf of batch.leaves) next.append(Buffer.from(leaf, 'hex'));
-    if (opened.head.size !== next.size || !opened.head.root.equals(next.root())) return [409, 'the checkpoint does not match the witnessed leaves plus this batch'];
+    if (opened.head.size !== next.size || !opened.head.root.equals(next.root()))
+      return [409, 'the checkpoint does not match the witnessed leaves plus this batch'];
     await store.publish(batch);
     range.size = next.size;
     range.hashes.splice(0, range.hashes.length, ...next.hashes);

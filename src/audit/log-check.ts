@@ -115,11 +115,19 @@ export class LogCheck {
     const hash = eventLeafHash(row.event);
     const witnessed = this.witnessed[row.idx];
     if (witnessed && !witnessed.equals(hash)) {
-      this.failure = { firstBrokenLeaf: row.idx, firstBrokenSeq: row.event.seq, reason: `event ${row.event.seq} (leaf ${row.idx}) differs from what the witness holds` };
+      this.failure = {
+        firstBrokenLeaf: row.idx,
+        firstBrokenSeq: row.event.seq,
+        reason: `event ${row.event.seq} (leaf ${row.idx}) differs from what the witness holds`,
+      };
       return false;
     }
     if (!row.stored.equals(hash)) {
-      this.failure = { firstBrokenLeaf: row.idx, firstBrokenSeq: row.event.seq, reason: `event ${row.event.seq} (leaf ${row.idx}): content does not match its leaf hash` };
+      this.failure = {
+        firstBrokenLeaf: row.idx,
+        firstBrokenSeq: row.event.seq,
+        reason: `event ${row.event.seq} (leaf ${row.idx}): content does not match its leaf hash`,
+      };
       return false;
     }
     this.range.append(hash);

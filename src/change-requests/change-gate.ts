@@ -37,7 +37,11 @@ export async function multiPartyStatus(em: EntityManager): Promise<MultiPartySta
   const [{ n }] = (await em.query(`SELECT count(*)::int AS n FROM staff WHERE active AND 'admin' = ANY(roles)`)) as { n: number }[];
   return n >= 2
     ? { on: true, activeAdmins: n, message: `multi-party approval is on: sensitive changes need a second admin (${n} active admins)` }
-    : { on: false, activeAdmins: n, message: 'multi-party approval is off until a second admin exists: sensitive changes apply at once and security is alerted of each' };
+    : {
+        on: false,
+        activeAdmins: n,
+        message: 'multi-party approval is off until a second admin exists: sensitive changes apply at once and security is alerted of each',
+      };
 }
 
 /**
@@ -88,9 +92,20 @@ export class ChangeGate {
       actor: { kind: 'staff', id: requester.id },
       action: 'change_request.created',
       target: { type: 'change_request', id: request.id },
-      payload: { kind: request.kind, targetType: request.targetType, targetId: request.targetId, sensitive: request.sensitive, changed: Object.keys(request.after) },
+      payload: {
+        kind: request.kind,
+        targetType: request.targetType,
+        targetId: request.targetId,
+        sensitive: request.sensitive,
+        changed: Object.keys(request.after),
+      },
     });
-    await this.notifier.toSecurity(em, 'security.change_requested', { ...vars, requestId: request.id, expiresAt: request.expiresAt.toISOString() }, `change:requested:${request.id}`);
+    await this.notifier.toSecurity(
+      em,
+      'security.change_requested',
+      { ...vars, requestId: request.id, expiresAt: request.expiresAt.toISOString() },
+      `change:requested:${request.id}`,
+    );
     return request;
   }
 

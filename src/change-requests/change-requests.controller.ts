@@ -51,7 +51,10 @@ export class ChangeRequestsController {
   @ApiOkResponse({ type: ChangeRequestDto, description: 'Approved and applied' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Your own request, or a change to your own staff record' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already decided, or refused because its target changed underneath (then it is kept as refused)' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'Already decided, or refused because its target changed underneath (then it is kept as refused)',
+  })
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'Expired' })
   async approve(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @Body() body: ReviewDto): Promise<ChangeRequestDto> {
     return ChangeRequestDto.from(await this.changes.approve(admin, id, body.reason), admin.id);

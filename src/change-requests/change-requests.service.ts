@@ -119,7 +119,12 @@ export class ChangeRequestsService {
         [this.clock.now()],
       )) as [{ id: string; kind: string }[], number];
       for (const row of rows) {
-        await this.audit.record(em, { actor: SYSTEM, action: 'change_request.expired', target: { type: 'change_request', id: row.id }, payload: { kind: row.kind } });
+        await this.audit.record(em, {
+          actor: SYSTEM,
+          action: 'change_request.expired',
+          target: { type: 'change_request', id: row.id },
+          payload: { kind: row.kind },
+        });
       }
       return rows.length;
     });

@@ -18,9 +18,7 @@ export class AccountsImportCommand extends CommandRunner {
   async run([file]: string[], options: { format?: 'csv' | 'json' }): Promise<void> {
     const format = options.format ?? (extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
     const report = await this.importer.importExport(CLI, format, readFileSync(file, 'utf8'));
-    console.log(
-      `${report.rows} rows: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected`,
-    );
+    console.log(`${report.rows} rows: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected`);
     for (const rejected of report.rejected) {
       console.log(`  row ${rejected.row}${rejected.externalId ? ` (${rejected.externalId})` : ''}: ${rejected.errors.join('; ')}`);
     }

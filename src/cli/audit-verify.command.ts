@@ -21,7 +21,12 @@ export class AuditVerifyCommand extends CommandRunner {
       if (verdict.checkpoints === 0) console.log('Warning: no signed checkpoint found, so only the leaf hashes stored in the database were checked.');
       return;
     }
-    const where = verdict.firstBrokenSeq !== undefined ? ` at event ${verdict.firstBrokenSeq}` : verdict.firstBrokenLeaf !== undefined ? ` at leaf ${verdict.firstBrokenLeaf}` : '';
+    const where =
+      verdict.firstBrokenSeq !== undefined
+        ? ` at event ${verdict.firstBrokenSeq}`
+        : verdict.firstBrokenLeaf !== undefined
+          ? ` at leaf ${verdict.firstBrokenLeaf}`
+          : '';
     console.log(`Audit log BROKEN${where}: ${verdict.reason} (${verdict.checked} events before it hold).`);
     process.exitCode = 1;
   }
@@ -31,7 +36,7 @@ export class AuditVerifyCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--key <verifierKey>', description: 'the log\'s note verifier key, name+id+key (default: derived from AUDIT_CHECKPOINT_KEY)' })
+  @Option({ flags: '--key <verifierKey>', description: "the log's note verifier key, name+id+key (default: derived from AUDIT_CHECKPOINT_KEY)" })
   parseKey(value: string): string {
     return value;
   }
@@ -46,13 +51,17 @@ export class AuditKeygenCommand extends CommandRunner {
     return Promise.resolve();
   }
 
-  @Option({ flags: '--name <origin>', description: 'the log\'s name, e.g. recovery-desk.example.com/audit' })
+  @Option({ flags: '--name <origin>', description: "the log's name, e.g. recovery-desk.example.com/audit" })
   parseName(value: string): string {
     return value;
   }
 }
 
-@Command({ name: 'audit:witness', description: 'Run an HTTP witness for the audit log: keeps its checkpoints and leaf hashes in a directory, accepting only batches consistent with what it holds' })
+@Command({
+  name: 'audit:witness',
+  description:
+    'Run an HTTP witness for the audit log: keeps its checkpoints and leaf hashes in a directory, accepting only batches consistent with what it holds',
+})
 export class AuditWitnessCommand extends CommandRunner {
   async run(_: string[], options: { dir: string; port?: number; key: string }): Promise<void> {
     const server = await startHttpWitness(options.dir, parseVerifierKey(options.key), options.port ?? 8470);

@@ -9,6 +9,7 @@ export function uuidArgument(name: string, value: string): string {
 
 export function positiveInteger(name: string, value: string): number {
   const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1) throw new InvalidInput(name, `must be a whole number of 1 or more (got ${JSON.stringify(value)})`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1)
+    throw new InvalidInput(name, `must be a whole number of 1 or more (got ${JSON.stringify(value)})`);
   return number;
 }

@@ -13,7 +13,8 @@ const skippedCount = (files: string[]) => files.filter((f) => f.endsWith('.schem
 @Command({
   name: 'drill:run',
   arguments: '<files...>',
-  description: 'Start a drill for each scenario file (JSON, see drills/scenario.schema.json; *.schema.json files are skipped), as the drill runner --runner names; one line per file',
+  description:
+    'Start a drill for each scenario file (JSON, see drills/scenario.schema.json; *.schema.json files are skipped), as the drill runner --runner names; one line per file',
 })
 export class DrillRunCommand extends CommandRunner {
   constructor(
@@ -25,7 +26,8 @@ export class DrillRunCommand extends CommandRunner {
 
   async run(files: string[], options: { runner: string }): Promise<void> {
     const runner = await this.dataSource.getRepository(Staff).findOneBy({ id: options.runner });
-    if (!runner?.active || !runner.roles.includes('drill_runner')) throw new InvalidInput('--runner', 'must be the id of an active staff member with the drill_runner role');
+    if (!runner?.active || !runner.roles.includes('drill_runner'))
+      throw new InvalidInput('--runner', 'must be the id of an active staff member with the drill_runner role');
     let failures = 0;
     for (const file of files) {
       if (file.endsWith('.schema.json')) {
@@ -34,7 +36,9 @@ export class DrillRunCommand extends CommandRunner {
       }
       try {
         const drill = await this.drills.create(runner, JSON.parse(readFileSync(file, 'utf8')));
-        console.log(`${file}: drill ${drill.id} ${drill.status}${drill.ticketId ? `, ticket ${drill.ticketId}` : `, starts ${drill.scheduledFor.toISOString()}`}`);
+        console.log(
+          `${file}: drill ${drill.id} ${drill.status}${drill.ticketId ? `, ticket ${drill.ticketId}` : `, starts ${drill.scheduledFor.toISOString()}`}`,
+        );
       } catch (error) {
         failures += 1;
         const detail =
@@ -46,7 +50,9 @@ export class DrillRunCommand extends CommandRunner {
         console.log(`${file}: refused: ${detail}`);
       }
     }
-    console.log(`${files.length} file(s): ${files.length - failures - skippedCount(files)} started or scheduled, ${skippedCount(files)} skipped, ${failures} refused`);
+    console.log(
+      `${files.length} file(s): ${files.length - failures - skippedCount(files)} started or scheduled, ${skippedCount(files)} skipped, ${failures} refused`,
+    );
     if (failures) process.exitCode = 2;
   }
 
@@ -72,7 +78,18 @@ export class DrillReportCommand extends CommandRunner {
     if (options.csv) return void process.stdout.write(this.reports.toCsv(report));
     const row = (cells: (string | number | null)[]) => cells.map((c, i) => String(c ?? '—').padEnd(i === 0 ? 28 : 9)).join(' ');
     console.log(row(['campaign', 'drills', 'passed', 'failed', 'inconcl.', 'open', 'median s']));
-    for (const c of report.campaigns) console.log(row([c.campaign, c.drills, c.passed, c.failed, c.inconclusive, c.undecided, c.medianTimeToDecisionMs === null ? null : Math.round(c.medianTimeToDecisionMs / 1000)]));
+    for (const c of report.campaigns)
+      console.log(
+        row([
+          c.campaign,
+          c.drills,
+          c.passed,
+          c.failed,
+          c.inconclusive,
+          c.undecided,
+          c.medianTimeToDecisionMs === null ? null : Math.round(c.medianTimeToDecisionMs / 1000),
+        ]),
+      );
     console.log('');
     console.log(row(['agent', 'drills', 'passed', 'failed', 'inconcl.', 'open', '']));
     for (const a of report.agents) console.log(row([a.name || a.staffId, a.drills, a.passed, a.failed, a.inconclusive, a.undecided, '']));

@@ -4,7 +4,8 @@ import { ScimConnectionsService } from '../scim/scim-connections.service';
 
 @Command({
   name: 'scim:connection-create',
-  description: 'Create a SCIM provisioning connection; its secret is printed once. Only while fewer than two active admins exist (then security is alerted); otherwise it needs a second admin, in the console or the API',
+  description:
+    'Create a SCIM provisioning connection; its secret is printed once. Only while fewer than two active admins exist (then security is alerted); otherwise it needs a second admin, in the console or the API',
 })
 export class ScimConnectionCreateCommand extends CommandRunner {
   constructor(private readonly connections: ScimConnectionsService) {

@@ -11,7 +11,10 @@ import { StaffService } from '../staff/staff.service';
 import { positiveInteger, uuidArgument } from './cli-input';
 
 function parseRoles(value: string): StaffRole[] {
-  const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = value
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !STAFF_ROLES.includes(r as StaffRole));
   if (roles.length === 0 || unknown.length) {
     throw new InvalidInput('--roles', `must be a comma-separated list of ${STAFF_ROLES.join(', ')}`);
@@ -31,7 +34,11 @@ interface CreateOptions {
 
 const SCOPES_HELP = `a service token's scopes, comma-separated: ${SERVICE_SCOPES.join(', ')} (required for a service member)`;
 const NETWORKS_HELP = 'client networks a service token may call from, comma-separated CIDRs (default: any address)';
-const parseList = (value: string): string[] => value.split(',').map((v) => v.trim()).filter(Boolean);
+const parseList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 @Command({ name: 'staff:create', description: 'Create a staff member; --token also issues a token (printed once)' })
 export class StaffCreateCommand extends CommandRunner {
@@ -50,7 +57,11 @@ export class StaffCreateCommand extends CommandRunner {
     const member = await this.staff.create(CLI, { name: options.name, roles: options.roles, accountId });
     console.log(`Created staff ${member.id} (${member.name}: ${member.roles.join(', ')})`);
     if (options.token) {
-      const { record, token } = await this.staff.issueToken(CLI, member.id, { expiresInDays: options.days, scopes: options.scopes, allowedCidrs: options.networks });
+      const { record, token } = await this.staff.issueToken(CLI, member.id, {
+        expiresInDays: options.days,
+        scopes: options.scopes,
+        allowedCidrs: options.networks,
+      });
       console.log(`Token ${record.id}, expires ${record.expiresAt?.toISOString() ?? 'never'}; shown once:\n${token}`);
     }
   }
@@ -109,7 +120,12 @@ export class StaffTokenIssueCommand extends CommandRunner {
   }
 
   async run([staffId]: string[], options: { days?: number; label?: string; scopes?: ServiceScope[]; networks?: string[] }): Promise<void> {
-    const { record, token } = await this.staff.issueToken(CLI, uuidArgument('staffId', staffId), { expiresInDays: options.days, label: options.label, scopes: options.scopes, allowedCidrs: options.networks });
+    const { record, token } = await this.staff.issueToken(CLI, uuidArgument('staffId', staffId), {
+      expiresInDays: options.days,
+      label: options.label,
+      scopes: options.scopes,
+      allowedCidrs: options.networks,
+    });
     console.log(`Token ${record.id}, expires ${record.expiresAt?.toISOString() ?? 'never'}; shown once:\n${token}`);
   }
 

@@ -35,17 +35,22 @@ describe('backup code format', () => {
 
   it('accepts any case, spaces and dashes anywhere', () => {
     fc.assert(
-      fc.property(codeChars, fc.array(fc.constantFrom(' ', '-', '\t'), { maxLength: 6 }), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), (raw, noise, lower) => {
-        let typed = raw
-          .split('')
-          .map((ch, i) => (lower[i] ? ch.toLowerCase() : ch))
-          .join('');
-        for (const [i, sep] of noise.entries()) {
-          const at = (i * 5) % typed.length;
-          typed = typed.slice(0, at) + sep + typed.slice(at);
-        }
-        expect(parseCode(typed)).toEqual(asParsed(raw));
-      }),
+      fc.property(
+        codeChars,
+        fc.array(fc.constantFrom(' ', '-', '\t'), { maxLength: 6 }),
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        (raw, noise, lower) => {
+          let typed = raw
+            .split('')
+            .map((ch, i) => (lower[i] ? ch.toLowerCase() : ch))
+            .join('');
+          for (const [i, sep] of noise.entries()) {
+            const at = (i * 5) % typed.length;
+            typed = typed.slice(0, at) + sep + typed.slice(at);
+          }
+          expect(parseCode(typed)).toEqual(asParsed(raw));
+        },
+      ),
       { numRuns: 5000 },
     );
   });

@@ -44,11 +44,7 @@ export function displayCode(code: ParsedCode): string {
  * dashes ignored, Crockford's look-alikes folded (O→0, I and L→1).
  */
 export function normaliseCode(input: string): string {
-  return input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 /** Parses typed input, or returns undefined when it cannot be a code of ours. */

@@ -32,15 +32,19 @@ export class CodesController {
     private readonly verification: VerificationService,
   ) {}
 
-  @PathToCodes(['code_set', 'link_token'], 'first enrolment only: codes in the response, the employee told on every registered channel with a "this wasn’t me" link')
+  @PathToCodes(
+    ['code_set', 'link_token'],
+    'first enrolment only: codes in the response, the employee told on every registered channel with a "this wasn’t me" link',
+  )
   @Post('code-sets')
-  @ApiOperation({ summary: 'Enrol an account\'s first backup codes', operationId: 'enrolCodes' })
+  @ApiOperation({ summary: "Enrol an account's first backup codes", operationId: 'enrolCodes' })
   @Roles('service')
   @RequiresScope('enrol')
   @ApiCreatedResponse({ type: EnrolmentDto, description: 'The codes, shown this once' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
-    description: 'The account has had codes before (new codes come only through a recovery ticket), its registered channels changed within the risk window, or it is deactivated',
+    description:
+      'The account has had codes before (new codes come only through a recovery ticket), its registered channels changed within the risk window, or it is deactivated',
   })
   async enrol(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string): Promise<EnrolmentDto> {
     const { set, codes } = await this.codes.enrol(actorOf(caller), accountId);
@@ -61,7 +65,7 @@ export class CodesController {
   }
 
   @Get('code-sets/current')
-  @ApiOperation({ summary: 'Get an account\'s active code set (never the codes)', operationId: 'getCurrentCodeSet' })
+  @ApiOperation({ summary: "Get an account's active code set (never the codes)", operationId: 'getCurrentCodeSet' })
   @Roles('service', 'agent', 'admin', 'auditor')
   @RequiresScope('verify')
   @ApiOkResponse({ type: CodeSetDto, description: 'The active set: dates and how many remain, never codes' })

@@ -72,7 +72,9 @@ export class CodesService {
   private async enrollableAccount(em: EntityManager, accountId: string): Promise<Account> {
     const account = await this.lockAccount(em, accountId);
     if (await this.everHadSet(em, accountId)) throw new AlreadyExists(NEW_CODES_THROUGH_TICKET);
-    const held = (await em.query(`SELECT 1 FROM account_reports WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL LIMIT 1`, [accountId])) as unknown[];
+    const held = (await em.query(`SELECT 1 FROM account_reports WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL LIMIT 1`, [
+      accountId,
+    ])) as unknown[];
     if (held.length > 0) throw new Conflict('the employee reported a change to this account was not them: it is on recovery hold until an admin clears it');
     const changedAt = account.channelsChangedAt;
     const window = this.policy.risk.channelChangeWindowDays;
@@ -182,9 +184,15 @@ export class CodesService {
   }
 
   async current(accountId: string): Promise<CurrentSet> {
-    const set = await this.dataSource.getRepository(CodeSet).createQueryBuilder('s').where('s.account_id = :accountId AND s.revoked_at IS NULL', { accountId }).getOne();
+    const set = await this.dataSource
+      .getRepository(CodeSet)
+      .createQueryBuilder('s')
+      .where('s.account_id = :accountId AND s.revoked_at IS NULL', { accountId })
+      .getOne();
     if (!set) throw new NotFound('active code set of account', accountId);
-    const [{ remaining }] = (await this.dataSource.query(`SELECT count(*)::int AS remaining FROM backup_codes WHERE set_id = $1 AND used_at IS NULL`, [set.id])) as { remaining: number }[];
+    const [{ remaining }] = (await this.dataSource.query(`SELECT count(*)::int AS remaining FROM backup_codes WHERE set_id = $1 AND used_at IS NULL`, [
+      set.id,
+    ])) as { remaining: number }[];
     return { set, remaining };
   }
 

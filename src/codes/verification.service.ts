@@ -82,7 +82,9 @@ export class VerificationService {
       [codeId, now],
     );
     if (used.length === 0) return undefined;
-    const [{ remaining }] = (await em.query(`SELECT count(*)::int AS remaining FROM backup_codes WHERE set_id = $1 AND used_at IS NULL`, [setId])) as { remaining: number }[];
+    const [{ remaining }] = (await em.query(`SELECT count(*)::int AS remaining FROM backup_codes WHERE set_id = $1 AND used_at IS NULL`, [setId])) as {
+      remaining: number;
+    }[];
     const fresh = afterSuccess();
     await em.query(
       `INSERT INTO code_guards (account_id, failures, window_started_at, locked_until, lock_count) VALUES ($1, $2, $3, $4, $5)
@@ -122,6 +124,11 @@ export class VerificationService {
       payload: { lockedUntil: until.toISOString(), failures },
     });
     await this.notifier.toSubject(em, account, 'codes.locked', { until: until.toISOString() }, key, ['email', 'sms']);
-    await this.notifier.toSecurity(em, 'security.account_locked', { accountId: account.id, externalId: account.externalId, until: until.toISOString(), failures }, key);
+    await this.notifier.toSecurity(
+      em,
+      'security.account_locked',
+      { accountId: account.id, externalId: account.externalId, until: until.toISOString(), failures },
+      key,
+    );
   }
 }

@@ -1,4 +1,15 @@
-import { AccountLocked, CodeNotAccepted, Conflict, Forbidden, InvalidTransition, ManagerChainViolation, NotTicketOwner, SeparationOfDutyViolation, snakeCase, TicketHeld } from './errors';
+import {
+  AccountLocked,
+  CodeNotAccepted,
+  Conflict,
+  Forbidden,
+  InvalidTransition,
+  ManagerChainViolation,
+  NotTicketOwner,
+  SeparationOfDutyViolation,
+  snakeCase,
+  TicketHeld,
+} from './errors';
 
 describe('domain error codes', () => {
   it.each([
@@ -28,5 +39,4 @@ describe('domain error codes', () => {
     expect(new BudgetSpent('no').code).toBe('budget_spent');
     expect(new ApproverIsSubject('no')).toBeInstanceOf(Forbidden);
   });
-
 });

@@ -77,7 +77,10 @@ export class ValidationFailed extends DomainError {
 
 /** Backup-code verification is locked for this account until `until`. */
 export class AccountLocked extends DomainError {
-  constructor(readonly until: Date, now: Date) {
+  constructor(
+    readonly until: Date,
+    now: Date,
+  ) {
     const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
     super(`verification is locked after repeated failures; try again after ${until.toISOString()}`, { retryAfterSeconds });
   }

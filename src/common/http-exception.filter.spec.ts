@@ -1,6 +1,17 @@
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { AlreadyExists, Forbidden, Gone, InvalidInput, InvalidTransition, NotFound, SeparationOfDutyViolation, TicketHeld, Unauthenticated, ValidationFailed } from './errors';
+import {
+  AlreadyExists,
+  Forbidden,
+  Gone,
+  InvalidInput,
+  InvalidTransition,
+  NotFound,
+  SeparationOfDutyViolation,
+  TicketHeld,
+  Unauthenticated,
+  ValidationFailed,
+} from './errors';
 import { mapError } from './http-exception.filter';
 
 const pgError = (code: string) => new QueryFailedError('SELECT 1', [], Object.assign(new Error('pg'), { code }));
@@ -36,7 +47,12 @@ describe('mapError: every error becomes a status and the one error shape', () =>
     [pgError('22021'), 400],
   ])('%s → %i', (error, status) => {
     const mapped = mapError(error);
-    expect(mapped?.body).toMatchObject({ statusCode: status, error: expect.any(String), code: expect.stringMatching(/^[a-z][a-z0-9_]*$/), message: expect.any(String) });
+    expect(mapped?.body).toMatchObject({
+      statusCode: status,
+      error: expect.any(String),
+      code: expect.stringMatching(/^[a-z][a-z0-9_]*$/),
+      message: expect.any(String),
+    });
   });
 
   it.each([

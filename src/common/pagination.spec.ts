@@ -30,7 +30,21 @@ describe('keyset cursors', () => {
 
   it('pages: limit items and a cursor only when more rows exist', () => {
     const rows = [1, 2, 3].map((n) => ({ n }));
-    expect(toPage(rows, 2, (r) => [r.n], (r) => r.n)).toEqual({ items: [1, 2], nextCursor: encodeCursor([2]) });
-    expect(toPage(rows.slice(0, 2), 2, (r) => [r.n], (r) => r.n)).toEqual({ items: [1, 2], nextCursor: null });
+    expect(
+      toPage(
+        rows,
+        2,
+        (r) => [r.n],
+        (r) => r.n,
+      ),
+    ).toEqual({ items: [1, 2], nextCursor: encodeCursor([2]) });
+    expect(
+      toPage(
+        rows.slice(0, 2),
+        2,
+        (r) => [r.n],
+        (r) => r.n,
+      ),
+    ).toEqual({ items: [1, 2], nextCursor: null });
   });
 });

@@ -32,11 +32,7 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 export function decodeCursor(cursor: string, arity: number): (string | number)[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((part) => typeof part === 'string' || (typeof part === 'number' && Number.isFinite(part)))
-    ) {
+    if (Array.isArray(key) && key.length === arity && key.every((part) => typeof part === 'string' || (typeof part === 'number' && Number.isFinite(part)))) {
       return key as (string | number)[];
     }
   } catch {
@@ -60,12 +56,7 @@ export function decodeTimeCursor(cursor: string): [createdAt: string, id: string
 }
 
 /** Takes `limit + 1` rows, returns `limit` of them and the cursor after the last. */
-export function toPage<Row, Item>(
-  rows: Row[],
-  limit: number,
-  keyOf: (row: Row) => (string | number)[],
-  toItem: (row: Row) => Item,
-): Page<Item> {
+export function toPage<Row, Item>(rows: Row[], limit: number, keyOf: (row: Row) => (string | number)[], toItem: (row: Row) => Item): Page<Item> {
   const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit && items.length > 0 ? encodeCursor(keyOf(items[items.length - 1])) : null;
   return { items: items.map(toItem), nextCursor };

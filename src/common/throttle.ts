@@ -31,5 +31,11 @@ export const THROTTLE = { verify: 'verify', links: 'links', scim: 'scim' } as co
 export const RateLimited = (name: keyof typeof THROTTLE) =>
   applyDecorators(
     UseGuards(ClientThrottlerGuard),
-    SkipThrottle(Object.fromEntries(Object.values(THROTTLE).filter((n) => n !== name).map((n) => [n, true]))),
+    SkipThrottle(
+      Object.fromEntries(
+        Object.values(THROTTLE)
+          .filter((n) => n !== name)
+          .map((n) => [n, true]),
+      ),
+    ),
   );

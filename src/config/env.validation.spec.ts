@@ -2,7 +2,12 @@ import { generateSignerKey } from '../common/note-keys';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, validateEnv } from './env.validation';
 
-const secrets = { CODE_PEPPER: 'p'.repeat(32), DELIVERY_KEY: randomBytes(32).toString('base64'), GRANT_SIGNING_KEY: randomBytes(32).toString('hex'), AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit') };
+const secrets = {
+  CODE_PEPPER: 'p'.repeat(32),
+  DELIVERY_KEY: randomBytes(32).toString('base64'),
+  GRANT_SIGNING_KEY: randomBytes(32).toString('hex'),
+  AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit'),
+};
 
 describe('validateEnv', () => {
   it('applies the documented defaults', () => {
@@ -55,24 +60,38 @@ describe('validateEnv', () => {
     const bad = () => validateEnv({ ...secrets, NOTIFY_ADAPTER: 'smtp', SMTP_URL: 'http://desk:s3cret-pass@mail.example.com' });
     expect(bad).toThrow(/^Configuration error: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL.*desk:\*\*\*@mail/);
     expect(bad).not.toThrow(/s3cret-pass/);
-    expect(() => validateEnv({ ...secrets, NOTIFY_ADAPTER: 'smtp', SMTP_URL: 'smtp://desk:pw@[mail]:25' })).toThrow(/^Configuration error: SMTP_URL is not a URL .*desk:\*\*\*@/);
+    expect(() => validateEnv({ ...secrets, NOTIFY_ADAPTER: 'smtp', SMTP_URL: 'smtp://desk:pw@[mail]:25' })).toThrow(
+      /^Configuration error: SMTP_URL is not a URL .*desk:\*\*\*@/,
+    );
     expect(() => validateEnv({ ...secrets, SMTP_FROM: 'not an address' })).toThrow(/^Configuration error: SMTP_FROM /);
   });
 
-  it.each(['development', 'production'])('holds argon2id to OWASP\'s floor under NODE_ENV=%s (only the test suite may hash cheaper)', (mode) => {
-    expect(() => validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_MEMORY_KIB: '19455' })).toThrow(/^Configuration error: ARGON2_MEMORY_KIB must be at least 19456 KiB .*\(got "19455"\)$/);
-    expect(() => validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_TIME_COST: '1' })).toThrow(/^Configuration error: ARGON2_TIME_COST must be at least 2 .*\(got "1"\)$/);
-    expect(validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' })).toMatchObject({ ARGON2_MEMORY_KIB: 19_456, ARGON2_TIME_COST: 2 });
+  it.each(['development', 'production'])("holds argon2id to OWASP's floor under NODE_ENV=%s (only the test suite may hash cheaper)", (mode) => {
+    expect(() => validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_MEMORY_KIB: '19455' })).toThrow(
+      /^Configuration error: ARGON2_MEMORY_KIB must be at least 19456 KiB .*\(got "19455"\)$/,
+    );
+    expect(() => validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_TIME_COST: '1' })).toThrow(
+      /^Configuration error: ARGON2_TIME_COST must be at least 2 .*\(got "1"\)$/,
+    );
+    expect(validateEnv({ ...secrets, NODE_ENV: mode, ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' })).toMatchObject({
+      ARGON2_MEMORY_KIB: 19_456,
+      ARGON2_TIME_COST: 2,
+    });
   });
 
   it('lets NODE_ENV=test lower argon2id to m=1 MiB, t=1, and no further', () => {
-    expect(validateEnv({ ...secrets, NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' })).toMatchObject({ ARGON2_MEMORY_KIB: 1_024, ARGON2_TIME_COST: 1 });
+    expect(validateEnv({ ...secrets, NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' })).toMatchObject({
+      ARGON2_MEMORY_KIB: 1_024,
+      ARGON2_TIME_COST: 1,
+    });
     expect(() => validateEnv({ ...secrets, NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1023' })).toThrow(/^Configuration error: ARGON2_MEMORY_KIB /);
     expect(() => validateEnv({ ...secrets, NODE_ENV: 'test', ARGON2_TIME_COST: '0' })).toThrow(/^Configuration error: ARGON2_TIME_COST /);
     expect(validateEnv({ ...secrets, NODE_ENV: 'test' })).toMatchObject({ ARGON2_MEMORY_KIB: 19_456, ARGON2_TIME_COST: 2 }); // the defaults stay
   });
 
   it('requires the secrets when none are given', () => {
-    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/^Configuration error: (CODE_PEPPER|DELIVERY_KEY|GRANT_SIGNING_KEY|AUDIT_CHECKPOINT_KEY) .*it is not set/);
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
+      /^Configuration error: (CODE_PEPPER|DELIVERY_KEY|GRANT_SIGNING_KEY|AUDIT_CHECKPOINT_KEY) .*it is not set/,
+    );
   });
 });

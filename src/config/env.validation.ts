@@ -23,10 +23,17 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const NOTIFY_ADAPTERS = ['file', 'webhook', 'smtp'] as const;
 
 /** Settings whose values must never be echoed back in an error line. */
-const SECRET_SETTINGS = new Set(['CODE_PEPPER', 'DELIVERY_KEY', 'GRANT_SIGNING_KEY', 'AUDIT_CHECKPOINT_KEY', 'BOOTSTRAP_ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET', 'OIDC_CLIENT_SECRET']);
+const SECRET_SETTINGS = new Set([
+  'CODE_PEPPER',
+  'DELIVERY_KEY',
+  'GRANT_SIGNING_KEY',
+  'AUDIT_CHECKPOINT_KEY',
+  'BOOTSTRAP_ADMIN_TOKEN',
+  'NOTIFY_WEBHOOK_SECRET',
+  'OIDC_CLIENT_SECRET',
+]);
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 
 /** A floor that holds in every mode but NODE_ENV=test, which may go down to `testFloor` (never production). */
 function MinOutsideTests(floor: number, testFloor: number, message: string): PropertyDecorator {
@@ -168,7 +175,9 @@ export class Env {
 
   /** The `smtp` adapter's server, credentials in the URL (`smtps://user:pass@host:465`); never printed with its password. */
   @IsOptional()
-  @Matches(/^smtps?:\/\/[^\s/?#]+\/?(\?[^\s#]*)?$/, { message: 'must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@mail.example.com:465' })
+  @Matches(/^smtps?:\/\/[^\s/?#]+\/?(\?[^\s#]*)?$/, {
+    message: 'must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@mail.example.com:465',
+  })
   SMTP_URL?: string;
 
   /** The sender of e-mail, `Name <address>` or a bare address. */
@@ -201,7 +210,9 @@ export class Env {
    * Signs the audit log's checkpoints: a C2SP note key, `PRIVATE+KEY+<log name>+<key id>+<base64>` (generate one with
    * `npm run cli -- audit:keygen`). The log's origin line is the key's name. Held by the service, never by PostgreSQL.
    */
-  @Matches(/^PRIVATE\+KEY\+[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/, { message: 'must be a note signing key, PRIVATE+KEY+<name>+<id>+<key> (npm run cli -- audit:keygen)' })
+  @Matches(/^PRIVATE\+KEY\+[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/, {
+    message: 'must be a note signing key, PRIVATE+KEY+<name>+<id>+<key> (npm run cli -- audit:keygen)',
+  })
   AUDIT_CHECKPOINT_KEY: string;
 
   /** How often the sequencer publishes a signed checkpoint when the tree has grown. */
@@ -236,7 +247,7 @@ export class Env {
 
   /** Staff sign-in through the company's OpenID provider (docs/sign-in.md); unset, staff sign in with tokens only. */
   @IsOptional()
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be the provider\'s issuer URL, e.g. https://login.example.com/realms/staff' })
+  @Matches(/^https?:\/\/[^\s]+$/, { message: "must be the provider's issuer URL, e.g. https://login.example.com/realms/staff" })
   OIDC_ISSUER?: string;
 
   @IsOptional()
@@ -395,7 +406,9 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     throw new ConfigError('Configuration error: NOTIFY_ADAPTER=webhook needs NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET');
   }
   if (env.SMTP_URL && !URL.canParse(env.SMTP_URL)) {
-    throw new ConfigError(`Configuration error: SMTP_URL is not a URL (got ${JSON.stringify(withoutPassword(env.SMTP_URL))}); percent-encode any @ : / in the user or password`);
+    throw new ConfigError(
+      `Configuration error: SMTP_URL is not a URL (got ${JSON.stringify(withoutPassword(env.SMTP_URL))}); percent-encode any @ : / in the user or password`,
+    );
   }
   if (env.NOTIFY_ADAPTER === 'smtp' && !env.SMTP_URL) {
     throw new ConfigError('Configuration error: NOTIFY_ADAPTER=smtp needs SMTP_URL, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@mail.example.com:465');
@@ -407,7 +420,9 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   if (env.OIDC_ISSUER) {
     if (!env.OIDC_CLIENT_ID || !env.OIDC_CLIENT_SECRET || !env.OIDC_ROLE_MAP) {
-      throw new ConfigError('Configuration error: OIDC_ISSUER needs OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_ROLE_MAP (e.g. helpdesk-agents=agent,helpdesk-approvers=approver)');
+      throw new ConfigError(
+        'Configuration error: OIDC_ISSUER needs OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_ROLE_MAP (e.g. helpdesk-agents=agent,helpdesk-approvers=approver)',
+      );
     }
     const problem = roleMapProblem(env.OIDC_ROLE_MAP);
     if (problem) throw new ConfigError(`Configuration error: OIDC_ROLE_MAP ${problem}`);

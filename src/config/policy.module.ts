@@ -5,7 +5,9 @@ import { loadPolicy, Policy } from './policy';
 
 @Global()
 @Module({
-  providers: [{ provide: Policy, inject: [ConfigService], useFactory: (config: ConfigService<Env, true>) => loadPolicy(config.get('POLICY_FILE', { infer: true })) }],
+  providers: [
+    { provide: Policy, inject: [ConfigService], useFactory: (config: ConfigService<Env, true>) => loadPolicy(config.get('POLICY_FILE', { infer: true })) },
+  ],
   exports: [Policy],
 })
 export class PolicyModule {}

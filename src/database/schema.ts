@@ -40,5 +40,51 @@ import { TicketStep } from '../tickets/ticket-step.entity';
 import { TicketSignal } from '../tickets/risk/ticket-signal.entity';
 
 /** Every entity and migration, listed explicitly (no globs: the build and the tests see the same list). */
-export const ENTITIES = [Account, Staff, StaffToken, AuditEvent, CodeSet, BackupCode, CodeGuard, DeliveryEnvelope, OutboxMessage, ReissueRequest, Ticket, TicketStep, Approval, TicketLink, TicketSignal, CriticalSystem, Custodian, UnlockSession, Presentation, Grant, Drill, AccountReport, ChangeRequest, ScimConnection, DirectoryUser, AccountChange];
-export const MIGRATIONS = [Foundation1764000000000, BackupCodes1764000100000, RecoveryTickets1764000200000, DualCodeUnlock1764000300000, Drills1764000400000, LiveQueueIndex1764000500000, OutboxFailures1764000600000, RiskSignals1764000700000, StaffSessions1764000800000, ScimProvisioning1764000800000, IntakeAndSupersede1764000816000, AccountRecoveryHold1764000820000, ServiceTokenScopes1764000830000, ChangeRequests1764001500000, AuditMerkleLog1764002000000, AccountHistorySignals1764003000000, CriticalChanges1764003100000, ApprovedFacts1764003200000];
+export const ENTITIES = [
+  Account,
+  Staff,
+  StaffToken,
+  AuditEvent,
+  CodeSet,
+  BackupCode,
+  CodeGuard,
+  DeliveryEnvelope,
+  OutboxMessage,
+  ReissueRequest,
+  Ticket,
+  TicketStep,
+  Approval,
+  TicketLink,
+  TicketSignal,
+  CriticalSystem,
+  Custodian,
+  UnlockSession,
+  Presentation,
+  Grant,
+  Drill,
+  AccountReport,
+  ChangeRequest,
+  ScimConnection,
+  DirectoryUser,
+  AccountChange,
+];
+export const MIGRATIONS = [
+  Foundation1764000000000,
+  BackupCodes1764000100000,
+  RecoveryTickets1764000200000,
+  DualCodeUnlock1764000300000,
+  Drills1764000400000,
+  LiveQueueIndex1764000500000,
+  OutboxFailures1764000600000,
+  RiskSignals1764000700000,
+  StaffSessions1764000800000,
+  ScimProvisioning1764000800000,
+  IntakeAndSupersede1764000816000,
+  AccountRecoveryHold1764000820000,
+  ServiceTokenScopes1764000830000,
+  ChangeRequests1764001500000,
+  AuditMerkleLog1764002000000,
+  AccountHistorySignals1764003000000,
+  CriticalChanges1764003100000,
+  ApprovedFacts1764003200000,
+];

@@ -38,7 +38,9 @@ export class DeliveryService {
 
   /** Seals the codes and sends the link, inside the caller's transaction (the one that issues the set). */
   async createEnvelope(em: EntityManager, account: Account, setId: string, codes: string[]): Promise<string> {
-    const [drill] = (await em.query(`SELECT 1 FROM code_sets s JOIN tickets t ON t.id = s.issuing_ticket_id WHERE s.id = $1 AND t.is_drill`, [setId])) as unknown[];
+    const [drill] = (await em.query(`SELECT 1 FROM code_sets s JOIN tickets t ON t.id = s.issuing_ticket_id WHERE s.id = $1 AND t.is_drill`, [
+      setId,
+    ])) as unknown[];
     if (drill) throw new Error('a drill ticket never creates a delivery');
     const token = randomToken('rdd');
     const now = this.clock.now();
@@ -97,7 +99,12 @@ export class DeliveryService {
       [accountId, this.clock.now()],
     );
     for (const envelope of voided) {
-      await this.audit.record(em, { actor, action: 'delivery.voided', target: { type: 'account', id: accountId }, payload: { envelopeId: envelope.id, reason } });
+      await this.audit.record(em, {
+        actor,
+        action: 'delivery.voided',
+        target: { type: 'account', id: accountId },
+        payload: { envelopeId: envelope.id, reason },
+      });
     }
     return voided.length;
   }

@@ -41,13 +41,12 @@ function sourceFiles(dir: string): string[] {
 }
 
 const decoratorNames = (node: ts.Node): string[] =>
-  (ts.canHaveDecorators(node) ? ts.getDecorators(node) ?? [] : []).map((d) => {
+  (ts.canHaveDecorators(node) ? (ts.getDecorators(node) ?? []) : []).map((d) => {
     const e = d.expression;
     return ts.isCallExpression(e) ? e.expression.getText() : e.getText();
   });
 
-const typeName = (type: ts.TypeNode | undefined): string | undefined =>
-  type && ts.isTypeReferenceNode(type) ? type.typeName.getText() : undefined;
+const typeName = (type: ts.TypeNode | undefined): string | undefined => (type && ts.isTypeReferenceNode(type) ? type.typeName.getText() : undefined);
 
 function literalUnion(type: ts.TypeNode | undefined): string[] | undefined {
   if (!type) return undefined;

@@ -6,7 +6,12 @@ import { REPO_ROOT, withBlock, writeBlocks } from './generated-block';
 import { FOLDER_PURPOSE, sourceFolders } from './module-map';
 
 /** The README and every page of docs/ (docs/incoming holds helpers' notes waiting to be folded in, not pages). */
-const PAGES = ['README.md', ...readdirSync(join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(REPO_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const read = (page: string) => readFileSync(join(REPO_ROOT, page), 'utf8');
 
 /** Markdown links and images outside code blocks and code spans: [text](target). */
@@ -18,7 +23,15 @@ function links(markdown: string): string[] {
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
 function anchors(markdown: string): Set<string> {
   const prose = markdown.replace(/```[\s\S]*?```/g, '');
-  return new Set([...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+  return new Set(
+    [...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      m[1]
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    ),
+  );
 }
 
 /** Rows of the first table under a heading, as cells. */
@@ -81,7 +94,9 @@ describe('the README and docs/', () => {
       if (!match) return [`${principal} / ${never}: write the proof as \`test/file\` › "test name"`];
       const [, file, name] = match;
       if (!existsSync(join(REPO_ROOT, file))) return [`${principal} / ${never}: ${file} does not exist`];
-      return readFileSync(join(REPO_ROOT, file), 'utf8').includes(`it('${name.replace(/'/g, "\\'")}'`) ? [] : [`${principal} / ${never}: ${file} has no test "${name}"`];
+      return readFileSync(join(REPO_ROOT, file), 'utf8').includes(`it('${name.replace(/'/g, "\\'")}'`)
+        ? []
+        : [`${principal} / ${never}: ${file} has no test "${name}"`];
     });
     expect(problems).toEqual([]);
   });
@@ -108,4 +123,3 @@ describe('the README and docs/', () => {
     expect(settings.filter((s) => !page.includes(`\`${s}\``))).toEqual([]);
   });
 });
-

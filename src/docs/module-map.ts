@@ -28,7 +28,7 @@ export const FOLDER_PURPOSE: Readonly<Record<string, string>> = {
   sweep: 'the scheduled sweep: SLAs, the regeneration reconciler, envelopes, notifications, unlock sessions',
   tickets: 'recovery tickets: THE transition table, proofing, approvals, risk signals and holds, regeneration, intake',
   unlock: 'critical systems, k-of-n unlock sessions, Ed25519 grants',
-  web: 'serves the console\'s build (web/dist) at /',
+  web: "serves the console's build (web/dist) at /",
 };
 
 const SRC = join(REPO_ROOT, 'src');
@@ -91,11 +91,7 @@ export function renderModuleMap(): string {
     const purpose = FOLDER_PURPOSE[folder] ?? '(not described: add it to FOLDER_PURPOSE in src/docs/module-map.ts)';
     return `| [\`${folder}/\`](src/${folder}) | ${purpose} | ${codeList(f.modules)} | ${codeList(f.controllers)} | ${codeList(f.processors)} | ${f.importsFrom.join(', ') || '—'} |`;
   });
-  return [
-    '| folder | what it holds | modules | controllers | workers | imports from |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rows,
-  ].join('\n');
+  return ['| folder | what it holds | modules | controllers | workers | imports from |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 export const MODULE_MAP: GeneratedBlock = { file: 'README.md', name: 'module-map', render: renderModuleMap };

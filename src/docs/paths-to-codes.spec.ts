@@ -27,7 +27,11 @@ describe('paths to codes, found from the controllers', () => {
   });
 
   it('has no route that names neither roles nor a credential of its own', () => {
-    expect(pathsToCodes(routes).filter((r) => r.reachedBy.length === 0).map((r) => r.route)).toEqual([]);
+    expect(
+      pathsToCodes(routes)
+        .filter((r) => r.reachedBy.length === 0)
+        .map((r) => r.route),
+    ).toEqual([]);
   });
 
   it('lets only the login application or a critical system’s gate (service, unlock scope) reach an unlock grant', () => {

@@ -68,7 +68,10 @@ function eventArtefacts(events: Set<string>): Set<CodeArtefact> {
 }
 
 function who(handler: object, controller: object): string[] {
-  const guards = [...((Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[]) ?? []), ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[]) ?? [])];
+  const guards = [
+    ...((Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[]) ?? []),
+    ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[]) ?? []),
+  ];
   if (guards.some((g) => (g as { name?: string }).name === 'ScimAuthGuard')) return ['directory (SCIM connection secret)'];
   if (Reflect.getMetadata(PUBLIC_KEY, handler) ?? Reflect.getMetadata(PUBLIC_KEY, controller)) return ['public (the link’s token)'];
   const roles = (Reflect.getMetadata(ROLES_KEY, handler) ?? Reflect.getMetadata(ROLES_KEY, controller) ?? []) as string[];
@@ -76,7 +79,11 @@ function who(handler: object, controller: object): string[] {
   return roles.map((r) => (r === 'service' && scope ? `service (\`${scope}\`)` : r));
 }
 
-const joinPath = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
+const joinPath = (...parts: string[]) =>
+  `/${parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/')}`;
 
 /** Every HTTP route of src/, with what the call graph finds it can create and what its decorator declares. */
 export function walkRoutes(srcRoot = join(__dirname, '..'), graph: CallGraph = buildCallGraph(join(REPO_ROOT, 'src'))): RouteFacts[] {
@@ -91,7 +98,9 @@ export function walkRoutes(srcRoot = join(__dirname, '..'), graph: CallGraph = b
     for (const [method] of info.handlers) {
       const handler = controller.prototype[method];
       const verb = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const path = joinPath(...[Reflect.getMetadata(PATH_METADATA, controller), Reflect.getMetadata(PATH_METADATA, handler)].filter((p): p is string => typeof p === 'string'));
+      const path = joinPath(
+        ...[Reflect.getMetadata(PATH_METADATA, controller), Reflect.getMetadata(PATH_METADATA, handler)].filter((p): p is string => typeof p === 'string'),
+      );
       const id = `${info.name}.${method}`;
       const reached = reach(graph, id, OPAQUE);
       const found = new Set<CodeArtefact>(eventArtefacts(reached.events));
@@ -119,11 +128,7 @@ export function renderPathsToCodes(): string {
     const creates = CODE_ARTEFACTS.filter((a) => r.found.includes(a) || r.declared?.creates.includes(a));
     return `| \`${r.route}\` | ${creates.map((a) => `\`${a}\``).join(', ')} | ${r.reachedBy.join(', ') || '(nobody: no role named)'} | ${r.declared?.how ?? '**not marked**'} |`;
   });
-  return [
-    '| route | can create | any one of these reaches it alone | how |',
-    '| --- | --- | --- | --- |',
-    ...rows,
-  ].join('\n');
+  return ['| route | can create | any one of these reaches it alone | how |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 export const PATHS_TO_CODES: GeneratedBlock = { file: 'docs/security.md', name: 'paths-to-codes', render: renderPathsToCodes };

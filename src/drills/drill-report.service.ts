@@ -114,8 +114,12 @@ export class DrillReportService {
       return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
     };
     const lines = ['section,id,name,drills,passed,failed,inconclusive,undecided,median_time_to_decision_ms,approved,denied'];
-    for (const c of report.campaigns) lines.push(['campaign', c.campaign, c.campaign, c.drills, c.passed, c.failed, c.inconclusive, c.undecided, c.medianTimeToDecisionMs, '', ''].map(esc).join(','));
-    for (const a of report.agents) lines.push(['agent', a.staffId, a.name, a.drills, a.passed, a.failed, a.inconclusive, a.undecided, a.medianTimeToDecisionMs, '', ''].map(esc).join(','));
+    for (const c of report.campaigns)
+      lines.push(
+        ['campaign', c.campaign, c.campaign, c.drills, c.passed, c.failed, c.inconclusive, c.undecided, c.medianTimeToDecisionMs, '', ''].map(esc).join(','),
+      );
+    for (const a of report.agents)
+      lines.push(['agent', a.staffId, a.name, a.drills, a.passed, a.failed, a.inconclusive, a.undecided, a.medianTimeToDecisionMs, '', ''].map(esc).join(','));
     for (const a of report.approvers) lines.push(['approver', a.staffId, a.name, '', '', '', '', '', '', a.approved, a.denied].map(esc).join(','));
     return lines.join('\n') + '\n';
   }

@@ -20,7 +20,11 @@ export class Drill {
   @Column('text', { name: 'decided_step', nullable: true }) decidedStep: string | null;
   @Column('text', { name: 'decided_by', nullable: true }) decidedBy: string | null;
   @Column('timestamptz', { name: 'decided_at', nullable: true }) decidedAt: Date | null;
-  @Column('bigint', { name: 'time_to_decision_ms', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @Column('bigint', {
+    name: 'time_to_decision_ms',
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
   timeToDecisionMs: number | null;
   /** Why a drill ended without a decision (e.g. pre-empted by a real request); null otherwise. */
   @Column('text', { name: 'ended_reason', nullable: true }) endedReason: string | null;

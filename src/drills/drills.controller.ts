@@ -1,5 +1,17 @@
 import { Body, Controller, Get, Header, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
@@ -31,7 +43,8 @@ export class DrillDto {
   @ApiProperty({ enum: ['scheduled', 'running', 'resolved'] }) status: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Null for an auditor while the drill’s ticket is live' }) ticketId: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Null for an auditor while the drill’s ticket is live' }) ticketState: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The target; null for an auditor while the drill’s ticket is live' }) accountId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The target; null for an auditor while the drill’s ticket is live' }) accountId:
+    string | null;
   @ApiProperty({ format: 'date-time' }) scheduledFor: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ enum: ['passed', 'failed', 'inconclusive'], nullable: true, type: String }) outcome: string | null;
@@ -42,7 +55,8 @@ export class DrillDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'The scenario, including the caller’s scripted answers (drill runners and auditors only; an auditor sees no `target` while the drill’s ticket is live)',
+    description:
+      'The scenario, including the caller’s scripted answers (drill runners and auditors only; an auditor sees no `target` while the drill’s ticket is live)',
   })
   scenario: Record<string, unknown>;
   @ApiProperty({
@@ -115,7 +129,8 @@ export class DrillsController {
   @ApiOperation({ summary: 'Drill report per campaign, agent and approver', operationId: 'getDrillReport' })
   @Roles('drill_runner', 'auditor')
   @ApiOkResponse({
-    description: 'Per campaign (with where drills were stopped or got through), per agent, per approver; format=csv gives one row per campaign, agent and approver',
+    description:
+      'Per campaign (with where drills were stopped or got through), per agent, per approver; format=csv gives one row per campaign, agent and approver',
     content: { 'application/json': { schema: { $ref: getSchemaPath(DrillReportDto) } }, 'text/csv': { schema: { type: 'string' } } },
   })
   @Header('Cache-Control', 'no-store')

@@ -121,7 +121,9 @@ export class DrillsService {
 
   /** Scores running drills (of one campaign, or all) whose ticket saw a decisive act; how many it scored. */
   async scoreRunning(campaign?: string): Promise<number> {
-    const running = (await this.dataSource.query(`SELECT id FROM drills WHERE status = 'running' AND ($1::text IS NULL OR campaign = $1) LIMIT 500`, [campaign || null])) as { id: string }[];
+    const running = (await this.dataSource.query(`SELECT id FROM drills WHERE status = 'running' AND ($1::text IS NULL OR campaign = $1) LIMIT 500`, [
+      campaign || null,
+    ])) as { id: string }[];
     let resolved = 0;
     for (const { id } of running) if (await this.resolve(id)) resolved += 1;
     return resolved;
@@ -139,7 +141,11 @@ export class DrillsService {
     const accounts = new Map((accountIds.length ? await this.dataSource.getRepository(Account).findBy({ id: In(accountIds) }) : []).map((a) => [a.id, a]));
     const tickets = new Map((ticketIds.length ? await this.dataSource.getRepository(Ticket).findBy({ id: In(ticketIds) }) : []).map((t) => [t.id, t.state]));
     return {
-      items: page.items.map((drill) => ({ drill, account: accounts.get(drill.accountId) ?? null, ticketState: (drill.ticketId && tickets.get(drill.ticketId)) || null })),
+      items: page.items.map((drill) => ({
+        drill,
+        account: accounts.get(drill.accountId) ?? null,
+        ticketState: (drill.ticketId && tickets.get(drill.ticketId)) || null,
+      })),
       nextCursor: page.nextCursor,
     };
   }
@@ -152,7 +158,12 @@ export class DrillsService {
       query.andWhere('(d.created_at, d.id) < (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.take(limit + 1).getMany();
-    return toPage(rows, limit, (d) => [d.createdAt.toISOString(), d.id], (d) => d);
+    return toPage(
+      rows,
+      limit,
+      (d) => [d.createdAt.toISOString(), d.id],
+      (d) => d,
+    );
   }
 
   /** Scores a running drill from its ticket's audit trail, once something decisive happened. */
@@ -196,7 +207,9 @@ export class DrillsService {
   async sweep(): Promise<{ started: number; resolved: number; debriefed: number }> {
     const now = this.clock.now();
     let started = 0;
-    for (const { id } of (await this.dataSource.query(`SELECT id FROM drills WHERE status = 'scheduled' AND scheduled_for <= $1 LIMIT 100`, [now])) as { id: string }[]) {
+    for (const { id } of (await this.dataSource.query(`SELECT id FROM drills WHERE status = 'scheduled' AND scheduled_for <= $1 LIMIT 100`, [now])) as {
+      id: string;
+    }[]) {
       const ok = await this.dataSource
         .transaction(async (em) => {
           const drill = await em.findOne(Drill, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -249,14 +262,20 @@ export class DrillsService {
     }
     await em.update(Ticket, { id: drill.ticketId }, { debriefedAt: now });
     await em.update(Drill, { id }, { debriefedAt: now });
-    await this.audit.record(em, { actor: SYSTEM, action: 'drill.debriefed', target: { type: 'drill', id }, payload: { staffCount: involved.length, ticketId: drill.ticketId, accountId: drill.accountId } });
+    await this.audit.record(em, {
+      actor: SYSTEM,
+      action: 'drill.debriefed',
+      target: { type: 'drill', id },
+      payload: { staffCount: involved.length, ticketId: drill.ticketId, accountId: drill.accountId },
+    });
   }
 
   private async start(em: EntityManager, drill: Drill, target: Account): Promise<void> {
     const scenario = drill.scenario as unknown as Scenario;
     const account = await em.findOneOrFail(Account, { where: { id: target.id }, lock: { mode: 'pessimistic_write' } });
     // A drill never supersedes anything: it waits for a quiet account (a real request, though, supersedes a drill).
-    if (await this.tickets.liveTicketId(em, account.id)) throw new Conflict('the target account already has a recovery ticket in progress; pick another target or time');
+    if (await this.tickets.liveTicketId(em, account.id))
+      throw new Conflict('the target account already has a recovery ticket in progress; pick another target or time');
     const claims = scenario.claims ?? {};
     const ticket = await this.tickets.openIn(
       em,
@@ -290,7 +309,10 @@ export class DrillsService {
     )) as { id: string }[];
     if (recent) return recent;
     const [any] = (await em.query(`SELECT id FROM staff WHERE active AND 'intake' = ANY(roles) ORDER BY random() LIMIT 1`)) as { id: string }[];
-    if (!any) throw new Conflict('a drill ticket enters through intake, and there is no active staff identity with the intake role (create the phone system’s, chat’s or web form’s)');
+    if (!any)
+      throw new Conflict(
+        'a drill ticket enters through intake, and there is no active staff identity with the intake role (create the phone system’s, chat’s or web form’s)',
+      );
     return any;
   }
 
@@ -308,8 +330,15 @@ export class DrillsService {
       )) as { id: string }[];
       account = pick ? await em.findOneBy(Account, { id: pick.id }) : null;
       if (!account) {
-        const [{ busy }] = (await em.query(`SELECT count(*)::int AS busy FROM accounts a WHERE a.tier = $1 AND a.status = 'active' AND a.id IS DISTINCT FROM $2`, [tier, runner.accountId])) as { busy: number }[];
-        if (busy > 0) throw new Conflict(`every account matching this target has a recovery in progress (${busy} ${tier} account${busy === 1 ? '' : 's'}); try again later`, { matching: busy });
+        const [{ busy }] = (await em.query(
+          `SELECT count(*)::int AS busy FROM accounts a WHERE a.tier = $1 AND a.status = 'active' AND a.id IS DISTINCT FROM $2`,
+          [tier, runner.accountId],
+        )) as { busy: number }[];
+        if (busy > 0)
+          throw new Conflict(
+            `every account matching this target has a recovery in progress (${busy} ${tier} account${busy === 1 ? '' : 's'}); try again later`,
+            { matching: busy },
+          );
         throw new InvalidInput('target', `names no active ${tier} account to drill against`);
       }
     }

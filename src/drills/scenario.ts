@@ -51,7 +51,9 @@ const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/
 /** `/answers/registered_channel_otp/says` → `answers.registered_channel_otp.says`; array indexes read `[0]`. */
 export function readablePath(pointer: string): string {
   const segments = pointer.split('/').slice(1).map(unescapePointer);
-  return segments.reduce((path, segment) => (/^(0|[1-9]\d*)$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '') || '(scenario)';
+  return (
+    segments.reduce((path, segment) => (/^(0|[1-9]\d*)$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '') || '(scenario)'
+  );
 }
 
 /** Where the error is: ajv reports a missing or unexpected property at its parent; we name the property itself. */

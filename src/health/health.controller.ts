@@ -26,9 +26,6 @@ export class HealthController {
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Redis is down; the body says which' })
   ready() {
-    return this.health.check([
-      () => this.postgres.pingCheck('postgres', { timeout: 1_500 }),
-      () => this.redis.isHealthy('redis'),
-    ]);
+    return this.health.check([() => this.postgres.pingCheck('postgres', { timeout: 1_500 }), () => this.redis.isHealthy('redis')]);
   }
 }

@@ -27,7 +27,12 @@ export class OutboxAdminService {
       query.andWhere('(o.created_at, o.id) < (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.take(filter.limit + 1).getMany();
-    return toPage(rows, filter.limit, (o) => [o.createdAt.toISOString(), o.id], (o) => o);
+    return toPage(
+      rows,
+      filter.limit,
+      (o) => [o.createdAt.toISOString(), o.id],
+      (o) => o,
+    );
   }
 
   /**

@@ -62,14 +62,30 @@ export class OutboxService {
       await em.query(
         `INSERT INTO drill_messages (ticket_id, channel, intended_for, template, sealed_body, idempotency_key, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
-        [message.ticketId, message.channel, message.intendedFor ?? 'subject', message.template, this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey), message.idempotencyKey, this.clock.now()],
+        [
+          message.ticketId,
+          message.channel,
+          message.intendedFor ?? 'subject',
+          message.template,
+          this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey),
+          message.idempotencyKey,
+          this.clock.now(),
+        ],
       );
       return undefined;
     }
     const [row] = (await em.query(
       `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at, ticket_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [message.idempotencyKey, message.channel, message.to, message.template, this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey), this.clock.now(), message.ticketId ?? null],
+      [
+        message.idempotencyKey,
+        message.channel,
+        message.to,
+        message.template,
+        this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey),
+        this.clock.now(),
+        message.ticketId ?? null,
+      ],
     )) as { id: string }[];
     if (!row) return undefined;
     let pending = runner.data[PENDING_OUTBOX] as string[] | undefined;
@@ -89,7 +105,13 @@ export class OutboxService {
 
   /** Hands messages to the relay. A second enqueue of the same id while it waits is a no-op. */
   async enqueue(ids: string[]): Promise<void> {
-    await this.queue.addBulk(ids.map((id) => ({ name: JOB.deliverNotification, data: { outboxId: id }, opts: { jobId: `outbox-${id}`, removeOnComplete: true, removeOnFail: 1_000, ...this.retry } })));
+    await this.queue.addBulk(
+      ids.map((id) => ({
+        name: JOB.deliverNotification,
+        data: { outboxId: id },
+        opts: { jobId: `outbox-${id}`, removeOnComplete: true, removeOnFail: 1_000, ...this.retry },
+      })),
+    );
   }
 
   /**
@@ -111,7 +133,14 @@ export class OutboxService {
       if (!row) return 'skipped' as const;
       const content = JSON.parse(this.keys.outbox.open(row.sealed_body, row.idempotency_key)) as Rendered;
       try {
-        await this.adapter.send({ id: row.id, idempotencyKey: row.idempotency_key, channel: row.channel, to: row.recipient, template: row.template, ...content });
+        await this.adapter.send({
+          id: row.id,
+          idempotencyKey: row.idempotency_key,
+          channel: row.channel,
+          to: row.recipient,
+          template: row.template,
+          ...content,
+        });
       } catch (error) {
         const failure = error as Error;
         const permanent = failure instanceof PermanentDeliveryFailure;

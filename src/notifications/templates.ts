@@ -48,10 +48,7 @@ const TEMPLATES = {
       say`Hello ${v.name}, too many wrong backup codes were tried for your account, so backup-code sign-in is locked until ${v.until}. If this was not you, someone may be trying to get into your account: tell security.`,
     ),
   'codes.revoked': (v: Vars) =>
-    message(
-      'Your backup codes were revoked',
-      say`Hello ${v.name}, your backup codes were revoked (${v.reason}) and no longer work.`,
-    ),
+    message('Your backup codes were revoked', say`Hello ${v.name}, your backup codes were revoked (${v.reason}) and no longer work.`),
   'codes.exposed': (v: Vars) =>
     message(
       'Your backup codes were reported exposed and revoked',
@@ -137,20 +134,14 @@ const TEMPLATES = {
       say`Staff member ${v.raisedBy} raised a concern about recovery ticket ${v.ticketId} for account ${v.accountId} (${v.state}, owned by ${v.owner}): ${v.reason}. Only the ticket's owner, an admin or the subject can cancel it; look at it before its codes are reissued.`,
     ),
   'security.regeneration_failed': (v: Vars) =>
-    message(
-      'Alert: backup-code regeneration failed',
-      say`Regeneration for recovery ticket ${v.ticketId} failed after its retries; an admin can retry it.`,
-    ),
+    message('Alert: backup-code regeneration failed', say`Regeneration for recovery ticket ${v.ticketId} failed after its retries; an admin can retry it.`),
   'unlock.opened': (v: Vars) =>
     message(
       `Unlock of ${v.system} started`,
       say`Hello ${v.name}, an unlock of ${v.system} was started at ${v.at} and needs ${v.k} custodians within ${v.windowSeconds} seconds. If you are not expecting this, tell security.`,
     ),
   'unlock.unlocked': (v: Vars) =>
-    message(
-      `${v.system} was unlocked`,
-      say`Hello ${v.name}, ${v.system} was unlocked at ${v.at} by ${v.custodians}. The grant expires at ${v.expiresAt}.`,
-    ),
+    message(`${v.system} was unlocked`, say`Hello ${v.name}, ${v.system} was unlocked at ${v.at} by ${v.custodians}. The grant expires at ${v.expiresAt}.`),
   'security.unlock_granted': (v: Vars) =>
     message(
       `${v.system} was unlocked: a grant was issued`,

@@ -17,9 +17,12 @@ export function keepScheduled(
 ): { ready: Promise<void>; stop: () => void } {
   const logger = new Logger('Schedulers');
   const upsert = () => queue.upsertJobScheduler(schedulerId, { every: everyMs }, template).then(() => undefined);
-  const timer = setInterval(() => {
-    upsert().catch((error: Error) => logger.warn({ schedulerId, err: error.message }, 'could not re-check the job scheduler; will retry'));
-  }, Math.min(RECHECK_MS, everyMs));
+  const timer = setInterval(
+    () => {
+      upsert().catch((error: Error) => logger.warn({ schedulerId, err: error.message }, 'could not re-check the job scheduler; will retry'));
+    },
+    Math.min(RECHECK_MS, everyMs),
+  );
   timer.unref();
   return { ready: upsert(), stop: () => clearInterval(timer) };
 }

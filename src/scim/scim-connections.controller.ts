@@ -38,11 +38,16 @@ export class ScimConnectionsController {
   @ApiCreatedResponse({ type: CreatedScimConnectionDto })
   @ApiAcceptedResponse({
     type: ChangeRequestDto,
-    description: 'With two or more active admins: a change request now waits for a second admin; once approved, the requester fetches the secret once (POST /v1/scim-connections/{id}/secret)',
+    description:
+      'With two or more active admins: a change request now waits for a second admin; once approved, the requester fetches the secret once (POST /v1/scim-connections/{id}/secret)',
   })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for a connection of this name is pending' })
-  async create(@CurrentStaff() admin: Staff, @Body() body: CreateScimConnectionDto, @Res({ passthrough: true }) res: Response): Promise<CreatedScimConnectionDto | ChangeRequestDto> {
+  async create(
+    @CurrentStaff() admin: Staff,
+    @Body() body: CreateScimConnectionDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CreatedScimConnectionDto | ChangeRequestDto> {
     return answer(await this.connections.requestCreate(admin, body.name, body.changeReason), admin, res, (issued) => this.issued(issued));
   }
 
@@ -50,7 +55,10 @@ export class ScimConnectionsController {
   @HttpCode(200)
   @Roles('admin')
   @RequiresStepUp()
-  @ApiOperation({ summary: 'Fetch the secret of a connection created through a change request: its requester only, once', operationId: 'issueScimConnectionSecret' })
+  @ApiOperation({
+    summary: 'Fetch the secret of a connection created through a change request: its requester only, once',
+    operationId: 'issueScimConnectionSecret',
+  })
   @ApiOkResponse({ type: CreatedScimConnectionDto, description: 'The secret is in this response only' })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the admin who asked for the connection' })

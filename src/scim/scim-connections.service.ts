@@ -74,9 +74,17 @@ export class ScimConnectionsService {
       if (connection.createdBy !== actorLabel(actor)) throw new Forbidden('only the admin who asked for this connection fetches its secret');
       if (connection.revokedAt) throw new Conflict('this SCIM connection is revoked');
       const secret = randomToken('rdscim');
-      const issued = await updateReturning(em, `UPDATE scim_connections SET secret_hash = $2 WHERE id = $1 AND secret_hash IS NULL RETURNING id`, [id, sha256Hex(secret)]);
+      const issued = await updateReturning(em, `UPDATE scim_connections SET secret_hash = $2 WHERE id = $1 AND secret_hash IS NULL RETURNING id`, [
+        id,
+        sha256Hex(secret),
+      ]);
       if (issued.length === 0) throw new Gone('the secret of this connection was shown once already: revoke the connection and create another if it was lost');
-      await this.audit.record(em, { actor, action: 'scim_connection.secret_issued', target: { type: 'scim_connection', id }, payload: { name: connection.name } });
+      await this.audit.record(em, {
+        actor,
+        action: 'scim_connection.secret_issued',
+        target: { type: 'scim_connection', id },
+        payload: { name: connection.name },
+      });
       return { connection, secret };
     });
   }
@@ -114,7 +122,12 @@ export class ScimConnectionsService {
       lastErrors: [],
     });
     await em.insert(ScimConnection, row);
-    await this.audit.record(em, { actor, action: 'scim_connection.created', target: { type: 'scim_connection', id: row.id }, payload: { name, ...(changeRequestId && { changeRequestId }) } });
+    await this.audit.record(em, {
+      actor,
+      action: 'scim_connection.created',
+      target: { type: 'scim_connection', id: row.id },
+      payload: { name, ...(changeRequestId && { changeRequestId }) },
+    });
     return row;
   }
 

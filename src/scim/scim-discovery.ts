@@ -17,7 +17,12 @@ export function serviceProviderConfig(baseUrl: string): Json {
     sort: { supported: false },
     etag: { supported: true },
     authenticationSchemes: [
-      { type: 'oauthbearertoken', name: 'Connection secret', description: 'Authorization: Bearer <the secret shown when an admin created the connection>', primary: true },
+      {
+        type: 'oauthbearertoken',
+        name: 'Connection secret',
+        description: 'Authorization: Bearer <the secret shown when an admin created the connection>',
+        primary: true,
+      },
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
   };
@@ -25,7 +30,13 @@ export function serviceProviderConfig(baseUrl: string): Json {
 
 export function resourceTypes(baseUrl: string): Json[] {
   declareUserResource();
-  return [{ schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], ...SCIMMY.Resources.User.describe(), meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` } }];
+  return [
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      ...SCIMMY.Resources.User.describe(),
+      meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
+    },
+  ];
 }
 
 export function schemas(baseUrl: string): Json[] {

@@ -41,7 +41,10 @@ export class ScimExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body, headers } = toScimError(exception);
     if (status >= 500 && !(exception instanceof DomainError)) {
-      this.logger.error({ failure: { class: (exception as Error)?.constructor?.name ?? typeof exception, message: (exception as Error)?.message } }, 'SCIM request failed');
+      this.logger.error(
+        { failure: { class: (exception as Error)?.constructor?.name ?? typeof exception, message: (exception as Error)?.message } },
+        'SCIM request failed',
+      );
     }
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);

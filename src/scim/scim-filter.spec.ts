@@ -4,7 +4,10 @@ import { ENTERPRISE, filterToSql } from './scim-filter';
 // Also the proof that scimmy (which parses the filter) loads under Jest's CommonJS runtime.
 describe('SCIM filter → SQL', () => {
   it('userName eq is case-insensitive over the directory userName, else the e-mail', () => {
-    expect(filterToSql('userName eq "Bjensen@Example.com"')).toEqual({ where: '((COALESCE((lower(COALESCE(d.user_name, a.email)) = $1), false)))', params: ['bjensen@example.com'] });
+    expect(filterToSql('userName eq "Bjensen@Example.com"')).toEqual({
+      where: '((COALESCE((lower(COALESCE(d.user_name, a.email)) = $1), false)))',
+      params: ['bjensen@example.com'],
+    });
   });
 
   it('externalId is exact; emails[type eq "work"].value compares the registered e-mail; or/and/not keep their grouping', () => {

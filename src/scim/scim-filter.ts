@@ -77,7 +77,8 @@ export function filterToSql(filter: string, params: unknown[] = []): SqlFilter {
 function flatten(node: Record<string, unknown>, prefix: string): [string, unknown[]][] {
   return Object.entries(node).flatMap(([key, value]) => {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (Array.isArray(value)) return Array.isArray(value[0]) ? (value as unknown[][]).map((v) => [path, v] as [string, unknown[]]) : [[path, value] as [string, unknown[]]];
+    if (Array.isArray(value))
+      return Array.isArray(value[0]) ? (value as unknown[][]).map((v) => [path, v] as [string, unknown[]]) : [[path, value] as [string, unknown[]]];
     if (value && typeof value === 'object') return flatten(value as Record<string, unknown>, path);
     throw new ScimInvalid('invalidFilter', 'filter', `has an unreadable expression at ${path}`);
   });
@@ -102,13 +103,15 @@ function presence(column: Column, wellFormed: boolean): string {
 function compare(column: Column, op: string, value: unknown, path: string, params: unknown[]): string {
   if (value === undefined) throw new ScimInvalid('invalidFilter', 'filter', `${path} ${op} needs a value`);
   if (column.kind === 'boolean') {
-    if (typeof value !== 'boolean' || (op !== 'eq' && op !== 'ne')) throw new ScimInvalid('invalidFilter', 'filter', `${path} compares only eq/ne with true or false`);
+    if (typeof value !== 'boolean' || (op !== 'eq' && op !== 'ne'))
+      throw new ScimInvalid('invalidFilter', 'filter', `${path} compares only eq/ne with true or false`);
     params.push(value);
     return `(${column.sql} ${op === 'eq' ? '=' : '<>'} $${params.length})`;
   }
   if (typeof value !== 'string') throw new ScimInvalid('invalidFilter', 'filter', `${path} compares with a string`);
   if (column.kind === 'time') {
-    if (Number.isNaN(Date.parse(value)) || ['co', 'sw', 'ew'].includes(op)) throw new ScimInvalid('invalidFilter', 'filter', `${path} compares with a date-time using eq, ne, gt, ge, lt or le`);
+    if (Number.isNaN(Date.parse(value)) || ['co', 'sw', 'ew'].includes(op))
+      throw new ScimInvalid('invalidFilter', 'filter', `${path} compares with a date-time using eq, ne, gt, ge, lt or le`);
     params.push(new Date(value));
     return `(${column.sql} ${SQL_OP[op]} $${params.length})`;
   }

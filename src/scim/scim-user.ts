@@ -92,7 +92,8 @@ export function readScimUser(body: unknown, policy: DirectoryPolicy, current?: {
   const name = (user.name ?? {}) as Json;
 
   const userName = user.userName;
-  if (typeof userName !== 'string' || !PRINTABLE.test(userName.trim())) throw new ScimInvalid('invalidValue', 'userName', 'is required: 1-256 printable characters');
+  if (typeof userName !== 'string' || !PRINTABLE.test(userName.trim()))
+    throw new ScimInvalid('invalidValue', 'userName', 'is required: 1-256 printable characters');
   const givenName = optionalText(name.givenName, 'name.givenName');
   const familyName = optionalText(name.familyName, 'name.familyName');
   const email = pick(user.emails, 'work')?.value;
@@ -147,7 +148,8 @@ export function toScimUser(account: Account, directory: DirectoryUser | null, po
   const managerRef = account.managerId ?? directory?.managerRef ?? null;
   if (managerRef) enterprise.manager = { value: managerRef, ...(account.managerId && { $ref: `${baseUrl}/Users/${account.managerId}` }) };
   const core: Json = {};
-  if (directory?.tierValue) (policy.tierAttribute === 'department' || policy.tierAttribute === 'division' ? enterprise : core)[policy.tierAttribute] = directory.tierValue;
+  if (directory?.tierValue)
+    (policy.tierAttribute === 'department' || policy.tierAttribute === 'division' ? enterprise : core)[policy.tierAttribute] = directory.tierValue;
   const name: Json = {};
   if (directory?.givenName) name.givenName = directory.givenName;
   if (directory?.familyName) name.familyName = directory.familyName;

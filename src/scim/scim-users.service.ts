@@ -46,7 +46,14 @@ export class ScimUsersService {
     const { where, params } = filter?.trim() ? filterToSql(filter) : { where: 'true', params: [] as unknown[] };
     const from = `FROM accounts a LEFT JOIN directory_users d ON d.account_id = a.id WHERE ${where}`;
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params)) as { total: number }[];
-    const ids = count === 0 ? [] : ((await this.dataSource.query(`SELECT a.id ${from} ORDER BY a.created_at, a.id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`, [...params, startIndex - 1, count])) as { id: string }[]);
+    const ids =
+      count === 0
+        ? []
+        : ((await this.dataSource.query(`SELECT a.id ${from} ORDER BY a.created_at, a.id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`, [
+            ...params,
+            startIndex - 1,
+            count,
+          ])) as { id: string }[]);
     const resources: Json[] = [];
     for (const { id } of ids) resources.push(await this.get(baseUrl, id));
     return { totalResults: total, startIndex, resources };
@@ -82,7 +89,9 @@ export class ScimUsersService {
   }
 
   async patch(connection: ScimConnection, baseUrl: string, id: string, body: unknown, ifMatch: string | undefined): Promise<Json> {
-    return this.write(connection, baseUrl, id, ifMatch, async (current, resource) => readScimUser(await applyPatch(resource, body), this.policy.directory, current));
+    return this.write(connection, baseUrl, id, ifMatch, async (current, resource) =>
+      readScimUser(await applyPatch(resource, body), this.policy.directory, current),
+    );
   }
 
   /** DELETE: the account is deactivated, never removed (the audit trail and its tickets still name it). */

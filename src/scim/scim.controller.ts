@@ -1,6 +1,39 @@
-import { applyDecorators, Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiProduces,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { OwnCredential } from '../common/auth/roles.decorator';
@@ -25,7 +58,13 @@ const ScimEndpoint = () =>
   applyDecorators(
     OwnCredential(),
     UseGuards(ScimAuthGuard, ClientThrottlerGuard),
-    SkipThrottle(Object.fromEntries(Object.values(THROTTLE).filter((n) => n !== THROTTLE.scim).map((n) => [n, true]))),
+    SkipThrottle(
+      Object.fromEntries(
+        Object.values(THROTTLE)
+          .filter((n) => n !== THROTTLE.scim)
+          .map((n) => [n, true]),
+      ),
+    ),
     UseInterceptors(ScimRequestInterceptor),
     UseFilters(ScimExceptionFilter),
     ApiBearerAuth(SCIM_SECURITY),

@@ -101,7 +101,8 @@ export class AuthGuard implements CanActivate {
   private requireSameOrigin(request: Request, cookie: string): void {
     const origin = request.headers.origin;
     const ours = [new URL(this.config.get('PUBLIC_URL', { infer: true })!).origin, `${request.protocol}://${request.headers.host}`];
-    if (!origin || !ours.includes(origin)) throw new Forbidden('cross-site request refused: a state-changing request must come from the console itself (Origin)');
+    if (!origin || !ours.includes(origin))
+      throw new Forbidden('cross-site request refused: a state-changing request must come from the console itself (Origin)');
     const token = request.headers['x-csrf-token'];
     if (typeof token !== 'string' || !constantTimeEqual(token, csrfTokenOf(cookie))) {
       throw new Forbidden('cross-site request refused: missing or wrong X-CSRF-Token for this session');

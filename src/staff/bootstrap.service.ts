@@ -9,9 +9,7 @@ import { StaffService } from './staff.service';
 
 const BOOTSTRAP_LOCK = 0x52440002;
 
-export type BootstrapResult =
-  | { created: false }
-  | { created: true; staffId: string; token: string; tokenFromEnvironment: boolean };
+export type BootstrapResult = { created: false } | { created: true; staffId: string; token: string; tokenFromEnvironment: boolean };
 
 @Injectable()
 export class BootstrapService {
@@ -30,19 +28,16 @@ export class BootstrapService {
     return this.dataSource.transaction(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
       if ((await em.count(Staff)) > 0) return { created: false } as const;
-      const admin = await em.save(em.create(Staff, { name: 'First admin', roles: ['admin'], rolesGrantedAt: { admin: this.clock.now().toISOString() }, accountId: null, active: true }));
+      const admin = await em.save(
+        em.create(Staff, { name: 'First admin', roles: ['admin'], rolesGrantedAt: { admin: this.clock.now().toISOString() }, accountId: null, active: true }),
+      );
       await this.audit.record(em, {
         actor: SYSTEM,
         action: 'staff.bootstrapped',
         target: { type: 'staff', id: admin.id },
         payload: { roles: admin.roles, tokenFromEnvironment: presetToken !== undefined },
       });
-      const { token } = await this.staffService.issueToken(
-        SYSTEM,
-        admin.id,
-        { expiresInDays: null, label: 'first admin', token: presetToken },
-        em,
-      );
+      const { token } = await this.staffService.issueToken(SYSTEM, admin.id, { expiresInDays: null, label: 'first admin', token: presetToken }, em);
       return { created: true, staffId: admin.id, token, tokenFromEnvironment: presetToken !== undefined } as const;
     });
   }

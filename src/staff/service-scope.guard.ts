@@ -1,4 +1,15 @@
-import { applyDecorators, CallHandler, CanActivate, ExecutionContext, Injectable, Logger, NestInterceptor, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  applyDecorators,
+  CallHandler,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  NestInterceptor,
+  SetMetadata,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -49,9 +60,7 @@ export class ServiceScopeGuard implements CanActivate {
     const staff = request.staff;
     if (!scope || !staff || !staff.roles.includes('service')) return true;
     const bearer = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const token =
-      bearer &&
-      (await this.dataSource.getRepository(StaffToken).findOne({ where: { tokenHash: sha256Hex(bearer), staffId: staff.id } }));
+    const token = bearer && (await this.dataSource.getRepository(StaffToken).findOne({ where: { tokenHash: sha256Hex(bearer), staffId: staff.id } }));
     if (!token) throw new Forbidden('a service member calls this route with a scoped service token');
     const address = normaliseAddress(request.ip ?? request.socket.remoteAddress ?? '');
     if (!addressAllowed(address, token.allowedCidrs)) {
@@ -82,7 +91,9 @@ export class ServiceUseRecorder implements NestInterceptor {
     return next.handle().pipe(
       mergeMap(async (result: unknown) => {
         // The call itself succeeded: a failure to watch it is logged, never turned into the caller's error.
-        await this.watch.recordUse(use.staff, use.token, use.scope, use.address, use.at).catch((error: Error) => this.logger.error(`service-token watch failed: ${error.message}`));
+        await this.watch
+          .recordUse(use.staff, use.token, use.scope, use.address, use.at)
+          .catch((error: Error) => this.logger.error(`service-token watch failed: ${error.message}`));
         return result;
       }),
     );

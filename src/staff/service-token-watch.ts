@@ -24,7 +24,8 @@ export class ServiceTokenWatch {
   ) {}
 
   async recordUse(staff: Staff, token: StaffToken, scope: ServiceScope, address: string, now: Date): Promise<void> {
-    const limit = scope === 'enrol' ? this.policy.serviceTokens.maxEnrolmentsPerHour : scope === 'exposure' ? this.policy.serviceTokens.maxExposuresPerHour : undefined;
+    const limit =
+      scope === 'enrol' ? this.policy.serviceTokens.maxEnrolmentsPerHour : scope === 'exposure' ? this.policy.serviceTokens.maxExposuresPerHour : undefined;
     const known = (await this.dataSource.query(`SELECT 1 FROM service_token_addresses WHERE token_id = $1 AND address = $2`, [token.id, address])) as unknown[];
     if (known.length > 0 && limit === undefined) return; // the hot path (verify): one indexed read
     await this.dataSource.transaction(async (em) => {
@@ -40,7 +41,13 @@ export class ServiceTokenWatch {
 
   async disallowedAddress(staff: Staff, token: StaffToken, address: string): Promise<void> {
     await this.dataSource.transaction((em) =>
-      this.alert(em, staff, token, `a call from ${address}, outside its allowed networks (${(token.allowedCidrs ?? []).join(', ')}), was refused`, `svc-denied:${token.id}:${address}`),
+      this.alert(
+        em,
+        staff,
+        token,
+        `a call from ${address}, outside its allowed networks (${(token.allowedCidrs ?? []).join(', ')}), was refused`,
+        `svc-denied:${token.id}:${address}`,
+      ),
     );
   }
 
@@ -53,10 +60,16 @@ export class ServiceTokenWatch {
     )) as unknown[];
     if (inserted.length === 0) return;
     const [{ seen }] = (await em.query(`SELECT count(*)::int AS seen FROM service_token_addresses WHERE token_id = $1`, [token.id])) as { seen: number }[];
-    if (seen > 1) await this.alert(em, staff, token, `a first call from a new client address, ${address} (${seen} addresses so far)`, `svc-addr:${token.id}:${address}`);
+    if (seen > 1)
+      await this.alert(em, staff, token, `a first call from a new client address, ${address} (${seen} addresses so far)`, `svc-addr:${token.id}:${address}`);
   }
 
   private async alert(em: EntityManager, staff: Staff, token: StaffToken, why: string, key: string): Promise<void> {
-    await this.notifier.toSecurity(em, 'security.service_token_unusual', { tokenId: token.id, label: token.label ?? 'no label', staffName: staff.name, why }, key);
+    await this.notifier.toSecurity(
+      em,
+      'security.service_token_unusual',
+      { tokenId: token.id, label: token.label ?? 'no label', staffName: staff.name, why },
+      key,
+    );
   }
 }

@@ -5,14 +5,17 @@ import { brokenStaffRule, DRILL_READER_ROLES, ownAccountRefusal, ownRecordRefusa
 const allRoleSets: StaffRole[][] = Array.from({ length: 1 << STAFF_ROLES.length }, (_, mask) => STAFF_ROLES.filter((_, i) => mask & (1 << i)));
 
 describe('staff rules', () => {
-  it.each(allRoleSets.map((roles) => [roles.join('+') || 'no roles', roles] as const))('%s: needs an account exactly when it holds a ticket role', (_, roles) => {
-    const unlinked = brokenStaffRule({ roles, accountId: null });
-    const needsAccount = roles.some((r) => TICKET_ROLES.includes(r));
-    const mixesDrills = roles.some((r) => DRILL_READER_ROLES.includes(r)) && roles.some((r) => TICKET_WORKER_ROLES.includes(r));
-    expect(unlinked?.rule).toBe(needsAccount ? 'ticket-roles-need-an-account' : mixesDrills ? 'drill-readers-do-not-work-tickets' : undefined);
-    expect(brokenStaffRule({ roles, accountId: 'acc-1' })?.rule).toBe(mixesDrills ? 'drill-readers-do-not-work-tickets' : undefined);
-    expect(ticketActorRefusal({ roles, accountId: null })?.rule).toBe(unlinked?.rule);
-  });
+  it.each(allRoleSets.map((roles) => [roles.join('+') || 'no roles', roles] as const))(
+    '%s: needs an account exactly when it holds a ticket role',
+    (_, roles) => {
+      const unlinked = brokenStaffRule({ roles, accountId: null });
+      const needsAccount = roles.some((r) => TICKET_ROLES.includes(r));
+      const mixesDrills = roles.some((r) => DRILL_READER_ROLES.includes(r)) && roles.some((r) => TICKET_WORKER_ROLES.includes(r));
+      expect(unlinked?.rule).toBe(needsAccount ? 'ticket-roles-need-an-account' : mixesDrills ? 'drill-readers-do-not-work-tickets' : undefined);
+      expect(brokenStaffRule({ roles, accountId: 'acc-1' })?.rule).toBe(mixesDrills ? 'drill-readers-do-not-work-tickets' : undefined);
+      expect(ticketActorRefusal({ roles, accountId: null })?.rule).toBe(unlinked?.rule);
+    },
+  );
 
   it('lets an admin read drills (auditor) but not work tickets beside it', () => {
     expect(brokenStaffRule({ roles: ['admin', 'auditor'], accountId: 'a' })).toBeUndefined();

@@ -63,7 +63,11 @@ export function ownRecordRefusal(actorStaffId: string | undefined, targetId: str
  * Refused when a member links another member (new or existing) to their own employee account: one person would hold
  * two staff identities, and separation of duties (which compares accounts) would see one.
  */
-export function ownAccountRefusal(actor: { id: string; accountId: string | null }, targetId: string | undefined, accountId: string | null | undefined): RuleAnswer | undefined {
+export function ownAccountRefusal(
+  actor: { id: string; accountId: string | null },
+  targetId: string | undefined,
+  accountId: string | null | undefined,
+): RuleAnswer | undefined {
   if (!actor.accountId || !accountId || accountId !== actor.accountId || targetId === actor.id) return undefined;
   return { rule: 'own-staff-record', why: 'nobody links another staff member to their own employee account' };
 }

@@ -37,7 +37,8 @@ export class StaffController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for a member of this name is pending' })
   @ApiForbiddenResponse({
     type: ErrorResponseDto,
-    description: 'A staff rule forbids it (`details.rule`): `staff_rule_broken` (agent, approver or admin without accountId; drill runner or auditor with agent or approver), `staff_rule_refused` (linking the member to your own account)',
+    description:
+      'A staff rule forbids it (`details.rule`): `staff_rule_broken` (agent, approver or admin without accountId; drill runner or auditor with agent or approver), `staff_rule_refused` (linking the member to your own account)',
   })
   async create(@CurrentStaff() admin: Staff, @Body() body: CreateStaffDto, @Res({ passthrough: true }) res: Response): Promise<StaffDto | ChangeRequestDto> {
     const { changeReason, ...input } = body;
@@ -62,11 +63,15 @@ export class StaffController {
   @Patch(':id')
   @ApiOperation({ summary: 'Update a staff member', operationId: 'updateStaff' })
   @ApiOkResponse({ type: StaffDto })
-  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'Granting approver, admin or service, or re-activating: a change request now waits for a second admin' })
+  @ApiAcceptedResponse({
+    type: ChangeRequestDto,
+    description: 'Granting approver, admin or service, or re-activating: a change request now waits for a second admin',
+  })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for this member is pending' })
   @ApiForbiddenResponse({
     type: ErrorResponseDto,
-    description: 'A staff rule forbids it (`details.rule`): `staff_rule_refused` (your own roles, accountId or active; security is alerted), `staff_rule_broken` (the result would break a rule)',
+    description:
+      'A staff rule forbids it (`details.rule`): `staff_rule_refused` (your own roles, accountId or active; security is alerted), `staff_rule_broken` (the result would break a rule)',
   })
   async update(
     @CurrentStaff() admin: Staff,
@@ -84,7 +89,8 @@ export class StaffController {
   @ApiCreatedResponse({ type: IssuedTokenDto, description: 'The token is in this response only' })
   @ApiAcceptedResponse({
     type: ChangeRequestDto,
-    description: 'For an approver, admin or service member: a change request now waits for a second admin; once approved, the same call by the same admin issues the token',
+    description:
+      'For an approver, admin or service member: a change request now waits for a second admin; once approved, the same call by the same admin issues the token',
   })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A change request for this member is pending' })
   async issueToken(
@@ -94,11 +100,14 @@ export class StaffController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<IssuedTokenDto | ChangeRequestDto> {
     const { changeReason, ...options } = body;
-    return answer(await this.staffService.requestToken(admin, id, options, changeReason), admin, res, ({ record, token }) => ({ ...TokenDto.from(record), token }));
+    return answer(await this.staffService.requestToken(admin, id, options, changeReason), admin, res, ({ record, token }) => ({
+      ...TokenDto.from(record),
+      token,
+    }));
   }
 
   @Get(':id/tokens')
-  @ApiOperation({ summary: 'List a staff member\'s tokens', operationId: 'listStaffTokens' })
+  @ApiOperation({ summary: "List a staff member's tokens", operationId: 'listStaffTokens' })
   @ApiOkResponse({ type: [TokenDto], description: 'Tokens without their secrets' })
   async listTokens(@UuidParam('id') id: string): Promise<TokenDto[]> {
     return (await this.staffService.listTokens(id)).map(TokenDto.from);
@@ -108,12 +117,7 @@ export class StaffController {
   @ApiOperation({ summary: 'Revoke a staff token', operationId: 'revokeStaffToken' })
   @HttpCode(200)
   @ApiOkResponse({ type: TokenDto, description: 'The revoked token' })
-  async revokeToken(
-    @CurrentStaff() admin: Staff,
-    @UuidParam('id') id: string,
-    @UuidParam('tokenId') tokenId: string,
-  ): Promise<TokenDto> {
+  async revokeToken(@CurrentStaff() admin: Staff, @UuidParam('id') id: string, @UuidParam('tokenId') tokenId: string): Promise<TokenDto> {
     return TokenDto.from(await this.staffService.revokeToken(actorOf(admin), id, tokenId));
   }
 }
-

@@ -79,7 +79,14 @@ export class StaffService {
       if (changes.accountId) await this.requireAccount(em, changes.accountId);
       refuseBrokenRule(changed(staff, changes));
       const sensitive = staffUpdateRules(staff, changes, this.policy.changeApproval.sensitive);
-      const proposal = { kind: 'staff.update' as const, target: { type: 'staff', id }, sensitive, before: pick(staff, keys), after: pick(changes, keys), reason };
+      const proposal = {
+        kind: 'staff.update' as const,
+        target: { type: 'staff', id },
+        sensitive,
+        before: pick(staff, keys),
+        after: pick(changes, keys),
+        reason,
+      };
       const pending = await this.gate.admit(em, admin, proposal);
       return pending ? { pending } : { applied: await this.updateIn(em, { kind: 'staff', id: admin.id }, staff, changes) };
     });
@@ -103,7 +110,14 @@ export class StaffService {
       const sensitive = staffTokenRules(staff, this.policy.changeApproval.sensitive);
       if (sensitive.length && (await this.usePermit(em, admin, id))) return { applied: await this.issueToken(actor, id, options, em) };
       const after = { token: 'issued to the requester once approved', ...options };
-      const proposal = { kind: 'staff.token' as const, target: { type: 'staff', id }, sensitive, before: { roles: staff.roles, active: staff.active }, after, reason };
+      const proposal = {
+        kind: 'staff.token' as const,
+        target: { type: 'staff', id },
+        sensitive,
+        before: { roles: staff.roles, active: staff.active },
+        after,
+        reason,
+      };
       const pending = await this.gate.admit(em, admin, proposal);
       return pending ? { pending } : { applied: await this.issueToken(actor, id, options, em) };
     });
@@ -250,7 +264,12 @@ export class StaffService {
       query.where('(s.created_at, s.id) > (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.take(limit + 1).getMany();
-    return toPage(rows, limit, (s) => [s.createdAt.toISOString(), s.id], (s) => s);
+    return toPage(
+      rows,
+      limit,
+      (s) => [s.createdAt.toISOString(), s.id],
+      (s) => s,
+    );
   }
 
   /** Issues a bearer token; the plain token is returned here once and never stored. */
@@ -289,7 +308,14 @@ export class StaffService {
         await this.notifier.toSecurity(
           tx,
           'security.privileged_token_issued',
-          { tokenId: record.id, label: record.label ?? 'no label', staffId: staff.id, staffName: staff.name, roles: alertedRoles(staff.roles).join(' and '), issuedBy: actorLabel(actor) },
+          {
+            tokenId: record.id,
+            label: record.label ?? 'no label',
+            staffId: staff.id,
+            staffName: staff.name,
+            roles: alertedRoles(staff.roles).join(' and '),
+            issuedBy: actorLabel(actor),
+          },
           `privileged-token-issued:${record.id}`,
         );
       }
@@ -298,7 +324,14 @@ export class StaffService {
         await this.notifier.toSecurity(
           tx,
           'security.service_token_issued',
-          { tokenId: record.id, label: record.label ?? 'no label', staffName: staff.name, issuedBy: actorLabel(actor), scopes: scopes.join(', '), networks: allowedCidrs?.join(', ') ?? 'any' },
+          {
+            tokenId: record.id,
+            label: record.label ?? 'no label',
+            staffName: staff.name,
+            issuedBy: actorLabel(actor),
+            scopes: scopes.join(', '),
+            networks: allowedCidrs?.join(', ') ?? 'any',
+          },
           `service-token-issued:${record.id}`,
         );
       }
@@ -351,7 +384,10 @@ function refuseBrokenRule(record: StaffRecord): void {
 }
 
 /** A service member's token must name its scopes (and may name its networks); other tokens carry neither. */
-function tokenLimits(staff: Staff, options: { scopes?: ServiceScope[]; allowedCidrs?: string[] | null }): { scopes: ServiceScope[]; allowedCidrs: string[] | null } {
+function tokenLimits(
+  staff: Staff,
+  options: { scopes?: ServiceScope[]; allowedCidrs?: string[] | null },
+): { scopes: ServiceScope[]; allowedCidrs: string[] | null } {
   const scopes = [...new Set(options.scopes ?? [])];
   const cidrs = options.allowedCidrs ?? null;
   if (!staff.roles.includes('service')) {

@@ -47,7 +47,10 @@ export class ExposureLimits {
     }
     const account = await countUse(em, `exposure:account:${accountId}`, DAY, now);
     if (account.calls > maxPerAccountPerDay) {
-      throw new ExposureLimited(`this account's codes were reported exposed ${maxPerAccountPerDay} times today, the most policy allows`, account.retryAfterSeconds);
+      throw new ExposureLimited(
+        `this account's codes were reported exposed ${maxPerAccountPerDay} times today, the most policy allows`,
+        account.retryAfterSeconds,
+      );
     }
   }
 
@@ -73,7 +76,13 @@ export class ExposureLimits {
   /** A refused report still reaches security (its own transaction: the refused one rolled back). */
   async refused(actor: AuditActor, accountId: string, error: ExposureLimited): Promise<void> {
     const hour = Math.floor(this.clock.now().getTime() / HOUR);
-    await this.dataSource.transaction((em) => this.alert(em, `${actorLabel(actor)} was refused an exposure report for account ${accountId}: ${error.why}`, `exposure:refused:${actorLabel(actor)}:${hour}`));
+    await this.dataSource.transaction((em) =>
+      this.alert(
+        em,
+        `${actorLabel(actor)} was refused an exposure report for account ${accountId}: ${error.why}`,
+        `exposure:refused:${actorLabel(actor)}:${hour}`,
+      ),
+    );
   }
 
   private alert(em: EntityManager, why: string, key: string): Promise<void> {

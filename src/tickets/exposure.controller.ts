@@ -1,5 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { actorOf, CurrentStaff } from '../staff/current-staff.decorator';
 import { Roles } from '../common/auth/roles.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -25,7 +33,10 @@ export class ExposureController {
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown account' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'No active set to revoke, or the account is deactivated' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Past the exposure limit for this caller (per hour) or account (per day); Retry-After says when' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Past the exposure limit for this caller (per hour) or account (per day); Retry-After says when',
+  })
   async report(@CurrentStaff() caller: Staff, @UuidParam('id') accountId: string, @Body() body: ReasonDto): Promise<ExposureDto> {
     const outcome = await this.exposure.report(actorOf(caller), accountId, body.reason);
     return { revokedSet: CodeSetDto.from(outcome.revoked, null), reissueRequestId: outcome.reissueRequestId, ticketId: outcome.ticketId };

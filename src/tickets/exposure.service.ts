@@ -49,7 +49,14 @@ export class ExposureService {
       const ticketId =
         live && !live.isDrill
           ? live.id
-          : (await this.tickets.openNewest(em, account, { channel: 'self_service', reason: 'exposure', notes: `Opened automatically: backup codes reported exposed (${reason}).` }, actor)).id;
+          : (
+              await this.tickets.openNewest(
+                em,
+                account,
+                { channel: 'self_service', reason: 'exposure', notes: `Opened automatically: backup codes reported exposed (${reason}).` },
+                actor,
+              )
+            ).id;
       await em.query(`UPDATE reissue_requests SET ticket_id = $2 WHERE id = $1`, [request.id, ticketId]);
       return { revoked, reissueRequestId: request.id, ticketId };
     });

@@ -26,13 +26,17 @@ export class IntakeController {
   @Roles('intake')
   @ApiOperation({
     summary: 'Open a recovery ticket from a phone system, chat or web form',
-    description: 'The ticket enters the queue as if an agent had opened it, attributed to the intake identity. A newer request supersedes the account’s live ticket unless its codes are being reissued.',
+    description:
+      'The ticket enters the queue as if an agent had opened it, attributed to the intake identity. A newer request supersedes the account’s live ticket unless its codes are being reissued.',
     operationId: 'openIntakeTicket',
   })
   @ApiCreatedResponse({ type: TicketDto, description: 'Opened in the queue; the subject is told on every registered channel' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field (named in `details.fields`)' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown account' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account is deactivated, or its codes are being reissued right now (details name the ticket)' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The account is deactivated, or its codes are being reissued right now (details name the ticket)',
+  })
   async open(@CurrentStaff() intake: Staff, @Body() body: OpenTicketDto): Promise<TicketDto> {
     return this.views.one(await this.tickets.open(intake, body));
   }

@@ -57,7 +57,7 @@ export class LinksController {
   ) {}
 
   @Post('cancel')
-  @ApiOperation({ summary: 'Stop a recovery request (the subject\'s link)', operationId: 'cancelByLink' })
+  @ApiOperation({ summary: "Stop a recovery request (the subject's link)", operationId: 'cancelByLink' })
   @HttpCode(200)
   @ApiOkResponse({ type: LinkOutcomeDto })
   async cancel(@Body() body: LinkTokenDto): Promise<LinkOutcomeDto> {
@@ -75,7 +75,7 @@ export class LinksController {
   }
 
   @Post('attestation-request')
-  @ApiOperation({ summary: 'What the manager\'s link asks about', operationId: 'getAttestationRequest' })
+  @ApiOperation({ summary: "What the manager's link asks about", operationId: 'getAttestationRequest' })
   @HttpCode(200)
   @ApiOkResponse({ type: AttestationRequestDto, description: 'What the manager is asked about; does not use the link' })
   async attestationRequest(@Body() body: LinkTokenDto): Promise<AttestationRequestDto> {
@@ -83,18 +83,19 @@ export class LinksController {
     return { ...request, requestedAt: request.requestedAt.toISOString(), expiresAt: request.expiresAt.toISOString() };
   }
 
-  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'the manager’s confirmation can pass the last step; a ticket needing no approver is then approved and regenerated')
+  @PathToCodes(
+    ['code_set', 'delivery_envelope', 'link_token'],
+    'the manager’s confirmation can pass the last step; a ticket needing no approver is then approved and regenerated',
+  )
   @Post('attest')
-  @ApiOperation({ summary: 'Confirm or reject a recovery request (the manager\'s link)', operationId: 'attestByLink' })
+  @ApiOperation({ summary: "Confirm or reject a recovery request (the manager's link)", operationId: 'attestByLink' })
   @HttpCode(200)
   @ApiOkResponse({ type: LinkOutcomeDto })
   async attest(@Body() body: AttestDto): Promise<LinkOutcomeDto> {
     await this.links.attest(body.token, body.decision);
     return {
       message:
-        body.decision === 'confirm'
-          ? 'Thank you: your confirmation was recorded.'
-          : 'Thank you: the request was stopped and our security team has been told.',
+        body.decision === 'confirm' ? 'Thank you: your confirmation was recorded.' : 'Thank you: the request was stopped and our security team has been told.',
     };
   }
 }

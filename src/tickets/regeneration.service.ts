@@ -73,7 +73,10 @@ export class RegenerationService {
       // What was approved is what is delivered: with the account row locked, nothing can change between this check and the envelope.
       const changed = await this.risk.changedSinceApproval(em, locked, account);
       if (changed) {
-        await this.transitions.fire(em, locked, 'hold', asSystem(), { detail: { signal: changed.signal, changed: changed.detail.changed }, why: changed.reason });
+        await this.transitions.fire(em, locked, 'hold', asSystem(), {
+          detail: { signal: changed.signal, changed: changed.detail.changed },
+          why: changed.reason,
+        });
         this.logger.warn({ ticketId, changed: changed.detail.changed }, 'regeneration held: the subject changed since approval');
         return { outcome: 'held' };
       }

@@ -21,7 +21,8 @@ export function approvalRefusal(staff: Staff, ticket: TicketPeople): string | un
   if (staff.accountId === ticket.accountId) return 'the subject of a ticket cannot approve it';
   if (staff.id === ticket.assignedTo || ticket.proofedBy.includes(staff.id)) return 'the agent who proofed a ticket cannot approve it';
   if (staff.id === ticket.openedBy) return 'one person, one control: the staff member who opened a ticket cannot approve it';
-  if (staff.accountId && ticket.attestedBy.includes(staff.accountId)) return 'one person, one control: the manager who answered the attestation cannot also approve';
+  if (staff.accountId && ticket.attestedBy.includes(staff.accountId))
+    return 'one person, one control: the manager who answered the attestation cannot also approve';
   if (ticket.signedBy.includes(staff.id)) return 'each approver signs a ticket once; another approver must';
   if (ticket.clearedHoldsBy.includes(staff.id)) return 'the admin who cleared a hold on a ticket (or asked for it to be cleared) cannot approve it';
   return undefined;

@@ -94,7 +94,13 @@ export class TicketTransitions {
 
   /** A possible-social-engineering alert to the security contact (one per ticket version). */
   async alert(em: EntityManager, ticket: Ticket, why: string): Promise<void> {
-    await this.notifier.toSecurity(em, 'security.possible_social_engineering', { ticketId: ticket.id, accountId: ticket.accountId, why }, `alert:${ticket.id}:${ticket.version}`, ticket.id);
+    await this.notifier.toSecurity(
+      em,
+      'security.possible_social_engineering',
+      { ticketId: ticket.id, accountId: ticket.accountId, why },
+      `alert:${ticket.id}:${ticket.version}`,
+      ticket.id,
+    );
   }
 
   async facts(em: EntityManager, ticket: Ticket): Promise<GuardFacts> {
@@ -117,7 +123,9 @@ export class TicketTransitions {
 
   /** The 409 for an event refused because a risk signal holds the ticket: it names the signals. */
   async heldRefusal(em: EntityManager, ticket: Ticket, event: TicketEvent): Promise<TicketHeld> {
-    const rows = (await em.query(`SELECT signal FROM ticket_signals WHERE ticket_id = $1 AND holds AND cleared_at IS NULL ORDER BY signal`, [ticket.id])) as { signal: string }[];
+    const rows = (await em.query(`SELECT signal FROM ticket_signals WHERE ticket_id = $1 AND holds AND cleared_at IS NULL ORDER BY signal`, [ticket.id])) as {
+      signal: string;
+    }[];
     return new TicketHeld(ticket.state, event, allowedEvents(ticket.state), heldMessage(rows.map((r) => r.signal)));
   }
 
@@ -157,7 +165,13 @@ export class TicketTransitions {
         return;
       case 'fix_approved_facts': {
         const account = await em.findOneByOrFail(Account, { id: ticket.accountId });
-        ticket.approvedFacts = { tier: account.tier, email: account.email, phone: account.phone, managerId: account.managerId, approvedAt: this.clock.now().toISOString() };
+        ticket.approvedFacts = {
+          tier: account.tier,
+          email: account.email,
+          phone: account.phone,
+          managerId: account.managerId,
+          approvedAt: this.clock.now().toISOString(),
+        };
         await em.update(Ticket, { id: ticket.id }, { approvedFacts: ticket.approvedFacts });
         return;
       }
@@ -177,7 +191,9 @@ export class TicketTransitions {
       }
       case 'notify_subject_outcome': {
         const account = await this.subjectAsApproved(em, ticket);
-        await this.notifier.toSubject(em, account, 'ticket.closed', { outcome: ticket.state }, `ticket.closed:${ticket.id}`, ['email'], { ticketId: ticket.id });
+        await this.notifier.toSubject(em, account, 'ticket.closed', { outcome: ticket.state }, `ticket.closed:${ticket.id}`, ['email'], {
+          ticketId: ticket.id,
+        });
         return;
       }
       case 'assign_actor':

@@ -31,7 +31,9 @@ export class TicketViews {
     const approvals = await em.find(Approval, { where: { ticketId: In(ids) }, order: { createdAt: 'ASC' } });
     const accounts = await em.find(Account, { where: { id: In([...new Set(tickets.map((t) => t.accountId))]) } });
     // In the catalogue's order, so every ticket lists its signals the same way.
-    const signals = (await em.find(TicketSignal, { where: { ticketId: In(ids) } })).sort((a, b) => RISK_SIGNALS.indexOf(a.signal) - RISK_SIGNALS.indexOf(b.signal));
+    const signals = (await em.find(TicketSignal, { where: { ticketId: In(ids) } })).sort(
+      (a, b) => RISK_SIGNALS.indexOf(a.signal) - RISK_SIGNALS.indexOf(b.signal),
+    );
     const concerns = (await em.query(
       `SELECT target_id, actor_id, payload->>'reason' AS reason, occurred_at FROM audit_events WHERE action = 'ticket.concern_raised' AND target_type = 'ticket' AND target_id = ANY($1) ORDER BY seq`,
       [ids],
@@ -59,7 +61,9 @@ export class TicketViews {
         notes: ticket.notes,
         assignedTo: ticket.assignedTo,
         owner: ticketOwner(ticket),
-        concerns: concerns.filter((c) => c.target_id === ticket.id).map((c) => ({ raisedBy: c.actor_id, reason: c.reason, raisedAt: c.occurred_at.toISOString() })),
+        concerns: concerns
+          .filter((c) => c.target_id === ticket.id)
+          .map((c) => ({ raisedBy: c.actor_id, reason: c.reason, raisedAt: c.occurred_at.toISOString() })),
         steps: ticket.requiredSteps.map((name) => {
           const step = ownSteps.find((s) => s.step === name);
           return {
@@ -76,7 +80,14 @@ export class TicketViews {
         approvalsRequired: ticket.approvalsRequired,
         approvals: approvals
           .filter((a) => a.ticketId === ticket.id)
-          .map((a) => ({ approverId: a.approverId, decision: a.decision, reason: a.reason, independent: a.independent, notCounted: a.notCounted, createdAt: a.createdAt.toISOString() })),
+          .map((a) => ({
+            approverId: a.approverId,
+            decision: a.decision,
+            reason: a.reason,
+            independent: a.independent,
+            notCounted: a.notCounted,
+            createdAt: a.createdAt.toISOString(),
+          })),
         signals: ownSignals.map((s) => ({
           signal: s.signal,
           reason: s.reason,

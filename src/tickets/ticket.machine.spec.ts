@@ -1,10 +1,29 @@
 import fc from 'fast-check';
-import { Actor, allowedEvents, decide, GuardFacts, guardHolds, guardsOf, renderMermaid, TERMINAL_STATES, TICKET_EVENTS, TICKET_STATES, TRANSITIONS } from './ticket.machine';
+import {
+  Actor,
+  allowedEvents,
+  decide,
+  GuardFacts,
+  guardHolds,
+  guardsOf,
+  renderMermaid,
+  TERMINAL_STATES,
+  TICKET_EVENTS,
+  TICKET_STATES,
+  TRANSITIONS,
+} from './ticket.machine';
 
 const ACTORS: Actor[] = ['agent', 'owner', 'approver', 'admin', 'system', 'subject'];
 const FACT_NAMES: (keyof GuardFacts)[] = ['needsApproval', 'approvalsReached', 'allStepsPassed', 'coolingOffElapsed', 'heldBySignal'];
 /** Every combination of the guard facts. */
-const FACTS: GuardFacts[] = FACT_NAMES.reduce<Partial<GuardFacts>[]>((all, name) => all.flatMap((f) => [{ ...f, [name]: false }, { ...f, [name]: true }]), [{}]) as GuardFacts[];
+const FACTS: GuardFacts[] = FACT_NAMES.reduce<Partial<GuardFacts>[]>(
+  (all, name) =>
+    all.flatMap((f) => [
+      { ...f, [name]: false },
+      { ...f, [name]: true },
+    ]),
+  [{}],
+) as GuardFacts[];
 
 describe('the ticket transition table', () => {
   it('answers every (state, event, actor, facts) combination, and at most one row ever applies', () => {
@@ -46,7 +65,8 @@ describe('the ticket transition table', () => {
     for (const t of TRANSITIONS) {
       if (['regenerating', 'completed', 'failed'].includes(t.to)) expect(t.by).toEqual(['system']);
       if (t.event === 'approve') expect(t.by).toEqual(['approver']);
-      if (t.to === 'approved' && t.event !== 'retry' && t.event !== 'hold') expect(t.effects).toEqual(expect.arrayContaining(['fix_approved_facts', 'schedule_regeneration']));
+      if (t.to === 'approved' && t.event !== 'retry' && t.event !== 'hold')
+        expect(t.effects).toEqual(expect.arrayContaining(['fix_approved_facts', 'schedule_regeneration']));
     }
   });
 
@@ -57,7 +77,10 @@ describe('the ticket transition table', () => {
     }
     const hold = TRANSITIONS.filter((t) => t.event === 'hold');
     expect(hold).toEqual([expect.objectContaining({ from: 'regenerating', to: 'approved', by: ['system'], effects: ['alert_security'] })]);
-    expect(decide('approved', 'start_regeneration', 'system', { ...FACTS[0], coolingOffElapsed: true, heldBySignal: true })).toMatchObject({ ok: false, failedGuards: ['not:heldBySignal'] });
+    expect(decide('approved', 'start_regeneration', 'system', { ...FACTS[0], coolingOffElapsed: true, heldBySignal: true })).toMatchObject({
+      ok: false,
+      failedGuards: ['not:heldBySignal'],
+    });
   });
 
   it('a live ticket is cancelled by its owner, an admin, the subject or the service, never by any other agent', () => {

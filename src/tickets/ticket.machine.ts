@@ -60,13 +60,7 @@ export type Guard = keyof GuardFacts | `not:${keyof GuardFacts}`;
 
 export type Effect =
   /** Records on the ticket the subject's tier, channels and manager the approval relied on (tickets.approved_facts). */
-  | 'fix_approved_facts'
-  | 'assign_actor'
-  | 'unassign'
-  | 'alert_security'
-  | 'notify_subject_approved'
-  | 'schedule_regeneration'
-  | 'notify_subject_outcome';
+  'fix_approved_facts' | 'assign_actor' | 'unassign' | 'alert_security' | 'notify_subject_approved' | 'schedule_regeneration' | 'notify_subject_outcome';
 
 export interface Transition {
   from: TicketState;

@@ -103,7 +103,7 @@ export class TicketsController {
   }
 
   @Get(':id/events')
-  @ApiOperation({ summary: 'A ticket\'s history', operationId: 'listTicketEvents' })
+  @ApiOperation({ summary: "A ticket's history", operationId: 'listTicketEvents' })
   @Roles('agent', 'approver', 'admin', 'auditor')
   @ApiOkResponse({ type: [TimelineEventDto], description: 'The ticket’s history, oldest first, from the audit trail' })
   async timeline(@UuidParam('id') id: string): Promise<TimelineEventDto[]> {
@@ -132,14 +132,17 @@ export class TicketsController {
   @HttpCode(200)
   @Roles('agent')
   @ApiOkResponse({ type: TicketDto, description: 'The code went to the REGISTERED channel, or the link to the manager on file' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them',
+  })
   async startStep(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('step') step: string, @Body() body: StartStepDto): Promise<TicketDto> {
     return this.view(await this.proofing.start(staff, id, stepParam(step), body));
   }
 
   @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'the last passing step of a ticket needing no approver approves it and schedules regeneration')
   @Post(':id/steps/:step')
-  @ApiOperation({ summary: 'Submit a proofing step\'s evidence', operationId: 'submitProofingStep' })
+  @ApiOperation({ summary: "Submit a proofing step's evidence", operationId: 'submitProofingStep' })
   @HttpCode(200)
   @Roles('agent')
   @ApiBody({
@@ -149,8 +152,16 @@ export class TicketsController {
     },
   })
   @ApiOkResponse({ type: TicketDto, description: 'Step passed or failed; a failed system-verified step denies the ticket' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them' })
-  async submitStep(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Param('step') step: string, @Body() body: Record<string, unknown>): Promise<TicketDto> {
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'Not the agent working it, or `manager_chain`: linked to the subject’s manager or anyone above them',
+  })
+  async submitStep(
+    @CurrentStaff() staff: Staff,
+    @UuidParam('id') id: string,
+    @Param('step') step: string,
+    @Body() body: Record<string, unknown>,
+  ): Promise<TicketDto> {
     return this.view(await this.proofing.submit(staff, id, stepParam(step), body ?? {}));
   }
 
@@ -163,14 +174,20 @@ export class TicketsController {
     return this.view(await this.tickets.agentEvent(staff, id, 'flag', body.reason));
   }
 
-  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'the last approval schedules regeneration after cooling-off; the subject gets a "this wasn’t me" link')
+  @PathToCodes(
+    ['code_set', 'delivery_envelope', 'link_token'],
+    'the last approval schedules regeneration after cooling-off; the subject gets a "this wasn’t me" link',
+  )
   @Post(':id/approve')
   @ApiOperation({ summary: 'Approve a ticket', operationId: 'approveTicket' })
   @HttpCode(200)
   @Roles('approver')
   @RequiresStepUp()
   @ApiOkResponse({ type: TicketDto, description: 'Signed; approved once the tier’s count of distinct approvers is reached' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`separation_of_duties`, or `manager_chain`: linked to the subject’s manager or anyone above them' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: '`separation_of_duties`, or `manager_chain`: linked to the subject’s manager or anyone above them',
+  })
   async approve(
     @CurrentStaff() staff: Staff,
     @CurrentAuthentication() authentication: Authentication | undefined,
@@ -180,7 +197,10 @@ export class TicketsController {
     return this.view(await this.approvals.sign(staff, id, 'approve', body.reason, authentication));
   }
 
-  @PathToCodes(['code_set', 'delivery_envelope', 'link_token'], 'none by itself: the scan finds what approve can do, since an approver’s deny is signed by the same method')
+  @PathToCodes(
+    ['code_set', 'delivery_envelope', 'link_token'],
+    'none by itself: the scan finds what approve can do, since an approver’s deny is signed by the same method',
+  )
   @Post(':id/deny')
   @ApiOperation({ summary: 'Deny a ticket', operationId: 'denyTicket' })
   @HttpCode(200)
@@ -197,7 +217,10 @@ export class TicketsController {
   @HttpCode(200)
   @Roles('agent', 'admin')
   @ApiOkResponse({ type: TicketDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`not_ticket_owner`: neither its assigned agent (before a claim, its opener) nor an admin; raise a concern instead' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: '`not_ticket_owner`: neither its assigned agent (before a claim, its opener) nor an admin; raise a concern instead',
+  })
   async cancel(@CurrentStaff() staff: Staff, @UuidParam('id') id: string, @Body() body: ReasonBodyDto): Promise<TicketDto> {
     return this.view(await this.tickets.cancel(staff, id, body.reason));
   }

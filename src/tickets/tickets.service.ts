@@ -84,7 +84,8 @@ export class TicketsService {
     const live = await this.liveTicket(em, account.id);
     const id = randomUUID();
     if (live) {
-      if (!live.isDrill && !SUPERSEDABLE_STATES.includes(live.state)) throw new Conflict(`this account already has a recovery ticket in progress (${live.id})`, { ticketId: live.id });
+      if (!live.isDrill && !SUPERSEDABLE_STATES.includes(live.state))
+        throw new Conflict(`this account already has a recovery ticket in progress (${live.id})`, { ticketId: live.id });
       await this.transitions.fire(em, live, 'supersede', asSystem(), { detail: { supersededBy: id } });
     }
     return this.openIn(em, account, input, opener, false, id);
@@ -138,9 +139,17 @@ export class TicketsService {
       payload: { accountId: account.id, tier: ticket.tier, channel: ticket.channel, reason: ticket.reason, requiredSteps: ticket.requiredSteps },
     });
     const cancelLink = await this.links.issueCancelLink(em, ticket);
-    await this.notifier.toSubject(em, account, 'ticket.opened', { channel: ticket.channel, at: now.toISOString(), cancelLink }, `ticket.opened:${ticket.id}`, ['email', 'sms'], {
-      ticketId: ticket.id,
-    });
+    await this.notifier.toSubject(
+      em,
+      account,
+      'ticket.opened',
+      { channel: ticket.channel, at: now.toISOString(), cancelLink },
+      `ticket.opened:${ticket.id}`,
+      ['email', 'sms'],
+      {
+        ticketId: ticket.id,
+      },
+    );
     // Drill or real, the same evaluation: the signals (and the steps they add) are part of what staff see.
     await this.risk.evaluate(em, ticket);
     return ticket;
@@ -166,7 +175,12 @@ export class TicketsService {
       query.andWhere('(t.tier_rank, t.due_at, t.id) > (:rank, :due, :id)', { rank, due, id });
     }
     const rows = await query.take(limit + 1).getMany();
-    return toPage(rows, limit, (t) => [t.tierRank, t.dueAt.toISOString(), t.id], (t) => t);
+    return toPage(
+      rows,
+      limit,
+      (t) => [t.tierRank, t.dueAt.toISOString(), t.id],
+      (t) => t,
+    );
   }
 
   /** How many tickets are in each state (one GROUP BY; drill tickets count like any other). */
@@ -237,7 +251,8 @@ export class TicketsService {
   raiseConcern(staff: Staff, ticketId: string, reason: string): Promise<Ticket> {
     return this.dataSource.transaction(async (em) => {
       const ticket = await this.transitions.lock(em, ticketId);
-      if (TERMINAL_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket is closed: there is nothing left to raise a concern about`, { state: ticket.state });
+      if (TERMINAL_STATES.includes(ticket.state))
+        throw new Conflict(`a ${ticket.state} ticket is closed: there is nothing left to raise a concern about`, { state: ticket.state });
       const refusal = drillRunnerRefusal(staff, ticket);
       if (refusal) throw new Forbidden(refusal);
       const owner = ticket.assignedTo ? `staff:${ticket.assignedTo}` : ticket.openedBy;

@@ -49,7 +49,10 @@ export class CriticalSystemsService {
         updatedAt: now,
       });
       await em.insert(CriticalSystem, system);
-      await em.insert(Custodian, input.custodianIds.map((accountId) => ({ systemId: system.id, accountId, addedAt: now })));
+      await em.insert(
+        Custodian,
+        input.custodianIds.map((accountId) => ({ systemId: system.id, accountId, addedAt: now })),
+      );
       await this.audit.record(em, {
         actor,
         action: 'critical_system.created',

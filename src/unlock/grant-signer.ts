@@ -29,7 +29,10 @@ export class GrantSigner {
     const seed = parseKey(config.get('GRANT_SIGNING_KEY', { infer: true }));
     this.privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
     this.publicKey = createPublicKey(this.privateKey);
-    this.kid = createHash('sha256').update(this.publicKey.export({ format: 'der', type: 'spki' })).digest('hex').slice(0, 16);
+    this.kid = createHash('sha256')
+      .update(this.publicKey.export({ format: 'der', type: 'spki' }))
+      .digest('hex')
+      .slice(0, 16);
   }
 
   sign(claims: GrantClaims): string {

@@ -43,7 +43,12 @@ export class GrantsService {
       grant.revokedAt = this.clock.now();
       grant.revokedBy = actorLabel(actor);
       await em.update(Grant, { id: grantId }, { revokedAt: grant.revokedAt, revokedBy: grant.revokedBy });
-      await this.audit.record(em, { actor, action: 'grant.revoked', target: { type: 'grant', id: grantId }, payload: { sessionId: grant.sessionId, systemId: grant.systemId } });
+      await this.audit.record(em, {
+        actor,
+        action: 'grant.revoked',
+        target: { type: 'grant', id: grantId },
+        payload: { sessionId: grant.sessionId, systemId: grant.systemId },
+      });
       return grant;
     });
   }

@@ -138,12 +138,16 @@ export class UnlockSessionsController {
 
   @PathToCodes(['unlock_grant'], 'the k-th distinct custodian’s code unlocks the session and signs the grant')
   @Post(':id/presentations')
-  @ApiOperation({ summary: 'Present a custodian\'s code to an unlock session', operationId: 'presentCustodianCode' })
+  @ApiOperation({ summary: "Present a custodian's code to an unlock session", operationId: 'presentCustodianCode' })
   @HttpCode(200)
   @Roles('service')
   @RequiresScope('unlock')
   @ApiOkResponse({ type: UnlockSessionDto, description: 'Recorded; when k distinct custodians have presented, `state` is unlocked and `grant` is here' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a custodian of this system, or (code `custodian_codes_rule`) the custodian’s codes do not count: enrolled after they were added or too recently (code untouched)' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description:
+      'Not a custodian of this system, or (code `custodian_codes_rule`) the custodian’s codes do not count: enrolled after they were added or too recently (code untouched)',
+  })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Same custodian twice, or already unlocked (code untouched)' })
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'The window has closed (code untouched)' })
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'The code was not accepted (counted toward lockout)' })

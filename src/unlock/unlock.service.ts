@@ -59,7 +59,13 @@ export class UnlockService {
         payload: { systemId, k: session.k, expiresAt: session.expiresAt.toISOString() },
       });
       for (const custodian of await this.custodians(em, systemId)) {
-        await this.notifier.toSubject(em, custodian, 'unlock.opened', { system: system.name, at: now.toISOString(), k: system.k, windowSeconds: system.windowSeconds }, `unlock.opened:${session.id}:${custodian.id}`);
+        await this.notifier.toSubject(
+          em,
+          custodian,
+          'unlock.opened',
+          { system: system.name, at: now.toISOString(), k: system.k, windowSeconds: system.windowSeconds },
+          `unlock.opened:${session.id}:${custodian.id}`,
+        );
       }
       return this.view(em, session);
     });
@@ -109,7 +115,12 @@ export class UnlockService {
       })
       .catch(async (error: unknown) => {
         if (error instanceof AccountLocked) {
-          await this.audit.recordAlone({ actor, action: 'unlock.refused', target: { type: 'unlock_session', id: sessionId }, payload: { accountId, reason: 'account locked' } });
+          await this.audit.recordAlone({
+            actor,
+            action: 'unlock.refused',
+            target: { type: 'unlock_session', id: sessionId },
+            payload: { accountId, reason: 'account locked' },
+          });
         }
         throw error;
       });
@@ -125,7 +136,9 @@ export class UnlockService {
 
   /** For the sweep: sessions past their window are expired (a late presentation fails anyway). */
   async expireOverdue(): Promise<number> {
-    const ids = (await this.dataSource.query(`SELECT id FROM unlock_sessions WHERE state = 'open' AND expires_at <= $1 LIMIT 500`, [this.clock.now()])) as { id: string }[];
+    const ids = (await this.dataSource.query(`SELECT id FROM unlock_sessions WHERE state = 'open' AND expires_at <= $1 LIMIT 500`, [this.clock.now()])) as {
+      id: string;
+    }[];
     let expired = 0;
     for (const { id } of ids) {
       await this.dataSource.transaction(async (em) => {
@@ -142,7 +155,12 @@ export class UnlockService {
   private async expire(em: EntityManager, session: UnlockSession): Promise<void> {
     session.state = 'expired';
     await em.update(UnlockSession, { id: session.id }, { state: 'expired' });
-    await this.audit.record(em, { actor: SYSTEM, action: 'unlock.session_expired', target: { type: 'unlock_session', id: session.id }, payload: { systemId: session.systemId } });
+    await this.audit.record(em, {
+      actor: SYSTEM,
+      action: 'unlock.session_expired',
+      target: { type: 'unlock_session', id: session.id },
+      payload: { systemId: session.systemId },
+    });
   }
 
   private async unlock(em: EntityManager, session: UnlockSession): Promise<UnlockSessionDto> {
@@ -169,9 +187,18 @@ export class UnlockService {
       payload: { systemId: system.id, grantId: grant.id, custodianIds, expiresAt: grant.expiresAt.toISOString() },
     });
     const custodians = await this.custodians(em, system.id);
-    const names = custodians.filter((c) => custodianIds.includes(c.id)).map((c) => c.displayName).join(' and ');
+    const names = custodians
+      .filter((c) => custodianIds.includes(c.id))
+      .map((c) => c.displayName)
+      .join(' and ');
     for (const custodian of custodians) {
-      await this.notifier.toSubject(em, custodian, 'unlock.unlocked', { system: system.name, at: now.toISOString(), custodians: names, expiresAt: grant.expiresAt.toISOString() }, `unlock.unlocked:${session.id}:${custodian.id}`);
+      await this.notifier.toSubject(
+        em,
+        custodian,
+        'unlock.unlocked',
+        { system: system.name, at: now.toISOString(), custodians: names, expiresAt: grant.expiresAt.toISOString() },
+        `unlock.unlocked:${session.id}:${custodian.id}`,
+      );
     }
     await this.notifier.toSecurity(
       em,

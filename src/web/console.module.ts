@@ -25,7 +25,8 @@ export const CONSOLE_ROOT = join(projectRoot(__dirname), 'web', 'dist');
         index: false,
         fallthrough: true,
         // File names under /assets carry a content hash; index.html must always be re-read.
-        setHeaders: (res, path) => res.setHeader('Cache-Control', path.startsWith(join(CONSOLE_ROOT, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+        setHeaders: (res, path) =>
+          res.setHeader('Cache-Control', path.startsWith(join(CONSOLE_ROOT, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache'),
       },
     }),
   ],

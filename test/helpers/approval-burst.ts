@@ -32,9 +32,19 @@ export interface StaffMember {
 /** A member linked to an employee account of its own (agents, approvers and admins must be: staff rules). */
 export async function createStaff(base: string, adminToken: string, roles: string[]): Promise<StaffMember> {
   const tag = randomBytes(3).toString('hex');
-  const person = { externalId: `S${tag}`, displayName: `Staff ${tag}`, tier: 'standard', email: `s${tag}@example.com`, phone: `+4477008${parseInt(tag, 16) % 100000}`.padEnd(13, '0') };
+  const person = {
+    externalId: `S${tag}`,
+    displayName: `Staff ${tag}`,
+    tier: 'standard',
+    email: `s${tag}@example.com`,
+    phone: `+4477008${parseInt(tag, 16) % 100000}`.padEnd(13, '0'),
+  };
   const account = expectStatus(await call(base, 'POST', '/v1/accounts', adminToken, person), 201, 'create staff account');
-  const staff = expectStatus(await call(base, 'POST', '/v1/staff', adminToken, { name: `fault ${roles.join('+')} ${tag}`, roles, accountId: account.id }), 201, 'create staff');
+  const staff = expectStatus(
+    await call(base, 'POST', '/v1/staff', adminToken, { name: `fault ${roles.join('+')} ${tag}`, roles, accountId: account.id }),
+    201,
+    'create staff',
+  );
   const issued = expectStatus(await call(base, 'POST', `/v1/staff/${staff.id}/tokens`, adminToken, { expiresInDays: 1 }), 201, 'issue token');
   return { id: staff.id, token: issued.token };
 }
@@ -51,7 +61,11 @@ export async function importAccounts(base: string, adminToken: string, db: Clien
     employeeNumber: `EN${batch}${i}`,
     costCentre: 'CC-700',
   }));
-  const report = expectStatus(await call(base, 'POST', '/v1/accounts/import', adminToken, { format: 'json', content: JSON.stringify(rows) }), 200, 'import accounts');
+  const report = expectStatus(
+    await call(base, 'POST', '/v1/accounts/import', adminToken, { format: 'json', content: JSON.stringify(rows) }),
+    200,
+    'import accounts',
+  );
   if (report.created !== count) throw new Error(`import created ${report.created} of ${count}: ${JSON.stringify(report.rejected)}`);
   const { rows: accounts } = await db.query<BurstAccount>(
     `SELECT id, email, employee_number AS "employeeNumber", cost_centre AS "costCentre" FROM accounts WHERE external_id = ANY($1) ORDER BY external_id`,
@@ -66,7 +80,11 @@ export async function importAccounts(base: string, adminToken: string, db: Clien
  */
 export async function ticketsOneStepFromApproval(bases: string[], agent: StaffMember, db: Client, accounts: BurstAccount[], width = 8): Promise<BurstTicket[]> {
   const tickets = await inParallel(accounts.length, width, async (i) => {
-    const opened = expectStatus(await call(bases[i % bases.length], 'POST', '/v1/tickets', agent.token, { accountId: accounts[i].id, channel: 'phone', reason: 'lost_device' }), 201, 'open ticket');
+    const opened = expectStatus(
+      await call(bases[i % bases.length], 'POST', '/v1/tickets', agent.token, { accountId: accounts[i].id, channel: 'phone', reason: 'lost_device' }),
+      201,
+      'open ticket',
+    );
     return { id: opened.id as string, account: accounts[i] };
   });
   await inParallel(accounts.length, width, async (i) => {
@@ -141,9 +159,11 @@ export function notExactlyOnce(records: RegenerationRecord[]): RegenerationRecor
 
 /** Waits until every ticket is `completed`; the error names the states they are in. */
 export async function waitForCompletion(db: Client, ids: string[], timeoutMs: number): Promise<void> {
-  await eventually(async () => ((await countStates(db, ids)).completed ?? 0) === ids.length, `${ids.length} tickets to complete`, timeoutMs).catch(async (error: Error) => {
-    throw new Error(`${error.message}: ${JSON.stringify(await countStates(db, ids))}`);
-  });
+  await eventually(async () => ((await countStates(db, ids)).completed ?? 0) === ids.length, `${ids.length} tickets to complete`, timeoutMs).catch(
+    async (error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await countStates(db, ids))}`);
+    },
+  );
 }
 
 export async function countStates(db: Client, ticketIds: string[]): Promise<Record<string, number>> {
@@ -171,7 +191,8 @@ export async function approveWithRetries(base: string, agent: StaffMember, ticke
     const answer = await passDirectoryFacts(base, agent, ticket);
     statuses.push(answer.status);
     retryAfter.push(answer.headers.get('retry-after'));
-    if (answer.status < 500 || attempt >= 20) return { ticketId: ticket.id, statuses, retryAfter, final: { status: answer.status, state: answer.body?.state, text: answer.text.slice(0, 300) } };
+    if (answer.status < 500 || attempt >= 20)
+      return { ticketId: ticket.id, statuses, retryAfter, final: { status: answer.status, state: answer.body?.state, text: answer.text.slice(0, 300) } };
     const seconds = Number(answer.headers.get('retry-after') ?? '1');
     await new Promise((resolve) => setTimeout(resolve, Math.min(seconds * 1000, maxWaitMs)));
   }

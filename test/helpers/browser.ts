@@ -81,7 +81,9 @@ export function useBrowser(app: () => TestApp | undefined): BrowserTabs {
     // What each page reported during its test, not while it is torn down.
     const errors = closing.map((tab) => [...tab.consoleErrors]);
     // Every form control on the screen each test ends on has a label (or an aria-label) a screen reader can announce.
-    const unlabelled = await Promise.all(closing.map((tab) => tab.page.evaluate(unlabelledControls).catch((error: unknown) => (tab.page.isClosed() ? [] : Promise.reject(error)))));
+    const unlabelled = await Promise.all(
+      closing.map((tab) => tab.page.evaluate(unlabelledControls).catch((error: unknown) => (tab.page.isClosed() ? [] : Promise.reject(error)))),
+    );
     // Every tab is closed before any check can fail, so none keeps running into the next test.
     for (const tab of closing) await tab.context.close();
     for (const pageErrors of errors) expect(pageErrors).toEqual([]);
@@ -110,7 +112,9 @@ export function useBrowser(app: () => TestApp | undefined): BrowserTabs {
 /** Runs in the page: the visible inputs, selects and text areas nobody labelled. */
 function unlabelledControls(): string[] {
   return Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea'))
-    .filter((control) => control.type !== 'hidden' && !control.labels?.length && !control.getAttribute('aria-label') && !control.getAttribute('aria-labelledby'))
+    .filter(
+      (control) => control.type !== 'hidden' && !control.labels?.length && !control.getAttribute('aria-label') && !control.getAttribute('aria-labelledby'),
+    )
     .map((control) => control.outerHTML.slice(0, 160));
 }
 

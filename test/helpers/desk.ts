@@ -11,7 +11,11 @@ export class Desk {
   constructor(private readonly t: TestApp) {}
 
   async open(agent: Auth, account: Account, extra: Record<string, unknown> = {}) {
-    const res = await this.t.http().post('/v1/tickets').set(agent).send({ accountId: account.id, channel: 'phone', reason: 'lost_device', ...extra });
+    const res = await this.t
+      .http()
+      .post('/v1/tickets')
+      .set(agent)
+      .send({ accountId: account.id, channel: 'phone', reason: 'lost_device', ...extra });
     if (res.status !== 201) throw new Error(`open → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; state: string };
   }
@@ -47,14 +51,19 @@ export class Desk {
   }
 
   async passGovernmentId(agent: Auth, ticketId: string) {
-    return this.expectOk(await this.submit(agent, ticketId, 'government_id', { documentType: 'passport', last4: '4F7K', note: 'photo matches, document valid' }));
+    return this.expectOk(
+      await this.submit(agent, ticketId, 'government_id', { documentType: 'passport', last4: '4F7K', note: 'photo matches, document valid' }),
+    );
   }
 
   /** Sends the manager's link and has the manager answer it. */
   async managerAnswers(agent: Auth, ticketId: string, manager: Account, decision: 'confirm' | 'reject') {
     const before = this.t.inbox().filter((m) => m.template === 'proofing.attestation' && m.to === manager.email).length;
     this.expectOk(await this.t.http().post(`/v1/tickets/${ticketId}/steps/manager_attestation/start`).set(agent).send({}));
-    const message = await eventually(() => this.t.inbox().filter((m) => m.template === 'proofing.attestation' && m.to === manager.email)[before], 'the manager link');
+    const message = await eventually(
+      () => this.t.inbox().filter((m) => m.template === 'proofing.attestation' && m.to === manager.email)[before],
+      'the manager link',
+    );
     const token = message.links[0].split('/a/')[1];
     this.t.secrets.add(token);
     const res = await this.t.http().post('/v1/links/attest').send({ token, decision });
@@ -93,7 +102,10 @@ export class Desk {
   }
 
   cancelLink(account: Account, template = 'ticket.opened'): string {
-    const message = this.t.inbox().filter((m) => m.template === template && m.to === account.email).pop();
+    const message = this.t
+      .inbox()
+      .filter((m) => m.template === template && m.to === account.email)
+      .pop();
     if (!message) throw new Error(`no ${template} message for ${account.email}`);
     const token = message.links[0].split('/c/')[1];
     this.t.secrets.add(token);

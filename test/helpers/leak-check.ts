@@ -82,7 +82,14 @@ async function responses(t: TestApp, who: Auth, admin: Auth, ticketId: string): 
   const find = async (query: string, as: Auth) => {
     let cursor: string | null = null;
     do {
-      const page = (await t.http().get(`/v1/tickets${query}`).query(cursor ? { cursor, limit: 100 } : { limit: 100 }).set(as).expect(200)).body as { items: { id: string }[]; nextCursor: string | null };
+      const page = (
+        await t
+          .http()
+          .get(`/v1/tickets${query}`)
+          .query(cursor ? { cursor, limit: 100 } : { limit: 100 })
+          .set(as)
+          .expect(200)
+      ).body as { items: { id: string }[]; nextCursor: string | null };
       const hit = page.items.find((i) => i.id === ticketId);
       if (hit) return hit;
       cursor = page.nextCursor;
@@ -109,7 +116,8 @@ export function structure(root: Locator): Promise<string[]> {
     const walk = (node: Element, depth: number) => {
       let line = `${' '.repeat(depth)}${node.tagName.toLowerCase()}`;
       if (fixedText.has(node.tagName) && !node.querySelector('a')) line += ` "${node.textContent?.trim()}"`;
-      if (node instanceof HTMLInputElement || node instanceof HTMLSelectElement || node instanceof HTMLTextAreaElement) line += ` name=${node.name} type=${node.type}`;
+      if (node instanceof HTMLInputElement || node instanceof HTMLSelectElement || node instanceof HTMLTextAreaElement)
+        line += ` name=${node.name} type=${node.type}`;
       if (node instanceof HTMLButtonElement) line += node.disabled ? ' disabled' : ' enabled';
       lines.push(line);
       for (const child of Array.from(node.children)) walk(child, depth + 1);
@@ -142,7 +150,8 @@ export async function leakCheck(input: LeakCheckInput): Promise<void> {
   for (const path of new Set([...a.keys(), ...b.keys()])) {
     if (!a.has(path)) problems.push(`only the drill ticket carries ${path} (= ${JSON.stringify(b.get(path))})`);
     else if (!b.has(path)) problems.push(`only the real ticket carries ${path}`);
-    else if (a.get(path) !== b.get(path)) problems.push(`${path}: the drill shows ${JSON.stringify(b.get(path))}, the real ticket ${JSON.stringify(a.get(path))}`);
+    else if (a.get(path) !== b.get(path))
+      problems.push(`${path}: the drill shows ${JSON.stringify(b.get(path))}, the real ticket ${JSON.stringify(a.get(path))}`);
   }
 
   // The values that differ by nature: their distributions. Times: the same offsets the policy fixes.
@@ -153,10 +162,12 @@ export async function leakCheck(input: LeakCheckInput): Promise<void> {
   if (sla(got.drill) !== sla(got.real)) problems.push(`dueAt − stateChangedAt: the drill shows ${sla(got.drill)} ms, the real ticket ${sla(got.real)} ms`);
   const now = Date.now();
   for (const [path, leaf] of leaves(got.drill)) {
-    if (typeof leaf === 'string' && DATE_TIME.test(leaf) && !/dueAt|expiresAt|regenerateAfter/.test(path) && Date.parse(leaf) > now + 60_000) problems.push(`${path} lies in the future (${leaf})`);
+    if (typeof leaf === 'string' && DATE_TIME.test(leaf) && !/dueAt|expiresAt|regenerateAfter/.test(path) && Date.parse(leaf) > now + 60_000)
+      problems.push(`${path} lies in the future (${leaf})`);
   }
   // Actors: who opened it is an intake identity real calls come in by, the same one as the real ticket's.
-  const opener = (r: Record<string, unknown>) => (r.timeline as { action: string; actorKind: string; actorId: string | null }[]).find((e) => e.action === 'ticket.opened');
+  const opener = (r: Record<string, unknown>) =>
+    (r.timeline as { action: string; actorKind: string; actorId: string | null }[]).find((e) => e.action === 'ticket.opened');
   if (JSON.stringify(opener(got.drill)) === undefined || opener(got.drill)?.actorId !== opener(got.real)?.actorId) {
     problems.push(`ticket.opened actor: the drill shows ${JSON.stringify(opener(got.drill))}, the real ticket ${JSON.stringify(opener(got.real))}`);
   }
@@ -164,7 +175,8 @@ export async function leakCheck(input: LeakCheckInput): Promise<void> {
   const notes = (got.drill.ticket as { notes: string | null }).notes;
   if (notes !== (drill.scenario.claims?.notes ?? null)) problems.push(`notes are not the scenario's claims.notes: ${JSON.stringify(notes)}`);
   if (notes !== null && THIRD_PERSON.test(notes)) problems.push(`notes read like a description of an attack: ${JSON.stringify(notes)}`);
-  if (((got.real.ticket as { notes: string | null }).notes === null) !== (notes === null)) problems.push('one ticket has notes and the other none: pick a real ticket like the drill');
+  if (((got.real.ticket as { notes: string | null }).notes === null) !== (notes === null))
+    problems.push('one ticket has notes and the other none: pick a real ticket like the drill');
 
   // The drill's tell-tales, anywhere in any response.
   const tales = tellTales(input);
@@ -179,12 +191,16 @@ export async function leakCheck(input: LeakCheckInput): Promise<void> {
 
   if (page) {
     const screens: Record<'drill' | 'real', { ticket: string[]; text: string; inbox?: string[] }> = {} as never;
-    for (const [key, id] of [['real', real.ticketId], ['drill', drill.ticketId]] as const) {
+    for (const [key, id] of [
+      ['real', real.ticketId],
+      ['drill', drill.ticketId],
+    ] as const) {
       await page.goto(`/tickets/${id}`);
       await page.getByRole('heading', { name: 'Timeline', level: 2 }).waitFor();
       screens[key] = { ticket: await structure(page.locator('main')), text: await page.locator('body').innerText() };
     }
-    if (JSON.stringify(screens.drill.ticket) !== JSON.stringify(screens.real.ticket)) problems.push('the console renders the two tickets with different structures');
+    if (JSON.stringify(screens.drill.ticket) !== JSON.stringify(screens.real.ticket))
+      problems.push('the console renders the two tickets with different structures');
     const tale = findTellTale(screens.drill.text, tales);
     if (tale) problems.push(`the console's ticket page shows the drill's ${String(tale)}`);
     if (state === 'awaiting_approval' && role === 'approver') {
@@ -192,7 +208,8 @@ export async function leakCheck(input: LeakCheckInput): Promise<void> {
       const item = (ticketId: string) => page.locator(`article:has(a[href$="/tickets/${ticketId}"])`);
       await item(drill.ticketId).waitFor();
       await item(real.ticketId).waitFor();
-      if (JSON.stringify(await structure(item(real.ticketId))) !== JSON.stringify(await structure(item(drill.ticketId)))) problems.push('the approver inbox renders the two tickets with different structures');
+      if (JSON.stringify(await structure(item(real.ticketId))) !== JSON.stringify(await structure(item(drill.ticketId))))
+        problems.push('the approver inbox renders the two tickets with different structures');
       const inboxTale = findTellTale(await item(drill.ticketId).innerText(), tales);
       if (inboxTale) problems.push(`the approver inbox shows the drill's ${String(inboxTale)}`);
     }

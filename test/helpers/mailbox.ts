@@ -42,7 +42,12 @@ export class Mailbox {
           const raw = Buffer.concat(chunks);
           simpleParser(raw).then((mail) => {
             // Recorded before the server answers 250: a message the service counts as sent is here.
-            this.arrivals.push({ rcptTo: session.envelope.rcptTo.map((a) => a.address), raw: raw.toString('utf8'), mail, key: String(mail.headers.get('x-idempotency-key')) });
+            this.arrivals.push({
+              rcptTo: session.envelope.rcptTo.map((a) => a.address),
+              raw: raw.toString('utf8'),
+              mail,
+              key: String(mail.headers.get('x-idempotency-key')),
+            });
             callback();
           }, callback);
         });
@@ -66,7 +71,6 @@ export class Mailbox {
     return this.arrivals.filter((a) => a.key === key);
   }
 }
-
 
 /** The links of a mail's HTML part, as a mail client shows them to the person who clicks. */
 export function linksIn(arrival: Arrival): string[] {

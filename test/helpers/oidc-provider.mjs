@@ -57,7 +57,9 @@ function buildProvider() {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
-          ctx.body = page(`${form}<p>Sign out of the test identity provider?</p><button form="op.logoutForm" type="submit" name="logout" value="yes">Yes, sign me out</button>`);
+          ctx.body = page(
+            `${form}<p>Sign out of the test identity provider?</p><button form="op.logoutForm" type="submit" name="logout" value="yes">Yes, sign me out</button>`,
+          );
         },
         postLogoutSuccessSource: (ctx) => {
           ctx.body = page('<p>You are signed out.</p>');

@@ -57,7 +57,11 @@ export class TestProvider {
   }
 
   private async hook<T>(path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.issuer}/__test/${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${this.issuer}/__test/${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`provider hook ${path} → ${res.status}`);
     return (await res.json()) as T;
   }
@@ -134,7 +138,10 @@ export class Browserless {
     return res;
   }
 
-  async signIn(login: string, options: { stepUp?: boolean; returnTo?: string; alterCallback?: (url: URL) => void; password?: string } = {}): Promise<SignInOutcome> {
+  async signIn(
+    login: string,
+    options: { stepUp?: boolean; returnTo?: string; alterCallback?: (url: URL) => void; password?: string } = {},
+  ): Promise<SignInOutcome> {
     const query = new URLSearchParams({ ...(options.returnTo && { returnTo: options.returnTo }), ...(options.stepUp && { stepUp: '1' }) });
     let url = `${this.appBaseUrl}/v1/auth/oidc/login?${query}`;
     let res = await this.get(url);
@@ -161,7 +168,12 @@ export class Browserless {
         options.alterCallback?.(next);
         const answer = await this.get(next.toString());
         const session = this.jar.get(this.appBaseUrl, 'rd_session');
-        return { status: answer.status, location: answer.headers.get('location'), body: await answer.text(), cookie: answer.status === 302 && session ? `rd_session=${session}` : null };
+        return {
+          status: answer.status,
+          location: answer.headers.get('location'),
+          body: await answer.text(),
+          cookie: answer.status === 302 && session ? `rd_session=${session}` : null,
+        };
       }
       url = next.toString();
       res = await this.get(url);

@@ -76,9 +76,7 @@ type PathValue = { raw: boolean; value: string };
 /** A value the serialiser writes as raw JSON text (numbers JSON.stringify cannot make, nesting deeper than it allows). */
 type Literal = { readonly __literal: string };
 type Body =
-  | { kind: 'none' }
-  | { kind: 'json'; value: unknown }
-  | { kind: 'raw'; contentType?: string; contentEncoding?: string; data: string; binary?: boolean };
+  { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'raw'; contentType?: string; contentEncoding?: string; data: string; binary?: boolean };
 
 /** key, value, and whether the value goes into the URL as it is (not percent-encoded). */
 type QueryPart = [string, string, boolean];
@@ -139,13 +137,65 @@ const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCh
 
 /** Short strings that have broken parsers, databases and normalisers before. */
 const NASTY_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\uD800', 'x\uDC00y', '\uDBFF\uDFFF', '\u202Eevil\u202C', '\u200F\u200E', '\u200B', '\uFEFF',
-  'e\u0301\u0301\u0301', 'Z\u0351\u0315\u0334\u0327\u0322', '👩‍👩‍👧‍👦', '\u{10FFFF}', '\r\n', '\t', '\u0007', '１２３４５６', '٤٢٤٢',
-  'İ', 'ß', 'ﬃ', 'NaN', 'Infinity', '-Infinity', '1e999', '-0', '0x1F', '1_000', ' 42 ', '4.2', '-1', '0', '99999999999999999999',
-  'null', 'undefined', 'true', '[]', '{}', "' OR 1=1 --", '"; DROP TABLE accounts; --', '<script>alert(1)</script>',
-  '${jndi:ldap://x/a}', '%s%n%x', '../../etc/passwd', '__proto__', 'constructor', '00000000-0000-0000-0000-000000000000',
-  'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', '2026-13-45T25:61:61Z', '0001-01-01T00:00:00Z', '-271821-04-20T00:00:00.000Z',
-  '+275760-09-13T00:00:00.000Z', '-010000-01-01T00:00:00.000Z', '1970-01-01', 'a@b', 'a'.repeat(257), 'x'.repeat(5000),
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  'x\uDC00y',
+  '\uDBFF\uDFFF',
+  '\u202Eevil\u202C',
+  '\u200F\u200E',
+  '\u200B',
+  '\uFEFF',
+  'e\u0301\u0301\u0301',
+  'Z\u0351\u0315\u0334\u0327\u0322',
+  '👩‍👩‍👧‍👦',
+  '\u{10FFFF}',
+  '\r\n',
+  '\t',
+  '\u0007',
+  '１２３４５６',
+  '٤٢٤٢',
+  'İ',
+  'ß',
+  'ﬃ',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e999',
+  '-0',
+  '0x1F',
+  '1_000',
+  ' 42 ',
+  '4.2',
+  '-1',
+  '0',
+  '99999999999999999999',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  "' OR 1=1 --",
+  '"; DROP TABLE accounts; --',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x/a}',
+  '%s%n%x',
+  '../../etc/passwd',
+  '__proto__',
+  'constructor',
+  '00000000-0000-0000-0000-000000000000',
+  'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+  '2026-13-45T25:61:61Z',
+  '0001-01-01T00:00:00Z',
+  '-271821-04-20T00:00:00.000Z',
+  '+275760-09-13T00:00:00.000Z',
+  '-010000-01-01T00:00:00.000Z',
+  '1970-01-01',
+  'a@b',
+  'a'.repeat(257),
+  'x'.repeat(5000),
 ];
 
 /** About 100 kB each (under the 256 kB body limit), in the shapes that cost a parser or a database the most. */
@@ -261,7 +311,12 @@ function validString(s: Schema, name: string, hints: Hints): fc.Arbitrary<string
   if (s.pattern) return fc.stringMatching(new RegExp(s.pattern)).filter(fits);
   if (typeof s.example === 'string' && fits(s.example)) {
     const example = s.example;
-    return fc.oneof(fc.constant(example), fc.stringMatching(/^[0-9]{1,2}$/).map((d) => example + d)).filter(fits);
+    return fc
+      .oneof(
+        fc.constant(example),
+        fc.stringMatching(/^[0-9]{1,2}$/).map((d) => example + d),
+      )
+      .filter(fits);
   }
   const minLength = Math.max(s.minLength ?? 1, 1);
   return fc.string({ unit: 'grapheme-ascii', minLength, maxLength: Math.min(s.maxLength ?? 40, minLength + 40) });
@@ -277,12 +332,14 @@ function paramValue(s: Schema, name: string, hints: Hints, path?: string): fc.Ar
       ? fc.uuid()
       : validValue(s, name, hints);
   const lookalikes = existing.length
-    ? fc.constantFrom(...existing).chain((id) =>
-        fc.constantFrom(
-          ...[id.toUpperCase(), `{${id}}`, id.replace(/-/g, ''), `${id}0`, id.slice(0, -1), `${id.slice(0, -1)}g`],
-          ...[` ${id}`, `${id}\u0000`, `urn:uuid:${id}`],
-        ),
-      )
+    ? fc
+        .constantFrom(...existing)
+        .chain((id) =>
+          fc.constantFrom(
+            ...[id.toUpperCase(), `{${id}}`, id.replace(/-/g, ''), `${id}0`, id.slice(0, -1), `${id.slice(0, -1)}g`],
+            ...[` ${id}`, `${id}\u0000`, `urn:uuid:${id}`],
+          ),
+        )
     : fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff');
   return fc.oneof(
     { weight: 5, arbitrary: encoded(valid) },
@@ -367,19 +424,66 @@ function applyMutation(body: unknown, m: Mutation): unknown {
 // ---------------------------------------------------------------- bodies
 
 const MALFORMED_JSON = [
-  '{', '}', '{"a":}', "{'a':1}", '{"a":1,}', '[1,]', 'NaN', '{"a":NaN}', '{"a":Infinity}', '{"a":undefined}', '\uFEFF{}',
-  '{"a":1}garbage', '/*c*/{}', '{"a":"\\ud800"}', '{"a":"\\u0000"}', '{"a":"\\x41"}', '{"a":01}', '{"a":.5}', '{"a":+1}',
-  '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"isAdmin":true}}}', 'null', 'true', '0', '""', '[]', '{}',
-  ' ', '\n', '{"a":1}{"b":2}', '{"a"\u0000:1}', '{"a":"\u0000"}', '{"a":1,"a":2}', `"${'a'.repeat(300_000)}"`,
+  '{',
+  '}',
+  '{"a":}',
+  "{'a':1}",
+  '{"a":1,}',
+  '[1,]',
+  'NaN',
+  '{"a":NaN}',
+  '{"a":Infinity}',
+  '{"a":undefined}',
+  '\uFEFF{}',
+  '{"a":1}garbage',
+  '/*c*/{}',
+  '{"a":"\\ud800"}',
+  '{"a":"\\u0000"}',
+  '{"a":"\\x41"}',
+  '{"a":01}',
+  '{"a":.5}',
+  '{"a":+1}',
+  '{"__proto__":{"isAdmin":true}}',
+  '{"constructor":{"prototype":{"isAdmin":true}}}',
+  'null',
+  'true',
+  '0',
+  '""',
+  '[]',
+  '{}',
+  ' ',
+  '\n',
+  '{"a":1}{"b":2}',
+  '{"a"\u0000:1}',
+  '{"a":"\u0000"}',
+  '{"a":1,"a":2}',
+  `"${'a'.repeat(300_000)}"`,
 ];
 const WRONG_TYPES = [
-  'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/html',
-  'application/vnd.api+json', 'application/merge-patch+json', 'application/octet-stream', 'application/json, text/plain',
-  'json', '*/*', ';', 'application/json;;', `application/${'x'.repeat(2_000)}`,
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'text/html',
+  'application/vnd.api+json',
+  'application/merge-patch+json',
+  'application/octet-stream',
+  'application/json, text/plain',
+  'json',
+  '*/*',
+  ';',
+  'application/json;;',
+  `application/${'x'.repeat(2_000)}`,
 ];
 const JSON_VARIANTS = [
-  'APPLICATION/JSON', 'application/json; charset=utf-8', 'application/json; charset=UTF8', 'application/json; charset=utf-16',
-  'application/json; charset=utf-32', 'application/json; charset=latin1', 'application/json; charset=bogus', 'application/json; x=y',
+  'APPLICATION/JSON',
+  'application/json; charset=utf-8',
+  'application/json; charset=UTF8',
+  'application/json; charset=utf-16',
+  'application/json; charset=utf-32',
+  'application/json; charset=latin1',
+  'application/json; charset=bogus',
+  'application/json; x=y',
 ];
 const ENCODINGS = ['gzip', 'deflate', 'br', 'identity', 'x-bogus', 'gzip, gzip'];
 const INVALID_UTF8 = ['\xff\xfe', '\xc0\xaf', '\xed\xa0\x80', '\xf4\x90\x80\x80', '\x80', '\xe2\x82'];
@@ -414,11 +518,7 @@ function bodyArb(route: Route, hints: Hints): fc.Arbitrary<Body> {
   const json = (arb: fc.Arbitrary<unknown>) => arb.map((value) => ({ kind: 'json' as const, value }));
   const none = fc.constant<Body>({ kind: 'none' });
   if (!route.body) {
-    return fc.oneof(
-      { weight: 8, arbitrary: none },
-      { weight: 1, arbitrary: json(fromScratch(undefined)) },
-      { weight: 1, arbitrary: rawBody(fc.constant({})) },
-    );
+    return fc.oneof({ weight: 8, arbitrary: none }, { weight: 1, arbitrary: json(fromScratch(undefined)) }, { weight: 1, arbitrary: rawBody(fc.constant({})) });
   }
   const valid = validValue(route.body, '', hints);
   const mutated = fc
@@ -459,8 +559,21 @@ function queryArb(route: Route, hints: Hints): fc.Arbitrary<QueryPart[]> {
 
 /** Bad Authorization headers ('VALID', 'REVOKED' and 'DEACTIVATED' are replaced by real tokens when sent). */
 const BAD_AUTH = [
-  undefined, '', 'Bearer', 'Bearer ', 'Bearer short', `Bearer rds_${'A'.repeat(43)}`, `Bearer ${'x'.repeat(600)}`, 'Basic dXNlcjpwYXNz',
-  'Token VALID', 'Bearer VALIDx', 'Bearer REVOKED', 'Bearer DEACTIVATED', `Bearer ${'\u00e9'.repeat(16)}`, 'Bearer VALID VALID', 'Bearer\tVALID',
+  undefined,
+  '',
+  'Bearer',
+  'Bearer ',
+  'Bearer short',
+  `Bearer rds_${'A'.repeat(43)}`,
+  `Bearer ${'x'.repeat(600)}`,
+  'Basic dXNlcjpwYXNz',
+  'Token VALID',
+  'Bearer VALIDx',
+  'Bearer REVOKED',
+  'Bearer DEACTIVATED',
+  `Bearer ${'\u00e9'.repeat(16)}`,
+  'Bearer VALID VALID',
+  'Bearer\tVALID',
 ];
 
 export function fuzzCase(route: Route, hints: Hints): fc.Arbitrary<FuzzCase> {
@@ -511,8 +624,7 @@ export function onlyAuthIsWrong(c: FuzzCase): boolean {
   const queryClean = c.query.every(([, , raw]) => !raw);
   const text = c.body.kind === 'json' ? serialize(c.body.value) : '';
   const bodyClean =
-    c.body.kind === 'none' ||
-    (c.body.kind === 'json' && /^[[{]/.test(text) && text === JSON.stringify(c.body.value) && Buffer.byteLength(text) < 200_000);
+    c.body.kind === 'none' || (c.body.kind === 'json' && /^[[{]/.test(text) && text === JSON.stringify(c.body.value) && Buffer.byteLength(text) < 200_000);
   return pathClean && queryClean && bodyClean;
 }
 

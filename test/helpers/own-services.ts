@@ -59,12 +59,19 @@ export interface OwnPostgres {
 export async function startOwnPostgres(options: { maxConnections?: number } = {}): Promise<OwnPostgres> {
   const bin = postgresBin();
   const dir = mkdtempSync(join(tmpdir(), 'rd-own-pg-'));
-  if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  if (process.getuid?.() === 0)
+    chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
   const data = join(dir, 'data');
   const port = await freePort();
   await runServerTool(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   // fsync off: no test here survives a machine crash, only a server restart, which loses nothing.
-  const serverOptions = [`-p ${port}`, `-k ${dir}`, `-c listen_addresses=127.0.0.1`, `-c fsync=off`, `-c max_connections=${options.maxConnections ?? 200}`].join(' ');
+  const serverOptions = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    `-c listen_addresses=127.0.0.1`,
+    `-c fsync=off`,
+    `-c max_connections=${options.maxConnections ?? 200}`,
+  ].join(' ');
   let running = false;
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
 
@@ -74,18 +81,22 @@ export async function startOwnPostgres(options: { maxConnections?: number } = {}
     async start() {
       await runServerTool(join(bin, 'pg_ctl'), ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
       running = true;
-      await eventually(async () => {
-        const client = new Client({ connectionString: url('postgres'), connectionTimeoutMillis: 1_000 });
-        try {
-          await client.connect();
-          await client.query('SELECT 1');
-          return true;
-        } catch {
-          return false;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      }, `own PostgreSQL on port ${port} to accept connections`, 30_000);
+      await eventually(
+        async () => {
+          const client = new Client({ connectionString: url('postgres'), connectionTimeoutMillis: 1_000 });
+          try {
+            await client.connect();
+            await client.query('SELECT 1');
+            return true;
+          } catch {
+            return false;
+          } finally {
+            await client.end().catch(() => undefined);
+          }
+        },
+        `own PostgreSQL on port ${port} to accept connections`,
+        30_000,
+      );
     },
     async stop(mode = 'fast') {
       if (!running) return;
@@ -142,22 +153,41 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     url,
     async start({ empty = false } = {}) {
       if (empty) rmSync(join(dir, 'dump.rdb'), { force: true });
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'];
+      const args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '3600 1',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+        '--daemonize',
+        'no',
+      ];
       const server = spawn('redis-server', args, { stdio: 'ignore' });
       child = server;
       exited = new Promise((resolve) => server.once('exit', () => resolve()));
-      await eventually(async () => {
-        const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-        redis.on('error', () => undefined);
-        try {
-          await redis.connect();
-          return (await redis.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          redis.disconnect();
-        }
-      }, `own Redis on port ${port} to answer`, 15_000);
+      await eventually(
+        async () => {
+          const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+          redis.on('error', () => undefined);
+          try {
+            await redis.connect();
+            return (await redis.ping()) === 'PONG';
+          } catch {
+            return false;
+          } finally {
+            redis.disconnect();
+          }
+        },
+        `own Redis on port ${port} to answer`,
+        15_000,
+      );
     },
     async stop() {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -13,12 +13,7 @@ export interface RunningProcess {
 }
 
 /** Starts the compiled service (or CLI) as a real process, as `npm start` would after building. */
-export function startProcess(
-  entry: string,
-  args: string[],
-  env: Record<string, string | undefined>,
-  cwd = ROOT,
-): RunningProcess {
+export function startProcess(entry: string, args: string[], env: Record<string, string | undefined>, cwd = ROOT): RunningProcess {
   return startCommand(process.execPath, [join(ROOT, entry), ...args], env, cwd);
 }
 

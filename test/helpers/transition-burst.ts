@@ -56,7 +56,16 @@ export class TransitionBurst {
     return counts;
   }
 
-  private async send(loop: string, op: Observed['op'], retry: boolean, base: string, method: string, path: string, token: string, body?: unknown): Promise<Observed> {
+  private async send(
+    loop: string,
+    op: Observed['op'],
+    retry: boolean,
+    base: string,
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<Observed> {
     let answer: HttpAnswer | undefined;
     let networkError: string | undefined;
     try {
@@ -100,7 +109,11 @@ export class TransitionBurst {
       if (this.stopping) return;
       const base = this.bases[i % this.bases.length];
       for (let attempt = 0; attempt < 600; attempt += 1) {
-        const opened = await this.send('opener', 'open', attempt > 0, base, 'POST', '/v1/tickets', this.opener.token, { accountId: account.id, channel: 'phone', reason: 'lost_device' });
+        const opened = await this.send('opener', 'open', attempt > 0, base, 'POST', '/v1/tickets', this.opener.token, {
+          accountId: account.id,
+          channel: 'phone',
+          reason: 'lost_device',
+        });
         if (opened.status !== 503 && opened.status !== 0) break;
         if (this.stopping) return;
       }

@@ -14,11 +14,15 @@ export class ChangeRequestDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: CHANGE_KINDS }) kind: ChangeKind;
   @ApiProperty({ example: 'account' }) targetType: string;
-  @ApiProperty({ description: 'The account, staff member, ticket or critical system id; for a new member or SCIM connection, `new:` and its name' }) targetId: string;
+  @ApiProperty({ description: 'The account, staff member, ticket or critical system id; for a new member or SCIM connection, `new:` and its name' })
+  targetId: string;
   @ApiProperty({ format: 'uuid' }) requestedBy: string;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ type: [String], description: 'The policy rules (changeApproval.sensitive) that made it a request' }) sensitive: string[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The values it was made against; re-checked on approval' }) before: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The values it was made against; re-checked on approval' }) before: Record<
+    string,
+    unknown
+  >;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The values it sets' }) after: Record<string, unknown>;
   @ApiProperty({ enum: CHANGE_STATES }) state: ChangeState;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

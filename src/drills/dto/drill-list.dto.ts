@@ -15,13 +15,21 @@ export class DrillSummaryDto {
   @ApiProperty() campaign: string;
   @ApiProperty({ description: 'The scenario’s name' }) name: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Null for an auditor while the drill’s ticket is live' }) accountId: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The target account’s external id (null for an auditor while the drill’s ticket is live)' }) accountExternalId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The target account’s external id (null for an auditor while the drill’s ticket is live)' })
+  accountExternalId: string | null;
   @ApiProperty({ enum: ['standard', 'privileged', 'critical'], nullable: true, type: String }) accountTier: string | null;
   @ApiProperty({ enum: ['scheduled', 'running', 'resolved'] }) status: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Null until a scheduled drill starts, and for an auditor while the ticket is live' }) ticketId: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Null until a scheduled drill starts, and for an auditor while the ticket is live',
+  })
+  ticketId: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Null for an auditor while the ticket is live' }) ticketState: string | null;
   @ApiProperty({ enum: ['passed', 'failed', 'inconclusive'], nullable: true, type: String, description: 'Null while pending' }) outcome: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The step (or approval, flag, deny) where it was stopped or got through' }) decidedStep: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The step (or approval, flag, deny) where it was stopped or got through' }) decidedStep:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why it ended inconclusive, e.g. `pre-empted by a real request`' }) endedReason: string | null;
   @ApiProperty({ nullable: true, type: Number }) timeToDecisionMs: number | null;
   @ApiProperty({ format: 'date-time' }) scheduledFor: string;

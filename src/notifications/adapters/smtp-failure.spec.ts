@@ -18,14 +18,23 @@ const smtpError = (fields: Record<string, unknown>) => Object.assign(new Error(S
 
 describe('describeSmtpFailure', () => {
   it('is permanent for a 5xx refusal of the message, with the reply, the recipient masked', () => {
-    const error = smtpError({ code: 'EENVELOPE', command: 'RCPT TO', response: '550 5.1.1 <jane.doe@example.com>: Mailbox unavailable', responseCode: 550, permanent: true });
+    const error = smtpError({
+      code: 'EENVELOPE',
+      command: 'RCPT TO',
+      response: '550 5.1.1 <jane.doe@example.com>: Mailbox unavailable',
+      responseCode: 550,
+      permanent: true,
+    });
     expect(describeSmtpFailure(error, message)).toEqual({ permanent: true, reason: 'RCPT TO answered 550 5.1.1 <j***@example.com>: Mailbox unavailable' });
   });
 
   it.each([
     ['a 4xx reply', { code: 'EENVELOPE', command: 'RCPT TO', response: '451 4.3.0 try again later', responseCode: 451, permanent: false }],
     ['503 bad sequence', { code: 'EPROTOCOL', response: '503 5.5.1 bad sequence of commands', responseCode: 503, permanent: false }],
-    ['a refused login (our configuration, not the message)', { code: 'EAUTH', command: 'AUTH PLAIN', response: '535 5.7.8 authentication failed', responseCode: 535, permanent: true }],
+    [
+      'a refused login (our configuration, not the message)',
+      { code: 'EAUTH', command: 'AUTH PLAIN', response: '535 5.7.8 authentication failed', responseCode: 535, permanent: true },
+    ],
     ['a refused connection', { code: 'ESOCKET', originalCode: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:2525' }],
     ['a timeout', { code: 'ETIMEDOUT', message: 'Greeting never received' }],
   ])('is transient for %s', (_name, fields) => {

@@ -6,7 +6,10 @@ import { ScimConnection } from '../scim-connection.entity';
 
 /** RFC 7644 §3.4.2: filter, 1-based startIndex (below 1 reads as 1) and count (above the page size reads as it). */
 export class ScimListQueryDto {
-  @ApiPropertyOptional({ example: 'userName eq "jane.doe@example.com"', description: 'SCIM filter (userName, externalId, emails, phoneNumbers, active, name, enterprise attributes; eq ne co sw ew gt ge lt le pr, and/or/not)' })
+  @ApiPropertyOptional({
+    example: 'userName eq "jane.doe@example.com"',
+    description: 'SCIM filter (userName, externalId, emails, phoneNumbers, active, name, enterprise attributes; eq ne co sw ew gt ge lt le pr, and/or/not)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -43,7 +46,10 @@ export class ScimListQueryDto {
 export class ScimErrorDto {
   @ApiProperty({ example: ['urn:ietf:params:scim:api:messages:2.0:Error'] }) schemas: string[];
   @ApiProperty({ example: '400', description: 'The HTTP status, as a string' }) status: string;
-  @ApiPropertyOptional({ enum: ['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue'], description: 'On every 400, and on 409 uniqueness' })
+  @ApiPropertyOptional({
+    enum: ['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue'],
+    description: 'On every 400, and on 409 uniqueness',
+  })
   scimType?: string;
   @ApiProperty() detail: string;
 }

@@ -79,14 +79,22 @@ export class IssueTokenDto extends ChangeReasonDto {
   @MaxLength(100)
   label?: string;
 
-  @ApiPropertyOptional({ enum: SERVICE_SCOPES, isArray: true, description: 'Required for a service member’s token (what it may call); refused for other roles' })
+  @ApiPropertyOptional({
+    enum: SERVICE_SCOPES,
+    isArray: true,
+    description: 'Required for a service member’s token (what it may call); refused for other roles',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(SERVICE_SCOPES.length)
   @IsIn(SERVICE_SCOPES, { each: true })
   scopes?: ServiceScope[];
 
-  @ApiPropertyOptional({ type: [String], example: ['10.20.0.0/16'], description: 'Client networks a service token may call from (CIDR); left out: any address' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['10.20.0.0/16'],
+    description: 'Client networks a service token may call from (CIDR); left out: any address',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)

@@ -79,7 +79,11 @@ export class OidcClient {
       nonce: checks.nonce,
       code_challenge: generators.codeChallenge(checks.codeVerifier),
       code_challenge_method: 'S256',
-      ...(stepUp && { prompt: 'login', max_age: this.config.get('STEP_UP_MAX_AGE_SECONDS', { infer: true }), ...(acr && { acr_values: acr.split(',').join(' ') }) }),
+      ...(stepUp && {
+        prompt: 'login',
+        max_age: this.config.get('STEP_UP_MAX_AGE_SECONDS', { infer: true }),
+        ...(acr && { acr_values: acr.split(',').join(' ') }),
+      }),
     });
     return { url, checks };
   }
@@ -100,10 +104,16 @@ export class OidcClient {
     if (params.error) throw new SignInRefused(`the identity provider refused: ${params.error_description ?? params.error}`);
     if (!params.code) throw new SignInRefused('the sign-in response carries no authorization code');
     try {
-      const tokens = await client.grant({ grant_type: 'authorization_code', code: params.code, redirect_uri: this.redirectUrl, code_verifier: checks.codeVerifier });
+      const tokens = await client.grant({
+        grant_type: 'authorization_code',
+        code: params.code,
+        redirect_uri: this.redirectUrl,
+        code_verifier: checks.codeVerifier,
+      });
       return (await this.validate(client, tokens, checks)).claims();
     } catch (error) {
-      if (error instanceof errors.OPError || error instanceof errors.RPError) throw new SignInRefused(`the identity provider's answer was refused: ${error.message}`);
+      if (error instanceof errors.OPError || error instanceof errors.RPError)
+        throw new SignInRefused(`the identity provider's answer was refused: ${error.message}`);
       throw error;
     }
   }

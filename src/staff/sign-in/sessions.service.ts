@@ -56,7 +56,16 @@ export class SessionsService {
     const [row] = (await this.dataSource.query(
       `SELECT id, staff_id, amr, acr, authenticated_at, last_seen_at, expires_at, ended_at FROM staff_sessions WHERE session_hash = $1`,
       [sha256Hex(cookie)],
-    )) as { id: string; staff_id: string; amr: string[]; acr: string | null; authenticated_at: Date; last_seen_at: Date; expires_at: Date; ended_at: Date | null }[];
+    )) as {
+      id: string;
+      staff_id: string;
+      amr: string[];
+      acr: string | null;
+      authenticated_at: Date;
+      last_seen_at: Date;
+      expires_at: Date;
+      ended_at: Date | null;
+    }[];
     // One message for unknown, ended and timed-out sessions.
     const ended = 'your session has ended (signed out, idle too long or too old); sign in again';
     if (!row || row.ended_at || row.expires_at <= now || now.getTime() - row.last_seen_at.getTime() > idleMs) throw new Unauthenticated(ended);

@@ -1,6 +1,16 @@
 import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiFoundResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiFoundResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentStaff } from '../current-staff.decorator';
 import { Public, Roles } from '../../common/auth/roles.decorator';
@@ -116,7 +126,10 @@ export class SignInController {
       res.redirect(302, pending.returnTo);
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
-      res.status(error instanceof SignInNotAllowed ? 403 : 401).type('html').send(refusalPage(error.message));
+      res
+        .status(error instanceof SignInNotAllowed ? 403 : 401)
+        .type('html')
+        .send(refusalPage(error.message));
     }
   }
 

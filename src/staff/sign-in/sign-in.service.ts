@@ -54,15 +54,28 @@ export class SignInService {
 
   async signIn(claims: IdTokenClaims): Promise<{ cookie: string; staff: Staff }> {
     const issuer = claims.iss;
-    const roles = rolesOfGroups(claims[this.config.get('OIDC_GROUPS_CLAIM', { infer: true })], parseRoleMap(this.config.get('OIDC_ROLE_MAP', { infer: true })!));
+    const roles = rolesOfGroups(
+      claims[this.config.get('OIDC_GROUPS_CLAIM', { infer: true })],
+      parseRoleMap(this.config.get('OIDC_ROLE_MAP', { infer: true })!),
+    );
     try {
       return await this.dataSource.transaction(async (em) => {
-        const staff = (await em.findOne(Staff, { where: { oidcIssuer: issuer, oidcSubject: claims.sub }, lock: { mode: 'pessimistic_write' } })) ?? (await this.linkByEmail(em, claims));
+        const staff =
+          (await em.findOne(Staff, { where: { oidcIssuer: issuer, oidcSubject: claims.sub }, lock: { mode: 'pessimistic_write' } })) ??
+          (await this.linkByEmail(em, claims));
         if (!staff.active) throw new SignInNotAllowed('your staff account on the recovery desk is deactivated; ask a desk admin', staff.id);
-        if (roles.length === 0) throw new SignInNotAllowed('none of your directory groups gives a role on the recovery desk; ask your identity team to add you to a help-desk group', staff.id);
+        if (roles.length === 0)
+          throw new SignInNotAllowed(
+            'none of your directory groups gives a role on the recovery desk; ask your identity team to add you to a help-desk group',
+            staff.id,
+          );
         // The directory's groups are one more path that sets roles: the staff rules hold there too.
         const broken = brokenStaffRule({ roles, accountId: staff.accountId });
-        if (broken) throw new SignInNotAllowed(`your directory groups give roles the desk's staff rules refuse (${broken.rule}): ${broken.why}; ask a desk admin`, staff.id);
+        if (broken)
+          throw new SignInNotAllowed(
+            `your directory groups give roles the desk's staff rules refuse (${broken.rule}): ${broken.why}; ask a desk admin`,
+            staff.id,
+          );
         if (roles.join() !== [...staff.roles].sort((a, b) => STAFF_ROLES.indexOf(a) - STAFF_ROLES.indexOf(b)).join()) {
           await this.audit.record(em, {
             actor: { kind: 'staff', id: staff.id },

@@ -16,12 +16,16 @@ describe('stepUpRefusal', () => {
   });
 
   it('refuses a sign-in older than the window, saying how old', () => {
-    expect(stepUpRefusal(session({ authenticatedAt: minutesAgo(10.1) }), policy(), now)).toBe('your sign-in is 10 min old; this act needs one within the last 10 min');
+    expect(stepUpRefusal(session({ authenticatedAt: minutesAgo(10.1) }), policy(), now)).toBe(
+      'your sign-in is 10 min old; this act needs one within the last 10 min',
+    );
   });
 
   it('needs one of the configured amr values, or one of the configured acr values', () => {
     const strong = policy({ amr: ['hwk', 'phr'], acr: ['gold'] });
-    expect(stepUpRefusal(session({ amr: ['pwd', 'otp'] }), strong, now)).toBe('this act needs a sign-in with a method among hwk, phr or acr gold; yours used pwd, otp');
+    expect(stepUpRefusal(session({ amr: ['pwd', 'otp'] }), strong, now)).toBe(
+      'this act needs a sign-in with a method among hwk, phr or acr gold; yours used pwd, otp',
+    );
     expect(stepUpRefusal(session({ amr: ['hwk'] }), strong, now)).toBeUndefined();
     expect(stepUpRefusal(session({ amr: [], acr: 'gold' }), strong, now)).toBeUndefined();
     expect(stepUpRefusal(session({ amr: [], acr: 'silver' }), strong, now)).toMatch(/yours used no stated method \(acr silver\)/);
@@ -51,7 +55,12 @@ describe('groups → roles', () => {
 });
 
 describe('OIDC settings', () => {
-  const base = { CODE_PEPPER: 'p'.repeat(32), DELIVERY_KEY: 'ab'.repeat(32), GRANT_SIGNING_KEY: 'cd'.repeat(32), AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit') };
+  const base = {
+    CODE_PEPPER: 'p'.repeat(32),
+    DELIVERY_KEY: 'ab'.repeat(32),
+    GRANT_SIGNING_KEY: 'cd'.repeat(32),
+    AUDIT_CHECKPOINT_KEY: generateSignerKey('desk.test/audit'),
+  };
   const oidc = { OIDC_ISSUER: 'https://login.example.com/realms/staff', OIDC_CLIENT_ID: 'desk', OIDC_CLIENT_SECRET: 'a-secret', OIDC_ROLE_MAP: 'agents=agent' };
 
   it('derives the redirect URL from PUBLIC_URL', () => {

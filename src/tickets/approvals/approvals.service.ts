@@ -51,20 +51,20 @@ export class ApprovalsService {
         }
         const notCounted = decision === 'approve' ? await this.risk.notCounted(em, ticket, staff) : [];
         const independent = notCounted.length === 0;
-        await em.query(`INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent, not_counted) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-          ticket.id,
-          staff.id,
-          decision,
-          reason,
-          this.clock.now(),
-          independent,
-          notCounted,
-        ]);
+        await em.query(
+          `INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent, not_counted) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [ticket.id, staff.id, decision, reason, this.clock.now(), independent, notCounted],
+        );
         await this.audit.record(em, {
           actor: { kind: 'staff', id: staff.id },
           action: 'ticket.signed',
           target: { type: 'ticket', id: ticket.id },
-          payload: { decision, reason, ...(decision === 'approve' && { independent, ...(!independent && { notCounted }) }), ...(authentication && { authentication: authenticationRecord(authentication) }) },
+          payload: {
+            decision,
+            reason,
+            ...(decision === 'approve' && { independent, ...(!independent && { notCounted }) }),
+            ...(authentication && { authentication: authenticationRecord(authentication) }),
+          },
         });
         const actor = asStaff(staff, 'approver');
         if (decision === 'deny') return this.transitions.fire(em, ticket, 'deny', actor, { detail: { reason } });
@@ -91,7 +91,9 @@ export class ApprovalsService {
   }
 
   private async people(em: EntityManager, ticket: Ticket) {
-    const steps = (await em.query(`SELECT decided_by FROM ticket_steps WHERE ticket_id = $1 AND decided_by IS NOT NULL`, [ticket.id])) as { decided_by: string }[];
+    const steps = (await em.query(`SELECT decided_by FROM ticket_steps WHERE ticket_id = $1 AND decided_by IS NOT NULL`, [ticket.id])) as {
+      decided_by: string;
+    }[];
     const by = (kind: string) => steps.filter((s) => s.decided_by.startsWith(`${kind}:`)).map((s) => s.decided_by.slice(kind.length + 1));
     const signed = (await em.query(`SELECT approver_id FROM approvals WHERE ticket_id = $1`, [ticket.id])) as { approver_id: string }[];
     // Whoever cleared a hold, and whoever asked for it to be cleared through a change request.

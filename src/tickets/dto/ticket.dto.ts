@@ -96,10 +96,12 @@ export class ApprovalViewDto {
   @ApiProperty({ enum: ['approve', 'deny'] }) decision: 'approve' | 'deny';
   @ApiProperty() reason: string;
   @ApiProperty({
-    description: 'Counts toward approvalsRequired. False for an approver whose role is younger than risk.approverFreshDays on a privileged or critical ticket (and, on approvals recorded before the reporting line was refused outright, for the subject’s manager chain)',
+    description:
+      'Counts toward approvalsRequired. False for an approver whose role is younger than risk.approverFreshDays on a privileged or critical ticket (and, on approvals recorded before the reporting line was refused outright, for the subject’s manager chain)',
   })
   independent: boolean;
-  @ApiProperty({ enum: NOT_COUNTED_REASONS, isArray: true, description: 'Why the approval does not count (empty when it counts)' }) notCounted: NotCountedReason[];
+  @ApiProperty({ enum: NOT_COUNTED_REASONS, isArray: true, description: 'Why the approval does not count (empty when it counts)' })
+  notCounted: NotCountedReason[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
@@ -145,7 +147,8 @@ export class TicketDto {
     description: 'Who may cancel it besides an admin and the subject: the assigned agent, else the staff member who opened it',
   })
   owner: string | null;
-  @ApiProperty({ type: [ConcernViewDto], description: 'Concerns other staff raised about it (POST /v1/tickets/{id}/concerns), oldest first' }) concerns: ConcernViewDto[];
+  @ApiProperty({ type: [ConcernViewDto], description: 'Concerns other staff raised about it (POST /v1/tickets/{id}/concerns), oldest first' })
+  concerns: ConcernViewDto[];
   @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
   @ApiProperty() approvalsRequired: number;
   @ApiProperty({ type: [ApprovalViewDto] }) approvals: ApprovalViewDto[];

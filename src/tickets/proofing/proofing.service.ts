@@ -71,9 +71,17 @@ export class ProofingService {
           [step.id, this.otpHash(ticket.id, otp), channel, expiresAt],
         );
         // To the REGISTERED channel only: the number the caller gave is never used.
-        await this.notifier.toSubject(em, account, 'proofing.otp', { otp, minutes: this.policy.otp.ttlMinutes }, `proofing.otp:${step.id}:${step.sends + 1}`, [channel], {
-          ticketId: ticket.id,
-        });
+        await this.notifier.toSubject(
+          em,
+          account,
+          'proofing.otp',
+          { otp, minutes: this.policy.otp.ttlMinutes },
+          `proofing.otp:${step.id}:${step.sends + 1}`,
+          [channel],
+          {
+            ticketId: ticket.id,
+          },
+        );
         await this.record(em, staff, ticket, 'ticket.step_started', { step: step.step, sentTo: channel, expiresAt: expiresAt.toISOString() });
       } else if (step.step === 'manager_attestation') {
         if (step.status === 'sent' && step.expiresAt && step.expiresAt > now) throw new Conflict('the manager’s link was already sent and is still valid');
@@ -119,7 +127,15 @@ export class ProofingService {
           // A fact with no value on file proves nothing (an empty answer would match it): the employee number must be
           // on file, and a cost centre that is not is skipped, with the reason in the evidence.
           if (normalise(account.employeeNumber) === '') {
-            return this.decide(em, staff, ticket, step, false, { matched: false, unavailable: 'no employee number on file' }, 'no employee number is on file for this account: this step cannot pass');
+            return this.decide(
+              em,
+              staff,
+              ticket,
+              step,
+              false,
+              { matched: false, unavailable: 'no employee number on file' },
+              'no employee number is on file for this account: this step cannot pass',
+            );
           }
           const costCentreOnFile = normalise(account.costCentre) !== '';
           const matches =
@@ -238,6 +254,8 @@ export class ProofingService {
 
   /** One-time codes are short, so they are keyed (HMAC with the server pepper) rather than plainly hashed. */
   private otpHash(ticketId: string, otp: string): string {
-    return createHmac('sha256', this.config.get('CODE_PEPPER', { infer: true })).update(`${ticketId}:${otp}`).digest('hex');
+    return createHmac('sha256', this.config.get('CODE_PEPPER', { infer: true }))
+      .update(`${ticketId}:${otp}`)
+      .digest('hex');
   }
 }

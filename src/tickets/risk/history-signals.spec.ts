@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { RiskPolicy } from '../../config/policy';
 import { regrant } from '../../staff/role-grants';
-import { changedWithin, freshApproverSignal, HistoryFacts, isFreshApprover, managerChangedSignal, notCountedReasons, tierInWindow, tierLoweredSignal } from './history-signals';
+import {
+  changedWithin,
+  freshApproverSignal,
+  HistoryFacts,
+  isFreshApprover,
+  managerChangedSignal,
+  notCountedReasons,
+  tierInWindow,
+  tierLoweredSignal,
+} from './history-signals';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -61,7 +70,11 @@ describe('tier in the window', () => {
 
   it('raises tier_recently_lowered with the tier the ticket uses; holds only a ticket below the lost tier', () => {
     const lowered = facts({ tier: 'critical', accountTier: 'standard', tierChanges: [{ at: daysAgo(3), before: 'critical' }] });
-    expect(tierLoweredSignal(lowered, policy)).toMatchObject({ signal: 'tier_recently_lowered', holds: false, reason: expect.stringMatching(/uses the critical tier's steps and approvals$/) });
+    expect(tierLoweredSignal(lowered, policy)).toMatchObject({
+      signal: 'tier_recently_lowered',
+      holds: false,
+      reason: expect.stringMatching(/uses the critical tier's steps and approvals$/),
+    });
     expect(tierLoweredSignal({ ...lowered, tier: 'standard' }, policy)).toMatchObject({ holds: true });
     expect(tierLoweredSignal(facts({ tierChanges: [{ at: daysAgo(15), before: 'critical' }] }), policy)).toBeUndefined();
   });
@@ -76,7 +89,10 @@ describe('manager_recently_changed', () => {
 
   it('holds privileged and critical tickets, and a standard one past proofing; otherwise asks for the next tier’s steps', () => {
     const changed = { managerChangedAt: daysAgo(1) };
-    expect(managerChangedSignal(facts(changed), policy)).toMatchObject({ holds: false, reason: expect.stringMatching(/the privileged tier's proofing steps are required$/) });
+    expect(managerChangedSignal(facts(changed), policy)).toMatchObject({
+      holds: false,
+      reason: expect.stringMatching(/the privileged tier's proofing steps are required$/),
+    });
     expect(managerChangedSignal(facts({ ...changed, canAddSteps: false }), policy)?.holds).toBe(true);
     for (const tier of ['privileged', 'critical'] as const) expect(managerChangedSignal(facts({ ...changed, tier }), policy)?.holds).toBe(true);
   });

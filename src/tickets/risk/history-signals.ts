@@ -31,7 +31,12 @@ export interface TierChange {
  * window is the current one or one a change inside the window replaced, so the changes' `before` tiers suffice.
  * `lowered` names the highest tier above the current one and the last time the account lost it.
  */
-export function tierInWindow(current: AccountTier, changes: readonly TierChange[], now: Date, windowDays: number): { tier: AccountTier; lowered: TierChange | null } {
+export function tierInWindow(
+  current: AccountTier,
+  changes: readonly TierChange[],
+  now: Date,
+  windowDays: number,
+): { tier: AccountTier; lowered: TierChange | null } {
   let lowered: TierChange | null = null;
   for (const change of changes) {
     if (!changedWithin(change.at, now, windowDays) || TIER_STRENGTH[change.before] <= TIER_STRENGTH[current]) continue;

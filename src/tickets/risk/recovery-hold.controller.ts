@@ -1,7 +1,17 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { answer, ChangeRequestDto } from '../../change-requests/dto/change-request.dto';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentStaff } from '../../staff/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { RequiresStepUp } from '../../common/auth/step-up.decorator';
@@ -31,7 +41,10 @@ export class RecoveryHoldController {
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'An admin cannot clear the hold on their own account' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown account' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account has no recovery hold' })
-  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'With two or more admins: a change request now waits for a second admin, who releases the hold on approval' })
+  @ApiAcceptedResponse({
+    type: ChangeRequestDto,
+    description: 'With two or more admins: a change request now waits for a second admin, who releases the hold on approval',
+  })
   async clear(
     @CurrentStaff() staff: Staff,
     @UuidParam('id') accountId: string,

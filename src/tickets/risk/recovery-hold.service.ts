@@ -130,7 +130,12 @@ export class RecoveryHold {
     );
     const actor = { kind: 'staff' as const, id: staff.id };
     for (const { ticket_id } of tickets) {
-      await this.audit.record(em, { actor, action: 'ticket.signal_cleared', target: { type: 'ticket', id: ticket_id }, payload: { signal: 'subject_reported_not_me', reason } });
+      await this.audit.record(em, {
+        actor,
+        action: 'ticket.signal_cleared',
+        target: { type: 'ticket', id: ticket_id },
+        payload: { signal: 'subject_reported_not_me', reason },
+      });
     }
     await this.audit.record(em, {
       actor,
@@ -143,7 +148,9 @@ export class RecoveryHold {
 
   /** Whether an uncleared report holds the account (for a check outside the ticket flow, e.g. enrolment). */
   async isHeld(em: EntityManager, accountId: string): Promise<boolean> {
-    const rows = (await em.query(`SELECT 1 FROM account_reports WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL LIMIT 1`, [accountId])) as unknown[];
+    const rows = (await em.query(`SELECT 1 FROM account_reports WHERE account_id = $1 AND reported_at IS NOT NULL AND cleared_at IS NULL LIMIT 1`, [
+      accountId,
+    ])) as unknown[];
     return rows.length > 0;
   }
 

@@ -39,7 +39,10 @@ describe('channel_recently_changed', () => {
 
   it('holds privileged and critical tickets; a standard one gets the privileged steps instead', () => {
     const [standard] = evaluateRisk(facts({ channelsChangedAt: daysAgo(3) }), policy);
-    expect(standard).toMatchObject({ holds: false, reason: expect.stringMatching(/3 days ago .*within the 14-day window: the privileged tier's proofing steps are required$/) });
+    expect(standard).toMatchObject({
+      holds: false,
+      reason: expect.stringMatching(/3 days ago .*within the 14-day window: the privileged tier's proofing steps are required$/),
+    });
     for (const tier of ['privileged', 'critical'] as const) {
       const [held] = evaluateRisk(facts({ tier, channelsChangedAt: daysAgo(3) }), policy);
       expect(held).toMatchObject({ holds: true, reason: expect.stringMatching(/held until an admin clears it$/) });
@@ -53,21 +56,17 @@ describe('channel_recently_changed', () => {
 
   it('property: over any history of channel changes, fires iff the latest change is within the window', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 400 * DAY }), { maxLength: 8 }),
-        fc.integer({ min: 1, max: 365 }),
-        (agesMs, windowDays) => {
-          // Changes happen in time order; each stamps the account (as AccountsService.updateIn does), so the
-          // stamp left is the latest change.
-          const history = agesMs.map((age) => new Date(NOW.getTime() - age)).sort((a, b) => a.getTime() - b.getTime());
-          const stamp = history.reduce<Date | null>((_, change) => change, null);
-          const latestAge = history.length ? Math.min(...agesMs) : undefined;
-          const expected = latestAge !== undefined && latestAge <= windowDays * DAY;
-          const raised = evaluateRisk(facts({ channelsChangedAt: stamp }), { ...policy, channelChangeWindowDays: windowDays });
-          expect(raised.some((s) => s.signal === 'channel_recently_changed')).toBe(expected);
-          expect(channelChangedWithin(stamp, NOW, windowDays)).toBe(expected);
-        },
-      ),
+      fc.property(fc.array(fc.integer({ min: 0, max: 400 * DAY }), { maxLength: 8 }), fc.integer({ min: 1, max: 365 }), (agesMs, windowDays) => {
+        // Changes happen in time order; each stamps the account (as AccountsService.updateIn does), so the
+        // stamp left is the latest change.
+        const history = agesMs.map((age) => new Date(NOW.getTime() - age)).sort((a, b) => a.getTime() - b.getTime());
+        const stamp = history.reduce<Date | null>((_, change) => change, null);
+        const latestAge = history.length ? Math.min(...agesMs) : undefined;
+        const expected = latestAge !== undefined && latestAge <= windowDays * DAY;
+        const raised = evaluateRisk(facts({ channelsChangedAt: stamp }), { ...policy, channelChangeWindowDays: windowDays });
+        expect(raised.some((s) => s.signal === 'channel_recently_changed')).toBe(expected);
+        expect(channelChangedWithin(stamp, NOW, windowDays)).toBe(expected);
+      }),
     );
   });
 
@@ -75,7 +74,13 @@ describe('channel_recently_changed', () => {
     const tiers = new TiersPolicy();
     tiers.standard.steps = ['registered_channel_otp', 'directory_facts', 'video_call'];
     const [signal] = evaluateRisk(facts({ channelsChangedAt: daysAgo(1) }), policy);
-    expect(requiredSteps('standard', tiers, [signal])).toEqual(['registered_channel_otp', 'directory_facts', 'video_call', 'manager_attestation', 'government_id']);
+    expect(requiredSteps('standard', tiers, [signal])).toEqual([
+      'registered_channel_otp',
+      'directory_facts',
+      'video_call',
+      'manager_attestation',
+      'government_id',
+    ]);
     expect(requiredSteps('standard', tiers, [])).toEqual(tiers.standard.steps);
     expect(requiredSteps('critical', tiers, [signal])).toEqual(tiers.critical.steps);
   });
@@ -89,7 +94,9 @@ describe('reset_velocity', () => {
 
   it('fires on privileged and critical tickets above the desk-wide count, never on standard ones', () => {
     expect(codes(facts({ tier: 'privileged', deskPrivilegedTickets: 10 }))).toEqual([]);
-    expect(evaluateRisk(facts({ tier: 'critical', deskPrivilegedTickets: 11 }), policy)).toEqual([expect.objectContaining({ signal: 'reset_velocity', basis: 'desk' })]);
+    expect(evaluateRisk(facts({ tier: 'critical', deskPrivilegedTickets: 11 }), policy)).toEqual([
+      expect.objectContaining({ signal: 'reset_velocity', basis: 'desk' }),
+    ]);
     expect(codes(facts({ tier: 'standard', deskPrivilegedTickets: 500 }))).toEqual([]);
     expect(evaluateRisk(facts({ tier: 'privileged', accountTickets: 5, deskPrivilegedTickets: 11 }), policy)[0].basis).toBe('account+desk');
   });
@@ -110,7 +117,9 @@ describe('callback_not_on_file', () => {
 
   it('compares a callback e-mail case-insensitively, and is quiet without a callback', () => {
     expect(codes(facts({ callback: { email: 'Jane.Doe@Example.com' } }))).toEqual([]);
-    expect(evaluateRisk(facts({ callback: { email: 'jane.private@example.net', phone: '+15555550199' } }), policy)[0].reason).toMatch(/phone number and e-mail address .* are not on file/);
+    expect(evaluateRisk(facts({ callback: { email: 'jane.private@example.net', phone: '+15555550199' } }), policy)[0].reason).toMatch(
+      /phone number and e-mail address .* are not on file/,
+    );
     expect(codes(facts({ callback: {} }))).toEqual([]);
   });
 
@@ -171,7 +180,13 @@ describe('manager_not_independent', () => {
 });
 
 describe('changed_since_approval', () => {
-  const approved = { tier: 'critical' as const, email: 'jane@example.com', phone: '+447700900123', managerId: 'manager', approvedAt: '2026-12-01T10:00:00.000Z' };
+  const approved = {
+    tier: 'critical' as const,
+    email: 'jane@example.com',
+    phone: '+447700900123',
+    managerId: 'manager',
+    approvedAt: '2026-12-01T10:00:00.000Z',
+  };
 
   it('is quiet while the account is what the approval relied on (e-mail compared case-blind)', () => {
     expect(changedSinceApproval(approved, { ...approved, email: 'JANE@example.com ' })).toBeUndefined();
@@ -179,8 +194,15 @@ describe('changed_since_approval', () => {
 
   it('holds on any change of e-mail, phone, manager or tier, naming what changed and never a value', () => {
     const signal = changedSinceApproval(approved, { ...approved, email: 'mallory@example.net', managerId: null, tier: 'standard' })!;
-    expect(signal).toMatchObject({ signal: 'changed_since_approval', holds: true, basis: 'email+managerId+tier', detail: { changed: ['email', 'managerId', 'tier'] } });
-    expect(signal.reason).toMatch(/^the subject's e-mail address, manager, tier changed after the ticket was approved \(2026-12-01\): held, nothing is delivered/);
+    expect(signal).toMatchObject({
+      signal: 'changed_since_approval',
+      holds: true,
+      basis: 'email+managerId+tier',
+      detail: { changed: ['email', 'managerId', 'tier'] },
+    });
+    expect(signal.reason).toMatch(
+      /^the subject's e-mail address, manager, tier changed after the ticket was approved \(2026-12-01\): held, nothing is delivered/,
+    );
     expect(JSON.stringify(signal)).not.toMatch(/mallory|jane@/);
     expect(changedSinceApproval(approved, { ...approved, phone: '+447700900999' })).toMatchObject({ basis: 'phone' });
   });
@@ -191,7 +213,12 @@ describe('subject_reported_not_me', () => {
     const report = { id: 'report-1', reportedAt: daysAgo(2) };
     for (const tier of ['standard', 'privileged', 'critical'] as const) {
       expect(evaluateRisk(facts({ tier, notMeReport: report }), policy)).toEqual([
-        expect.objectContaining({ signal: 'subject_reported_not_me', holds: true, basis: 'report-1', reason: expect.stringMatching(/held until an admin clears the account's recovery hold$/) }),
+        expect.objectContaining({
+          signal: 'subject_reported_not_me',
+          holds: true,
+          basis: 'report-1',
+          reason: expect.stringMatching(/held until an admin clears the account's recovery hold$/),
+        }),
       ]);
     }
     expect(codes(facts({ notMeReport: null }))).toEqual([]);

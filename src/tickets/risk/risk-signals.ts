@@ -77,7 +77,9 @@ function velocitySignal(facts: RiskFacts, policy: RiskPolicy): RaisedSignal | un
   }
   if (facts.tier !== 'standard' && facts.deskPrivilegedTickets > perDesk.maxPrivilegedTickets) {
     scopes.push('desk');
-    reasons.push(`${facts.deskPrivilegedTickets} tickets for privileged and critical accounts across the desk in ${perDesk.windowMinutes} minutes (more than ${perDesk.maxPrivilegedTickets})`);
+    reasons.push(
+      `${facts.deskPrivilegedTickets} tickets for privileged and critical accounts across the desk in ${perDesk.windowMinutes} minutes (more than ${perDesk.maxPrivilegedTickets})`,
+    );
   }
   if (scopes.length === 0) return undefined;
   return {

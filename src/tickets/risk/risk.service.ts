@@ -20,7 +20,19 @@ import { agentRefusal, drillRunnerRefusal } from '../separation-of-duties';
 import { TicketTransitions } from '../ticket-transitions.service';
 import { Ticket } from '../ticket.entity';
 import { DAY, isFreshApprover, NotCountedReason, notCountedReasons, TierChange, tierInWindow } from './history-signals';
-import { ApprovalFacts, changedSinceApproval, evaluateRisk, HELD_STATES, HOLDABLE_STATES, managerChain, RaisedSignal, requiredSteps, RiskFacts, RiskSignalCode, STEP_RAISING_SIGNALS } from './risk-signals';
+import {
+  ApprovalFacts,
+  changedSinceApproval,
+  evaluateRisk,
+  HELD_STATES,
+  HOLDABLE_STATES,
+  managerChain,
+  RaisedSignal,
+  requiredSteps,
+  RiskFacts,
+  RiskSignalCode,
+  STEP_RAISING_SIGNALS,
+} from './risk-signals';
 import { TicketSignal } from './ticket-signal.entity';
 
 /** SQL: ticket `t` has a signal that holds it and no admin has cleared (the held list; take-next skips these). */
@@ -80,7 +92,10 @@ export class RiskService {
 
   private async tierChanges(em: EntityManager, accountId: string, now: Date): Promise<TierChange[]> {
     const since = new Date(now.getTime() - this.policy.risk.tierLoweredWindowDays * DAY);
-    const rows = (await em.query(`SELECT changed_at, tier_before FROM account_changes WHERE account_id = $1 AND 'tier' = ANY (changed) AND changed_at >= $2`, [accountId, since])) as {
+    const rows = (await em.query(`SELECT changed_at, tier_before FROM account_changes WHERE account_id = $1 AND 'tier' = ANY (changed) AND changed_at >= $2`, [
+      accountId,
+      since,
+    ])) as {
       changed_at: Date;
       tier_before: AccountTier;
     }[];
@@ -90,7 +105,9 @@ export class RiskService {
   /** The last change of `field` on an account (account_changes), or null. */
   private async lastChange(em: EntityManager, accountId: string | null, field: 'managerId' | 'email'): Promise<Date | null> {
     if (!accountId) return null;
-    const [row] = (await em.query(`SELECT max(changed_at) AS at FROM account_changes WHERE account_id = $1 AND $2 = ANY (changed)`, [accountId, field])) as { at: Date | null }[];
+    const [row] = (await em.query(`SELECT max(changed_at) AS at FROM account_changes WHERE account_id = $1 AND $2 = ANY (changed)`, [accountId, field])) as {
+      at: Date | null;
+    }[];
     return row?.at ?? null;
   }
 
@@ -154,7 +171,8 @@ export class RiskService {
     const row = await em.findOne(TicketSignal, { where: { ticketId, signal } });
     if (!row) throw new NotFound(`risk signal ${signal} on ticket`, ticketId);
     if (!row.holds) throw new Conflict(`${signal} does not hold this ticket: there is nothing to clear`);
-    if (signal === 'changed_since_approval') throw new Conflict('changed_since_approval is never cleared: what was approved is not what is on file; cancel the ticket and open a new one');
+    if (signal === 'changed_since_approval')
+      throw new Conflict('changed_since_approval is never cleared: what was approved is not what is on file; cancel the ticket and open a new one');
     if (row.clearedAt) throw new Conflict(`${signal} was already cleared at ${row.clearedAt.toISOString()}`);
     if (!HOLDABLE_STATES.includes(ticket.state)) throw new Conflict(`a ${ticket.state} ticket has no hold left to clear`, { state: ticket.state });
     return { ticket, row };
@@ -187,7 +205,12 @@ export class RiskService {
       query.andWhere('(t.created_at, t.id) > (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.take(limit + 1).getMany();
-    return toPage(rows, limit, (t) => [t.createdAt.toISOString(), t.id], (t) => t);
+    return toPage(
+      rows,
+      limit,
+      (t) => [t.createdAt.toISOString(), t.id],
+      (t) => t,
+    );
   }
 
   private async facts(em: EntityManager, ticket: Ticket): Promise<RiskFacts> {
@@ -200,9 +223,17 @@ export class RiskService {
       `SELECT
          (SELECT count(*)::int FROM tickets WHERE account_id = $1 AND created_at > $2 AND created_at <= $4 AND (NOT is_drill OR id = $5)) AS account_tickets,
          (SELECT count(*)::int FROM tickets WHERE tier IN ('privileged', 'critical') AND created_at > $3 AND created_at <= $4 AND (NOT is_drill OR id = $5)) AS desk_tickets`,
-      [ticket.accountId, new Date(now.getTime() - accountVelocity.windowDays * DAY), new Date(now.getTime() - deskVelocity.windowMinutes * MINUTE), now, ticket.id],
+      [
+        ticket.accountId,
+        new Date(now.getTime() - accountVelocity.windowDays * DAY),
+        new Date(now.getTime() - deskVelocity.windowMinutes * MINUTE),
+        now,
+        ticket.id,
+      ],
     )) as { account_tickets: number; desk_tickets: number }[];
-    const approvals = (await em.query(`SELECT approver_id, not_counted FROM approvals WHERE ticket_id = $1 AND decision = 'approve' ORDER BY created_at`, [ticket.id])) as {
+    const approvals = (await em.query(`SELECT approver_id, not_counted FROM approvals WHERE ticket_id = $1 AND decision = 'approve' ORDER BY created_at`, [
+      ticket.id,
+    ])) as {
       approver_id: string;
       not_counted: NotCountedReason[];
     }[];
@@ -235,7 +266,8 @@ export class RiskService {
     if (added.length === 0) return [];
     ticket.requiredSteps = [...ticket.requiredSteps, ...added];
     await em.update(Ticket, { id: ticket.id }, { requiredSteps: ticket.requiredSteps });
-    for (const step of added) await em.query(`INSERT INTO ticket_steps (ticket_id, step, status) VALUES ($1, $2, 'pending') ON CONFLICT DO NOTHING`, [ticket.id, step]);
+    for (const step of added)
+      await em.query(`INSERT INTO ticket_steps (ticket_id, step, status) VALUES ($1, $2, 'pending') ON CONFLICT DO NOTHING`, [ticket.id, step]);
     return added;
   }
 
@@ -263,7 +295,8 @@ export class RiskService {
     const now = facts.now.getTime();
     const { accountVelocity, deskVelocity } = this.policy.risk;
     const alerts: { template: TemplateName; why: string; key: string }[] = [];
-    if (signal.holds) alerts.push({ template: 'security.possible_social_engineering', why: signal.reason, key: `risk:${ticket.id}:${signal.signal}:${signal.basis}` });
+    if (signal.holds)
+      alerts.push({ template: 'security.possible_social_engineering', why: signal.reason, key: `risk:${ticket.id}:${signal.signal}:${signal.basis}` });
     if (signal.signal === 'reset_velocity') {
       const scopes = signal.detail.scopes as string[];
       if (scopes.includes('account')) {

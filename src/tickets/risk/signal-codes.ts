@@ -23,4 +23,3 @@ export interface RaisedSignal {
   basis: string;
   detail: Record<string, string | number | string[]>;
 }
-

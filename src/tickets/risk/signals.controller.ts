@@ -1,7 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { answer, ChangeRequestDto } from '../../change-requests/dto/change-request.dto';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentStaff } from '../../staff/current-staff.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
 import { RequiresStepUp } from '../../common/auth/step-up.decorator';
@@ -45,11 +54,20 @@ export class SignalsController {
   @Roles('admin')
   @RequiresStepUp()
   @ApiParam({ name: 'signal', enum: RISK_SIGNALS })
-  @ApiOkResponse({ type: TicketDto, description: 'The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again' })
+  @ApiOkResponse({
+    type: TicketDto,
+    description: 'The hold is released (who, when and why recorded on the signal and audited); the ticket can be claimed or approved again',
+  })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid id, signal or reason' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown ticket, or no such signal on it' })
-  @ApiAcceptedResponse({ type: ChangeRequestDto, description: 'With two or more admins: a change request now waits for a second admin, who releases the hold on approval' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The signal does not hold the ticket, was already cleared, the ticket is closed, or a change request for it is pending' })
+  @ApiAcceptedResponse({
+    type: ChangeRequestDto,
+    description: 'With two or more admins: a change request now waits for a second admin, who releases the hold on approval',
+  })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The signal does not hold the ticket, was already cleared, the ticket is closed, or a change request for it is pending',
+  })
   async clear(
     @CurrentStaff() staff: Staff,
     @UuidParam('id') id: string,

@@ -9,7 +9,11 @@ export function Field({ label, error, hint, ...input }: InputHTMLAttributes<HTML
       <label htmlFor={id}>{label}</label>
       <input id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined} {...input} />
       {hint && !error && <small id={`${id}-hint`}>{hint}</small>}
-      {error && <small id={`${id}-error`} className="field-error">{error}</small>}
+      {error && (
+        <small id={`${id}-error`} className="field-error">
+          {error}
+        </small>
+      )}
     </div>
   );
 }
@@ -25,7 +29,11 @@ export function TextArea({ label, error, ...input }: TextareaHTMLAttributes<HTML
   );
 }
 
-export function Select({ label, options, ...select }: SelectHTMLAttributes<HTMLSelectElement> & { label: string; options: readonly (string | [string, string])[] }) {
+export function Select({
+  label,
+  options,
+  ...select
+}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; options: readonly (string | [string, string])[] }) {
   const id = useId();
   return (
     <div className="field">
@@ -86,7 +94,15 @@ export function Panel({ title, actions, children }: { title: ReactNode; actions?
 }
 
 /** Screens that load: the error, a spinner the first time, an empty state, or the content. */
-export function LoadState<T>({ loaded, empty, children }: { loaded: { data?: T; error?: ApiError; loading: boolean }; empty?: (data: T) => ReactNode | false; children: (data: T) => ReactNode }) {
+export function LoadState<T>({
+  loaded,
+  empty,
+  children,
+}: {
+  loaded: { data?: T; error?: ApiError; loading: boolean };
+  empty?: (data: T) => ReactNode | false;
+  children: (data: T) => ReactNode;
+}) {
   if (loaded.error && loaded.data === undefined) return <ErrorNote error={loaded.error} />;
   if (loaded.data === undefined) return <Loading />;
   const emptyNote = empty?.(loaded.data);

@@ -5,10 +5,7 @@ import { csrfStore, tokenStore } from './token-store';
 export type Me = Schemas['StaffDto'];
 export type Role = Me['roles'][number];
 
-type SessionState =
-  | { status: 'checking' }
-  | { status: 'signed-out'; notice?: string }
-  | { status: 'signed-in'; me: Me; method: 'oidc' | 'staff_token' };
+type SessionState = { status: 'checking' } | { status: 'signed-out'; notice?: string } | { status: 'signed-in'; me: Me; method: 'oidc' | 'staff_token' };
 
 interface Session {
   state: SessionState;

@@ -109,7 +109,9 @@ function AccountTable({ items, onEdit }: { items: Account[]; onEdit(account: Acc
           <td className="adm-nowrap">{account.costCentre ?? <None />}</td>
           <td>
             <ActiveBadge active={account.status === 'active'} />
-            <span className="obx-sub">{account.source === 'directory' ? `from the directory, last changed ${formatTime(account.directoryChangedAt)}` : 'entered by hand'}</span>
+            <span className="obx-sub">
+              {account.source === 'directory' ? `from the directory, last changed ${formatTime(account.directoryChangedAt)}` : 'entered by hand'}
+            </span>
           </td>
           <td>
             <button type="button" className="secondary" aria-label={`Edit ${account.displayName}`} onClick={() => onEdit(account)}>

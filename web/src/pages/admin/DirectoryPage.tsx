@@ -17,7 +17,13 @@ export function DirectoryPage() {
   const [name, setName] = useState('');
   const [pending, setPending] = useState<ChangeRequest>();
   const show = (created: Created) =>
-    setIssued({ token: created.secret, staffName: created.connection.name, label: `SCIM base URL ${created.baseUrl}`, expiresAt: null, baseUrl: created.baseUrl });
+    setIssued({
+      token: created.secret,
+      staffName: created.connection.name,
+      label: `SCIM base URL ${created.baseUrl}`,
+      expiresAt: null,
+      baseUrl: created.baseUrl,
+    });
   const create = useAction(async () => {
     const created = await unwrap(api.POST('/v1/scim-connections', { body: { name } }));
     if (isChangeRequest(created)) setPending(created);
@@ -49,17 +55,37 @@ export function DirectoryPage() {
             void create.run();
           }}
         >
-          <Field label="Name" value={name} required maxLength={100} onChange={(e) => setName(e.target.value)} hint="What the directory is, e.g. Okta production" />
+          <Field
+            label="Name"
+            value={name}
+            required
+            maxLength={100}
+            onChange={(e) => setName(e.target.value)}
+            hint="What the directory is, e.g. Okta production"
+          />
           <SecondAdminNote show />
           <PendingRequestNote request={pending} />
-          <FormFooter error={create.error} busy={create.busy} label="Create connection" busyLabel="Creating…" disabled={!name.trim()} cancelLabel="Clear" onCancel={() => setName('')} />
+          <FormFooter
+            error={create.error}
+            busy={create.busy}
+            label="Create connection"
+            busyLabel="Creating…"
+            disabled={!name.trim()}
+            cancelLabel="Clear"
+            onCancel={() => setName('')}
+          />
         </form>
       </Panel>
       <ErrorNote error={revoke.error ?? fetchSecret.error} />
       <Panel title="Connections">
         <LoadState loaded={connections} empty={(list) => list.length === 0 && 'No SCIM connections yet.'}>
           {(list) => (
-            <ConnectionsTable items={list} busy={revoke.busy || fetchSecret.busy} onRevoke={(id) => revoke.run(id)} onFetchSecret={(id) => fetchSecret.run(id)} />
+            <ConnectionsTable
+              items={list}
+              busy={revoke.busy || fetchSecret.busy}
+              onRevoke={(id) => revoke.run(id)}
+              onFetchSecret={(id) => fetchSecret.run(id)}
+            />
           )}
         </LoadState>
       </Panel>
@@ -85,7 +111,14 @@ function ConnectionsTable({
       {items.map((c) => (
         <tr key={c.id}>
           <td>
-            {c.name} {c.revokedAt ? <Badge tone="danger">revoked</Badge> : c.awaitingSecret ? <Badge tone="warn">awaiting its secret</Badge> : <Badge tone="ok">active</Badge>}
+            {c.name}{' '}
+            {c.revokedAt ? (
+              <Badge tone="danger">revoked</Badge>
+            ) : c.awaitingSecret ? (
+              <Badge tone="warn">awaiting its secret</Badge>
+            ) : (
+              <Badge tone="ok">active</Badge>
+            )}
             <span className="obx-sub">
               created {formatTime(c.createdAt)} by <span className="mono">{c.createdBy}</span>
             </span>
@@ -93,7 +126,9 @@ function ConnectionsTable({
           <td>{c.lastRequestAt ? formatTime(c.lastRequestAt) : 'never'}</td>
           <td>
             {c.creates} / {c.updates} / {c.deactivations}
-            <span className="obx-sub">{c.requests} requests, {c.errors} errors</span>
+            <span className="obx-sub">
+              {c.requests} requests, {c.errors} errors
+            </span>
           </td>
           <td>
             {c.lastErrors.length === 0
@@ -110,8 +145,12 @@ function ConnectionsTable({
                 Show its secret (once)
               </button>
             )}
-            {!c.revokedAt && c.awaitingSecret && c.createdBy !== `staff:${me.id}` && <span className="obx-sub">only the admin who asked for it can fetch its secret</span>}
-            {!c.revokedAt && <ConfirmButton label="Revoke" warning={`${c.name} will no longer be able to provision.`} busy={busy} onConfirm={() => onRevoke(c.id)} />}
+            {!c.revokedAt && c.awaitingSecret && c.createdBy !== `staff:${me.id}` && (
+              <span className="obx-sub">only the admin who asked for it can fetch its secret</span>
+            )}
+            {!c.revokedAt && (
+              <ConfirmButton label="Revoke" warning={`${c.name} will no longer be able to provision.`} busy={busy} onConfirm={() => onRevoke(c.id)} />
+            )}
           </td>
         </tr>
       ))}

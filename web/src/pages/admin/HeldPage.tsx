@@ -16,7 +16,8 @@ function clearSignal(ticketId: string, signal: Signal['signal'], reason: string)
 }
 
 function clearedNotice(outcome: Ticket | ChangeRequest, signal: Signal['signal']): string {
-  if (isChangeRequest(outcome)) return `Waiting for a second admin: change request ${outcome.id} clears ${SIGNAL_LABEL[signal]} once another admin approves it (under Change requests).`;
+  if (isChangeRequest(outcome))
+    return `Waiting for a second admin: change request ${outcome.id} clears ${SIGNAL_LABEL[signal]} once another admin approves it (under Change requests).`;
   const ticket = outcome;
   const who = ticket.account.displayName;
   if (ticket.held) return `${SIGNAL_LABEL[signal]} cleared on the ticket for ${who}; another signal still holds it.`;
@@ -49,7 +50,15 @@ export function HeldPage() {
   );
 }
 
-function HeldTicket({ ticket, myId, onCleared }: { ticket: Ticket; myId: string; onCleared: (outcome: Ticket | ChangeRequest, signal: Signal['signal']) => void }) {
+function HeldTicket({
+  ticket,
+  myId,
+  onCleared,
+}: {
+  ticket: Ticket;
+  myId: string;
+  onCleared: (outcome: Ticket | ChangeRequest, signal: Signal['signal']) => void;
+}) {
   return (
     <article className="panel risk-held-ticket" aria-label={`Held: ${ticket.account.displayName}`}>
       <header className="panel-head">
@@ -84,7 +93,15 @@ function HeldTicket({ ticket, myId, onCleared }: { ticket: Ticket; myId: string;
 }
 
 /** Clears one hold; the server's refusal (own account, already cleared, closed ticket) is shown here. */
-function ClearForm({ ticket, signal, onCleared }: { ticket: Ticket; signal: Signal['signal']; onCleared: (outcome: Ticket | ChangeRequest, signal: Signal['signal']) => void }) {
+function ClearForm({
+  ticket,
+  signal,
+  onCleared,
+}: {
+  ticket: Ticket;
+  signal: Signal['signal'];
+  onCleared: (outcome: Ticket | ChangeRequest, signal: Signal['signal']) => void;
+}) {
   const [reason, setReason] = useState('');
   const clear = useAction(() => clearSignal(ticket.id, signal, reason.trim()));
   const fieldError = clear.error?.fieldMessages.reason;

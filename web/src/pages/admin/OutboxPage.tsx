@@ -25,7 +25,9 @@ export function OutboxPage() {
   const [notice, setNotice] = useState<string>();
   const list = useKeysetList((cursor) => unwrap(api.GET('/v1/outbox', { params: { query: { status, cursor } } })), [status]);
   const resent = (message: Message) => {
-    setNotice(`The ${message.template} ${message.channel === 'sms' ? 'SMS' : 'e-mail'} to ${message.recipient} is pending again: the relay will deliver it, with the same idempotency key.`);
+    setNotice(
+      `The ${message.template} ${message.channel === 'sms' ? 'SMS' : 'e-mail'} to ${message.recipient} is pending again: the relay will deliver it, with the same idempotency key.`,
+    );
     void list.reload();
   };
 
@@ -72,7 +74,15 @@ function OutboxTable({ label, items, resendable, onResent }: { label: string; it
         <tr key={m.id}>
           <td>
             <span className="adm-action">{m.template}</span>
-            <span className="obx-sub">{m.ticketId ? <>Ticket <span className="mono">{m.ticketId}</span></> : 'No ticket'}</span>
+            <span className="obx-sub">
+              {m.ticketId ? (
+                <>
+                  Ticket <span className="mono">{m.ticketId}</span>
+                </>
+              ) : (
+                'No ticket'
+              )}
+            </span>
           </td>
           <td>
             {m.channel === 'sms' ? 'SMS' : 'E-mail'}

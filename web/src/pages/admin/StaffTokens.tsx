@@ -76,7 +76,10 @@ function IssueTokenForm({ member, onIssued }: { member: StaffMember; onIssued(is
   const isService = member.roles.includes('service');
   const [scopes, setScopes] = useState<Scope[]>([]);
   const [networks, setNetworks] = useState('');
-  const cidrs = networks.split(',').map((n) => n.trim()).filter(Boolean);
+  const cidrs = networks
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const issue = useAction(() =>
     unwrap(
       api.POST('/v1/staff/{id}/tokens', {
@@ -104,7 +107,13 @@ function IssueTokenForm({ member, onIssued }: { member: StaffMember; onIssued(is
         <Field label="Label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={100} placeholder="e.g. laptop" error={fields.label} />
         {isService && (
           <>
-            <CheckboxGroup legend="Scopes (what this service token may call)" options={SERVICE_SCOPES} value={scopes} onChange={setScopes} error={fields.scopes} />
+            <CheckboxGroup
+              legend="Scopes (what this service token may call)"
+              options={SERVICE_SCOPES}
+              value={scopes}
+              onChange={setScopes}
+              error={fields.scopes}
+            />
             <Field
               label="Allowed networks"
               value={networks}

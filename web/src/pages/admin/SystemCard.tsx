@@ -60,8 +60,8 @@ export function SystemCard({ system, accounts, onChanged }: { system: CriticalSy
         ) : (
           system.pendingChangeRequestId && (
             <p role="status" className="notice adm-result">
-              Waiting for a second admin: change request <code>{system.pendingChangeRequestId}</code> changes this system once another admin approves it under Change
-              requests; no other change to it can be asked until then.
+              Waiting for a second admin: change request <code>{system.pendingChangeRequestId}</code> changes this system once another admin approves it under
+              Change requests; no other change to it can be asked until then.
             </p>
           )
         )}

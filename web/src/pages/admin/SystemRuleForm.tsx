@@ -25,7 +25,15 @@ export function SystemRuleForm({ system, onApplied, onPending }: { system: Criti
     <form onSubmit={submit} aria-label={`Unlock rule of ${system.name}`} className="adm-inline-form">
       <div className="row">
         <Field label="Custodians needed (k)" type="number" min={2} max={10} value={k} onChange={(e) => setK(e.target.value)} error={fields.k} />
-        <Field label="Window (seconds)" type="number" min={30} max={3600} value={windowSeconds} onChange={(e) => setWindowSeconds(e.target.value)} error={fields.windowSeconds} />
+        <Field
+          label="Window (seconds)"
+          type="number"
+          min={30}
+          max={3600}
+          value={windowSeconds}
+          onChange={(e) => setWindowSeconds(e.target.value)}
+          error={fields.windowSeconds}
+        />
         <div className="adm-row-button">
           <button type="submit" disabled={save.busy || unchanged}>
             {save.busy ? 'Saving…' : 'Change the rule'}

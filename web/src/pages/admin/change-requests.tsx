@@ -22,7 +22,9 @@ export function SecondAdminNote({ show }: { show: boolean }) {
   const { on, message } = status.data.multiPartyApproval;
   return (
     <p className="notice adm-note" role="note">
-      {on ? 'This will need a second admin: it becomes a change request that another admin approves before it applies.' : `This applies at once and security is alerted: ${message}.`}
+      {on
+        ? 'This will need a second admin: it becomes a change request that another admin approves before it applies.'
+        : `This applies at once and security is alerted: ${message}.`}
     </p>
   );
 }
@@ -32,8 +34,8 @@ export function PendingRequestNote({ request }: { request?: ChangeRequest }) {
   if (!request) return null;
   return (
     <p role="status" className="notice adm-result">
-      Waiting for a second admin: change request <code>{request.id}</code> ({describeKind(request)}) until {formatTime(request.expiresAt)}. It applies when another admin approves it
-      under Change requests.
+      Waiting for a second admin: change request <code>{request.id}</code> ({describeKind(request)}) until {formatTime(request.expiresAt)}. It applies when
+      another admin approves it under Change requests.
     </p>
   );
 }
@@ -99,8 +101,8 @@ function RequestCard({ request, onDecided }: { request: ChangeRequest; onDecided
         <Badge tone={request.state === 'pending' ? 'warn' : request.state === 'applied' ? 'ok' : 'neutral'}>{request.state}</Badge>
       </header>
       <p>
-        Requested by <code>{request.requestedBy}</code> {age} ago ({formatTime(request.createdAt)}); reason: {request.reason ?? <span className="muted">none given</span>}. Rules:{' '}
-        {request.sensitive.join(', ')}.
+        Requested by <code>{request.requestedBy}</code> {age} ago ({formatTime(request.createdAt)}); reason:{' '}
+        {request.reason ?? <span className="muted">none given</span>}. Rules: {request.sensitive.join(', ')}.
       </p>
       <table className="adm-table" aria-label="Before and after">
         <thead>
@@ -126,7 +128,12 @@ function RequestCard({ request, onDecided }: { request: ChangeRequest; onDecided
         </p>
       )}
       {request.outcome && <p className="muted">{request.outcome}</p>}
-      {request.state === 'pending' && (request.reviewable ? <ReviewForm request={request} onDecided={onDecided} /> : <p className="muted">You cannot review this: {request.notReviewableBecause}.</p>)}
+      {request.state === 'pending' &&
+        (request.reviewable ? (
+          <ReviewForm request={request} onDecided={onDecided} />
+        ) : (
+          <p className="muted">You cannot review this: {request.notReviewableBecause}.</p>
+        ))}
     </article>
   );
 }
@@ -143,7 +150,15 @@ function ReviewForm({ request, onDecided }: { request: ChangeRequest; onDecided(
   };
   return (
     <form className="adm-inline-form" aria-label={`Review ${request.id}`} onSubmit={submit('approve')}>
-      <Field label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} minLength={3} maxLength={500} required error={decide.error?.fieldMessages.reason} />
+      <Field
+        label="Reason"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        minLength={3}
+        maxLength={500}
+        required
+        error={decide.error?.fieldMessages.reason}
+      />
       <div className="adm-actions">
         <button type="submit" disabled={decide.busy || reason.trim().length < 3}>
           Approve and apply

@@ -41,7 +41,13 @@ export function QueuePage() {
       </header>
       <div className="tabs desk-tabs" role="group" aria-label="Tickets by state">
         {QUEUE_STATES.map((s) => (
-          <button key={s} type="button" className={s === FINISHED_STATES[0] ? 'desk-tab-finished' : undefined} aria-pressed={s === state} onClick={() => setParams(s === 'open' ? {} : { state: s })}>
+          <button
+            key={s}
+            type="button"
+            className={s === FINISHED_STATES[0] ? 'desk-tab-finished' : undefined}
+            aria-pressed={s === state}
+            onClick={() => setParams(s === 'open' ? {} : { state: s })}
+          >
             {STATE_LABEL[s]} <span className="desk-count">{counts ? counts[s] : '…'}</span>
           </button>
         ))}

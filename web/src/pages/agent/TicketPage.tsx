@@ -45,7 +45,11 @@ export function TicketPage() {
   const state = loaded.data?.ticket.state;
   useEffect(() => setFinished(state !== undefined && FINISHED_STATES.includes(state)), [state]);
 
-  return <LoadState loaded={loaded}>{({ ticket, events }) => <TicketView ticket={ticket} events={events} me={me} onChanged={() => void loaded.reload()} />}</LoadState>;
+  return (
+    <LoadState loaded={loaded}>
+      {({ ticket, events }) => <TicketView ticket={ticket} events={events} me={me} onChanged={() => void loaded.reload()} />}
+    </LoadState>
+  );
 }
 
 function TicketView({ ticket, events, me, onChanged }: { ticket: Ticket; events: TimelineEvent[]; me: Me; onChanged: () => void }) {

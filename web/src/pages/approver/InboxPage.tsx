@@ -34,7 +34,9 @@ export function InboxPage() {
       <header className="desk-page-head">
         <div>
           <h1>Approvals</h1>
-          <p className="muted">Recoveries an agent has proofed, waiting for your signature. Nobody signs a ticket they proofed, their own, or one they already signed.</p>
+          <p className="muted">
+            Recoveries an agent has proofed, waiting for your signature. Nobody signs a ticket they proofed, their own, or one they already signed.
+          </p>
         </div>
       </header>
       {notice && (

@@ -30,8 +30,8 @@ export function LogVerify({ onVerdict }: { onVerdict(verdict: Verdict | undefine
       <ErrorNote error={verify.error} />
       {!verdict && !verify.error && (
         <p className="muted adm-note">
-          Recomputes every event into the Merkle tree and checks it against each signed checkpoint the witness holds, outside the database: an edited, reordered,
-          deleted or swapped event is named.
+          Recomputes every event into the Merkle tree and checks it against each signed checkpoint the witness holds, outside the database: an edited,
+          reordered, deleted or swapped event is named.
         </p>
       )}
       {verdict?.ok && (

@@ -20,7 +20,10 @@ function reportQuery(campaign: string, from: string, to: string): ReportQuery {
 }
 
 function csvFileName(campaign: string, from: string, to: string): string {
-  const slug = (campaign || 'all-campaigns').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = (campaign || 'all-campaigns')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return ['drill-report', slug, from && `from-${from}`, to && `to-${to}`].filter(Boolean).join('-') + '.csv';
 }
 
@@ -43,7 +46,19 @@ interface Column<T> {
   numeric?: boolean;
 }
 
-function ResultTable<T>({ title, rows, columns, rowKey, empty }: { title: string; rows: T[]; columns: Column<T>[]; rowKey: (row: T) => string; empty: string }) {
+function ResultTable<T>({
+  title,
+  rows,
+  columns,
+  rowKey,
+  empty,
+}: {
+  title: string;
+  rows: T[];
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  empty: string;
+}) {
   return (
     <section className="drl-report-section">
       <h3>{title}</h3>
@@ -99,9 +114,15 @@ function FunnelSection({ funnel, scope }: { funnel: Funnel; scope: string }) {
       ) : (
         <>
           <ul className="drl-legend" aria-label="Legend">
-            <li><span className="drl-swatch drl-swatch-go" /> went on</li>
-            <li><span className="drl-swatch drl-swatch-stopped" /> stopped here (passed)</li>
-            <li><span className="drl-swatch drl-swatch-through" /> got through here (failed)</li>
+            <li>
+              <span className="drl-swatch drl-swatch-go" /> went on
+            </li>
+            <li>
+              <span className="drl-swatch drl-swatch-stopped" /> stopped here (passed)
+            </li>
+            <li>
+              <span className="drl-swatch drl-swatch-through" /> got through here (failed)
+            </li>
           </ul>
           <div className="drl-funnel">
             <FunnelChart funnel={funnel} scope={scope} />

@@ -38,7 +38,10 @@ export function DrillList({ campaigns, version }: { campaigns: string[]; version
         </div>
       }
     >
-      <LoadState loaded={page} empty={(p) => p.items.length === 0 && !cursor && (campaign ? `No drills in ${campaign} yet.` : 'No drills yet: submit a scenario above.')}>
+      <LoadState
+        loaded={page}
+        empty={(p) => p.items.length === 0 && !cursor && (campaign ? `No drills in ${campaign} yet.` : 'No drills yet: submit a scenario above.')}
+      >
         {(p) => (
           <>
             <div className="drl-table-wrap" tabIndex={0} role="region" aria-label="Drills, newest first">
@@ -62,7 +65,12 @@ export function DrillList({ campaigns, version }: { campaigns: string[]; version
                         <div className="muted drl-small">{d.campaign}</div>
                       </td>
                       <td>
-                        {d.accountExternalId ?? d.accountId ? <span className="drl-id">{d.accountExternalId ?? d.accountId}</span> : <span className="muted">hidden until its ticket closes</span>} {d.accountTier && <Badge tone={tierTone(d.accountTier)}>{d.accountTier}</Badge>}
+                        {(d.accountExternalId ?? d.accountId) ? (
+                          <span className="drl-id">{d.accountExternalId ?? d.accountId}</span>
+                        ) : (
+                          <span className="muted">hidden until its ticket closes</span>
+                        )}{' '}
+                        {d.accountTier && <Badge tone={tierTone(d.accountTier)}>{d.accountTier}</Badge>}
                       </td>
                       <td>
                         {d.ticketId ? (
@@ -89,7 +97,12 @@ export function DrillList({ campaigns, version }: { campaigns: string[]; version
               <button type="button" className="secondary" disabled={!cursors.length || page.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
                 Newer
               </button>
-              <button type="button" className="secondary" disabled={!p.nextCursor || page.loading} onClick={() => p.nextCursor && setCursors((c) => [...c, p.nextCursor!])}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={!p.nextCursor || page.loading}
+                onClick={() => p.nextCursor && setCursors((c) => [...c, p.nextCursor!])}
+              >
                 Older
               </button>
             </div>

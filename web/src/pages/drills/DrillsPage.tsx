@@ -14,8 +14,7 @@ export function DrillsPage() {
       <header className="drl-page-head">
         <h1>Drills</h1>
         <p className="muted">
-          Social-engineering drills enter the agents’ queue as ordinary tickets. They are scored from what staff did: stopped (passed) or got through
-          (failed).
+          Social-engineering drills enter the agents’ queue as ordinary tickets. They are scored from what staff did: stopped (passed) or got through (failed).
         </p>
       </header>
       <ScenarioForm onCreated={() => setVersion((v) => v + 1)} />

@@ -40,25 +40,23 @@ function rowsOf(funnel: Funnel): Row[] {
       segments: [{ value: funnel.scored, tone: 'go' }],
       note: <tspan className="drl-muted">{left.length ? `not counted: ${left.join(', ')}` : 'every drill in the selection was decided'}</tspan>,
     },
-    ...funnel.stages.map(
-      (s): Row => ({
-        key: s.key,
-        label: s.label,
-        total: `${s.reached} reached`,
-        segments: [
-          { value: s.reached - s.stopped - s.gotThrough, tone: 'go' },
-          { value: s.stopped, tone: 'stopped' },
-          { value: s.gotThrough, tone: 'through' },
-        ],
-        note: (
-          <>
-            <tspan className="drl-text-stopped">{s.stopped} stopped here</tspan>
-            <tspan className="drl-muted"> · </tspan>
-            <tspan className="drl-text-through">{s.gotThrough} got through here</tspan>
-          </>
-        ),
-      }),
-    ),
+    ...funnel.stages.map((s): Row => ({
+      key: s.key,
+      label: s.label,
+      total: `${s.reached} reached`,
+      segments: [
+        { value: s.reached - s.stopped - s.gotThrough, tone: 'go' },
+        { value: s.stopped, tone: 'stopped' },
+        { value: s.gotThrough, tone: 'through' },
+      ],
+      note: (
+        <>
+          <tspan className="drl-text-stopped">{s.stopped} stopped here</tspan>
+          <tspan className="drl-muted"> · </tspan>
+          <tspan className="drl-text-through">{s.gotThrough} got through here</tspan>
+        </>
+      ),
+    })),
     {
       key: 'through',
       label: 'Got through',

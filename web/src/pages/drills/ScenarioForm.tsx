@@ -90,7 +90,12 @@ export function ScenarioForm({ onCreated }: { onCreated: (drill: Drill) => void 
       <form className="drl-scenario-form" onSubmit={onSubmit} noValidate>
         <div className="drl-scenario-editor" ref={editor}>
           <div className="drl-scenario-sources">
-            <Select label="Load example" value={example} onChange={(e) => chooseExample(e.target.value)} options={[['', 'Choose an example…'], ...EXAMPLE_SCENARIOS.map((e): [string, string] => [e.id, e.title])]} />
+            <Select
+              label="Load example"
+              value={example}
+              onChange={(e) => chooseExample(e.target.value)}
+              options={[['', 'Choose an example…'], ...EXAMPLE_SCENARIOS.map((e): [string, string] => [e.id, e.title])]}
+            />
             <Field label="Upload a scenario file" type="file" accept=".json,application/json" onChange={chooseFile} error={fileError} />
           </div>
           <TextArea
@@ -130,8 +135,9 @@ export function ScenarioForm({ onCreated }: { onCreated: (drill: Drill) => void 
             <div className="drl-help muted">
               <h3>What a scenario holds</h3>
               <p>
-                Required: <code>name</code>, <code>campaign</code>, <code>target</code> (one of <code>accountId</code>, <code>externalId</code>, <code>tier</code>), <code>channel</code>,{' '}
-                <code>reason</code>, <code>pretext</code>. Optional: <code>claims</code>, <code>answers</code> (the caller’s script per proofing step), <code>schedule</code>.
+                Required: <code>name</code>, <code>campaign</code>, <code>target</code> (one of <code>accountId</code>, <code>externalId</code>,{' '}
+                <code>tier</code>), <code>channel</code>, <code>reason</code>, <code>pretext</code>. Optional: <code>claims</code>, <code>answers</code> (the
+                caller’s script per proofing step), <code>schedule</code>.
               </p>
               <p>The scenario is checked against drills/scenario.schema.json when you submit; each refused field is listed here.</p>
             </div>
@@ -139,7 +145,14 @@ export function ScenarioForm({ onCreated }: { onCreated: (drill: Drill) => void 
           <ErrorNote error={generalError} />
           {created && (
             <p className="notice" role="status">
-              Drill “{created.name}” {created.ticketId ? <>started: ticket <code>{created.ticketId}</code> is in the agents’ queue.</> : <>is scheduled for {formatTime(created.scheduledFor)}.</>}
+              Drill “{created.name}”{' '}
+              {created.ticketId ? (
+                <>
+                  started: ticket <code>{created.ticketId}</code> is in the agents’ queue.
+                </>
+              ) : (
+                <>is scheduled for {formatTime(created.scheduledFor)}.</>
+              )}
             </p>
           )}
           <button type="submit" disabled={submit.busy || !text.trim()}>

@@ -61,7 +61,10 @@ export function combine(campaigns: CampaignResult[]): Pick<CampaignResult, 'pass
  */
 export function funnelOf(result: Pick<CampaignResult, 'passed' | 'failed' | 'inconclusive' | 'undecided' | 'byStep'>): Funnel {
   const outcome = (steps: string[]) =>
-    steps.reduce((total, step) => ({ passed: total.passed + (result.byStep[step]?.passed ?? 0), failed: total.failed + (result.byStep[step]?.failed ?? 0) }), { passed: 0, failed: 0 });
+    steps.reduce((total, step) => ({ passed: total.passed + (result.byStep[step]?.passed ?? 0), failed: total.failed + (result.byStep[step]?.failed ?? 0) }), {
+      passed: 0,
+      failed: 0,
+    });
   const unknown = Object.keys(result.byStep).filter((step) => !PROOFING_STEPS.includes(step) && !AGENT_CALLS.includes(step) && step !== 'approval');
   const groups: [string, string[]][] = [
     ...[...PROOFING_STEPS, ...unknown].filter((step) => result.byStep[step]).map((step): [string, string[]] => [step, [step]]),

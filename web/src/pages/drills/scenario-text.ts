@@ -1,8 +1,6 @@
 /** Reading a pasted scenario: JSON syntax errors with their line and column, and the line each value sits on. */
 
-export type ScenarioText =
-  | { ok: true; value: unknown; lineOf: (pointer: string) => number }
-  | { ok: false; message: string; line?: number; column?: number };
+export type ScenarioText = { ok: true; value: unknown; lineOf: (pointer: string) => number } | { ok: false; message: string; line?: number; column?: number };
 
 /** 1-based line and column of a character offset. */
 function positionOf(text: string, offset: number): { line: number; column: number } {

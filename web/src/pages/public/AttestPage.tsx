@@ -38,8 +38,8 @@ export function AttestPage() {
     <PublicLayout title="Please confirm a help-desk request">
       <Request request={request.data} />
       <p>
-        Only confirm if you know this request is genuine — for example, the person told you themselves, in person or on a number you already
-        had. <strong>Attackers call help desks pretending to be employees.</strong>
+        Only confirm if you know this request is genuine — for example, the person told you themselves, in person or on a number you already had.{' '}
+        <strong>Attackers call help desks pretending to be employees.</strong>
       </p>
       <ErrorNote error={decide.error} />
       <div className="row">
@@ -67,7 +67,9 @@ function Request({ request }: { request: Schemas['AttestationRequestDto'] }) {
       <dt>How</dt>
       <dd>{CHANNEL[request.channel] ?? request.channel}</dd>
       <dt>Callback details the caller gave</dt>
-      <dd>{callback || 'none given'} <small className="muted">(as given by the caller, not checked)</small></dd>
+      <dd>
+        {callback || 'none given'} <small className="muted">(as given by the caller, not checked)</small>
+      </dd>
       <dt>This link works until</dt>
       <dd>{formatTime(request.expiresAt)}</dd>
     </dl>

@@ -35,10 +35,7 @@ export function LinkNotUsable({ error }: { error: ApiError }) {
   return (
     <PublicLayout title="This link can no longer be used">
       <p role="alert">It has been used already or has expired. Links in our messages work once and for a limited time.</p>
-      <p>
-        If you did not use it yourself, or you still need help, call the help desk on the number in your company directory — not a number from a
-        message.
-      </p>
+      <p>If you did not use it yourself, or you still need help, call the help desk on the number in your company directory — not a number from a message.</p>
     </PublicLayout>
   );
 }

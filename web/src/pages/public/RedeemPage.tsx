@@ -21,8 +21,7 @@ export function RedeemPage() {
     <PublicLayout title="Your new backup codes are ready">
       <p>The help desk has issued new backup codes for your account. Your old codes no longer work.</p>
       <p>
-        Make sure nobody can see your screen, then show the codes. <strong>They are shown once:</strong> this link stops working as soon as you
-        open them.
+        Make sure nobody can see your screen, then show the codes. <strong>They are shown once:</strong> this link stops working as soon as you open them.
       </p>
       <ErrorNote error={reveal.error} />
       <button type="button" onClick={() => void reveal.run()} disabled={reveal.busy}>

@@ -53,7 +53,15 @@ export function AgentActions({ ticket, me, onChanged }: { ticket: Ticket; me: Me
           <ErrorNote error={release.error} />
         </div>
       )}
-      {actions.withReason.length > 0 && <ReasonForm ticketId={ticket.id} name="Decide this ticket" label="Reason (recorded in the audit trail)" actions={actions.withReason} onDone={onChanged} />}
+      {actions.withReason.length > 0 && (
+        <ReasonForm
+          ticketId={ticket.id}
+          name="Decide this ticket"
+          label="Reason (recorded in the audit trail)"
+          actions={actions.withReason}
+          onDone={onChanged}
+        />
+      )}
     </div>
   );
 }

@@ -40,7 +40,8 @@ export function Approvals({ ticket, me, onSigned }: { ticket: Ticket; me: Me; on
         <ul className="desk-list">
           {ticket.approvals.map((a) => (
             <li key={`${a.approverId}-${a.createdAt}`}>
-              <Badge tone={a.decision === 'approve' ? 'ok' : 'danger'}>{a.decision === 'approve' ? 'Approved' : 'Denied'}</Badge> {staffText(a.approverId, me.id)}, {formatTime(a.createdAt)}: “{a.reason}”
+              <Badge tone={a.decision === 'approve' ? 'ok' : 'danger'}>{a.decision === 'approve' ? 'Approved' : 'Denied'}</Badge>{' '}
+              {staffText(a.approverId, me.id)}, {formatTime(a.createdAt)}: “{a.reason}”
               {!a.independent && (
                 <>
                   {' '}

@@ -23,7 +23,17 @@ function evidenceText(evidence: Step['evidence']): string {
  * The ticket's required steps with their outcome. `workable` adds each open step's form:
  * only for the agent working the ticket while it is proofing.
  */
-export function ProofingSteps({ ticket, workable, onChanged, stepHeading: Heading = 'h3' }: { ticket: Ticket; workable: boolean; onChanged: () => void; stepHeading?: 'h3' | 'h4' }) {
+export function ProofingSteps({
+  ticket,
+  workable,
+  onChanged,
+  stepHeading: Heading = 'h3',
+}: {
+  ticket: Ticket;
+  workable: boolean;
+  onChanged: () => void;
+  stepHeading?: 'h3' | 'h4';
+}) {
   return (
     <ol className="desk-steps">
       {ticket.steps.map((step) => {

@@ -49,10 +49,27 @@ export function ReasonForm({
 
   return (
     <form className="desk-reason-form" aria-label={name} onSubmit={submit}>
-      <TextArea label={label} name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={1000} rows={3} error={fieldError} />
+      <TextArea
+        label={label}
+        name="reason"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        required
+        minLength={3}
+        maxLength={1000}
+        rows={3}
+        error={fieldError}
+      />
       <div className="desk-buttons">
         {actions.map((a) => (
-          <button key={a.event} type="submit" value={a.event} className={a.tone} disabled={a.disabled || action.busy} aria-describedby={a.disabled && blocked ? blockedId : undefined}>
+          <button
+            key={a.event}
+            type="submit"
+            value={a.event}
+            className={a.tone}
+            disabled={a.disabled || action.busy}
+            aria-describedby={a.disabled && blocked ? blockedId : undefined}
+          >
             {a.label}
           </button>
         ))}

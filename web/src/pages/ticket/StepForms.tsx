@@ -71,7 +71,11 @@ function useEvidence<F extends Record<string, string>>({ ticket, step, onChanged
   const action = useAction((evidence: StepEvidence) => submitStep(ticket.id, step.step, evidence));
   return {
     values,
-    field: (name: keyof F & string) => ({ name, value: values[name], onChange: (e: ChangeEvent<Changeable>) => setValues((now) => ({ ...now, [name]: e.target.value })) }),
+    field: (name: keyof F & string) => ({
+      name,
+      value: values[name],
+      onChange: (e: ChangeEvent<Changeable>) => setValues((now) => ({ ...now, [name]: e.target.value })),
+    }),
     error: (name: keyof F & string) => action.error?.fieldMessages[name],
     frame: { busy: action.busy, error: action.error },
     send: async (evidence: StepEvidence) => {
@@ -90,7 +94,14 @@ function OtpForms(props: StepFormProps) {
   const sent = step.status === 'sent';
   return (
     <>
-      <StepFormFrame name="Send the code" submit={sent ? 'Send a new code' : 'Send code'} secondary={sent} busy={sendCode.busy} error={sendCode.error} onSubmit={async () => (await sendCode.run()) && onChanged()}>
+      <StepFormFrame
+        name="Send the code"
+        submit={sent ? 'Send a new code' : 'Send code'}
+        secondary={sent}
+        busy={sendCode.busy}
+        error={sendCode.error}
+        onSubmit={async () => (await sendCode.run()) && onChanged()}
+      >
         <Select
           label="Send the code to"
           name="channel"
@@ -138,7 +149,13 @@ function ManagerLinkForm({ ticket, step, onChanged }: StepFormProps) {
     );
   }
   return (
-    <StepFormFrame name="Send the manager’s link" submit={step.status === 'sent' ? 'Send a new link' : 'Send link to the manager'} busy={send.busy} error={send.error} onSubmit={async () => (await send.run()) && onChanged()}>
+    <StepFormFrame
+      name="Send the manager’s link"
+      submit={step.status === 'sent' ? 'Send a new link' : 'Send link to the manager'}
+      busy={send.busy}
+      error={send.error}
+      onSubmit={async () => (await send.run()) && onChanged()}
+    >
       <p className="muted desk-hint">A one-time link to the manager on file, who confirms or rejects the request.</p>
     </StepFormFrame>
   );
@@ -148,7 +165,12 @@ function DirectoryFactsForm(props: StepFormProps) {
   const form = useEvidence(props, { employeeNumber: '', costCentre: '' });
   const { employeeNumber, costCentre } = form.values;
   return (
-    <StepFormFrame name="Check directory facts" submit="Check facts" {...form.frame} onSubmit={() => form.send({ employeeNumber: employeeNumber.trim(), costCentre: costCentre.trim() })}>
+    <StepFormFrame
+      name="Check directory facts"
+      submit="Check facts"
+      {...form.frame}
+      onSubmit={() => form.send({ employeeNumber: employeeNumber.trim(), costCentre: costCentre.trim() })}
+    >
       <div className="row">
         <Field label="Employee number" {...form.field('employeeNumber')} autoComplete="off" required maxLength={64} error={form.error('employeeNumber')} />
         <Field label="Cost centre" {...form.field('costCentre')} autoComplete="off" required maxLength={64} error={form.error('costCentre')} />
@@ -162,10 +184,23 @@ function GovernmentIdForm(props: StepFormProps) {
   const form = useEvidence(props, { documentType: 'passport' as string, last4: '', note: '' });
   const { documentType, last4, note } = form.values;
   return (
-    <StepFormFrame name="Record the ID check" submit="Record ID check" {...form.frame} onSubmit={() => form.send({ documentType: documentType as DocumentType, last4: last4.trim(), note: note.trim() })}>
+    <StepFormFrame
+      name="Record the ID check"
+      submit="Record ID check"
+      {...form.frame}
+      onSubmit={() => form.send({ documentType: documentType as DocumentType, last4: last4.trim(), note: note.trim() })}
+    >
       <div className="row">
         <Select label="Document checked" {...form.field('documentType')} options={DOCUMENT_TYPES} />
-        <Field label="Last 4 of the document number" {...form.field('last4')} autoComplete="off" required pattern="[A-Za-z0-9]{4}" maxLength={4} error={form.error('last4')} />
+        <Field
+          label="Last 4 of the document number"
+          {...form.field('last4')}
+          autoComplete="off"
+          required
+          pattern="[A-Za-z0-9]{4}"
+          maxLength={4}
+          error={form.error('last4')}
+        />
       </div>
       <TextArea label="What you checked" {...form.field('note')} required minLength={10} maxLength={1000} rows={3} error={form.error('note')} />
     </StepFormFrame>
@@ -176,7 +211,12 @@ function VideoCallForm(props: StepFormProps) {
   const form = useEvidence(props, { note: '', minutes: '' });
   const { note, minutes } = form.values;
   return (
-    <StepFormFrame name="Record the video call" submit="Record video call" {...form.frame} onSubmit={() => form.send({ note: note.trim(), ...(minutes ? { minutes: Number(minutes) } : {}) })}>
+    <StepFormFrame
+      name="Record the video call"
+      submit="Record video call"
+      {...form.frame}
+      onSubmit={() => form.send({ note: note.trim(), ...(minutes ? { minutes: Number(minutes) } : {}) })}
+    >
       <TextArea label="What you saw and asked" {...form.field('note')} required minLength={10} maxLength={1000} rows={3} error={form.error('note')} />
       <Field label="Call length in minutes (optional)" {...form.field('minutes')} type="number" min={1} max={180} error={form.error('minutes')} />
     </StepFormFrame>

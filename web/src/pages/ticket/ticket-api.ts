@@ -54,7 +54,8 @@ export function startStep(id: string, step: StepName, channel?: Schemas['StartSt
   return unwrap(api.POST('/v1/tickets/{id}/steps/{step}/start', { params: { path: { id, step } }, body }));
 }
 
-export type StepEvidence = Schemas['OtpEvidenceDto'] | Schemas['DirectoryFactsEvidenceDto'] | Schemas['GovernmentIdEvidenceDto'] | Schemas['VideoCallEvidenceDto'];
+export type StepEvidence =
+  Schemas['OtpEvidenceDto'] | Schemas['DirectoryFactsEvidenceDto'] | Schemas['GovernmentIdEvidenceDto'] | Schemas['VideoCallEvidenceDto'];
 
 export function submitStep(id: string, step: StepName, evidence: StepEvidence): Promise<Ticket> {
   return unwrap(api.POST('/v1/tickets/{id}/steps/{step}', { params: { path: { id, step } }, body: evidence }));

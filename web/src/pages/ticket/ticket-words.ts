@@ -8,7 +8,19 @@ export type StepName = Step['step'];
 export type TimelineEvent = Schemas['TimelineEventDto'];
 
 /** Every state, in the order the queue's tabs show them: the live ones first, then the finished. */
-export const QUEUE_STATES: readonly TicketState[] = ['open', 'proofing', 'awaiting_approval', 'approved', 'regenerating', 'failed', 'completed', 'denied', 'cancelled', 'expired', 'superseded'];
+export const QUEUE_STATES: readonly TicketState[] = [
+  'open',
+  'proofing',
+  'awaiting_approval',
+  'approved',
+  'regenerating',
+  'failed',
+  'completed',
+  'denied',
+  'cancelled',
+  'expired',
+  'superseded',
+];
 
 /** States nothing happens in any more (src/tickets/ticket.machine.ts TERMINAL_STATES). */
 export const FINISHED_STATES: readonly TicketState[] = ['completed', 'denied', 'cancelled', 'expired', 'superseded'];
