@@ -283,11 +283,12 @@ describe('approver_recently_privileged', () => {
 
 describe('security hears of privilege', () => {
   it('granting the approver role (API), adding admin, and each token issued to such a member alert the security contact', async () => {
+    const { id: accountId } = await t.createAccount();
     const created = await t
       .http()
       .post('/v1/staff')
       .set(admin)
-      .send({ name: unique('new-approver-'), roles: ['approver'] })
+      .send({ name: unique('new-approver-'), roles: ['approver'], accountId })
       .expect(201);
     const id = created.body.id as string;
     await eventually(() => alerts('security.privilege_granted', id).length === 1, 'the grant alert');

@@ -366,8 +366,10 @@ describe('reset_velocity', () => {
 
   it('per account: drills never count toward a real ticket’s velocity, and a drill counts the real tickets as a real call would', async () => {
     const account = await t.createAccount();
-    // An admin ends each call: a drill ticket is opened through intake, so no agent owns it.
-    const hangUp = (ticketId: string) => t.http().post(`/v1/tickets/${ticketId}/cancel`).set(admin).send({ reason: 'caller hung up' }).expect(200);
+    // An admin ends each call: a drill ticket is opened through intake, so no agent owns it. (The first-start admin has
+    // no account of its own, so it works no tickets: this one is linked to one.)
+    const deskAdmin = bearer((await t.createStaff(['admin'])).token);
+    const hangUp = (ticketId: string) => t.http().post(`/v1/tickets/${ticketId}/cancel`).set(deskAdmin).send({ reason: 'caller hung up' }).expect(200);
     const drillOn = async (name: string) => {
       const res = await t
         .http()
@@ -423,7 +425,7 @@ describe('manager_not_independent', () => {
 
     expect((await desk.approve(bearer(directorStaff.token), opened.id).expect(403)).body.code).toBe('manager_chain');
     await t.db.query(
-      `INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent) VALUES ($1, $2, 'approve', 'before the rule', now(), false)`,
+      `INSERT INTO approvals (ticket_id, approver_id, decision, reason, created_at, independent, not_counted) VALUES ($1, $2, 'approve', 'before the rule', now(), false, '{manager_not_independent}')`,
       [opened.id, directorStaff.staff.id],
     );
     const third = (await desk.approve(approvers[2], opened.id).expect(200)).body as TicketView;
