@@ -173,7 +173,7 @@ describe('what was approved is what is delivered', () => {
   });
 
   for (const [what, change, changed] of [
-    ['manager', async (account: Account) => ({ managerId: (await t.createAccount()).id }), 'managerId'],
+    ['manager', async (_account: Account) => ({ managerId: (await t.createAccount()).id }), 'managerId'],
     ['tier', async () => ({ tier: 'privileged' }), 'tier'],
     ['phone', async () => ({ phone: `+4477009${String(Date.now() % 1e5).padStart(5, '0')}` }), 'phone'],
   ] as const) {
