@@ -41,7 +41,7 @@ export function serviceEnv(backends: BenchBackends, port: number, notifyFile: st
 }
 
 /** A staff member created by the admin over HTTP (linked to an employee account of its own), and a token of theirs. */
-export async function staffToken(api: Api, admin: string, name: string, roles: string[]): Promise<string> {
+export async function staffToken(api: Api, admin: string, name: string, roles: string[], scopes?: string[]): Promise<string> {
   const tag = randomBytes(3).toString('hex');
   const person = {
     externalId: `S${tag}`,
@@ -54,8 +54,8 @@ export async function staffToken(api: Api, admin: string, name: string, roles: s
   if (account.status !== 201) throw new Error(`POST /v1/accounts answered ${account.status}: ${JSON.stringify(account.body)}`);
   const member = await api.untimed<{ id: string }>('POST', '/v1/staff', admin, { name, roles, accountId: account.body.id });
   if (member.status !== 201) throw new Error(`POST /v1/staff answered ${member.status}: ${JSON.stringify(member.body)}`);
-  const issued = await api.untimed<{ token: string }>('POST', `/v1/staff/${member.body.id}/tokens`, admin, { expiresInDays: 1 });
-  if (issued.status !== 201) throw new Error(`POST /v1/staff/:id/tokens answered ${issued.status}`);
+  const issued = await api.untimed<{ token: string }>('POST', `/v1/staff/${member.body.id}/tokens`, admin, { expiresInDays: 1, ...(scopes && { scopes }) });
+  if (issued.status !== 201) throw new Error(`POST /v1/staff/:id/tokens answered ${issued.status}: ${JSON.stringify(issued.body)}`);
   return issued.body.token;
 }
 

@@ -24,17 +24,19 @@ export type RequestType = (typeof REQUEST)[keyof typeof REQUEST];
 export class Recorder {
   on = false;
   readonly latency = new Map<RequestType, number[]>();
-  readonly statuses = new Map<RequestType, Map<number, number>>();
+  /** Per status, and for a refusal its error code too: "200", "403 manager_chain". */
+  readonly statuses = new Map<RequestType, Map<string, number>>();
   /** Milliseconds from a step's start request to its message in the inbox (the relay's delay, not a request). */
   readonly delivery: number[] = [];
   /** Things that went differently from the script (a state not reached, a message that never came). */
   readonly surprises = new Map<string, number>();
 
-  record(type: RequestType, ms: number, status: number): void {
+  record(type: RequestType, ms: number, status: number, code?: string): void {
     if (!this.on) return;
     (this.latency.get(type) ?? this.latency.set(type, []).get(type)!).push(ms);
     const byStatus = this.statuses.get(type) ?? this.statuses.set(type, new Map()).get(type)!;
-    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    const key = code ? `${status} ${code}` : String(status);
+    byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
   }
 
   surprise(what: string): void {
@@ -63,7 +65,8 @@ export class Api {
   async call<T>(type: RequestType, method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
     const start = performance.now();
     const res = await this.untimed<T>(method, path, token, body);
-    this.recorder.record(type, performance.now() - start, res.status);
+    const code = res.status >= 400 ? (res.body as { code?: unknown } | undefined)?.code : undefined;
+    this.recorder.record(type, performance.now() - start, res.status, typeof code === 'string' ? code : undefined);
     return res;
   }
 

@@ -48,7 +48,7 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 interface RunFigures {
   seconds: number;
   latency: Map<RequestType, number[]>;
-  statuses: Map<RequestType, Map<number, number>>;
+  statuses: Map<RequestType, Map<string, number>>;
   delivery: number[];
   surprises: Map<string, number>;
   requests: number;
@@ -156,8 +156,8 @@ interface Memory {
   workerIdle?: number;
 }
 
-function statusSummary(statuses: Map<number, number> | undefined): { non2xx: number; detail: string } {
-  const entries = [...(statuses ?? new Map<number, number>()).entries()].filter(([status]) => status < 200 || status >= 300);
+function statusSummary(statuses: Map<string, number> | undefined): { non2xx: number; detail: string } {
+  const entries = [...(statuses ?? new Map<string, number>()).entries()].filter(([key]) => parseInt(key, 10) < 200 || parseInt(key, 10) >= 300);
   return { non2xx: entries.reduce((sum, [, n]) => sum + n, 0), detail: entries.map(([status, n]) => `${status} ×${n}`).join(', ') };
 }
 
@@ -280,7 +280,7 @@ export async function runLoadBench(): Promise<void> {
     log('set-up over HTTP as the admin: staff, tokens, the directory import, first code sets…');
     const setupStart = performance.now();
     const tokens = {
-      service: await staffToken(http, adminToken, 'Login application', ['service']),
+      service: await staffToken(http, adminToken, 'Login application', ['service'], ['enrol', 'verify']),
       agents: [] as string[],
       opener: await staffToken(http, adminToken, 'Agent who opens', ['agent']),
       approver: await staffToken(http, adminToken, 'Approver', ['approver']),
@@ -318,7 +318,7 @@ export async function runLoadBench(): Promise<void> {
     log(`the loaded run: ${RUNS.loginApps + RUNS.agents + RUNS.openers + RUNS.approvers} users for ${RUNS.seconds} s…`);
     const load = await timedRun(mix, client, RUNS.seconds, loadUsers, cpu);
     const loadPeak = sampler.mark();
-    const empty = load.statuses.get(REQUEST.next)?.get(204) ?? 0;
+    const empty = load.statuses.get(REQUEST.next)?.get('204') ?? 0;
     const memory: Memory = {
       boot,
       idle: idle.api,
