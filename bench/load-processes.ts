@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVICE_RUNTIME } from '../src/config/runtime';
 import type { Client } from 'pg';
 
 /** The service as `npm start` runs it after the build: dist/src/main.js beside this file's dist/bench. */
@@ -32,10 +33,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `node dist/src/main.js --role <role>` with exactly this environment. */
+/** `node dist/src/main.js --role <role>` with this environment, started as npm start and the Dockerfile start it (SERVICE_RUNTIME). */
 export function startService(name: string, role: 'api' | 'worker' | 'all', env: NodeJS.ProcessEnv): ServiceProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run the benchmark through npm run bench, which builds first`);
-  const child = spawn(process.execPath, [MAIN, '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_RUNTIME.nodeFlags, MAIN, '--role', role], {
+    env: { ...SERVICE_RUNTIME.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));

@@ -42,6 +42,11 @@ export function serviceEnv(backends: BenchBackends, port: number, notifyFile: st
 
 /** A staff member created by the admin over HTTP (linked to an employee account of its own), and a token of theirs. */
 export async function staffToken(api: Api, admin: string, name: string, roles: string[], scopes?: string[]): Promise<string> {
+  return (await staffMember(api, admin, name, roles, scopes)).token;
+}
+
+/** The same, with the member's id. */
+export async function staffMember(api: Api, admin: string, name: string, roles: string[], scopes?: string[]): Promise<{ id: string; token: string }> {
   const tag = randomBytes(3).toString('hex');
   const person = {
     externalId: `S${tag}`,
@@ -56,7 +61,7 @@ export async function staffToken(api: Api, admin: string, name: string, roles: s
   if (member.status !== 201) throw new Error(`POST /v1/staff answered ${member.status}: ${JSON.stringify(member.body)}`);
   const issued = await api.untimed<{ token: string }>('POST', `/v1/staff/${member.body.id}/tokens`, admin, { expiresInDays: 1, ...(scopes && { scopes }) });
   if (issued.status !== 201) throw new Error(`POST /v1/staff/:id/tokens answered ${issued.status}: ${JSON.stringify(issued.body)}`);
-  return issued.body.token;
+  return { id: member.body.id, token: issued.body.token };
 }
 
 export interface People {

@@ -98,7 +98,7 @@ export interface Mix {
   api: Api;
   recorder: Recorder;
   inbox: Inbox;
-  tokens: { service: string; agents: string[]; opener: string; approver: string };
+  tokens: { service: string; agents: string[]; opener: string; approvers: { id: string; token: string }[] };
   /** Enrolled accounts' unused codes, in the order they are used (round-robin over accounts). */
   codes: { accountId: string; code: string }[];
   /** Accounts for tickets, each used for one ticket only (one live ticket per account). */
@@ -108,7 +108,7 @@ export interface Mix {
   signal: AbortSignal;
 }
 
-type TicketView = { id: string; state: string; tier: string; account: { id: string } };
+type TicketView = { id: string; state: string; tier: string; account: { id: string }; approvals: { approverId: string }[] };
 
 /** A code of the same set with one secret character changed: a real lookup part, a failing hash (a typo). */
 const typo = (code: string) => code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
@@ -209,16 +209,24 @@ export async function proofNext(mix: Mix, agent: number): Promise<boolean> {
   return true;
 }
 
-/** An approver reads the queue waiting for them and approves each ticket in it, then looks at the whole queue. */
+/**
+ * An approver reads the queue waiting for them and approves each ticket in it, then looks at the whole queue. A
+ * privileged ticket needs two approvals from two people: the one user holds two approvers' tokens and signs each
+ * ticket with one that has not signed it yet.
+ */
 export async function approveWaiting(mix: Mix): Promise<number> {
-  const token = mix.tokens.approver;
-  const waiting = await mix.api.call<{ items: TicketView[] }>(REQUEST.listAwaiting, 'GET', '/v1/tickets?state=awaiting_approval&limit=20', token);
+  const [first] = mix.tokens.approvers;
+  const waiting = await mix.api.call<{ items: TicketView[] }>(REQUEST.listAwaiting, 'GET', '/v1/tickets?state=awaiting_approval&limit=20', first.token);
   let approved = 0;
   for (const ticket of waiting.status === 200 ? waiting.body.items : []) {
-    const res = await mix.api.call<TicketView>(REQUEST.approve, 'POST', `/v1/tickets/${ticket.id}/approve`, token, { reason: 'proofing evidence reviewed' });
+    const signer = mix.tokens.approvers.find((a) => !ticket.approvals.some((s) => s.approverId === a.id));
+    if (!signer) continue;
+    const res = await mix.api.call<TicketView>(REQUEST.approve, 'POST', `/v1/tickets/${ticket.id}/approve`, signer.token, {
+      reason: 'proofing evidence reviewed',
+    });
     if (res.status === 200 && res.body.state === 'approved') approved += 1;
   }
-  await mix.api.call(REQUEST.listLive, 'GET', '/v1/tickets', token);
+  await mix.api.call(REQUEST.listLive, 'GET', '/v1/tickets', first.token);
   return approved;
 }
 

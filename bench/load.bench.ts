@@ -21,7 +21,7 @@ import {
   stopService,
   waitUntil,
 } from './load-processes';
-import { enrol, importPeople, roundRobin, serviceEnv, staffToken } from './load-setup';
+import { enrol, importPeople, roundRobin, serviceEnv, staffMember, staffToken } from './load-setup';
 import { Api, approveWaiting, Employee, loop, Mix, openTicket, proofNext, Recorder, REQUEST, RequestType, signIn } from './load-users';
 import { percentile } from './measure';
 import { describeLoad, describeMachine, formatTable, ms, summaryTable, times } from './table';
@@ -220,7 +220,8 @@ function report(
     '           from the inbox file as the employee would, read back, then directory facts → approved → the worker regenerates;',
     `           privileged (1 in 5): OTP, the manager's attestation link (read from the manager's inbox, confirmed over`,
     `           /v1/links/attest), a government ID → awaiting_approval. ${RUNS.openers} agent opens tickets (${RUNS.openPauseMs} ms between), each for a new`,
-    `           employee; ${RUNS.approvers} approver lists awaiting_approval, approves each, lists the live queue (${RUNS.approverPauseMs} ms between). No think`,
+    `           employee; ${RUNS.approvers} approver lists awaiting_approval, approves each, lists the live queue (${RUNS.approverPauseMs} ms between),`,
+    `           holding two approvers' tokens (a privileged ticket needs two approvals from two people). No think`,
     `           time otherwise: a stress of the interactive paths, not a model of a real desk's pace. ${PEOPLE.preopened} tickets were waiting at start.`,
     `set-up     ${extra.setupSeconds.toFixed(1)} s over HTTP before the runs: staff and tokens, ${PEOPLE.managers + PEOPLE.signers + PEOPLE.callers} employees by one directory import each for`,
     `           managers and the rest, ${PEOPLE.signers} first code sets (${PEOPLE.enrolWidth} at a time, hashed by the API), ${PEOPLE.preopened} tickets, the outbox drained.`,
@@ -283,7 +284,8 @@ export async function runLoadBench(): Promise<void> {
       service: await staffToken(http, adminToken, 'Login application', ['service'], ['enrol', 'verify']),
       agents: [] as string[],
       opener: await staffToken(http, adminToken, 'Agent who opens', ['agent']),
-      approver: await staffToken(http, adminToken, 'Approver', ['approver']),
+      // A privileged ticket needs two approvals, and each approver signs a ticket once.
+      approvers: [await staffMember(http, adminToken, 'Approver 1', ['approver']), await staffMember(http, adminToken, 'Approver 2', ['approver'])],
     };
     for (let i = 0; i < RUNS.agents; i += 1) tokens.agents.push(await staffToken(http, adminToken, `Agent ${i + 1}`, ['agent']));
     const people = await importPeople(http, adminToken, client, PEOPLE);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import * as argon2 from 'argon2';
@@ -12,8 +13,10 @@ import type { Env } from '../config/env.validation';
 export class CodeHasher {
   private readonly options: argon2.HashOptions & { raw?: false };
   private dummyHash?: Promise<string>;
+  private readonly slots: Slots;
 
   constructor(config: ConfigService<Env, true>) {
+    this.slots = new Slots(config.get('ARGON2_CONCURRENCY', { infer: true }) || availableParallelism());
     this.options = {
       type: argon2.argon2id,
       memoryCost: config.get('ARGON2_MEMORY_KIB', { infer: true }),
@@ -24,16 +27,16 @@ export class CodeHasher {
   }
 
   hash(secret: string): Promise<string> {
-    return argon2.hash(secret, this.options);
+    return this.slots.run(() => argon2.hash(secret, this.options));
   }
 
-  /** All at once: argon2 runs on libuv's thread pool, so a set hashes in parallel, not one after another. */
+  /** All at once, up to ARGON2_CONCURRENCY: argon2 runs on libuv's thread pool, so a set hashes in parallel, not one after another. */
   hashAll(secrets: string[]): Promise<string[]> {
     return Promise.all(secrets.map((secret) => this.hash(secret)));
   }
 
   verify(hash: string, secret: string): Promise<boolean> {
-    return argon2.verify(hash, secret, { secret: this.options.secret }).catch(() => false);
+    return this.slots.run(() => argon2.verify(hash, secret, { secret: this.options.secret })).catch(() => false);
   }
 
   /**
@@ -45,5 +48,28 @@ export class CodeHasher {
     this.dummyHash ??= this.hash(randomBytes(16).toString('hex'));
     await this.verify(await this.dummyHash, 'no-such-code');
     return false;
+  }
+}
+
+/**
+ * At most `size` argon2 operations at once, the rest first come first served. Each holds its memory cost (19 MiB by
+ * default) for as long as it runs, so this is what bounds the memory hashing can take, whatever the load.
+ */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
   }
 }

@@ -129,6 +129,17 @@ export class Env {
   @Max(16)
   ARGON2_PARALLELISM = 1;
 
+  /**
+   * argon2 operations (hash or verify) one process runs at once; the rest wait their turn. Each holds
+   * ARGON2_MEMORY_KIB while it runs, and more at once than there are cores finish no sooner: they only hold more
+   * memory and fill libuv's pool, which file and DNS work share. 0: one per core (os.availableParallelism()).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  ARGON2_CONCURRENCY = 0;
+
   /** Verification attempts one caller may make for one account per minute (held in Redis, across processes). */
   @Transform(toInt)
   @IsInt()
@@ -235,6 +246,17 @@ export class Env {
   @Min(1_000)
   @Max(3_600_000)
   SWEEP_INTERVAL_MS = 60_000;
+
+  /**
+   * How long an API process may answer from its memory of a verified staff token (0: never). Any change to staff or
+   * staff_tokens empties every process's memory when it commits (LISTEN/NOTIFY), so this only bounds how long a
+   * process that lost its notification connection could go on trusting what it knew.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600)
+  STAFF_TOKEN_CACHE_SECONDS = 60;
 
   /** The default witness: a directory the service appends checkpoints and leaf hashes to (keep it off the database host). */
   @IsString()

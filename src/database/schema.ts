@@ -27,6 +27,7 @@ import { AuditMerkleLog1764002000000 } from '../../migrations/1764002000000-audi
 import { AccountHistorySignals1764003000000 } from '../../migrations/1764003000000-account-history-signals';
 import { CriticalChanges1764003100000 } from '../../migrations/1764003100000-critical-changes';
 import { ApprovedFacts1764003200000 } from '../../migrations/1764003200000-approved-facts';
+import { StaffAuthNotify1764003300000 } from '../../migrations/1764003300000-staff-auth-notify';
 import { ScimProvisioning1764000800000 } from '../../migrations/1764000800000-scim-provisioning';
 import { DirectoryUser } from '../scim/directory-user.entity';
 import { ScimConnection } from '../scim/scim-connection.entity';
@@ -87,4 +88,5 @@ export const MIGRATIONS = [
   AccountHistorySignals1764003000000,
   CriticalChanges1764003100000,
   ApprovedFacts1764003200000,
+  StaffAuthNotify1764003300000,
 ];

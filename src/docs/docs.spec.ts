@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { SERVICE_RUNTIME } from '../config/runtime';
 import { dirname, join, normalize } from 'node:path';
 import { Env } from '../config/env.validation';
 import { GENERATED_BLOCKS } from './generate';
@@ -112,6 +113,15 @@ describe('the README and docs/', () => {
       return withBlock(page, block) !== page;
     }).map((b) => `${b.file}: ${b.name}`);
     expect(stale).toEqual([]);
+  });
+
+  it('starts the service as SERVICE_RUNTIME says in the Dockerfile and in npm start', () => {
+    const env = Object.entries(SERVICE_RUNTIME.env).map(([name, value]) => `${name}=${value}`);
+    const dockerfile = read('Dockerfile');
+    expect(env.filter((setting) => !new RegExp(`^ENV .*\\b${setting}\\b`, 'm').test(dockerfile))).toEqual([]);
+    expect(dockerfile).toContain(`CMD ["node", ${SERVICE_RUNTIME.nodeFlags.map((flag) => `"${flag}"`).join(', ')}, "dist/src/main.js"]`);
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start;
+    expect(start).toBe(`${env.join(' ')} exec node ${SERVICE_RUNTIME.nodeFlags.join(' ')} scripts/start.js`);
   });
 
   it('lists every environment setting in docs/configuration.md', () => {

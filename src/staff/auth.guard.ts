@@ -16,9 +16,12 @@ import { csrfTokenOf, SessionsService } from './sign-in/sessions.service';
 import { Authentication, StepUpPolicy, stepUpRefusal } from './sign-in/step-up';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
+import { StaffTokenCache } from './staff-token-cache';
 
 export interface AuthenticatedRequest extends Request {
   staff?: Staff;
+  /** The bearer token the request authenticated with (its row: scopes, allowed networks), when it used one. */
+  staffToken?: StaffToken;
   authentication?: Authentication;
   /** Set for a console session (not for a staff token): its row id and the cookie it came from. */
   sessionId?: string;
@@ -47,6 +50,7 @@ export class AuthGuard implements CanActivate {
     private readonly clock: Clock,
     private readonly sessions: SessionsService,
     private readonly config: ConfigService<Env, true>,
+    private readonly tokens: StaffTokenCache,
   ) {
     this.stepUpPolicy = {
       oidcEnabled: Boolean(config.get('OIDC_ISSUER', { infer: true })),
@@ -67,7 +71,8 @@ export class AuthGuard implements CanActivate {
       if (!SAFE_METHODS.has(request.method)) this.requireSameOrigin(request, cookie);
       Object.assign(request, { staff: session.staff, authentication: session.authentication, sessionId: session.id, sessionCookie: cookie });
     } else {
-      request.staff = await this.authenticate(request.headers.authorization);
+      const token = await this.authenticate(request.headers.authorization);
+      Object.assign(request, { staff: token.staff, staffToken: token });
       request.authentication = { method: 'staff_token', authenticatedAt: null, amr: [], acr: null };
     }
     const staff = request.staff!;
@@ -109,23 +114,35 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  async authenticate(header: string | undefined): Promise<Staff> {
+  /**
+   * The token's row and its staff member. A token this process verified before is answered from memory
+   * (StaffTokenCache, emptied whenever staff or staff_tokens change); expiry is checked on every request either way.
+   */
+  async authenticate(header: string | undefined): Promise<StaffToken & { staff: Staff }> {
     if (!header) throw new Unauthenticated('missing bearer token: send Authorization: Bearer <staff token>, or sign in to the console');
     const match = BEARER.exec(header);
     if (!match) throw new Unauthenticated('malformed Authorization header: expected Bearer <staff token>');
 
-    const token = await this.dataSource
-      .getRepository(StaffToken)
-      .createQueryBuilder('t')
-      .innerJoinAndSelect('t.staff', 'staff')
-      .where('t.token_hash = :hash', { hash: sha256Hex(match[1]) })
-      .getOne();
-    // One message for unknown, expired and revoked: the caller learns nothing about other people's tokens.
+    const hash = sha256Hex(match[1]);
     const now = this.clock.now();
-    if (!token?.staff || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) {
-      throw new Unauthenticated('token is unknown, expired or revoked');
+    let token = this.tokens.get(hash, now.getTime());
+    if (!token) {
+      const generation = this.tokens.begin();
+      const row = await this.dataSource
+        .getRepository(StaffToken)
+        .createQueryBuilder('t')
+        .innerJoinAndSelect('t.staff', 'staff')
+        .where('t.token_hash = :hash', { hash })
+        .getOne();
+      // One message for unknown, expired and revoked: the caller learns nothing about other people's tokens.
+      if (!row?.staff || row.revokedAt) throw new Unauthenticated('token is unknown, expired or revoked');
+      if (!row.staff.active) throw new Unauthenticated('token belongs to a deactivated staff member');
+      token = row as StaffToken & { staff: Staff };
+      this.tokens.put(hash, token, generation, now.getTime());
     }
-    if (!token.staff.active) throw new Unauthenticated('token belongs to a deactivated staff member');
-    return token.staff;
+    if (token.expiresAt && token.expiresAt <= now) throw new Unauthenticated('token is unknown, expired or revoked');
+    // A copy per request: whatever a handler does to its caller's record never reaches the next request.
+    const staff = Object.assign(Object.create(Staff.prototype) as Staff, token.staff, { roles: [...token.staff.roles] });
+    return Object.assign(Object.create(StaffToken.prototype) as StaffToken, token, { staff });
   }
 }

@@ -12,11 +12,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { mergeMap, Observable } from 'rxjs';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
-import { sha256Hex } from '../common/crypto';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { Forbidden } from '../common/errors';
 import type { AuthenticatedRequest } from './auth.guard';
@@ -30,7 +27,6 @@ export const SCOPE_KEY = 'recovery-desk:service-scope';
 interface ServiceCallRequest extends AuthenticatedRequest {
   serviceUse?: { staff: Staff; token: StaffToken; scope: ServiceScope; address: string; at: Date };
 }
-const BEARER = /^Bearer (\S+)$/;
 
 /**
  * A service member's call to this route needs a token carrying `scope`, from an allowed client address. Other
@@ -49,7 +45,6 @@ export const RequiresScope = (scope: ServiceScope) =>
 export class ServiceScopeGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly watch: ServiceTokenWatch,
     private readonly clock: Clock,
   ) {}
@@ -59,8 +54,8 @@ export class ServiceScopeGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const staff = request.staff;
     if (!scope || !staff || !staff.roles.includes('service')) return true;
-    const bearer = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const token = bearer && (await this.dataSource.getRepository(StaffToken).findOne({ where: { tokenHash: sha256Hex(bearer), staffId: staff.id } }));
+    // The row the AuthGuard authenticated this request with (a console session has none).
+    const token = request.staffToken?.staffId === staff.id ? request.staffToken : undefined;
     if (!token) throw new Forbidden('a service member calls this route with a scoped service token');
     const address = normaliseAddress(request.ip ?? request.socket.remoteAddress ?? '');
     if (!addressAllowed(address, token.allowedCidrs)) {

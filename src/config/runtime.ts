@@ -1,0 +1,15 @@
+/**
+ * How the service's processes are best started: what `npm start`, the Dockerfile and the load benchmark's
+ * processes use (docs/operations.md#memory; the Dockerfile repeats it, and src/docs/docs.spec.ts checks it does).
+ *
+ * - glibc's malloc moves its mmap threshold up to the size of the largest block freed (up to 32 MiB), so after the
+ *   first argon2 hash its 19 MiB buffers come from the heap arenas and stay in the resident set for good (about
+ *   80 MiB after a burst of four at once). A fixed threshold keeps every such buffer mmap-ed: unmapped as soon as
+ *   the hash is done. Two arenas rather than one per thread keep libuv's threads from holding memory each.
+ * - A small young generation: V8 grows each semi-space up to 16 MiB under a burst of requests and keeps it; 4 MiB
+ *   costs a few more scavenges and holds up to 36 MiB less.
+ */
+export const SERVICE_RUNTIME = {
+  env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
+  nodeFlags: ['--max-semi-space-size=4'],
+} as const;
