@@ -21,8 +21,10 @@ import { Staff } from '../src/staff/staff.entity';
 import { StaffService } from '../src/staff/staff.service';
 import { TICKET_ROLES } from '../src/staff/staff-rules';
 
-const DATABASE = 'rd_bench';
-const REDIS_PREFIX = 'rdbench';
+/** BENCH_NAME keeps two benchmark runs on one machine out of each other's database and Redis keys (default: bench). */
+const NAME = /^[a-z0-9_]{1,20}$/.test(process.env.BENCH_NAME ?? '') ? process.env.BENCH_NAME! : 'bench';
+const DATABASE = `rd_${NAME}`;
+const REDIS_PREFIX = `rd${NAME.replace(/_/g, '')}`;
 
 export interface BenchApp {
   app: NestExpressApplication;
