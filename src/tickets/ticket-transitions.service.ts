@@ -93,21 +93,20 @@ export class TicketTransitions {
     ticket.version += 1;
     ticket.dueAt = this.dueAt(transition.to, now, ticket.dueAt);
     for (const effect of transition.effects ?? []) this.applyToRow(effect, ticket, actor, now);
-    await em.query(`UPDATE tickets SET state = $2, state_changed_at = $3, version = $4, due_at = $5, assigned_to = $6, regenerate_after = $7 WHERE id = $1`, [
-      ticket.id,
-      ticket.state,
-      now,
-      ticket.version,
-      ticket.dueAt,
-      ticket.assignedTo,
-      ticket.regenerateAfter,
-    ]);
-    await this.audit.record(em, {
-      actor: actor.audit,
-      action: `ticket.${event}`,
-      target: { type: 'ticket', id: ticket.id },
-      payload: { from, to: ticket.state, accountId: ticket.accountId, ...options.detail },
-    });
+    // The row and its audit event in one statement: one round trip fewer on every transition.
+    await this.audit.recordWith(
+      em,
+      {
+        actor: actor.audit,
+        action: `ticket.${event}`,
+        target: { type: 'ticket', id: ticket.id },
+        payload: { from, to: ticket.state, accountId: ticket.accountId, ...options.detail },
+      },
+      {
+        sql: `UPDATE tickets SET state = $2, state_changed_at = $3, version = $4, due_at = $5, assigned_to = $6, regenerate_after = $7 WHERE id = $1`,
+        params: [ticket.id, ticket.state, now, ticket.version, ticket.dueAt, ticket.assignedTo, ticket.regenerateAfter],
+      },
+    );
     for (const effect of transition.effects ?? []) await this.performEffect(em, effect, ticket, options);
     return ticket;
   }
