@@ -21,10 +21,14 @@ import { Staff } from '../src/staff/staff.entity';
 import { StaffService } from '../src/staff/staff.service';
 import { TICKET_ROLES } from '../src/staff/staff-rules';
 
-/** BENCH_NAME keeps two benchmark runs on one machine out of each other's database and Redis keys (default: bench). */
-const NAME = /^[a-z0-9_]{1,20}$/.test(process.env.BENCH_NAME ?? '') ? process.env.BENCH_NAME! : 'bench';
-const DATABASE = `rd_${NAME}`;
-const REDIS_PREFIX = `rd${NAME.replace(/_/g, '')}`;
+/**
+ * RD_BENCH_NAMESPACE (letters, digits, underscores) gives a run its own database and Redis prefix (`rd_bench_<ns>`,
+ * `rdbench_<ns>`): two checkouts benchmarking on one machine would otherwise drop each other's database mid-run.
+ */
+const NAMESPACE = process.env.RD_BENCH_NAMESPACE ?? '';
+if (!/^\w*$/.test(NAMESPACE)) throw new Error(`RD_BENCH_NAMESPACE must be letters, digits and underscores (got ${JSON.stringify(NAMESPACE)})`);
+const DATABASE = NAMESPACE ? `rd_bench_${NAMESPACE}` : 'rd_bench';
+const REDIS_PREFIX = NAMESPACE ? `rdbench_${NAMESPACE}` : 'rdbench';
 
 export interface BenchApp {
   app: NestExpressApplication;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -14,6 +15,8 @@ import type { Staff } from '../src/staff/staff.entity';
 import { asStaff } from '../src/tickets/ticket-actor';
 import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
 import { BenchApp, startBenchApp } from './bench-app';
+import { cpuSeconds, freePort, machineSeconds, ServiceProcess, startService, stopService, waitUntil } from './load-processes';
+import { serviceEnv } from './load-setup';
 import { median, percentile, timeMs } from './measure';
 import { findPgbench, PgbenchRun, runPgbench } from './pgbench';
 import { describeLoad, describeMachine, ms, perSecond, summaryTable, times } from './table';
@@ -266,24 +269,107 @@ async function measureInProcess(bench: BenchApp, agents: Agent[], tickets: Bench
   return { ...result, lags };
 }
 
-/** Ours over HTTP: each agent takes the next ticket (POST /v1/tickets/next) and releases it. */
-async function measureOverHttp(bench: BenchApp, agents: Agent[]) {
+/** A JSON POST over real HTTP, as BenchApp.post does, to any of the API's addresses. */
+async function post<T>(baseUrl: string, path: string, token: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/**
+ * Ours over HTTP: each agent takes the next ticket (POST /v1/tickets/next) and releases it. With several addresses
+ * (one per API process), client i talks to address i mod n: the loops are split evenly between the processes.
+ */
+async function measureOverHttp(bench: BenchApp, agents: Agent[], baseUrls: string[] = [bench.baseUrl]) {
   let empty = 0;
   const cycle = async (client: number) => {
     const { token } = agents[client];
-    const next = await bench.post<{ id: string }>('/v1/tickets/next', token);
+    const baseUrl = baseUrls[client % baseUrls.length];
+    const next = await post<{ id: string }>(baseUrl, '/v1/tickets/next', token);
     if (next.status === 204) {
       empty += 1;
       return 0;
     }
     if (next.status !== 200) throw new Error(`next answered ${next.status}: ${JSON.stringify(next.body)}`);
-    const released = await bench.post<unknown>(`/v1/tickets/${next.body.id}/release`, token);
+    const released = await post<unknown>(baseUrl, `/v1/tickets/${next.body.id}/release`, token);
     if (released.status !== 200) throw new Error(`release answered ${released.status}: ${JSON.stringify(released.body)}`);
     return 2;
   };
   await transitionRate(bench, RUNS.warmUpSeconds, cycle);
   empty = 0;
   return { ...(await transitionRate(bench, RUNS.seconds, cycle)), empty };
+}
+
+/**
+ * An API process as deployed (`node dist/src/main.js --role api`) on this run's database and Redis prefix, with the
+ * secrets and witness of the app in this process, so tokens issued here work there and its audit events join the
+ * same log (the sequencer and the checkpoints stay in this process, the only worker).
+ */
+async function startApiProcess(name: string): Promise<{ service: ServiceProcess; baseUrl: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const own = process.env;
+  const backends = { databaseUrl: own.DATABASE_URL!, redisUrl: own.REDIS_URL!, redisPrefix: own.REDIS_PREFIX! };
+  const env = {
+    ...serviceEnv(backends, port, own.NOTIFY_FILE!, `rds_bench_admin_${randomBytes(24).toString('hex')}`),
+    CODE_PEPPER: own.CODE_PEPPER,
+    DELIVERY_KEY: own.DELIVERY_KEY,
+    GRANT_SIGNING_KEY: own.GRANT_SIGNING_KEY,
+    AUDIT_CHECKPOINT_KEY: own.AUDIT_CHECKPOINT_KEY,
+    AUDIT_WITNESS_DIR: own.AUDIT_WITNESS_DIR,
+  };
+  const service = startService(name, 'api', env);
+  const ready = () =>
+    fetch(`${baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+  await waitUntil(service, 'ready', ready);
+  return { service, baseUrl };
+}
+
+/**
+ * CPU-seconds so far of the API processes, this process (the client, and the idle API and the worker of the
+ * in-process rows), PostgreSQL's backends for this database (by pid: they come and go) and the whole machine.
+ */
+async function cpuNow(bench: BenchApp, apis: ServiceProcess[]) {
+  const backends = (await bench.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)) as { pid: number }[];
+  return {
+    apis: apis.map((api) => cpuSeconds(api.child.pid!) ?? 0),
+    bench: cpuSeconds(process.pid) ?? 0,
+    postgres: new Map(backends.map(({ pid }) => [pid, cpuSeconds(pid) ?? 0])),
+    machine: machineSeconds(),
+  };
+}
+
+function describeCpuSpent(before: Awaited<ReturnType<typeof cpuNow>>, after: Awaited<ReturnType<typeof cpuNow>>): string {
+  const apis = after.apis.map((used, i) => used - before.apis[i]);
+  const bench = after.bench - before.bench;
+  const postgres = [...after.postgres].reduce((sum, [pid, used]) => sum + used - (before.postgres.get(pid) ?? 0), 0);
+  const parts = [...apis.map((used, i) => `API #${i + 1} ${used.toFixed(1)}`), `this process ${bench.toFixed(1)}`, `PostgreSQL ${postgres.toFixed(1)}`];
+  if (!before.machine || !after.machine) return parts.join(', ');
+  const ours = apis.reduce((a, b) => a + b, 0) + bench + postgres;
+  const rest = after.machine.busy - before.machine.busy - ours;
+  return `${parts.join(', ')}; other work ${Math.max(0, rest).toFixed(1)}; idle ${(after.machine.idle - before.machine.idle).toFixed(1)} CPU-s`;
+}
+
+/** HTTP against one API process, then against two (the loops split between them); each run's CPU-seconds noted. */
+async function measureApiProcesses(bench: BenchApp, agents: Agent[]) {
+  const first = await startApiProcess('api #1');
+  let second: Awaited<ReturnType<typeof startApiProcess>> | undefined;
+  try {
+    let before = await cpuNow(bench, [first.service]);
+    const one = await measureOverHttp(bench, agents, [first.baseUrl]);
+    const oneCpu = describeCpuSpent(before, await cpuNow(bench, [first.service]));
+    log(`transitions over HTTP, ${RUNS.clients} agents split between two API processes…`);
+    second = await startApiProcess('api #2');
+    before = await cpuNow(bench, [first.service, second.service]);
+    const two = await measureOverHttp(bench, agents, [first.baseUrl, second.baseUrl]);
+    const twoCpu = describeCpuSpent(before, await cpuNow(bench, [first.service, second.service]));
+    return { one: { ...one, cpu: oneCpu }, two: { ...two, cpu: twoCpu } };
+  } finally {
+    await Promise.all([stopService(first.service), second && stopService(second.service)]);
+  }
 }
 
 /** The baseline's own tables, copies of ours (columns, checks, indexes), and one ticket row per pgbench client. */
@@ -319,6 +405,7 @@ type Latency = Awaited<ReturnType<typeof measureLatency>>;
 interface Throughput {
   inProcess: { perSecond: number; transitions: number; lags: number[] };
   http: { perSecond: number; transitions: number; empty: number };
+  processes: Awaited<ReturnType<typeof measureApiProcesses>>;
   pgbench: PgbenchRun;
   pgbenchLocked: PgbenchRun;
 }
@@ -329,14 +416,20 @@ function report(machine: string, params: string, latency: Latency, rate: Through
   const n = audit.total.length;
   const p50 = (samples: number[]) => ms(percentile(samples, 50));
   const latencyRow = (label: string, ours: number) => [label, ms(ours), ms(hash), times(ours / hash)];
+  const { one, two } = rate.processes;
   const rateRow = (label: string, ours: number, baseline: number) => [label, perSecond(ours), perSecond(baseline), times(ours / baseline)];
+  const empties = [rate.http.empty, one.empty, two.empty];
+  const emptyNote = empties.some(Boolean) ? ` (nexts that found none free: ${empties.join(', ')})` : '';
   const rows = [
     latencyRow(`approval → completed, audit trail, p50 (n ${n} · ${latency.baseline.length})`, percentile(audit.total, 50)),
     latencyRow('approval → completed, audit trail, p95', percentile(audit.total, 95)),
     latencyRow(`approval → completed, seen by a client, p50 (n ${n} · ${latency.baseline.length})`, percentile(latency.client, 50)),
     latencyRow('approval → completed, seen by a client, p95', percentile(latency.client, 95)),
     rateRow(`transitions/s, ${RUNS.clients} clients, in-process fireAlone`, rate.inProcess.perSecond, rate.pgbench.tps),
-    rateRow(`transitions/s, ${RUNS.clients} clients, claim/release over HTTP`, rate.http.perSecond, rate.pgbench.tps),
+    rateRow(`transitions/s, ${RUNS.clients} clients, over HTTP, API in this process`, rate.http.perSecond, rate.pgbench.tps),
+    rateRow(`transitions/s, ${RUNS.clients} clients, over HTTP, 1 API process`, one.perSecond, rate.pgbench.tps),
+    rateRow(`transitions/s, ${RUNS.clients} clients, over HTTP, 2 API processes`, two.perSecond, rate.pgbench.tps),
+    [`transitions/s over HTTP, 2 API processes vs 1`, perSecond(two.perSecond), perSecond(one.perSecond), times(two.perSecond / one.perSecond)],
     rateRow(`transitions/s, in-process, vs pgbench + the old chain's advisory lock`, rate.inProcess.perSecond, rate.pgbenchLocked.tps),
     [`checkpoint lag p50 (n ${rate.inProcess.lags.length}), during the in-process run`, ms(percentile(rate.inProcess.lags, 50)), '—', '—'],
     [
@@ -367,10 +460,19 @@ function report(machine: string, params: string, latency: Latency, rate: Through
     `           ${RUNS.latency / RUNS.hashing}th ticket: the work no regeneration can skip. ours ÷ baseline: the latency in units of it.`,
     `throughput ${RUNS.clients} loops for ${RUNS.seconds} s (after ${RUNS.warmUpSeconds} s of warm-up), claim then release. in-process:`,
     `           TicketTransitions.fireAlone, each loop on its own ticket. HTTP: ${RUNS.clients} agents, POST /v1/tickets/next then`,
-    `           POST /v1/tickets/:id/release, over ${HTTP_TICKETS} open tickets${rate.http.empty ? ` (${rate.http.empty} nexts found none free)` : ''}. ${rate.inProcess.transitions} and ${rate.http.transitions} transitions,`,
-    '           each matched by its audit event. Ours per transition: SELECT … FOR UPDATE, the guard facts, UPDATE,',
-    '           the audit INSERT (no lock, no read of the log: the sequencer integrates it after commit). claim and',
-    '           release write no outbox row.',
+    `           POST /v1/tickets/:id/release, over ${HTTP_TICKETS} open tickets. ${rate.inProcess.transitions}, ${rate.http.transitions}, ${one.transitions} and ${two.transitions} transitions,`,
+    `           each matched by its audit event${emptyNote}. Ours per transition: SELECT … FOR UPDATE, the guard facts,`,
+    '           UPDATE and the audit INSERT as one statement (no lock, no read of the log: the sequencer integrates',
+    '           it after commit); over HTTP also the staff token and the response view (one query). claim and release',
+    '           write no outbox row.',
+    'processes  the same HTTP loops against `node dist/src/main.js --role api` started by the bench (same database, Redis',
+    '           prefix, secrets and witness as this process, which keeps the only worker: sequencer, checkpoints, relay,',
+    '           sweep), the client still in this process: first one API process, then two, client i to process i mod 2.',
+    '           The API in this process stays up, idle, beside them. PostgreSQL, the API processes and this process share',
+    '           the 2 cores, so two processes can at best take the CPU one leaves to the others. CPU-seconds of each run',
+    "           (warm-up included; PostgreSQL: this database's backends; other work: the rest of the machine's busy time):",
+    `           1 process: ${one.cpu}.`,
+    `           2 processes: ${two.cpu}.`,
     'lag        every 100 ms of the in-process run, the newest committed audit event; lag = until the checkpoints file',
     '           of the witness directory holds a signed checkpoint covering its leaf. Sequencer every 200 ms, a',
     '           checkpoint every 1000 ms (the defaults), in this process. Baseline column: the 2 s goal.',
@@ -414,12 +516,14 @@ export async function runTicketsBench(): Promise<void> {
     const http = await measureOverHttp(bench, agents);
     log('pgbench with the advisory lock…');
     const pgbenchLocked = await pgbench(bench, true);
+    log(`transitions over HTTP, ${RUNS.clients} agents, against one API process of its own…`);
+    const processes = await measureApiProcesses(bench, agents);
 
     const verdict = await bench.app.get(AuditService).verify();
     const chain = verdict.ok
       ? `audit log verified after the run against ${verdict.checkpoints} signed checkpoints: intact, ${verdict.checked} events (${verdict.pending} not yet in the tree)`
       : `AUDIT LOG BROKEN at event ${verdict.firstBrokenSeq ?? '?'} / leaf ${verdict.firstBrokenLeaf ?? '?'}: ${verdict.reason}`;
-    console.log(report(machine, params, latency, { inProcess, http, pgbench: pgbenchPlain, pgbenchLocked }, chain));
+    console.log(report(machine, params, latency, { inProcess, http, processes, pgbench: pgbenchPlain, pgbenchLocked }, chain));
   } finally {
     await bench.close();
   }

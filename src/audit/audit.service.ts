@@ -50,7 +50,16 @@ export class AuditService {
   ) {}
 
   /** Appends an event inside the caller's transaction, so it commits or rolls back with the change. */
-  async record(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
+  record(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
+    return this.recordWith(em, entry);
+  }
+
+  /**
+   * The same, in one statement with the change it records: `change` (an INSERT, UPDATE or DELETE, placeholders from $1,
+   * no RETURNING) runs as a data-modifying WITH of the event's INSERT, saving a round trip on hot paths (a ticket's
+   * transition). PostgreSQL runs such a WITH exactly once, whether or not the INSERT reads it.
+   */
+  async recordWith(em: EntityManager, entry: AuditEntry, change?: { sql: string; params: unknown[] }): Promise<AuditEvent> {
     if (!em.queryRunner?.isTransactionActive) {
       throw new Error('audit events are written inside the transaction of the change they record');
     }
@@ -68,10 +77,19 @@ export class AuditService {
       targetId: entry.target.id ?? null,
       payload,
     };
-    const [row] = (await em.query(
-      `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
-      [fields.occurredAt, fields.actorKind, fields.actorId, fields.action, fields.targetType, fields.targetId, payload],
-    )) as { seq: string }[];
+    const first = change?.params.length ?? 0;
+    const values = Array.from({ length: 7 }, (_, i) => `$${first + i + 1}`).join(', ');
+    const insert = `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) VALUES (${values}) RETURNING seq`;
+    const [row] = (await em.query(change ? `WITH change AS (${change.sql}) ${insert}` : insert, [
+      ...(change?.params ?? []),
+      fields.occurredAt,
+      fields.actorKind,
+      fields.actorId,
+      fields.action,
+      fields.targetType,
+      fields.targetId,
+      payload,
+    ])) as { seq: string }[];
     return em.create(AuditEvent, { seq: Number(row.seq), ...fields });
   }
 

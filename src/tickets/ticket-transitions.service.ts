@@ -32,6 +32,8 @@ const MINUTE = 60_000;
  */
 @Injectable()
 export class TicketTransitions {
+  private columnList?: string;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -44,8 +46,29 @@ export class TicketTransitions {
 
   /** Locks the ticket row for the rest of the caller's transaction. */
   async lock(em: EntityManager, ticketId: string): Promise<Ticket> {
-    const ticket = await em.findOne(Ticket, { where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
-    if (!ticket) throw new NotFound('ticket', ticketId);
+    // Raw SQL: the query builder's findOne cost more CPU than the round trip on every transition.
+    if (!em.queryRunner?.isTransactionActive) throw new Error('a ticket is locked inside the transaction that changes it');
+    const [row] = (await em.query(`SELECT ${this.ticketColumns()} FROM tickets t WHERE t.id = $1 FOR UPDATE`, [ticketId])) as Record<string, unknown>[];
+    if (!row) throw new NotFound('ticket', ticketId);
+    return this.hydrate(row);
+  }
+
+  /** Every selectable column of a ticket, as `t.column`, for a statement whose rows go through hydrate(). */
+  ticketColumns(): string {
+    return (this.columnList ??= this.dataSource
+      .getMetadata(Ticket)
+      .columns.filter((column) => column.isSelect)
+      .map((column) => `t.${column.databaseName}`)
+      .join(', '));
+  }
+
+  /** A ticket from a row of ticketColumns(), each value converted as TypeORM converts it when it loads an entity. */
+  hydrate(row: Record<string, unknown>): Ticket {
+    const ticket = new Ticket();
+    const driver = this.dataSource.driver;
+    for (const column of this.dataSource.getMetadata(Ticket).columns) {
+      if (column.isSelect) column.setEntityValue(ticket, driver.prepareHydratedValue(row[column.databaseName], column));
+    }
     return ticket;
   }
 
@@ -70,24 +93,20 @@ export class TicketTransitions {
     ticket.version += 1;
     ticket.dueAt = this.dueAt(transition.to, now, ticket.dueAt);
     for (const effect of transition.effects ?? []) this.applyToRow(effect, ticket, actor, now);
-    await em.update(
-      Ticket,
-      { id: ticket.id },
+    // The row and its audit event in one statement: one round trip fewer on every transition.
+    await this.audit.recordWith(
+      em,
       {
-        state: ticket.state,
-        stateChangedAt: now,
-        version: ticket.version,
-        dueAt: ticket.dueAt,
-        assignedTo: ticket.assignedTo,
-        regenerateAfter: ticket.regenerateAfter,
+        actor: actor.audit,
+        action: `ticket.${event}`,
+        target: { type: 'ticket', id: ticket.id },
+        payload: { from, to: ticket.state, accountId: ticket.accountId, ...options.detail },
+      },
+      {
+        sql: `UPDATE tickets SET state = $2, state_changed_at = $3, version = $4, due_at = $5, assigned_to = $6, regenerate_after = $7 WHERE id = $1`,
+        params: [ticket.id, ticket.state, now, ticket.version, ticket.dueAt, ticket.assignedTo, ticket.regenerateAfter],
       },
     );
-    await this.audit.record(em, {
-      actor: actor.audit,
-      action: `ticket.${event}`,
-      target: { type: 'ticket', id: ticket.id },
-      payload: { from, to: ticket.state, accountId: ticket.accountId, ...options.detail },
-    });
     for (const effect of transition.effects ?? []) await this.performEffect(em, effect, ticket, options);
     return ticket;
   }

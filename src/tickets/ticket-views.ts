@@ -1,17 +1,58 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
-import { Account } from '../accounts/account.entity';
+import { types } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Account } from '../accounts/account.entity';
 import { maskEmail, maskPhone } from '../accounts/masking';
-import { Approval } from './approval.entity';
+import type { Approval } from './approval.entity';
 import { TicketDto } from './dto/ticket.dto';
 import { isSystemVerified } from './proofing/step-catalogue';
 import { HELD_STATES, RISK_SIGNALS } from './risk/risk-signals';
-import { TicketSignal } from './risk/ticket-signal.entity';
+import type { TicketSignal } from './risk/ticket-signal.entity';
 import { ticketOwner } from './separation-of-duties';
-import { TicketStep } from './ticket-step.entity';
+import type { TicketStep } from './ticket-step.entity';
 import { Ticket } from './ticket.entity';
 import { allowedEvents } from './ticket.machine';
+
+/**
+ * Timestamps travel inside the JSON as PostgreSQL's own text output (`::text`, the session's DateStyle and TimeZone)
+ * and are read by the parser pg uses for a timestamptz column: the same Date, to the millisecond, as the entities had.
+ */
+const parseTimestamptz = types.getTypeParser(types.builtins.TIMESTAMPTZ) as (text: string) => Date;
+const iso = (text: string): string => parseTimestamptz(text).toISOString();
+const isoOrNull = (text: string | null | undefined): string | null => (text == null ? null : iso(text));
+
+type Stamped<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] extends Date ? string : string | null };
+type StepRow = Stamped<Pick<TicketStep, 'step' | 'status' | 'attempts' | 'sentTo' | 'expiresAt' | 'decidedAt' | 'evidence'>, 'expiresAt' | 'decidedAt'>;
+type ApprovalRow = Stamped<Pick<Approval, 'approverId' | 'decision' | 'reason' | 'independent' | 'notCounted' | 'createdAt'>, 'createdAt'>;
+type SignalRow = Stamped<Pick<TicketSignal, 'signal' | 'reason' | 'holds' | 'raisedAt' | 'clearedAt' | 'clearedBy' | 'clearReason'>, 'raisedAt' | 'clearedAt'>;
+interface ViewRow {
+  id: string;
+  account: Pick<Account, 'id' | 'externalId' | 'displayName' | 'tier' | 'email' | 'phone'>;
+  /** json_agg over no rows is NULL. */
+  steps: StepRow[] | null;
+  approvals: ApprovalRow[] | null;
+  signals: SignalRow[] | null;
+  concerns: { raisedBy: string; reason: string; raisedAt: string }[] | null;
+}
+
+/** Everything a view adds to its ticket rows, one row per ticket: the account, steps, approvals, signals and concerns. */
+const VIEW_SQL = `
+SELECT t.id,
+  (SELECT json_build_object('id', a.id, 'externalId', a.external_id, 'displayName', a.display_name, 'tier', a.tier, 'email', a.email, 'phone', a.phone)
+     FROM accounts a WHERE a.id = t.account_id) AS account,
+  (SELECT json_agg(json_build_object('step', s.step, 'status', s.status, 'attempts', s.attempts, 'sentTo', s.sent_to,
+            'expiresAt', s.expires_at::text, 'decidedAt', s.decided_at::text, 'evidence', s.evidence))
+     FROM ticket_steps s WHERE s.ticket_id = t.id) AS steps,
+  (SELECT json_agg(json_build_object('approverId', p.approver_id, 'decision', p.decision, 'reason', p.reason, 'independent', p.independent,
+            'notCounted', p.not_counted, 'createdAt', p.created_at::text) ORDER BY p.created_at)
+     FROM approvals p WHERE p.ticket_id = t.id) AS approvals,
+  (SELECT json_agg(json_build_object('signal', g.signal, 'reason', g.reason, 'holds', g.holds, 'raisedAt', g.raised_at::text,
+            'clearedAt', g.cleared_at::text, 'clearedBy', g.cleared_by, 'clearReason', g.clear_reason))
+     FROM ticket_signals g WHERE g.ticket_id = t.id) AS signals,
+  (SELECT json_agg(json_build_object('raisedBy', e.actor_id, 'reason', e.payload->>'reason', 'raisedAt', e.occurred_at::text) ORDER BY e.seq)
+     FROM audit_events e WHERE e.target_id = t.id::text AND e.target_type = 'ticket' AND e.action = 'ticket.concern_raised') AS concerns
+FROM unnest($1::uuid[], $2::uuid[]) AS t(id, account_id)`;
 
 /** Tickets as staff see them: channels masked, step status without secrets, approvals with reasons. */
 @Injectable()
@@ -25,24 +66,15 @@ export class TicketViews {
 
   async many(tickets: Ticket[], em: EntityManager = this.dataSource.manager): Promise<TicketDto[]> {
     if (tickets.length === 0) return [];
-    const ids = tickets.map((t) => t.id);
-    // One after another: `em` may be a transaction's, and a connection runs one query at a time.
-    const steps = await em.find(TicketStep, { where: { ticketId: In(ids) } });
-    const approvals = await em.find(Approval, { where: { ticketId: In(ids) }, order: { createdAt: 'ASC' } });
-    const accounts = await em.find(Account, { where: { id: In([...new Set(tickets.map((t) => t.accountId))]) } });
-    // In the catalogue's order, so every ticket lists its signals the same way.
-    const signals = (await em.find(TicketSignal, { where: { ticketId: In(ids) } })).sort(
-      (a, b) => RISK_SIGNALS.indexOf(a.signal) - RISK_SIGNALS.indexOf(b.signal),
-    );
-    const concerns = (await em.query(
-      `SELECT target_id, actor_id, payload->>'reason' AS reason, occurred_at FROM audit_events WHERE action = 'ticket.concern_raised' AND target_type = 'ticket' AND target_id = ANY($1) ORDER BY seq`,
-      [ids],
-    )) as { target_id: string; actor_id: string; reason: string; occurred_at: Date }[];
-    const accountById = new Map(accounts.map((a) => [a.id, a]));
+    // One round trip, so it runs as well on a transaction's manager (one query at a time) as on the pool's.
+    const rows = (await em.query(VIEW_SQL, [tickets.map((t) => t.id), tickets.map((t) => t.accountId)])) as ViewRow[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
     return tickets.map((ticket) => {
-      const account = accountById.get(ticket.accountId)!;
-      const ownSteps = steps.filter((s) => s.ticketId === ticket.id);
-      const ownSignals = signals.filter((s) => s.ticketId === ticket.id);
+      const row = byId.get(ticket.id)!;
+      const account = row.account;
+      const ownSteps = row.steps ?? [];
+      // In the catalogue's order, so every ticket lists its signals the same way.
+      const ownSignals = (row.signals ?? []).sort((a, b) => RISK_SIGNALS.indexOf(a.signal) - RISK_SIGNALS.indexOf(b.signal));
       return {
         id: ticket.id,
         state: ticket.state,
@@ -61,9 +93,7 @@ export class TicketViews {
         notes: ticket.notes,
         assignedTo: ticket.assignedTo,
         owner: ticketOwner(ticket),
-        concerns: concerns
-          .filter((c) => c.target_id === ticket.id)
-          .map((c) => ({ raisedBy: c.actor_id, reason: c.reason, raisedAt: c.occurred_at.toISOString() })),
+        concerns: (row.concerns ?? []).map((c) => ({ raisedBy: c.raisedBy, reason: c.reason, raisedAt: iso(c.raisedAt) })),
         steps: ticket.requiredSteps.map((name) => {
           const step = ownSteps.find((s) => s.step === name);
           return {
@@ -72,28 +102,26 @@ export class TicketViews {
             status: step?.status ?? 'pending',
             attempts: step?.attempts ?? 0,
             sentTo: step?.sentTo ?? null,
-            expiresAt: step?.expiresAt?.toISOString() ?? null,
-            decidedAt: step?.decidedAt?.toISOString() ?? null,
+            expiresAt: isoOrNull(step?.expiresAt),
+            decidedAt: isoOrNull(step?.decidedAt),
             evidence: isSystemVerified(name) ? null : (step?.evidence ?? null),
           };
         }),
         approvalsRequired: ticket.approvalsRequired,
-        approvals: approvals
-          .filter((a) => a.ticketId === ticket.id)
-          .map((a) => ({
-            approverId: a.approverId,
-            decision: a.decision,
-            reason: a.reason,
-            independent: a.independent,
-            notCounted: a.notCounted,
-            createdAt: a.createdAt.toISOString(),
-          })),
+        approvals: (row.approvals ?? []).map((a) => ({
+          approverId: a.approverId,
+          decision: a.decision,
+          reason: a.reason,
+          independent: a.independent,
+          notCounted: a.notCounted,
+          createdAt: iso(a.createdAt),
+        })),
         signals: ownSignals.map((s) => ({
           signal: s.signal,
           reason: s.reason,
           holds: s.holds,
-          raisedAt: s.raisedAt.toISOString(),
-          clearedAt: s.clearedAt?.toISOString() ?? null,
+          raisedAt: iso(s.raisedAt),
+          clearedAt: isoOrNull(s.clearedAt),
           clearedBy: s.clearedBy,
           clearReason: s.clearReason,
         })),

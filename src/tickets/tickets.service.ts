@@ -200,18 +200,20 @@ export class TicketsService {
     refuseUnfitTicketActor(staff); // before the queue is looked at: an empty answer would say something too
     return this.dataSource.transaction(async (em) => {
       // Never the agent's own ticket, nor one whose subject reports to the agent's account, however far down the line.
+      // The row comes back locked and as it is now (FOR UPDATE returns the newest committed version, re-checked against
+      // the WHERE), as lock() would read it: the guard facts, read next, still start after the lock.
       const [next] = (await em.query(
         `WITH RECURSIVE reports(id, depth) AS (
            SELECT id, 1 FROM accounts WHERE $1::uuid IS NOT NULL AND manager_id = $1
            UNION SELECT a.id, r.depth + 1 FROM accounts a JOIN reports r ON a.manager_id = r.id WHERE r.depth < $3)
-         SELECT id FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
+         SELECT ${this.transitions.ticketColumns()} FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
            AND account_id NOT IN (SELECT id FROM reports)
            AND NOT ${HELD_BY_SIGNAL_SQL}
          ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE OF t SKIP LOCKED`,
         [staff.accountId, staff.roles.includes('drill_runner'), MAX_MANAGER_DEPTH],
-      )) as { id: string }[];
+      )) as Record<string, unknown>[];
       if (!next) return undefined;
-      return this.transitions.fire(em, await this.transitions.lock(em, next.id), 'claim', asStaff(staff, 'agent'));
+      return this.transitions.fire(em, this.transitions.hydrate(next), 'claim', asStaff(staff, 'agent'));
     });
   }
 
