@@ -206,7 +206,7 @@ export async function runCodesBench(): Promise<void> {
     const pepper = Buffer.from(config.get('CODE_PEPPER', { infer: true }));
     const params = `m=${config.get('ARGON2_MEMORY_KIB', { infer: true })} KiB, t=${config.get('ARGON2_TIME_COST', { infer: true })}, p=${config.get('ARGON2_PARALLELISM', { infer: true })}`;
     const hasher = bench.app.get(CodeHasher);
-    const token = await bench.tokenFor(['service']);
+    const token = await bench.tokenFor(['service'], ['enrol', 'verify']); // the login application's token, as issued
 
     log('enrolling accounts (sets of 10 over HTTP, sets of 50 through CodesService.issueSet)…');
     const prepared = [];
