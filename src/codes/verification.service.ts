@@ -7,10 +7,11 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AccountLocked } from '../common/errors';
 import { Policy } from '../config/policy';
+import { updateReturning } from '../database/sql';
 import { Notifier } from '../notifications/notifier';
 import { CodeHasher } from './code-hasher';
 import { parseCode } from './code-format';
-import { afterFailure, afterSuccess, GuardState, isLocked } from './lockout';
+import { afterFailure, afterSuccess, FRESH_GUARD, GuardState, isLocked } from './lockout';
 
 export interface Verdict {
   valid: boolean;
@@ -88,8 +89,8 @@ export class VerificationService {
       const verdict = await within((tx) => this.consume(tx, actor, facts.subject, row.id, row.setId));
       if (verdict) return verdict;
     }
-    // Nothing to lock for an account that does not exist, so no transaction either.
-    if (facts) await within((tx) => this.recordFailure(tx, facts.subject));
+    // Nothing to lock for an account that does not exist.
+    if (facts) await this.recordFailure(facts.subject, facts.guard, em);
     return INVALID;
   }
 
@@ -155,8 +156,40 @@ export class VerificationService {
     };
   }
 
-  /** Counts a failure on the account's guard row (locked, so concurrent failures count exactly). */
-  private async recordFailure(em: EntityManager, subject: Subject): Promise<void> {
+  /**
+   * Counts a failure exactly, however many arrive at once. Usually one statement: the guard goes from the state read
+   * before hashing to the next one on condition that it is still in that state (the update locks the row to decide).
+   * When someone changed it meanwhile, or when this failure locks the account (audited and announced in the same
+   * commit), the row is locked and read afresh in a transaction instead.
+   */
+  private async recordFailure(subject: Subject, seen: GuardState | undefined, em?: EntityManager): Promise<void> {
+    const { guard: next, lockedNow } = afterFailure(seen ?? FRESH_GUARD, this.clock.now(), this.policy.lockout);
+    if (!lockedNow && (await this.swapGuard(em ?? this.dataSource.manager, subject.id, seen, next))) return;
+    await (em ? this.recordFailureLocked(em, subject) : this.dataSource.transaction((tx) => this.recordFailureLocked(tx, subject)));
+  }
+
+  /** Writes `next` if the guard is still `seen` (absent: no row yet); false when it is not. */
+  private async swapGuard(em: EntityManager, accountId: string, seen: GuardState | undefined, next: GuardState): Promise<boolean> {
+    const values = [accountId, next.failures, next.windowStartedAt, next.lockedUntil, next.lockCount];
+    const swapped = seen
+      ? await updateReturning(
+          em,
+          `UPDATE code_guards SET failures = $2, window_started_at = $3, locked_until = $4, lock_count = $5
+            WHERE account_id = $1
+              AND (failures, window_started_at, locked_until, lock_count) IS NOT DISTINCT FROM ($6::int, $7::timestamptz, $8::timestamptz, $9::int)
+           RETURNING account_id`,
+          [...values, seen.failures, seen.windowStartedAt, seen.lockedUntil, seen.lockCount],
+        )
+      : ((await em.query(
+          `INSERT INTO code_guards (account_id, failures, window_started_at, locked_until, lock_count) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (account_id) DO NOTHING RETURNING account_id`,
+          values,
+        )) as unknown[]);
+    return swapped.length > 0;
+  }
+
+  /** Counts a failure on the account's guard row, locked, so concurrent failures count exactly. */
+  private async recordFailureLocked(em: EntityManager, subject: Subject): Promise<void> {
     // Creates the row or locks the existing one, and reads it as the last committed failure left it.
     const [row] = (await em.query(
       `INSERT INTO code_guards (account_id, failures, lock_count) VALUES ($1, 0, 0)
