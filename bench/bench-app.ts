@@ -18,6 +18,7 @@ import { checkRedis, ensureDatabase, runMigrations } from '../src/database/prepa
 import { configureHttpApp } from '../src/http-app';
 import { StaffRole } from '../src/common/auth/staff-roles';
 import { Staff } from '../src/staff/staff.entity';
+import { ServiceScope } from '../src/staff/service-scopes';
 import { StaffService } from '../src/staff/staff.service';
 import { TICKET_ROLES } from '../src/staff/staff-rules';
 
@@ -39,10 +40,10 @@ export interface BenchApp {
   role: ProcessRole;
   /** Where the app listens, e.g. `http://127.0.0.1:41234`. */
   baseUrl: string;
-  /** A new staff member with these roles, and a bearer token of theirs. */
-  createStaff(roles: StaffRole[]): Promise<{ member: Staff; token: string }>;
-  /** A bearer token of a new staff member with these roles. */
-  tokenFor(roles: StaffRole[]): Promise<string>;
+  /** A new staff member with these roles, and a bearer token of theirs (a service member's carries `scopes`). */
+  createStaff(roles: StaffRole[], scopes?: ServiceScope[]): Promise<{ member: Staff; token: string }>;
+  /** A bearer token of a new staff member with these roles (a service member's carries `scopes`). */
+  tokenFor(roles: StaffRole[], scopes?: ServiceScope[]): Promise<string>;
   createAccount(): Promise<Account>;
   /** A JSON POST over real HTTP to the listening app: the status and the parsed body (undefined when empty, e.g. 204). */
   post<T>(path: string, token: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -132,10 +133,10 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
   const accounts = app.get(AccountsService);
   let created = 0;
   // Agents, approvers and admins are linked to an employee account of their own (staff rules).
-  const createStaff = async (roles: StaffRole[]) => {
+  const createStaff = async (roles: StaffRole[], scopes?: ServiceScope[]) => {
     const accountId = roles.some((role) => TICKET_ROLES.includes(role)) ? (await bench.createAccount()).id : null;
     const member = await staff.create(CLI, { name: `bench ${roles.join('+')} ${created++}`, roles, accountId });
-    return { member, token: (await staff.issueToken(CLI, member.id, { expiresInDays: 1 })).token };
+    return { member, token: (await staff.issueToken(CLI, member.id, { expiresInDays: 1, scopes })).token };
   };
   const bench: BenchApp = {
     app,
@@ -144,7 +145,7 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
     role,
     baseUrl,
     createStaff,
-    tokenFor: async (roles) => (await createStaff(roles)).token,
+    tokenFor: async (roles, scopes) => (await createStaff(roles, scopes)).token,
     createAccount() {
       const n = ++created;
       const externalId = `B${String(n).padStart(6, '0')}`;

@@ -201,6 +201,26 @@ describe('brute-force lockout', () => {
     }
   });
 
+  it('counts concurrent failures exactly: 4 at once leave 4, 12 at once lock the account once', async () => {
+    const guard = async (account: Account) =>
+      (await t.db.query(`SELECT failures, lock_count FROM code_guards WHERE account_id = $1`, [account.id])).rows[0] as {
+        failures: number;
+        lock_count: number;
+      };
+    const few = await t.createAccount();
+    await enrol(few);
+    await Promise.all(Array.from({ length: 4 }, () => verify(few, 'AAAA-AAAA-AAAA').expect(200)));
+    expect(await guard(few)).toEqual({ failures: 4, lock_count: 0 });
+
+    const many = await t.createAccount();
+    await enrol(many);
+    const responses = await Promise.all(Array.from({ length: 12 }, () => verify(many, 'AAAA-AAAA-AAAA')));
+    expect(responses.map((r) => r.status).filter((s) => s !== 200 && s !== 423)).toEqual([]);
+    expect(await guard(many)).toEqual({ failures: 0, lock_count: 1 });
+    const audit = await t.http().get(`/v1/audit?action=codes.locked&target=${many.id}`).set(auditor).expect(200);
+    expect(audit.body.items).toHaveLength(1);
+  });
+
   it('limits each caller per account per minute (429), in Redis', async () => {
     const account = await t.createAccount();
     const target = randomUUID();

@@ -9,10 +9,9 @@ import { AccountLocked } from '../common/errors';
 import { Policy } from '../config/policy';
 import { updateReturning } from '../database/sql';
 import { Notifier } from '../notifications/notifier';
-import { CodeGuard } from './code-guard.entity';
 import { CodeHasher } from './code-hasher';
 import { parseCode } from './code-format';
-import { afterFailure, afterSuccess, FRESH_GUARD, isLocked } from './lockout';
+import { afterFailure, afterSuccess, FRESH_GUARD, GuardState, isLocked } from './lockout';
 
 export interface Verdict {
   valid: boolean;
@@ -22,6 +21,36 @@ export interface Verdict {
 }
 
 const INVALID: Verdict = { valid: false, remaining: null };
+
+/** What a notification about the account needs of it. */
+type Subject = Pick<Account, 'id' | 'externalId' | 'displayName' | 'email' | 'phone'>;
+
+interface GuardRow {
+  failures: number;
+  window_started_at: Date | null;
+  locked_until: Date | null;
+  lock_count: number;
+}
+
+/** The guard's columns are null when the account has no guard row yet, the code's when no unused code matches. */
+interface FactsRow extends Omit<GuardRow, 'failures' | 'lock_count'> {
+  failures: number | null;
+  lock_count: number | null;
+  external_id: string;
+  display_name: string;
+  email: string;
+  phone: string;
+  guarded: string | null;
+  code_id: string | null;
+  hash: string | null;
+  set_id: string | null;
+}
+
+interface BeforeHashing {
+  subject: Subject;
+  guard?: GuardState;
+  code?: { id: string; hash: string; setId: string };
+}
 
 /**
  * Verifies and consumes a backup code with exactly ONE argon2 verify: the
@@ -47,54 +76,79 @@ export class VerificationService {
    */
   async verify(actor: AuditActor, accountId: string, input: string, em?: EntityManager): Promise<Verdict> {
     const within = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => (em ? work(em) : this.dataSource.transaction(work));
-    const guard = await (em ?? this.dataSource.manager).findOneBy(CodeGuard, { accountId });
+    const parsed = parseCode(input);
+    const facts = await this.factsBeforeHashing(em ?? this.dataSource.manager, accountId, parsed?.lookup ?? null);
     const now = this.clock.now();
     // A locked account is refused before any hashing: brute force gets no more verifies.
-    if (guard && isLocked(guard, now)) throw new AccountLocked(guard.lockedUntil!, now);
+    if (facts?.guard && isLocked(facts.guard, now)) throw new AccountLocked(facts.guard.lockedUntil!, now);
 
-    const parsed = parseCode(input);
-    const [row] = parsed
-      ? ((await (em ?? this.dataSource.manager).query(
-          `SELECT c.id, c.hash, c.set_id FROM backup_codes c
-           JOIN code_sets s ON s.id = c.set_id AND s.revoked_at IS NULL
-           JOIN accounts a ON a.id = c.account_id AND a.status = 'active'
-           WHERE c.account_id = $1 AND c.lookup = $2 AND c.used_at IS NULL`,
-          [accountId, parsed.lookup],
-        )) as { id: string; hash: string; set_id: string }[])
-      : [];
+    const row = facts?.code;
     const matches = row && parsed ? await this.hasher.verify(row.hash, parsed.secret) : await this.hasher.verifyNothing();
 
     if (matches && row) {
-      const verdict = await within((tx) => this.consume(tx, actor, accountId, row.id, row.set_id));
+      const verdict = await within((tx) => this.consume(tx, actor, facts.subject, row.id, row.setId));
       if (verdict) return verdict;
     }
-    await within((tx) => this.recordFailure(tx, accountId));
+    // Nothing to lock for an account that does not exist.
+    if (facts) await this.recordFailure(facts.subject, facts.guard, em);
     return INVALID;
   }
 
+  /**
+   * Everything the verdict's two outcomes need that does not depend on it, in one round trip before hashing: the
+   * account (whom a notification goes to), its guard row (a lock refuses at once) and the one unused code of the
+   * active set with this lookup part (none for a deactivated account). Undefined when the account does not exist.
+   */
+  private async factsBeforeHashing(em: EntityManager, accountId: string, lookup: string | null): Promise<BeforeHashing | undefined> {
+    const [row] = (await em.query(
+      `SELECT a.external_id, a.display_name, a.email, a.phone,
+              g.account_id AS guarded, g.failures, g.window_started_at, g.locked_until, g.lock_count,
+              c.id AS code_id, c.hash, c.set_id
+         FROM accounts a
+         LEFT JOIN code_guards g ON g.account_id = a.id
+         LEFT JOIN LATERAL (
+           SELECT c.id, c.hash, c.set_id FROM backup_codes c
+             JOIN code_sets s ON s.id = c.set_id AND s.revoked_at IS NULL
+            WHERE c.account_id = a.id AND c.lookup = $2 AND c.used_at IS NULL AND a.status = 'active'
+            LIMIT 1
+         ) c ON true
+        WHERE a.id = $1`,
+      [accountId, lookup],
+    )) as FactsRow[];
+    if (!row) return undefined;
+    return {
+      subject: { id: accountId, externalId: row.external_id, displayName: row.display_name, email: row.email, phone: row.phone },
+      guard: row.guarded
+        ? { failures: row.failures!, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until, lockCount: row.lock_count! }
+        : undefined,
+      code: row.code_id ? { id: row.code_id, hash: row.hash!, setId: row.set_id! } : undefined,
+    };
+  }
+
   /** Marks the code used unless someone got there first; undefined when they did. */
-  private async consume(em: EntityManager, actor: AuditActor, accountId: string, codeId: string, setId: string): Promise<Verdict | undefined> {
-    const now = this.clock.now();
-    const used = await updateReturning<{ id: string }>(
-      em,
-      `UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL
-       AND EXISTS (SELECT 1 FROM code_sets s WHERE s.id = set_id AND s.revoked_at IS NULL) RETURNING id`,
-      [codeId, now],
-    );
-    if (used.length === 0) return undefined;
-    const [{ remaining }] = (await em.query(`SELECT count(*)::int AS remaining FROM backup_codes WHERE set_id = $1 AND used_at IS NULL`, [setId])) as {
-      remaining: number;
-    }[];
+  private async consume(em: EntityManager, actor: AuditActor, subject: Subject, codeId: string, setId: string): Promise<Verdict | undefined> {
     const fresh = afterSuccess();
-    await em.query(
-      `INSERT INTO code_guards (account_id, failures, window_started_at, locked_until, lock_count) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (account_id) DO UPDATE SET failures = $2, window_started_at = $3, locked_until = $4, lock_count = $5`,
-      [accountId, fresh.failures, fresh.windowStartedAt, fresh.lockedUntil, fresh.lockCount],
-    );
+    // One statement: the conditional consume, the success clearing the guard (written only when it is not already
+    // fresh: most successes follow no failure) and what remains. The count reads the statement's snapshot, in which
+    // this code is still unused, hence `id <> used.id`.
+    const [used] = (await em.query(
+      `WITH used AS (
+         UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL
+            AND EXISTS (SELECT 1 FROM code_sets s WHERE s.id = set_id AND s.revoked_at IS NULL)
+         RETURNING id, set_id
+       ), cleared AS (
+         UPDATE code_guards SET failures = $4, window_started_at = $5, locked_until = $6, lock_count = $7
+          WHERE account_id = $3 AND EXISTS (SELECT 1 FROM used)
+            AND (failures, window_started_at, locked_until, lock_count) IS DISTINCT FROM ($4::int, $5::timestamptz, $6::timestamptz, $7::int)
+       )
+       SELECT (SELECT count(*)::int FROM backup_codes b WHERE b.set_id = used.set_id AND b.used_at IS NULL AND b.id <> used.id) AS remaining FROM used`,
+      [codeId, this.clock.now(), subject.id, fresh.failures, fresh.windowStartedAt, fresh.lockedUntil, fresh.lockCount],
+    )) as { remaining: number }[];
+    if (!used) return undefined;
+    const { remaining } = used;
     const low = remaining <= this.policy.codes.lowRemaining;
-    await this.audit.record(em, { actor, action: 'codes.used', target: { type: 'account', id: accountId }, payload: { setId, remaining } });
-    const account = (await em.findOneBy(Account, { id: accountId }))!;
-    await this.notifier.toSubject(em, account, low ? 'codes.low' : 'codes.used', { remaining }, `codes.used:${codeId}`);
+    await this.audit.record(em, { actor, action: 'codes.used', target: { type: 'account', id: subject.id }, payload: { setId, remaining } });
+    await this.notifier.toSubject(em, subject, low ? 'codes.low' : 'codes.used', { remaining }, `codes.used:${codeId}`);
     return {
       valid: true,
       remaining,
@@ -102,20 +156,62 @@ export class VerificationService {
     };
   }
 
-  /** Counts a failure on the account's guard row (locked, so concurrent failures count exactly). */
-  private async recordFailure(em: EntityManager, accountId: string): Promise<void> {
-    const account = await em.findOneBy(Account, { id: accountId });
-    if (!account) return; // nothing to lock for an account that does not exist
-    await em.query(`INSERT INTO code_guards (account_id, failures, lock_count) VALUES ($1, 0, 0) ON CONFLICT (account_id) DO NOTHING`, [accountId]);
-    const guard = (await em.findOne(CodeGuard, { where: { accountId }, lock: { mode: 'pessimistic_write' } })) ?? { ...FRESH_GUARD, accountId };
+  /**
+   * Counts a failure exactly, however many arrive at once. Usually one statement: the guard goes from the state read
+   * before hashing to the next one on condition that it is still in that state (the update locks the row to decide).
+   * When someone changed it meanwhile, or when this failure locks the account (audited and announced in the same
+   * commit), the row is locked and read afresh in a transaction instead.
+   */
+  private async recordFailure(subject: Subject, seen: GuardState | undefined, em?: EntityManager): Promise<void> {
+    const { guard: next, lockedNow } = afterFailure(seen ?? FRESH_GUARD, this.clock.now(), this.policy.lockout);
+    if (!lockedNow && (await this.swapGuard(em ?? this.dataSource.manager, subject.id, seen, next))) return;
+    await (em ? this.recordFailureLocked(em, subject) : this.dataSource.transaction((tx) => this.recordFailureLocked(tx, subject)));
+  }
+
+  /** Writes `next` if the guard is still `seen` (absent: no row yet); false when it is not. */
+  private async swapGuard(em: EntityManager, accountId: string, seen: GuardState | undefined, next: GuardState): Promise<boolean> {
+    const values = [accountId, next.failures, next.windowStartedAt, next.lockedUntil, next.lockCount];
+    const swapped = seen
+      ? await updateReturning(
+          em,
+          `UPDATE code_guards SET failures = $2, window_started_at = $3, locked_until = $4, lock_count = $5
+            WHERE account_id = $1
+              AND (failures, window_started_at, locked_until, lock_count) IS NOT DISTINCT FROM ($6::int, $7::timestamptz, $8::timestamptz, $9::int)
+           RETURNING account_id`,
+          [...values, seen.failures, seen.windowStartedAt, seen.lockedUntil, seen.lockCount],
+        )
+      : ((await em.query(
+          `INSERT INTO code_guards (account_id, failures, window_started_at, locked_until, lock_count) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (account_id) DO NOTHING RETURNING account_id`,
+          values,
+        )) as unknown[]);
+    return swapped.length > 0;
+  }
+
+  /** Counts a failure on the account's guard row, locked, so concurrent failures count exactly. */
+  private async recordFailureLocked(em: EntityManager, subject: Subject): Promise<void> {
+    // Creates the row or locks the existing one, and reads it as the last committed failure left it.
+    const [row] = (await em.query(
+      `INSERT INTO code_guards (account_id, failures, lock_count) VALUES ($1, 0, 0)
+       ON CONFLICT (account_id) DO UPDATE SET account_id = EXCLUDED.account_id
+       RETURNING failures, window_started_at, locked_until, lock_count`,
+      [subject.id],
+    )) as GuardRow[];
+    const guard: GuardState = { failures: row.failures, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until, lockCount: row.lock_count };
     const now = this.clock.now();
     if (isLocked(guard, now)) return; // locked by a concurrent failure meanwhile
     const { guard: next, lockedNow } = afterFailure(guard, now, this.policy.lockout);
-    await em.update(CodeGuard, { accountId }, next);
-    if (lockedNow) await this.announceLock(em, account, next.lockedUntil!, guard.failures + 1);
+    await em.query(`UPDATE code_guards SET failures = $2, window_started_at = $3, locked_until = $4, lock_count = $5 WHERE account_id = $1`, [
+      subject.id,
+      next.failures,
+      next.windowStartedAt,
+      next.lockedUntil,
+      next.lockCount,
+    ]);
+    if (lockedNow) await this.announceLock(em, subject, next.lockedUntil!, guard.failures + 1);
   }
 
-  private async announceLock(em: EntityManager, account: Account, until: Date, failures: number): Promise<void> {
+  private async announceLock(em: EntityManager, account: Subject, until: Date, failures: number): Promise<void> {
     const key = `codes.locked:${account.id}:${until.toISOString()}`;
     await this.audit.record(em, {
       actor: SYSTEM,

@@ -17,7 +17,7 @@ export class Notifier {
 
   async toSubject(
     em: EntityManager,
-    account: Account,
+    account: Pick<Account, 'displayName' | 'email' | 'phone'>,
     template: TemplateName,
     vars: Vars,
     key: string,

@@ -83,11 +83,14 @@ export class ServiceUseRecorder implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const use = context.switchToHttp().getRequest<ServiceCallRequest>().serviceUse;
     if (!use) return next.handle();
+    // Whether the address is known is read now, beside the handler, rather than after it and before the answer.
+    const known = this.watch.knownAddress(use.token, use.address);
+    known.catch(() => undefined); // a call that fails never awaits it; when one succeeds, recordUse sees the failure
     return next.handle().pipe(
       mergeMap(async (result: unknown) => {
         // The call itself succeeded: a failure to watch it is logged, never turned into the caller's error.
         await this.watch
-          .recordUse(use.staff, use.token, use.scope, use.address, use.at)
+          .recordUse(use.staff, use.token, use.scope, use.address, use.at, known)
           .catch((error: Error) => this.logger.error(`service-token watch failed: ${error.message}`));
         return result;
       }),

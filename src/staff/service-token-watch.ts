@@ -23,13 +23,27 @@ export class ServiceTokenWatch {
     private readonly policy: Policy,
   ) {}
 
-  async recordUse(staff: Staff, token: StaffToken, scope: ServiceScope, address: string, now: Date): Promise<void> {
+  /** Whether the token has called from this address before. A learned address is never forgotten, so an early answer stays true. */
+  async knownAddress(token: StaffToken, address: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM service_token_addresses WHERE token_id = $1 AND address = $2`, [token.id, address])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** `known` may have been asked for while the call ran (knownAddress), so the hot path waits for no read of its own. */
+  async recordUse(
+    staff: Staff,
+    token: StaffToken,
+    scope: ServiceScope,
+    address: string,
+    now: Date,
+    known: Promise<boolean> = this.knownAddress(token, address),
+  ): Promise<void> {
     const limit =
       scope === 'enrol' ? this.policy.serviceTokens.maxEnrolmentsPerHour : scope === 'exposure' ? this.policy.serviceTokens.maxExposuresPerHour : undefined;
-    const known = (await this.dataSource.query(`SELECT 1 FROM service_token_addresses WHERE token_id = $1 AND address = $2`, [token.id, address])) as unknown[];
-    if (known.length > 0 && limit === undefined) return; // the hot path (verify): one indexed read
+    const seen = await known;
+    if (seen && limit === undefined) return; // the hot path (verify): one indexed read
     await this.dataSource.transaction(async (em) => {
-      if (known.length === 0) await this.learnAddress(em, staff, token, address, now);
+      if (!seen) await this.learnAddress(em, staff, token, address, now);
       if (limit === undefined) return;
       const { calls, windowStart } = await countUse(em, `service-token:${token.id}:${scope}`, HOUR, now);
       if (calls > limit) {
