@@ -57,25 +57,45 @@ interface RunFigures {
   cpu: CpuSpent;
 }
 
+/** The API's resident set, and what V8 held at the same moment (prom-client's default metrics). */
+interface ApiMemory {
+  rss: number;
+  heapTotal?: number;
+  heapUsed?: number;
+  external?: number;
+}
+
+const metric = (text: string, name: string): number | undefined => {
+  const match = new RegExp(`^${name}\\s+([0-9.e+]+)`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+};
+
 /** Polls the API's /metrics (and the worker's /proc entry) every `memoryPollMs`. */
 function memorySampler(baseUrl: string, worker: ServiceProcess) {
-  const api: number[] = [];
+  const api: ApiMemory[] = [];
   const workerRss: number[] = [];
   const timer = setInterval(() => {
     void fetch(`${baseUrl}/metrics`)
       .then((res) => res.text())
       .then((text) => {
         const rss = residentFromMetrics(text);
-        if (rss !== undefined) api.push(rss);
+        if (rss === undefined) return;
+        api.push({
+          rss,
+          heapTotal: metric(text, 'nodejs_heap_size_total_bytes'),
+          heapUsed: metric(text, 'nodejs_heap_size_used_bytes'),
+          external: metric(text, 'nodejs_external_memory_bytes'),
+        });
       })
       .catch(() => undefined);
     const w = residentMemory(worker.child.pid);
     if (w) workerRss.push(w.rss);
   }, RUNS.memoryPollMs);
   return {
-    /** Peaks since the last mark. */
+    /** Peaks since the last mark (the API's with what V8 held then). */
     mark: () => {
-      const peaks = { api: Math.max(0, ...api), worker: Math.max(0, ...workerRss), samples: api.length };
+      const peak = api.reduce<ApiMemory>((best, sample) => (sample.rss > best.rss ? sample : best), { rss: 0 });
+      const peaks = { api: peak.rss, apiAtPeak: peak, worker: Math.max(0, ...workerRss), samples: api.length };
       api.length = 0;
       workerRss.length = 0;
       return peaks;
@@ -151,7 +171,7 @@ interface Memory {
   boot: number;
   idle: number;
   solo: { api: number; worker: number };
-  load: { api: number; worker: number; samples: number };
+  load: { api: number; apiAtPeak: ApiMemory; worker: number; samples: number };
   lifetime: { api?: number; worker?: number };
   workerIdle?: number;
 }
@@ -241,12 +261,20 @@ function report(
     `           just after boot ${mib(memory.boot)}, idle before the runs ${mib(memory.idle)}, peak with 1 user ${mib(memory.solo.api)}, peak loaded ${mib(memory.load.api)};`,
     `           lifetime peak (VmHWM, set-up's enrolment hashing included) ${memory.lifetime.api ? mib(memory.lifetime.api) : '—'}. Worker (/proc VmRSS): idle`,
     `           ${memory.workerIdle ? mib(memory.workerIdle) : '—'}, peak loaded ${mib(memory.load.worker)}, lifetime peak ${memory.lifetime.worker ? mib(memory.lifetime.worker) : '—'}.`,
+    `           At the API's loaded peak: ${describePeak(memory.load.apiAtPeak)}.`,
     "cpu        CPU-seconds during each run, from /proc (the service's processes, PostgreSQL's backends for rd_bench, the bench):",
     `           loaded: ${describeCpu(load.cpu)}.`,
     `           1 user: ${describeCpu(solo.cpu)}.`,
     `noise      ${describeLoad('at the end')}: the service's two processes, the bench's users, PostgreSQL and Redis share the same cores;`,
     '           "everything else" is other work on the machine (Redis, other test runs) during the run.',
   ].join('\n');
+}
+
+/** The loaded peak split into V8's heap (used of total), memory V8 tracks outside it, and the rest (code, the C heap: argon2, sockets). */
+function describePeak(peak: ApiMemory): string {
+  if (peak.heapTotal === undefined || peak.external === undefined) return 'no V8 figures in /metrics';
+  const rest = peak.rss - peak.heapTotal - peak.external;
+  return `V8 heap ${mib(peak.heapTotal)} (${mib(peak.heapUsed ?? 0)} used), external ${mib(peak.external)}, the rest (code, stacks, the C heap: argon2, sockets) ${mib(rest)}`;
 }
 
 export async function runLoadBench(): Promise<void> {

@@ -8,8 +8,12 @@
  *   the hash is done. Two arenas rather than one per thread keep libuv's threads from holding memory each.
  * - A small young generation: V8 grows each semi-space up to 16 MiB under a burst of requests and keeps it; 4 MiB
  *   costs a few more scavenges and holds up to 36 MiB less.
+ * - A slower-growing old generation: after a full GC V8 lets the heap grow by a factor it picks from how fast it
+ *   collected, up to 4×, so under load the API's heap reached 155 MiB around 50 MiB of live objects; 1.25× keeps
+ *   it near what is live (83 MiB at the load benchmark's peak) for a few more full GCs. --optimize-for-size held
+ *   less still but cost a fifth of the load benchmark's throughput (docs/benchmarks.md).
  */
 export const SERVICE_RUNTIME = {
   env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
-  nodeFlags: ['--max-semi-space-size=4'],
+  nodeFlags: ['--max-semi-space-size=4', '--heap-growing-percent=25'],
 } as const;
