@@ -75,6 +75,15 @@ let sequence = 0;
 export const unique = (prefix: string) => `${prefix}${process.pid}x${++sequence}x${randomBytes(3).toString('hex')}`;
 
 /**
+ * Where `secret` occurs in a log, or -1. A secret of digits only (an OTP) counts only as a whole number: six digits
+ * also occur inside the log's own timestamps and durations by chance, and a leaked OTP is never glued to other digits.
+ */
+export function findSecret(log: string, secret: string): number {
+  if (!/^\d+$/.test(secret)) return log.indexOf(secret);
+  return new RegExp(`(?<!\\d)${secret}(?!\\d)`).exec(log)?.index ?? -1;
+}
+
+/**
  * One app per test file: a fresh database cloned from the migrated template,
  * a Redis prefix of its own, the production HTTP set-up, logs to a file that
  * close() scans for every secret the file created, and a check that no
@@ -196,8 +205,20 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
       await db.end();
       await app.close();
       const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
-      const leaked = [...secrets].filter((secret) => log.includes(secret));
-      if (leaked.length) throw new Error(`${leaked.length} secret(s) created by ${basename(testFile)} appear in its log ${logFile}`);
+      const leaks = [...secrets].flatMap((secret) => {
+        const at = findSecret(log, secret);
+        return at < 0
+          ? []
+          : [
+              log
+                .slice(Math.max(0, at - 80), at + secret.length + 80)
+                .split(secret)
+                .join('<the secret>'),
+            ];
+      });
+      if (leaks.length) {
+        throw new Error(`${leaks.length} secret(s) created by ${basename(testFile)} appear in its log ${logFile}, e.g. …${leaks[0]}…`);
+      }
       if (serverErrors.length) throw new Error(`requests answered with 5xx:\n${serverErrors.join('\n')}`);
     },
   };
