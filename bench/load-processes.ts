@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_RUNTIME } from '../src/config/runtime';
-import type { Client } from 'pg';
 
 /** The service as `npm start` runs it after the build: dist/src/main.js beside this file's dist/bench. */
 const MAIN = join(__dirname, '..', 'src', 'main.js');
@@ -64,6 +63,16 @@ export async function waitUntil(service: ServiceProcess, what: string, ready: ()
   throw new Error(`the ${service.name} process was not ${what} within ${timeoutMs / 1000} s:\n${service.tail.join('\n')}`);
 }
 
+/** Resolves when the API process at `baseUrl` answers GET /health/ready with 2xx (PostgreSQL and Redis reachable). */
+export function waitUntilReady(service: ServiceProcess, baseUrl: string): Promise<void> {
+  return waitUntil(service, 'ready', () =>
+    fetch(`${baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ),
+  );
+}
+
 /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
 export async function stopService(service: ServiceProcess, graceMs = 10_000): Promise<void> {
   if (service.child.exitCode !== null || service.child.signalCode !== null) return;
@@ -87,11 +96,14 @@ export function residentMemory(pid: number | undefined): { rss: number; peak: nu
   }
 }
 
-/** `process_resident_memory_bytes` from a Prometheus text exposition. */
-export function residentFromMetrics(text: string): number | undefined {
-  const match = /^process_resident_memory_bytes\s+([0-9.e+]+)/m.exec(text);
+/** One unlabelled metric's value from a Prometheus text exposition. */
+export function metricFromText(text: string, name: string): number | undefined {
+  const match = new RegExp(`^${name}\\s+([0-9.e+]+)`, 'm').exec(text);
   return match ? Number(match[1]) : undefined;
 }
+
+/** `process_resident_memory_bytes` from a Prometheus text exposition. */
+export const residentFromMetrics = (text: string): number | undefined => metricFromText(text, 'process_resident_memory_bytes');
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on every Linux build that matters. */
 const USER_HZ = 100;
@@ -119,26 +131,31 @@ export function machineSeconds(): { busy: number; idle: number } | undefined {
   }
 }
 
-/** CPU seconds used so far by each part of what runs on the machine; PostgreSQL's backends by pid (they come and go). */
-export async function cpuSnapshot(client: Client, api: ServiceProcess, worker: ServiceProcess) {
-  const { rows } = await client.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+/** The bench database's PostgreSQL backends, for cpuSnapshot (run on any connection to that database). */
+export const BACKENDS_SQL = `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+
+/**
+ * CPU seconds used so far by each named process, this one (the bench), PostgreSQL's backends for the bench database
+ * (`backends`: the rows of BACKENDS_SQL; by pid, as they come and go) and the whole machine.
+ */
+export async function cpuSnapshot(backends: { pid: number }[], processes: Record<string, ServiceProcess>) {
   const postgres = new Map<number, number>();
-  for (const { pid } of rows as { pid: number }[]) {
+  for (const { pid } of backends) {
     const used = cpuSeconds(pid);
     if (used !== undefined) postgres.set(pid, used);
   }
   const of = (pid: number | undefined) => (pid === undefined ? 0 : (cpuSeconds(pid) ?? 0));
-  return { api: of(api.child.pid), worker: of(worker.child.pid), bench: of(process.pid), postgres, machine: machineSeconds() };
+  const named = Object.fromEntries(Object.entries(processes).map(([name, service]) => [name, of(service.child.pid)]));
+  return { named, bench: of(process.pid), postgres, machine: machineSeconds() };
 }
 export type CpuSnapshot = Awaited<ReturnType<typeof cpuSnapshot>>;
 export type CpuSpent = ReturnType<typeof cpuSpent>;
 
 export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot) {
   const postgres = [...after.postgres].reduce((sum, [pid, used]) => sum + used - (before.postgres.get(pid) ?? 0), 0);
-  const parts = {
-    API: after.api - before.api,
-    worker: after.worker - before.worker,
-    'PostgreSQL (rd_bench)': postgres,
+  const parts: Record<string, number> = {
+    ...Object.fromEntries(Object.entries(after.named).map(([name, used]) => [name, used - (before.named[name] ?? 0)])),
+    PostgreSQL: postgres,
     'the bench': after.bench - before.bench,
   };
   const machine =

@@ -8,18 +8,21 @@ import { Client } from 'pg';
 import { prepareBenchBackends } from './bench-app';
 import { Inbox } from './inbox';
 import {
+  BACKENDS_SQL,
   CpuSnapshot,
   cpuSnapshot,
   CpuSpent,
   cpuSpent,
   describeCpu,
   freePort,
+  metricFromText,
   residentFromMetrics,
   residentMemory,
   ServiceProcess,
   startService,
   stopService,
   waitUntil,
+  waitUntilReady,
 } from './load-processes';
 import { enrol, importPeople, roundRobin, serviceEnv, staffMember, staffToken } from './load-setup';
 import { Api, approveWaiting, Employee, loop, Mix, openTicket, proofNext, Recorder, REQUEST, RequestType, signIn } from './load-users';
@@ -65,11 +68,6 @@ interface ApiMemory {
   external?: number;
 }
 
-const metric = (text: string, name: string): number | undefined => {
-  const match = new RegExp(`^${name}\\s+([0-9.e+]+)`, 'm').exec(text);
-  return match ? Number(match[1]) : undefined;
-};
-
 /** Polls the API's /metrics (and the worker's /proc entry) every `memoryPollMs`. */
 function memorySampler(baseUrl: string, worker: ServiceProcess) {
   const api: ApiMemory[] = [];
@@ -82,9 +80,9 @@ function memorySampler(baseUrl: string, worker: ServiceProcess) {
         if (rss === undefined) return;
         api.push({
           rss,
-          heapTotal: metric(text, 'nodejs_heap_size_total_bytes'),
-          heapUsed: metric(text, 'nodejs_heap_size_used_bytes'),
-          external: metric(text, 'nodejs_external_memory_bytes'),
+          heapTotal: metricFromText(text, 'nodejs_heap_size_total_bytes'),
+          heapUsed: metricFromText(text, 'nodejs_heap_size_used_bytes'),
+          external: metricFromText(text, 'nodejs_external_memory_bytes'),
         });
       })
       .catch(() => undefined);
@@ -293,12 +291,7 @@ export async function runLoadBench(): Promise<void> {
   const inbox = new Inbox(env.NOTIFY_FILE!, ['proofing.otp', 'proofing.attestation']);
   let sampler: ReturnType<typeof memorySampler> | undefined;
   try {
-    await waitUntil(api, 'ready', () =>
-      fetch(`${baseUrl}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    );
+    await waitUntilReady(api, baseUrl);
     await waitUntil(worker, 'started', () => worker.tail.some((line) => line.includes('worker started')));
     const boot = residentFromMetrics(await (await fetch(`${baseUrl}/metrics`)).text())!;
     await client.connect();
@@ -340,7 +333,7 @@ export async function runLoadBench(): Promise<void> {
     const idle = sampler.mark();
     log(`the baseline: one user doing the mix alone for ${RUNS.soloSeconds} s…`);
     await soloRound(mix); // untimed: the recorder is off until timedRun
-    const cpu = () => cpuSnapshot(client, api, worker);
+    const cpu = async () => cpuSnapshot((await client.query<{ pid: number }>(BACKENDS_SQL)).rows, { API: api, worker });
     const solo = await timedRun(mix, client, RUNS.soloSeconds, soloUser, cpu);
     const soloPeak = sampler.mark();
     await drainOutbox(client);

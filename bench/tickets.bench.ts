@@ -15,7 +15,18 @@ import type { Staff } from '../src/staff/staff.entity';
 import { asStaff } from '../src/tickets/ticket-actor';
 import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
 import { BenchApp, startBenchApp } from './bench-app';
-import { cpuSeconds, freePort, machineSeconds, ServiceProcess, startService, stopService, waitUntil } from './load-processes';
+import {
+  BACKENDS_SQL,
+  CpuSnapshot,
+  cpuSnapshot,
+  cpuSpent,
+  describeCpu,
+  freePort,
+  ServiceProcess,
+  startService,
+  stopService,
+  waitUntilReady,
+} from './load-processes';
 import { serviceEnv } from './load-setup';
 import { median, percentile, timeMs } from './measure';
 import { findPgbench, PgbenchRun, runPgbench } from './pgbench';
@@ -319,38 +330,14 @@ async function startApiProcess(name: string): Promise<{ service: ServiceProcess;
     AUDIT_WITNESS_DIR: own.AUDIT_WITNESS_DIR,
   };
   const service = startService(name, 'api', env);
-  const ready = () =>
-    fetch(`${baseUrl}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-  await waitUntil(service, 'ready', ready);
+  await waitUntilReady(service, baseUrl);
   return { service, baseUrl };
 }
 
-/**
- * CPU-seconds so far of the API processes, this process (the client, and the idle API and the worker of the
- * in-process rows), PostgreSQL's backends for this database (by pid: they come and go) and the whole machine.
- */
-async function cpuNow(bench: BenchApp, apis: ServiceProcess[]) {
-  const backends = (await bench.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)) as { pid: number }[];
-  return {
-    apis: apis.map((api) => cpuSeconds(api.child.pid!) ?? 0),
-    bench: cpuSeconds(process.pid) ?? 0,
-    postgres: new Map(backends.map(({ pid }) => [pid, cpuSeconds(pid) ?? 0])),
-    machine: machineSeconds(),
-  };
-}
-
-function describeCpuSpent(before: Awaited<ReturnType<typeof cpuNow>>, after: Awaited<ReturnType<typeof cpuNow>>): string {
-  const apis = after.apis.map((used, i) => used - before.apis[i]);
-  const bench = after.bench - before.bench;
-  const postgres = [...after.postgres].reduce((sum, [pid, used]) => sum + used - (before.postgres.get(pid) ?? 0), 0);
-  const parts = [...apis.map((used, i) => `API #${i + 1} ${used.toFixed(1)}`), `this process ${bench.toFixed(1)}`, `PostgreSQL ${postgres.toFixed(1)}`];
-  if (!before.machine || !after.machine) return parts.join(', ');
-  const ours = apis.reduce((a, b) => a + b, 0) + bench + postgres;
-  const rest = after.machine.busy - before.machine.busy - ours;
-  return `${parts.join(', ')}; other work ${Math.max(0, rest).toFixed(1)}; idle ${(after.machine.idle - before.machine.idle).toFixed(1)} CPU-s`;
+/** CPU-seconds so far of these API processes, this one (the client, and the idle API and worker of the in-process rows), PostgreSQL and the machine. */
+async function cpuNow(bench: BenchApp, apis: ServiceProcess[]): Promise<CpuSnapshot> {
+  const backends = (await bench.dataSource.query(BACKENDS_SQL)) as { pid: number }[];
+  return cpuSnapshot(backends, Object.fromEntries(apis.map((api, i) => [`API #${i + 1}`, api])));
 }
 
 /** HTTP against one API process, then against two (the loops split between them); each run's CPU-seconds noted. */
@@ -360,12 +347,12 @@ async function measureApiProcesses(bench: BenchApp, agents: Agent[]) {
   try {
     let before = await cpuNow(bench, [first.service]);
     const one = await measureOverHttp(bench, agents, [first.baseUrl]);
-    const oneCpu = describeCpuSpent(before, await cpuNow(bench, [first.service]));
+    const oneCpu = describeCpu(cpuSpent(before, await cpuNow(bench, [first.service])));
     log(`transitions over HTTP, ${RUNS.clients} agents split between two API processes…`);
     second = await startApiProcess('api #2');
     before = await cpuNow(bench, [first.service, second.service]);
     const two = await measureOverHttp(bench, agents, [first.baseUrl, second.baseUrl]);
-    const twoCpu = describeCpuSpent(before, await cpuNow(bench, [first.service, second.service]));
+    const twoCpu = describeCpu(cpuSpent(before, await cpuNow(bench, [first.service, second.service])));
     return { one: { ...one, cpu: oneCpu }, two: { ...two, cpu: twoCpu } };
   } finally {
     await Promise.all([stopService(first.service), second && stopService(second.service)]);
@@ -470,7 +457,8 @@ function report(machine: string, params: string, latency: Latency, rate: Through
     '           sweep), the client still in this process: first one API process, then two, client i to process i mod 2.',
     '           The API in this process stays up, idle, beside them. PostgreSQL, the API processes and this process share',
     '           the 2 cores, so two processes can at best take the CPU one leaves to the others. CPU-seconds of each run',
-    "           (warm-up included; PostgreSQL: this database's backends; other work: the rest of the machine's busy time):",
+    "           (warm-up included; PostgreSQL: this database's backends; the bench: this process; everything else: the rest",
+    "           of the machine's busy time):",
     `           1 process: ${one.cpu}.`,
     `           2 processes: ${two.cpu}.`,
     'lag        every 100 ms of the in-process run, the newest committed audit event; lag = until the checkpoints file',
