@@ -32,6 +32,13 @@ interface GuardRow {
   lock_count: number;
 }
 
+const guardOf = (row: GuardRow): GuardState => ({
+  failures: row.failures,
+  windowStartedAt: row.window_started_at,
+  lockedUntil: row.locked_until,
+  lockCount: row.lock_count,
+});
+
 /** The guard's columns are null when the account has no guard row yet, the code's when no unused code matches. */
 interface FactsRow extends Omit<GuardRow, 'failures' | 'lock_count'> {
   failures: number | null;
@@ -118,9 +125,7 @@ export class VerificationService {
     if (!row) return undefined;
     return {
       subject: { id: accountId, externalId: row.external_id, displayName: row.display_name, email: row.email, phone: row.phone },
-      guard: row.guarded
-        ? { failures: row.failures!, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until, lockCount: row.lock_count! }
-        : undefined,
+      guard: row.guarded ? guardOf(row as GuardRow) : undefined,
       code: row.code_id ? { id: row.code_id, hash: row.hash!, setId: row.set_id! } : undefined,
     };
   }
@@ -197,7 +202,7 @@ export class VerificationService {
        RETURNING failures, window_started_at, locked_until, lock_count`,
       [subject.id],
     )) as GuardRow[];
-    const guard: GuardState = { failures: row.failures, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until, lockCount: row.lock_count };
+    const guard = guardOf(row);
     const now = this.clock.now();
     if (isLocked(guard, now)) return; // locked by a concurrent failure meanwhile
     const { guard: next, lockedNow } = afterFailure(guard, now, this.policy.lockout);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { Account } from '../accounts/account.entity';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -32,6 +33,7 @@ const MINUTE = 60_000;
  */
 @Injectable()
 export class TicketTransitions {
+  private columns?: ColumnMetadata[];
   private columnList?: string;
 
   constructor(
@@ -55,9 +57,7 @@ export class TicketTransitions {
 
   /** Every selectable column of a ticket, as `t.column`, for a statement whose rows go through hydrate(). */
   ticketColumns(): string {
-    return (this.columnList ??= this.dataSource
-      .getMetadata(Ticket)
-      .columns.filter((column) => column.isSelect)
+    return (this.columnList ??= this.selectColumns()
       .map((column) => `t.${column.databaseName}`)
       .join(', '));
   }
@@ -66,10 +66,13 @@ export class TicketTransitions {
   hydrate(row: Record<string, unknown>): Ticket {
     const ticket = new Ticket();
     const driver = this.dataSource.driver;
-    for (const column of this.dataSource.getMetadata(Ticket).columns) {
-      if (column.isSelect) column.setEntityValue(ticket, driver.prepareHydratedValue(row[column.databaseName], column));
-    }
+    for (const column of this.selectColumns()) column.setEntityValue(ticket, driver.prepareHydratedValue(row[column.databaseName], column));
     return ticket;
+  }
+
+  /** The ticket's selectable columns, looked up once (every transition hydrates a row). */
+  private selectColumns(): ColumnMetadata[] {
+    return (this.columns ??= this.dataSource.getMetadata(Ticket).columns.filter((column) => column.isSelect));
   }
 
   /** Opens its own transaction: lock, fire, commit. */
