@@ -221,6 +221,39 @@ describe('brute-force lockout', () => {
     expect(audit.body.items).toHaveLength(1);
   });
 
+  it('counts an attempt as a failure while its hash runs; a valid code then clears the count, a wrong one keeps it', async () => {
+    const failures = async (account: Account) =>
+      ((await t.db.query(`SELECT failures FROM code_guards WHERE account_id = $1`, [account.id])).rows[0] as { failures: number } | undefined)?.failures;
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    for (let i = 0; i < 3; i += 1) await verify(account, 'AAAA-AAAA-AAAA').expect(200);
+    // Hold each hash until the test has looked at the guard row.
+    let release = () => {};
+    let hashing!: () => void;
+    const spy = jest.spyOn(argon2, 'verify').mockImplementation(async (...args) => {
+      hashing();
+      await new Promise<void>((resolve) => (release = resolve));
+      spy.mockRestore();
+      return argon2.verify(...args);
+    });
+    try {
+      const started = new Promise<void>((resolve) => (hashing = resolve));
+      const answer = verify(account, codes[0]).then((res) => res);
+      await started;
+      await eventually(async () => (await failures(account)) === 4, 'the attempt counted while its hash runs', 3_000);
+      release();
+      expect((await answer).body).toMatchObject({ valid: true, remaining: 9 });
+      expect(await failures(account)).toBe(0);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+    await verify(account, 'AAAA-AAAA-AAAA').expect(200);
+    expect(await failures(account)).toBe(1); // counted once, not again after the verdict
+    const audit = await t.http().get(`/v1/audit?action=codes.locked&target=${account.id}`).set(auditor).expect(200);
+    expect(audit.body.items).toHaveLength(0);
+  });
+
   it('limits each caller per account per minute (429), in Redis', async () => {
     const account = await t.createAccount();
     const target = randomUUID();

@@ -90,15 +90,32 @@ export class VerificationService {
     if (facts?.guard && isLocked(facts.guard, now)) throw new AccountLocked(facts.guard.lockedUntil!, now);
 
     const row = facts?.code;
-    const matches = row && parsed ? await this.hasher.verify(row.hash, parsed.secret) : await this.hasher.verifyNothing();
+    const hashing = row && parsed ? this.hasher.verify(row.hash, parsed.secret) : this.hasher.verifyNothing();
+    // While the hash runs, the attempt is counted as the failure most attempts are; a success clears the count anyway.
+    const countedAhead = facts ? this.countAhead(em ?? this.dataSource.manager, facts) : false;
+    const [matches, counted] = await Promise.all([hashing, countedAhead]);
 
     if (matches && row) {
       const verdict = await within((tx) => this.consume(tx, actor, facts.subject, row.id, row.setId));
       if (verdict) return verdict;
     }
     // Nothing to lock for an account that does not exist.
-    if (facts) await this.recordFailure(facts.subject, facts.guard, em);
+    if (facts && !counted) await within((tx) => this.recordFailureLocked(tx, facts.subject));
     return INVALID;
+  }
+
+  /**
+   * Counts this attempt as a failure before its verdict is known, while the hash runs (it takes far longer): true
+   * when it is on the books. One statement: the guard goes from the state read before hashing to the next one on
+   * condition that it is still in that state (the update locks the row to decide). A success resets the guard in the
+   * statement that consumes the code; a crash before the verdict leaves one failure counted, the safe side.
+   * False, and nothing written, for the failure that would lock the account (the lock is written with its audit event
+   * and alerts, once the hash has failed) and when the guard changed since it was read (a concurrent attempt): a
+   * failed attempt is then counted on the locked row (recordFailureLocked), exactly, however many arrive at once.
+   */
+  private async countAhead(em: EntityManager, { subject, guard }: BeforeHashing): Promise<boolean> {
+    const { guard: next, lockedNow } = afterFailure(guard ?? FRESH_GUARD, this.clock.now(), this.policy.lockout);
+    return !lockedNow && this.swapGuard(em, subject.id, guard, next);
   }
 
   /**
@@ -133,8 +150,8 @@ export class VerificationService {
   /** Marks the code used unless someone got there first; undefined when they did. */
   private async consume(em: EntityManager, actor: AuditActor, subject: Subject, codeId: string, setId: string): Promise<Verdict | undefined> {
     const fresh = afterSuccess();
-    // One statement: the conditional consume, the success clearing the guard (written only when it is not already
-    // fresh: most successes follow no failure) and what remains. The count reads the statement's snapshot, in which
+    // One statement: the conditional consume, the success clearing the guard (the failure counted ahead, and any
+    // before it; written only when the guard is not already fresh) and what remains. The count reads the statement's snapshot, in which
     // this code is still unused, hence `id <> used.id`.
     const [used] = (await em.query(
       `WITH used AS (
@@ -159,18 +176,6 @@ export class VerificationService {
       remaining,
       ...(low && { warning: `only ${remaining} unused codes remain: the subject should ask for a new set` }),
     };
-  }
-
-  /**
-   * Counts a failure exactly, however many arrive at once. Usually one statement: the guard goes from the state read
-   * before hashing to the next one on condition that it is still in that state (the update locks the row to decide).
-   * When someone changed it meanwhile, or when this failure locks the account (audited and announced in the same
-   * commit), the row is locked and read afresh in a transaction instead.
-   */
-  private async recordFailure(subject: Subject, seen: GuardState | undefined, em?: EntityManager): Promise<void> {
-    const { guard: next, lockedNow } = afterFailure(seen ?? FRESH_GUARD, this.clock.now(), this.policy.lockout);
-    if (!lockedNow && (await this.swapGuard(em ?? this.dataSource.manager, subject.id, seen, next))) return;
-    await (em ? this.recordFailureLocked(em, subject) : this.dataSource.transaction((tx) => this.recordFailureLocked(tx, subject)));
   }
 
   /** Writes `next` if the guard is still `seen` (absent: no row yet); false when it is not. */
