@@ -10,6 +10,7 @@ import { loadPolicy } from './config/policy';
 import { BackingServiceUnreachable, checkRedis, ensureDatabase, runMigrations } from './database/prepare';
 import { configureHttpApp } from './http-app';
 import { ChangeRequestsService } from './change-requests/change-requests.service';
+import { describeChanges, PolicyAtStart, PolicyHistory } from './change-requests/policy-history';
 import { BootLogsAtDebug } from './logging/boot-logs';
 import { BootstrapService } from './staff/bootstrap.service';
 
@@ -43,6 +44,11 @@ function announceFirstAdmin(result: Awaited<ReturnType<BootstrapService['ensureF
     `\n${rule}\nCreated the first admin (${result.staffId}). Its token is:\n\n    ${result.token}\n\n` +
       `It will not be shown again: store it in a password manager now, then issue personal tokens (POST /v1/staff/:id/tokens).\n${rule}\n\n`,
   );
+}
+
+/** A policy that differs from the last one recorded is audited and alerted (PolicyHistory); the terminal hears of it too. */
+function announcePolicy(result: PolicyAtStart): void {
+  if (result.kind === 'changed') console.log(`Policy changed since the last start (audited, security told): ${describeChanges(result.changes)}`);
 }
 
 const STOP_WITHIN_MS = 10_000;
@@ -90,7 +96,9 @@ async function main(): Promise<void> {
     context.useLogger(new BootLogsAtDebug(context.get(Logger)));
     stopOnSignal(context);
     await context.init();
+    const policy = await context.get(PolicyHistory).recordAtStart();
     console.log('Recovery desk worker started');
+    announcePolicy(policy);
     return;
   }
 
@@ -102,10 +110,12 @@ async function main(): Promise<void> {
   stopOnSignal(app);
   const firstAdmin = await app.get(BootstrapService).ensureFirstAdmin(env.BOOTSTRAP_ADMIN_TOKEN);
   const multiParty = await app.get(ChangeRequestsService).status();
+  const policy = await app.get(PolicyHistory).recordAtStart();
   await app.listen(env.PORT);
   // Printed together, after listening, so a reader (or a test) that saw "listening" sees the rest too.
   console.log(`Recovery desk (${role === 'all' ? 'API and worker' : 'API'}) listening on http://localhost:${env.PORT}: the console at /, API docs at /docs`);
   console.log(`Sensitive admin changes: ${multiParty.message}`);
+  announcePolicy(policy);
   announceFirstAdmin(firstAdmin);
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSignerKey } from '../src/audit/checkpoint-note';
@@ -132,6 +132,51 @@ describe('starting the service', () => {
     const service = start(baseEnv(port), ['--role', 'worker']);
     await service.waitFor(/worker started/);
     await expect(request(`http://127.0.0.1:${port}`).get('/health').timeout(1_000)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('audits a policy file changed since the last start, and tells security and the terminal; the same file again says nothing', async () => {
+    const db = await connect(databaseUrl(dbName));
+    const applied = async () =>
+      (await db.query(`SELECT seq, payload FROM audit_events WHERE action = 'policy.applied' ORDER BY seq`)).rows as {
+        seq: string;
+        payload: { settings: Record<string, unknown>; changes: { path: string; before: unknown; after: unknown }[] };
+      }[];
+    const alerts = async () => Number((await db.query(`SELECT count(*) FROM outbox WHERE template = 'security.policy_changed'`)).rows[0].count);
+    try {
+      const port = await freePort();
+      const first = start(baseEnv(port)); // the built-in policy, recorded by an earlier start or by this one
+      await first.waitFor(/listening on/);
+      await first.stop();
+      const before = await applied();
+      expect(before.at(-1)!.payload.settings['changeApproval.sensitive.scimConnectionCreated']).toBe(true);
+      const alertsBefore = await alerts();
+
+      // Someone with the server's files switches off the second admin for SCIM connections and loosens the lockout.
+      const file = join(mkdtempSync(join(tmpdir(), 'rd-policy-')), 'policy.json');
+      writeFileSync(file, JSON.stringify({ changeApproval: { sensitive: { scimConnectionCreated: false } }, lockout: { maxFailures: 8 } }));
+      const changed = start(baseEnv(port, { POLICY_FILE: file }));
+      const [line] = await changed.waitFor(/Policy changed since the last start \(audited, security told\): [^\n]+/);
+      expect(line).toContain('changeApproval.sensitive.scimConnectionCreated: true → false');
+      expect(line).toContain('lockout.maxFailures: 5 → 8');
+      await changed.stop();
+      const after = await applied();
+      expect(after).toHaveLength(before.length + 1);
+      expect(after.at(-1)!.payload.changes).toEqual([
+        { path: 'changeApproval.sensitive.scimConnectionCreated', before: true, after: false },
+        { path: 'lockout.maxFailures', before: 5, after: 8 },
+      ]);
+      expect(await alerts()).toBe(alertsBefore + 1);
+
+      // The same file again: nothing new to record; the worker process shares the record.
+      const worker = start(baseEnv(port, { POLICY_FILE: file }), ['--role', 'worker']);
+      await worker.waitFor(/worker started/);
+      await worker.stop();
+      expect(worker.output()).not.toContain('Policy changed');
+      expect(await applied()).toHaveLength(after.length);
+      expect(await alerts()).toBe(alertsBefore + 1);
+    } finally {
+      await db.end();
+    }
   });
 });
 

@@ -6,11 +6,12 @@ import { TicketsModule } from '../tickets/tickets.module';
 import { UnlockModule } from '../unlock/unlock.module';
 import { ChangeRequestsController } from './change-requests.controller';
 import { ChangeRequestsService } from './change-requests.service';
+import { PolicyHistory } from './policy-history';
 
 @Module({
   imports: [AccountsModule, StaffModule, TicketsModule, UnlockModule, ScimModule],
   controllers: [ChangeRequestsController],
-  providers: [ChangeRequestsService],
-  exports: [ChangeRequestsService],
+  providers: [ChangeRequestsService, PolicyHistory],
+  exports: [ChangeRequestsService, PolicyHistory],
 })
 export class ChangeRequestsModule {}

@@ -164,6 +164,11 @@ const TEMPLATES = {
       'Alert: a sensitive admin change applied without a second admin',
       say`Admin ${v.staffId} made a sensitive change (${v.kind} on ${v.target}: ${v.rules}) that applied at once, because fewer than two active admins exist: multi-party approval is off until a second admin exists.`,
     ),
+  'security.policy_changed': (v: Vars) =>
+    message(
+      'Alert: the recovery desk started with a changed policy',
+      say`The recovery desk started with a policy file that differs from the one it last ran with: ${v.changes}. The change is in the audit log (policy.applied). If nobody meant to make it, the server's files were changed by someone who should not have.`,
+    ),
   'security.self_change_refused': (v: Vars) =>
     message(
       'Alert: a staff member tried to change their own staff record',
