@@ -26,17 +26,9 @@ export class AfterCommitSubscriber implements EntitySubscriberInterface {
     dataSource.subscribers.push(this);
   }
 
-  /**
-   * The tasks start on the next turn of the event loop, not in the commit's: the code awaiting the commit (an HTTP
-   * answer) goes first, and a task's own work (BullMQ packing a job, about a millisecond) is not added to it.
-   */
   afterTransactionCommit(event: TransactionCommitEvent): void {
     for (const task of this.take(event)) {
-      setImmediate(() => {
-        Promise.resolve()
-          .then(task)
-          .catch((error: Error) => this.logger.warn({ err: error.message }, 'post-commit task failed; the sweep will make it good'));
-      });
+      task().catch((error: Error) => this.logger.warn({ err: error.message }, 'post-commit task failed; the sweep will make it good'));
     }
   }
 
