@@ -1,4 +1,6 @@
 import { Account } from '../src/accounts/account.entity';
+import { CLI } from '../src/audit/audit-actor';
+import { StaffService } from '../src/staff/staff.service';
 import { createTestApp, TestApp, unique } from './helpers/app';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
@@ -309,6 +311,20 @@ describe('security hears of privilege', () => {
     await eventually(() => alerts('security.privilege_granted', id).some((m) => m.body.includes('granted admin')), 'the admin grant alert');
     const grants = (await t.db.query(`SELECT roles_granted_at FROM staff WHERE id = $1`, [id])).rows[0].roles_granted_at;
     expect(Object.keys(grants).sort()).toEqual(['admin', 'approver']);
+  });
+
+  it('re-activating a member grants its roles afresh: an approver waits out the freshness period again, and security hears of it', async () => {
+    const { staff } = await t.createStaff(['approver']); // established: its role granted long ago
+    const grantedAt = async () =>
+      (await t.db.query(`SELECT roles_granted_at FROM staff WHERE id = $1`, [staff.id])).rows[0].roles_granted_at.approver as string;
+    const established = await grantedAt();
+    expect(t.clock.now().getTime() - new Date(established).getTime()).toBeGreaterThan(7 * DAY);
+    await t.http().patch(`/v1/staff/${staff.id}`).set(admin).send({ active: false }).expect(200);
+    expect(await grantedAt()).toBe(established); // deactivation changes no grant
+    // Re-activation is a sensitive change (a second admin approves it); the command line applies it as an approval does.
+    await t.app.get(StaffService).update(CLI, staff.id, { active: true });
+    expect(Math.abs(t.clock.now().getTime() - new Date(await grantedAt()).getTime())).toBeLessThan(60_000);
+    await eventually(() => alerts('security.privilege_granted', staff.id).some((m) => m.body.includes('granted approver')), 'the re-grant alert');
   });
 
   it('the command line’s staff creation and token (the operator path) alert as well; an agent alerts nobody', async () => {

@@ -209,7 +209,10 @@ export class StaffService {
     refuseBrokenRule(changed(staff, changes));
     const before = { roles: staff.roles, accountId: staff.accountId, active: staff.active };
     Object.assign(staff, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
-    const { grants, added } = regrant(before.roles, staff.roles, staff.rolesGrantedAt, this.clock.now());
+    // A re-activated member holds its roles afresh: a dormant approver woken by an admin waits out the freshness
+    // period again, and security hears of the approver or admin role as of any grant.
+    const reactivated = !before.active && staff.active;
+    const { grants, added } = regrant(reactivated ? [] : before.roles, staff.roles, staff.rolesGrantedAt, this.clock.now());
     staff.rolesGrantedAt = grants;
     await em.save(staff);
     await this.audit.record(em, {
