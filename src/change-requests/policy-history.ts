@@ -58,8 +58,8 @@ export class PolicyHistory {
   ) {}
 
   /** Several processes may start at once with the same file: the advisory lock makes one of them record it. */
-  recordAtStart(policy: Policy = this.policy): Promise<PolicyAtStart> {
-    const settings = flattenPolicy(JSON.parse(JSON.stringify(policy)));
+  recordAtStart(): Promise<PolicyAtStart> {
+    const settings = flattenPolicy(JSON.parse(JSON.stringify(this.policy)));
     return this.dataSource.transaction(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [POLICY_HISTORY_LOCK]);
       const [last] = (await em.query(`SELECT payload FROM audit_events WHERE action = 'policy.applied' ORDER BY seq DESC LIMIT 1`)) as {

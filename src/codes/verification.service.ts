@@ -151,8 +151,8 @@ export class VerificationService {
   private async consume(em: EntityManager, actor: AuditActor, subject: Subject, codeId: string, setId: string): Promise<Verdict | undefined> {
     const fresh = afterSuccess();
     // One statement: the conditional consume, the success clearing the guard (the failure counted ahead, and any
-    // before it; written only when the guard is not already fresh) and what remains. The count reads the statement's snapshot, in which
-    // this code is still unused, hence `id <> used.id`.
+    // before it; written only when the guard is not already fresh) and what remains. The count reads the statement's
+    // snapshot, in which this code is still unused, hence `id <> used.id`.
     const [used] = (await em.query(
       `WITH used AS (
          UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL
