@@ -9,9 +9,10 @@ import { eventLeafHash } from './audit-hash';
 import { AuditLogKeys } from './audit-log-keys';
 import { signCheckpoint } from './checkpoint-note';
 import { CompactRange } from './merkle';
+import { ADVISORY_LOCK } from '../database/advisory-locks';
 
 /** Held (session-level) by the one process integrating and publishing at a time; a dead process's connection frees it. */
-const SEQUENCER_LOCK = 0x52440002;
+const SEQUENCER_LOCK = ADVISORY_LOCK.auditSequencer;
 const BATCH = 1000;
 
 interface HeadRow {

@@ -4,9 +4,8 @@ import { DataSource } from 'typeorm';
 import { SYSTEM } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Policy } from '../config/policy';
+import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { Notifier } from '../notifications/notifier';
-
-const POLICY_HISTORY_LOCK = 0x52440003;
 
 /** A setting of the policy by its dotted path (arrays are one setting); values as JSON has them. */
 type Settings = Record<string, unknown>;
@@ -61,7 +60,7 @@ export class PolicyHistory {
   recordAtStart(): Promise<PolicyAtStart> {
     const settings = flattenPolicy(JSON.parse(JSON.stringify(this.policy)));
     return this.dataSource.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [POLICY_HISTORY_LOCK]);
+      await em.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK.policyHistory]);
       const [last] = (await em.query(`SELECT payload FROM audit_events WHERE action = 'policy.applied' ORDER BY seq DESC LIMIT 1`)) as {
         payload: { settings: Settings };
       }[];

@@ -3,8 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
 import { redactUrl } from '../common/redact-url';
-
-const MIGRATION_LOCK = 0x52440003;
+import { ADVISORY_LOCK } from './advisory-locks';
 
 /** A backing service is down: the message is the one line the operator needs. */
 export class BackingServiceUnreachable extends Error {
@@ -55,12 +54,12 @@ export async function runMigrations(databaseUrl: string): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(databaseUrl));
   await dataSource.initialize();
   try {
-    await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.migrations]);
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       return applied.map((m) => m.name);
     } finally {
-      await dataSource.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await dataSource.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.migrations]);
     }
   } finally {
     await dataSource.destroy();

@@ -4,10 +4,9 @@ import { DataSource } from 'typeorm';
 import { SYSTEM } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { Staff } from './staff.entity';
 import { StaffService } from './staff.service';
-
-const BOOTSTRAP_LOCK = 0x52440002;
 
 export type BootstrapResult = { created: false } | { created: true; staffId: string; token: string; tokenFromEnvironment: boolean };
 
@@ -26,7 +25,7 @@ export class BootstrapService {
    */
   ensureFirstAdmin(presetToken: string | undefined): Promise<BootstrapResult> {
     return this.dataSource.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+      await em.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK.firstAdmin]);
       if ((await em.count(Staff)) > 0) return { created: false } as const;
       const admin = await em.save(
         em.create(Staff, { name: 'First admin', roles: ['admin'], rolesGrantedAt: { admin: this.clock.now().toISOString() }, accountId: null, active: true }),
