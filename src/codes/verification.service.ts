@@ -83,8 +83,9 @@ export class VerificationService {
    */
   async verify(actor: AuditActor, accountId: string, input: string, em?: EntityManager): Promise<Verdict> {
     const within = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => (em ? work(em) : this.dataSource.transaction(work));
+    const db = em ?? this.dataSource.manager;
     const parsed = parseCode(input);
-    const facts = await this.factsBeforeHashing(em ?? this.dataSource.manager, accountId, parsed?.lookup ?? null);
+    const facts = await this.factsBeforeHashing(db, accountId, parsed?.lookup ?? null);
     const now = this.clock.now();
     // A locked account is refused before any hashing: brute force gets no more verifies.
     if (facts?.guard && isLocked(facts.guard, now)) throw new AccountLocked(facts.guard.lockedUntil!, now);
@@ -92,7 +93,7 @@ export class VerificationService {
     const row = facts?.code;
     const hashing = row && parsed ? this.hasher.verify(row.hash, parsed.secret) : this.hasher.verifyNothing();
     // While the hash runs, the attempt is counted as the failure most attempts are; a success clears the count anyway.
-    const countedAhead = facts ? this.countAhead(em ?? this.dataSource.manager, facts) : false;
+    const countedAhead = facts ? this.countAhead(db, facts) : false;
     const [matches, counted] = await Promise.all([hashing, countedAhead]);
 
     if (matches && row) {
