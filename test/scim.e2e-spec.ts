@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestApp, TestApp, unique } from './helpers/app';
 import { Desk } from './helpers/desk';
+import { eventually } from './helpers/wait';
 
 /**
  * SCIM 2.0 provisioning as Okta and Entra ID do it: each client's documented request shapes, byte for byte where
@@ -252,7 +253,7 @@ describe('Okta provisioning sequence', () => {
     expect((await t.http().get(`/v1/tickets/${ticket.id}`).set(agent).expect(200)).body.state).toBe('cancelled');
     const { rows: revoked } = await t.db.query('SELECT revoked_at, revoke_reason FROM code_sets WHERE account_id = $1', [id]);
     expect(revoked.every((r: { revoked_at: Date | null }) => r.revoked_at !== null)).toBe(true);
-    expect(t.inbox().some((m) => m.template === 'security.account_deactivated' && m.body.includes(id))).toBe(true);
+    await eventually(() => t.inbox().some((m) => m.template === 'security.account_deactivated' && m.body.includes(id)), 'the alert to security');
 
     // Re-activation: the account works again, the old codes do not come back.
     await patch(`/Users/${id}`, ops({ op: 'replace', value: { active: true } })).expect(200);
@@ -379,7 +380,8 @@ describe('versions, deletes and refusals', () => {
     expect((await verify(created.body.id, codes[0]).expect(200)).body.valid).toBe(false);
     const { rows } = await t.db.query('SELECT count(*)::int AS n FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL', [created.body.id]);
     expect(rows[0].n).toBe(0);
-    expect(t.inbox().some((m) => m.template === 'security.account_deactivated' && m.body.includes(created.body.id))).toBe(true);
+    // The alert leaves through the outbox relay, a worker: it arrives after the answer, not with it.
+    await eventually(() => t.inbox().some((m) => m.template === 'security.account_deactivated' && m.body.includes(created.body.id)), 'the alert to security');
     expect((await get(`/Users/${created.body.id}`).expect(200)).body.active).toBe(false);
   });
 
