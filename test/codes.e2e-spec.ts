@@ -103,6 +103,12 @@ describe('verification', () => {
       else expect(res.body.warning).toBeUndefined();
     }
     for (const code of codes.slice(0, 4)) expect((await verify(account, code).expect(200)).body).toEqual({ valid: false, remaining: null });
+    // Each use was audited and the subject told (a low count by its own notice), written with the use itself.
+    const { rows } = await t.db.query(`SELECT payload FROM audit_events WHERE action = 'codes.used' AND target_id = $1 ORDER BY seq`, [account.id]);
+    expect(rows.map((r: { payload: { remaining: number } }) => r.payload.remaining)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    const told = (template: string) => t.inbox().filter((m) => m.to === account.email && m.template === template).length;
+    await eventually(() => told('codes.used') + told('codes.low') === 10, 'a notice for every use');
+    expect(told('codes.low')).toBe(4);
   });
 
   it('accepts the code as a person types it: lower case, spaces, look-alike letters', async () => {
@@ -252,6 +258,41 @@ describe('brute-force lockout', () => {
     expect(await failures(account)).toBe(1); // counted once, not again after the verdict
     const audit = await t.http().get(`/v1/audit?action=codes.locked&target=${account.id}`).set(auditor).expect(200);
     expect(audit.body.items).toHaveLength(0);
+  });
+
+  it('counts a code of the same set used while the hash runs: the answer, its audit event and its notice say what truly remains', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    let release = () => {};
+    let hashing!: () => void;
+    const original = argon2.verify.bind(argon2);
+    const spy = jest.spyOn(argon2, 'verify').mockImplementationOnce(async (...args) => {
+      hashing();
+      await new Promise<void>((resolve) => (release = resolve));
+      return original(...args);
+    });
+    try {
+      const started = new Promise<void>((resolve) => (hashing = resolve));
+      const held = verify(account, codes[0]).then((res) => res);
+      await started;
+      // Read before its hash: 10 unused. Another code of the set is used meanwhile.
+      expect((await verify(account, codes[1]).expect(200)).body).toMatchObject({ valid: true, remaining: 9 });
+      release();
+      expect((await held).body).toMatchObject({ valid: true, remaining: 8 });
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+    const { rows } = await t.db.query(
+      `SELECT payload->>'remaining' AS remaining FROM audit_events WHERE action = 'codes.used' AND target_id = $1 ORDER BY seq`,
+      [account.id],
+    );
+    expect(rows.map((r: { remaining: string }) => Number(r.remaining))).toEqual([9, 8]);
+    const { rows: notices } = await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE idempotency_key LIKE 'codes.used:%' AND recipient = $1`, [
+      account.email,
+    ]);
+    expect(notices[0].n).toBe(2);
+    expect((await verify(account, codes[0]).expect(200)).body).toEqual(INVALID); // used once, never again
   });
 
   it('limits each caller per account per minute (429), in Redis', async () => {

@@ -13,6 +13,7 @@ import { NoteVerifier } from './checkpoint-note';
 import { LogCheck, LogVerdict } from './log-check';
 import { consistencyProof, inclusionProof } from './merkle';
 import { openWitness } from './witness';
+import { SqlPart } from '../database/sql';
 
 export interface AuditEntry {
   actor: AuditActor;
@@ -41,6 +42,9 @@ export interface InclusionProof {
 
 const VERIFY_BATCH = 2000;
 
+/** An event's columns in the order its INSERTs name them. */
+const valuesOf = (f: Omit<AuditEvent, 'seq'>): unknown[] => [f.occurredAt, f.actorKind, f.actorId, f.action, f.targetType, f.targetId, f.payload];
+
 @Injectable()
 export class AuditService {
   constructor(
@@ -63,12 +67,38 @@ export class AuditService {
     if (!em.queryRunner?.isTransactionActive) {
       throw new Error('audit events are written inside the transaction of the change they record');
     }
+    // No lock and no read of the log: the sequencer places the event in the tree after it commits.
+    const fields = this.fieldsOf(entry);
+    const first = change?.params.length ?? 0;
+    const values = Array.from({ length: 7 }, (_, i) => `$${first + i + 1}`).join(', ');
+    const insert = `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) VALUES (${values}) RETURNING seq`;
+    const [row] = (await em.query(change ? `WITH change AS (${change.sql}) ${insert}` : insert, [...(change?.params ?? []), ...valuesOf(fields)])) as {
+      seq: string;
+    }[];
+    return em.create(AuditEvent, { seq: Number(row.seq), ...fields });
+  }
+
+  /**
+   * The event as one member of a larger data-modifying statement, for a change that is itself one statement (a
+   * code's consumption): `INSERT … SELECT … WHERE when`, its placeholders numbered after `before` of the statement's
+   * own, so the event is written exactly when `when` (a condition on the statement's other members) holds, and
+   * commits or rolls back with them. The caller runs it as part of that statement, never alone.
+   */
+  eventInsert(entry: AuditEntry, before: number, when: string): SqlPart {
+    const params = valuesOf(this.fieldsOf(entry));
+    const casts = ['timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb'];
+    const selected = casts.map((type, i) => `$${before + i + 1}::${type}`).join(', ');
+    return {
+      sql: `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) SELECT ${selected} WHERE ${when}`,
+      params,
+    };
+  }
+
+  private fieldsOf(entry: AuditEntry): Omit<AuditEvent, 'seq'> {
     const payload = entry.payload ?? {};
     const secretKey = findSecretKey(payload);
     if (secretKey) throw new Error(`audit payload key "${secretKey}" looks like a secret; audit payloads never hold one`);
-
-    // No lock and no read of the log: the sequencer places the event in the tree after it commits.
-    const fields = {
+    return {
       occurredAt: this.clock.now(),
       actorKind: entry.actor.kind,
       actorId: 'id' in entry.actor ? entry.actor.id : null,
@@ -77,20 +107,6 @@ export class AuditService {
       targetId: entry.target.id ?? null,
       payload,
     };
-    const first = change?.params.length ?? 0;
-    const values = Array.from({ length: 7 }, (_, i) => `$${first + i + 1}`).join(', ');
-    const insert = `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) VALUES (${values}) RETURNING seq`;
-    const [row] = (await em.query(change ? `WITH change AS (${change.sql}) ${insert}` : insert, [
-      ...(change?.params ?? []),
-      fields.occurredAt,
-      fields.actorKind,
-      fields.actorId,
-      fields.action,
-      fields.targetType,
-      fields.targetId,
-      payload,
-    ])) as { seq: string }[];
-    return em.create(AuditEvent, { seq: Number(row.seq), ...fields });
   }
 
   /** Opens a transaction just for an audit event (an act that changes nothing else, e.g. a refusal). */

@@ -7,8 +7,9 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AccountLocked } from '../common/errors';
 import { Policy } from '../config/policy';
-import { updateReturning } from '../database/sql';
+import { preparedQuery, updateReturning } from '../database/sql';
 import { Notifier } from '../notifications/notifier';
+import { OutboxService } from '../notifications/outbox.service';
 import { CodeHasher } from './code-hasher';
 import { parseCode } from './code-format';
 import { afterFailure, afterSuccess, FRESH_GUARD, GuardState, isLocked } from './lockout';
@@ -51,12 +52,21 @@ interface FactsRow extends Omit<GuardRow, 'failures' | 'lock_count'> {
   code_id: string | null;
   hash: string | null;
   set_id: string | null;
+  unused: number | null;
 }
 
 interface BeforeHashing {
   subject: Subject;
   guard?: GuardState;
-  code?: { id: string; hash: string; setId: string };
+  code?: Matched;
+}
+
+/** The unused code the lookup part found, and how many unused codes its set had when it was read. */
+interface Matched {
+  id: string;
+  hash: string;
+  setId: string;
+  unused: number;
 }
 
 /**
@@ -73,6 +83,7 @@ export class VerificationService {
     private readonly hasher: CodeHasher,
     private readonly audit: AuditService,
     private readonly notifier: Notifier,
+    private readonly outbox: OutboxService,
     private readonly policy: Policy,
     private readonly clock: Clock,
   ) {}
@@ -97,7 +108,7 @@ export class VerificationService {
     const [matches, counted] = await Promise.all([hashing, countedAhead]);
 
     if (matches && row) {
-      const verdict = await within((tx) => this.consume(tx, actor, facts.subject, row.id, row.setId));
+      const verdict = await this.consume(db, actor, facts.subject, row);
       if (verdict) return verdict;
     }
     // Nothing to lock for an account that does not exist.
@@ -125,53 +136,90 @@ export class VerificationService {
    * active set with this lookup part (none for a deactivated account). Undefined when the account does not exist.
    */
   private async factsBeforeHashing(em: EntityManager, accountId: string, lookup: string | null): Promise<BeforeHashing | undefined> {
-    const [row] = (await em.query(
+    const [row] = await preparedQuery<FactsRow>(
+      em,
       `SELECT a.external_id, a.display_name, a.email, a.phone,
               g.account_id AS guarded, g.failures, g.window_started_at, g.locked_until, g.lock_count,
-              c.id AS code_id, c.hash, c.set_id
+              c.id AS code_id, c.hash, c.set_id, c.unused
          FROM accounts a
          LEFT JOIN code_guards g ON g.account_id = a.id
          LEFT JOIN LATERAL (
-           SELECT c.id, c.hash, c.set_id FROM backup_codes c
+           SELECT c.id, c.hash, c.set_id,
+                  (SELECT count(*)::int FROM backup_codes u WHERE u.set_id = c.set_id AND u.used_at IS NULL) AS unused
+             FROM backup_codes c
              JOIN code_sets s ON s.id = c.set_id AND s.revoked_at IS NULL
             WHERE c.account_id = a.id AND c.lookup = $2 AND c.used_at IS NULL AND a.status = 'active'
             LIMIT 1
          ) c ON true
         WHERE a.id = $1`,
       [accountId, lookup],
-    )) as FactsRow[];
+    );
     if (!row) return undefined;
     return {
       subject: { id: accountId, externalId: row.external_id, displayName: row.display_name, email: row.email, phone: row.phone },
       guard: row.guarded ? guardOf(row as GuardRow) : undefined,
-      code: row.code_id ? { id: row.code_id, hash: row.hash!, setId: row.set_id! } : undefined,
+      code: row.code_id ? { id: row.code_id, hash: row.hash!, setId: row.set_id!, unused: row.unused! } : undefined,
     };
   }
 
-  /** Marks the code used unless someone got there first; undefined when they did. */
-  private async consume(em: EntityManager, actor: AuditActor, subject: Subject, codeId: string, setId: string): Promise<Verdict | undefined> {
+  /**
+   * Marks the code used unless someone got there first (undefined when they did), in ONE statement that commits on
+   * its own (or with the caller's transaction, given one): the conditional consume, the success clearing the guard
+   * (the failure counted ahead, and any before it; written only when the guard is not already fresh), the audit event
+   * and the subject's notice. What remains is known before the statement runs, because the statement consumes only
+   * while the set still has as many unused codes as were counted (the event and the sealed notice carry it); when
+   * another code of the set was used meanwhile, it writes nothing and runs again with the new count.
+   */
+  private async consume(db: EntityManager, actor: AuditActor, subject: Subject, code: Matched): Promise<Verdict | undefined> {
+    // A retry follows a use of another code of the set, and the count only goes down: it ends within `unused` tries.
+    let unused = code.unused;
+    for (;;) {
+      const outcome = await this.consumeIfStill(db, actor, subject, code, unused);
+      if (typeof outcome !== 'number') return outcome;
+      if (outcome >= unused) throw new Error(`code ${code.id}: its set's count of unused codes went up`);
+      unused = outcome;
+    }
+  }
+
+  /** The verdict when the code was consumed, undefined when it is no longer usable, or the new count to try again with. */
+  private async consumeIfStill(db: EntityManager, actor: AuditActor, subject: Subject, code: Matched, unused: number): Promise<Verdict | undefined | number> {
+    const remaining = unused - 1;
+    const low = remaining <= this.policy.codes.lowRemaining;
     const fresh = afterSuccess();
-    // One statement: the conditional consume, the success clearing the guard (the failure counted ahead, and any
-    // before it; written only when the guard is not already fresh) and what remains. The count reads the statement's
-    // snapshot, in which this code is still unused, hence `id <> used.id`.
-    const [used] = (await em.query(
+    const params = [code.id, this.clock.now(), subject.id, fresh.failures, fresh.windowStartedAt, fresh.lockedUntil, fresh.lockCount, code.setId, unused];
+    const consumed = 'EXISTS (SELECT 1 FROM used)';
+    const event = this.audit.eventInsert(
+      { actor, action: 'codes.used', target: { type: 'account', id: subject.id }, payload: { setId: code.setId, remaining } },
+      params.length,
+      consumed,
+    );
+    const notice = this.outbox.messageInsert(
+      this.notifier.messageToSubject(subject, low ? 'codes.low' : 'codes.used', { remaining }, `codes.used:${code.id}`, 'email'),
+      params.length + event.params.length,
+      consumed,
+    );
+    // The counts read the statement's snapshot, in which this code is still unused. `unused` holds when the
+    // statement sees the set as it was counted; `usable` tells a code used or revoked meanwhile from a changed count.
+    const [row] = await preparedQuery<{ consumed: boolean; notice_id: string | null; unused: number; usable: boolean }>(
+      db,
       `WITH used AS (
          UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL
             AND EXISTS (SELECT 1 FROM code_sets s WHERE s.id = set_id AND s.revoked_at IS NULL)
-         RETURNING id, set_id
+            AND (SELECT count(*)::int FROM backup_codes b WHERE b.set_id = $8 AND b.used_at IS NULL) = $9
+         RETURNING id
        ), cleared AS (
          UPDATE code_guards SET failures = $4, window_started_at = $5, locked_until = $6, lock_count = $7
           WHERE account_id = $3 AND EXISTS (SELECT 1 FROM used)
             AND (failures, window_started_at, locked_until, lock_count) IS DISTINCT FROM ($4::int, $5::timestamptz, $6::timestamptz, $7::int)
-       )
-       SELECT (SELECT count(*)::int FROM backup_codes b WHERE b.set_id = used.set_id AND b.used_at IS NULL AND b.id <> used.id) AS remaining FROM used`,
-      [codeId, this.clock.now(), subject.id, fresh.failures, fresh.windowStartedAt, fresh.lockedUntil, fresh.lockCount],
-    )) as { remaining: number }[];
-    if (!used) return undefined;
-    const { remaining } = used;
-    const low = remaining <= this.policy.codes.lowRemaining;
-    await this.audit.record(em, { actor, action: 'codes.used', target: { type: 'account', id: subject.id }, payload: { setId, remaining } });
-    await this.notifier.toSubject(em, subject, low ? 'codes.low' : 'codes.used', { remaining }, `codes.used:${codeId}`);
+       ), event AS (${event.sql}), notice AS (${notice.sql} RETURNING id)
+       SELECT EXISTS (SELECT 1 FROM used) AS consumed, (SELECT id FROM notice) AS notice_id,
+              (SELECT count(*)::int FROM backup_codes b WHERE b.set_id = $8 AND b.used_at IS NULL) AS unused,
+              EXISTS (SELECT 1 FROM backup_codes c JOIN code_sets s ON s.id = c.set_id
+                       WHERE c.id = $1 AND c.used_at IS NULL AND s.revoked_at IS NULL) AS usable`,
+      [...params, ...event.params, ...notice.params],
+    );
+    if (!row.consumed) return row.usable && row.unused !== unused ? row.unused : undefined;
+    if (row.notice_id) this.outbox.handOff(db, [row.notice_id]);
     return {
       valid: true,
       remaining,

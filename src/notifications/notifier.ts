@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { Policy } from '../config/policy';
-import { OutboxService } from './outbox.service';
+import { NewMessage, OutboxService } from './outbox.service';
 import { TemplateName } from './templates';
 
 type Vars = Record<string, string | number>;
@@ -26,15 +26,29 @@ export class Notifier {
   ): Promise<void> {
     for (const channel of channels) {
       await this.outbox.write(em, {
-        channel,
-        to: channel === 'email' ? account.email : account.phone,
-        template,
-        vars: { name: account.displayName, ...vars },
-        idempotencyKey: `${key}:${channel}`,
+        ...this.messageToSubject(account, template, vars, key, channel),
         ticketId: about?.ticketId,
         intendedFor: about?.as ?? 'subject',
       });
     }
+  }
+
+  /** The message toSubject writes on one channel, for a statement that writes it itself (OutboxService.messageInsert). */
+  messageToSubject(
+    account: Pick<Account, 'displayName' | 'email' | 'phone'>,
+    template: TemplateName,
+    vars: Vars,
+    key: string,
+    channel: 'email' | 'sms',
+  ): NewMessage {
+    return {
+      channel,
+      to: channel === 'email' ? account.email : account.phone,
+      template,
+      vars: { name: account.displayName, ...vars },
+      idempotencyKey: `${key}:${channel}`,
+      intendedFor: 'subject',
+    };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { Env } from '../config/env.validation';
 import { afterCommit } from '../database/after-commit';
-import { updateReturning } from '../database/sql';
+import { SqlPart, updateReturning } from '../database/sql';
 import { JOB, QUEUE } from '../queue/queues';
 import { NotificationAdapter, PermanentDeliveryFailure } from './adapters/notification-adapter';
 import { OutboxMessage } from './outbox-message.entity';
@@ -32,9 +32,11 @@ export interface NewMessage {
 const PENDING_OUTBOX = 'pendingOutboxIds';
 
 @Injectable()
-export class OutboxService {
+export class OutboxService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxService.name);
   private readonly retry: { attempts: number; backoff: { type: 'exponential'; delay: number } };
+  /** Hand-offs on their way to the queue (handOff), awaited before the queues close. */
+  private readonly handing = new Set<Promise<void>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -55,8 +57,8 @@ export class OutboxService {
   async write(em: EntityManager, message: NewMessage): Promise<string | undefined> {
     const runner = em.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('outbox messages are written inside the transaction that causes them');
-    const content: Rendered = render(message.template, message.vars);
     if (message.ticketId && (await this.isDrillTicket(em, message.ticketId))) {
+      const content: Rendered = render(message.template, message.vars);
       // Safe by construction: a drill never reaches the real subject or manager. The message goes to the
       // drill's sink instead, where only drill runners read it (so the "impostor" does not have it either).
       await em.query(
@@ -74,28 +76,68 @@ export class OutboxService {
       );
       return undefined;
     }
-    const [row] = (await em.query(
-      `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at, ticket_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [
-        message.idempotencyKey,
-        message.channel,
-        message.to,
-        message.template,
-        this.keys.outbox.seal(JSON.stringify(content), message.idempotencyKey),
-        this.clock.now(),
-        message.ticketId ?? null,
-      ],
-    )) as { id: string }[];
+    const insert = this.insertOf(message, 0, 'true');
+    const [row] = (await em.query(`${insert.sql} RETURNING id`, insert.params)) as { id: string }[];
     if (!row) return undefined;
+    this.handOff(em, [row.id]);
+    return row.id;
+  }
+
+  /**
+   * The message's INSERT as one member of a larger data-modifying statement (a code's consumption, which is one
+   * statement): its placeholders numbered after `before` of the statement's own, written only when `when` holds; a
+   * second message with the same idempotency key writes nothing. The caller runs it as part of that statement and
+   * hands the id it returns to `handOff`. Not for a ticket's messages: a drill ticket's go to the drill's sink (write).
+   */
+  messageInsert(message: Omit<NewMessage, 'ticketId'>, before: number, when: string): SqlPart {
+    return this.insertOf(message, before, when);
+  }
+
+  private insertOf(message: NewMessage, before: number, when: string): SqlPart {
+    const params = [
+      message.idempotencyKey,
+      message.channel,
+      message.to,
+      message.template,
+      this.keys.outbox.seal(JSON.stringify(render(message.template, message.vars)), message.idempotencyKey),
+      this.clock.now(),
+      message.ticketId ?? null,
+    ];
+    const casts = ['text', 'text', 'text', 'text', 'bytea', 'timestamptz', 'uuid'];
+    const selected = casts.map((type, i) => `$${before + i + 1}::${type}`).join(', ');
+    return {
+      sql: `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at, ticket_id)
+            SELECT ${selected} WHERE ${when} ON CONFLICT (idempotency_key) DO NOTHING`,
+      params,
+    };
+  }
+
+  /**
+   * Hands written messages to the relay once what wrote them has committed: after the caller's transaction when
+   * `em` has one open (the ids of one transaction go together); otherwise (a statement that committed alone) on the
+   * event loop's next turn, after the caller's answer has gone out, and before the queues close at shutdown.
+   */
+  handOff(em: EntityManager, ids: string[]): void {
+    const runner = em.queryRunner;
+    if (!runner?.isTransactionActive) {
+      const handing: Promise<void> = new Promise((next) => setImmediate(next))
+        .then(() => this.enqueue(ids))
+        .catch((error: Error) => this.logger.warn({ err: error.message }, 'enqueue failed; the sweep will make it good'))
+        .finally(() => this.handing.delete(handing));
+      this.handing.add(handing);
+      return;
+    }
     let pending = runner.data[PENDING_OUTBOX] as string[] | undefined;
     if (!pending) {
       pending = runner.data[PENDING_OUTBOX] = [];
-      const ids = pending;
-      afterCommit(em, () => this.enqueue(ids));
+      const all = pending;
+      afterCommit(em, () => this.enqueue(all));
     }
-    pending.push(row.id);
-    return row.id;
+    pending.push(...ids);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.handing);
   }
 
   private async isDrillTicket(em: EntityManager, ticketId: string): Promise<boolean> {
