@@ -9,6 +9,8 @@ import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
 
 const HOUR = 3_600_000;
+/** How many (token, address) pairs a process remembers as learned before it starts afresh. */
+const KNOWN_ADDRESSES_KEPT = 10_000;
 
 /**
  * Unusual use of a service token alerts security: a call from a client address the token has not called from
@@ -17,6 +19,9 @@ const HOUR = 3_600_000;
  */
 @Injectable()
 export class ServiceTokenWatch {
+  /** Pairs this process has seen learned: a learned address is never forgotten, so the answer never goes stale. */
+  private readonly known = new Set<string>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly notifier: Notifier,
@@ -25,8 +30,13 @@ export class ServiceTokenWatch {
 
   /** Whether the token has called from this address before. A learned address is never forgotten, so an early answer stays true. */
   async knownAddress(token: StaffToken, address: string): Promise<boolean> {
+    const pair = `${token.id} ${address}`;
+    if (this.known.has(pair)) return true;
     const rows = (await this.dataSource.query(`SELECT 1 FROM service_token_addresses WHERE token_id = $1 AND address = $2`, [token.id, address])) as unknown[];
-    return rows.length > 0;
+    if (rows.length === 0) return false;
+    if (this.known.size >= KNOWN_ADDRESSES_KEPT) this.known.clear();
+    this.known.add(pair);
+    return true;
   }
 
   /** `known` may have been asked for while the call ran (knownAddress), so the hot path waits for no read of its own. */
