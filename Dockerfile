@@ -18,7 +18,7 @@ RUN node -e "require('./scripts/prepare').ensureBuilt()" && npm prune --omit=dev
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 # SERVICE_RUNTIME (src/config/runtime.ts): argon2's buffers go back to the system after each hash; V8's heap kept near what is live.
-ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
