@@ -9,6 +9,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { postTo } from './http';
 import { Account } from '../src/accounts/account.entity';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { AppModule } from '../src/app.module';
@@ -159,15 +160,7 @@ export async function startBenchApp({ role = 'api' }: BenchAppOptions = {}): Pro
         costCentre: 'CC-BENCH',
       });
     },
-    async post<T>(path: string, token: string, body?: unknown) {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    },
+    post: <T>(path: string, token: string, body?: unknown) => postTo<T>(baseUrl, path, token, body),
     async get<T>(path: string, token: string) {
       const res = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
       const text = await res.text();

@@ -7,7 +7,10 @@ import { displayCode, generateCodeSet, parseCode } from '../src/codes/code-forma
 import { CodesService } from '../src/codes/codes.service';
 import type { Verdict } from '../src/codes/verification.service';
 import type { Env } from '../src/config/env.validation';
+import { startApiProcess } from './api-process';
+import { postTo } from './http';
 import { BenchApp, startBenchApp } from './bench-app';
+import { stopService } from './load-processes';
 import { collect, median, percentile, timed, timeMs } from './measure';
 import { naiveOrder, naiveVerify } from './naive-verify';
 import { describeLoad, describeMachine, ms, summaryTable, times } from './table';
@@ -34,8 +37,12 @@ interface SetsOfSize {
   size: SetSize;
   /** Never consumed, so its set stays whole: wrong codes and the naive baseline run against it. */
   probe: Enrolled;
-  /** One valid code per endpoint sample, at most half of each set, so every set keeps ≥ size/2 unused codes. */
+  /**
+   * One valid code per endpoint sample of each API (this process's, then a process of its own), at most half of each
+   * set, so every set keeps ≥ size/2 unused codes.
+   */
   validCodes: { accountId: string; code: string }[];
+  validCodesOwnProcess: { accountId: string; code: string }[];
 }
 
 const log = (line: string) => process.stderr.write(`codes: ${line}\n`);
@@ -66,18 +73,21 @@ async function prepareSets(bench: BenchApp, token: string, size: SetSize): Promi
   const enrol = () => (size === 10 ? enrolTen(bench, token) : issueSetOf(bench, size));
   const probe = await enrol();
   const validCodes: SetsOfSize['validCodes'] = [];
-  while (validCodes.length < RUNS.endpoint) {
+  while (validCodes.length < 2 * RUNS.endpoint) {
     const { accountId, codes } = await enrol();
     for (const code of codes.slice(0, size / 2)) validCodes.push({ accountId, code });
   }
-  return { size, probe, validCodes: validCodes.slice(0, RUNS.endpoint) };
+  return { size, probe, validCodes: validCodes.slice(0, RUNS.endpoint), validCodesOwnProcess: validCodes.slice(RUNS.endpoint, 2 * RUNS.endpoint) };
 }
 
 /** Five failures in 15 minutes lock an account: the bench clears the count before each wrong try. */
 const resetGuard = (bench: BenchApp, accountId: string) => bench.dataSource.query(`DELETE FROM code_guards WHERE account_id = $1`, [accountId]);
 
-async function timedVerify(bench: BenchApp, token: string, accountId: string, code: string, expected: boolean): Promise<number> {
-  const { value, ms } = await timed(() => bench.post<Verdict>(`/v1/accounts/${accountId}/codes/verify`, token, { code }));
+/** Where the verify requests go: the API in this process (BenchApp.post), or a process of its own (postTo its address). */
+type Post = <T>(path: string, token: string, body?: unknown) => Promise<{ status: number; body: T }>;
+
+async function timedVerify(post: Post, token: string, accountId: string, code: string, expected: boolean): Promise<number> {
+  const { value, ms } = await timed(() => post<Verdict>(`/v1/accounts/${accountId}/codes/verify`, token, { code }));
   if (value.status !== 200 || value.body.valid !== expected) {
     throw new Error(`verify expected valid=${expected}, answered ${value.status}: ${JSON.stringify(value.body)}`);
   }
@@ -91,14 +101,14 @@ type BareVerify = () => Promise<number>;
  * Ours: POST /v1/accounts/:id/codes/verify, valid and wrong codes interleaved so drift hits both alike, and a bare
  * verify after each pair, so it hits their unit alike too.
  */
-async function measureEndpoint(bench: BenchApp, token: string, sets: SetsOfSize, bareVerify: BareVerify) {
+async function measureEndpoint(bench: BenchApp, post: Post, token: string, sets: SetsOfSize, validCodes: SetsOfSize['validCodes'], bareVerify: BareVerify) {
   const valid: number[] = [];
   const wrong: number[] = [];
   const unit: number[] = [];
-  for (const [i, { accountId, code }] of sets.validCodes.entries()) {
-    valid.push(await timedVerify(bench, token, accountId, code, true));
+  for (const [i, { accountId, code }] of validCodes.entries()) {
+    valid.push(await timedVerify(post, token, accountId, code, true));
     await resetGuard(bench, sets.probe.accountId);
-    wrong.push(await timedVerify(bench, token, sets.probe.accountId, wrongCode(sets.probe.codes[i % sets.size]), false));
+    wrong.push(await timedVerify(post, token, sets.probe.accountId, wrongCode(sets.probe.codes[i % sets.size]), false));
     unit.push(await bareVerify());
   }
   return { valid, wrong, unit };
@@ -152,12 +162,12 @@ async function measureHashing(hasher: CodeHasher) {
   return { ours, baseline };
 }
 
-async function warmUp(bench: BenchApp, token: string): Promise<void> {
+async function warmUp(bench: BenchApp, post: Post, token: string): Promise<void> {
   const { accountId, codes } = await enrolTen(bench, token);
   for (const code of codes.slice(0, RUNS.warmUp)) {
-    await timedVerify(bench, token, accountId, code, true);
+    await timedVerify(post, token, accountId, code, true);
     await resetGuard(bench, accountId);
-    await timedVerify(bench, token, accountId, wrongCode(codes.at(-1)!), false);
+    await timedVerify(post, token, accountId, wrongCode(codes.at(-1)!), false);
   }
 }
 
@@ -167,7 +177,7 @@ function report(
   machine: string,
   params: string,
   bare: { ours: number[]; baseline: number[] },
-  bySize: { sets: SetsOfSize; ours: Figures; naive: Figures }[],
+  bySize: { sets: SetsOfSize; ours: Figures; own: Figures; naive: Figures }[],
   hashing: { ours: number[]; baseline: number[] },
 ): string {
   const unit = median(bare.ours);
@@ -181,16 +191,23 @@ function report(
     verifies,
   ];
   const rows = [row(`one argon2id verify, median (n ${bare.ours.length} · ${bare.baseline.length})`, unit, median(bare.baseline))];
-  for (const { sets, ours, naive } of bySize) {
-    const units = { ours: median(ours.unit), baseline: median(naive.unit) };
-    for (const kind of ['valid', 'wrong'] as const) {
-      const n = `(n ${ours[kind].length} · ${naive[kind].length})`;
-      for (const p of [50, 95]) {
-        const [figure, baseline] = [percentile(ours[kind], p), percentile(naive[kind], p)];
-        rows.push(row(`verify, ${sets.size} codes, ${kind} code, p${p}${p === 50 ? ` ${n}` : ''}`, figure, baseline, inVerifies(figure, baseline, units)));
+  for (const { sets, ours, own, naive } of bySize) {
+    for (const [where, figures] of [
+      ['', ours],
+      [', API process', own],
+    ] as const) {
+      const units = { ours: median(figures.unit), baseline: median(naive.unit) };
+      for (const kind of ['valid', 'wrong'] as const) {
+        const n = `(n ${figures[kind].length} · ${naive[kind].length})`;
+        for (const p of [50, 95]) {
+          const [figure, baseline] = [percentile(figures[kind], p), percentile(naive[kind], p)];
+          rows.push(
+            row(`verify, ${sets.size} codes, ${kind} code${where}, p${p}${p === 50 ? ` ${n}` : ''}`, figure, baseline, inVerifies(figure, baseline, units)),
+          );
+        }
       }
+      rows.push(row(`  its unit: bare verify, median (n ${figures.unit.length} · ${naive.unit.length})`, units.ours, units.baseline, '1 · 1'));
     }
-    rows.push(row(`  its unit: bare verify, median (n ${ours.unit.length} · ${naive.unit.length})`, units.ours, units.baseline, '1 · 1'));
   }
   rows.push(row(`hash a set of 10, median (n ${hashing.ours.length} · ${hashing.baseline.length})`, median(hashing.ours), median(hashing.baseline), '—'));
   const overhead = percentile(bySize[0].ours.wrong, 50) - median(bySize[0].ours.unit);
@@ -202,7 +219,11 @@ function report(
     summaryTable('codes', ['measure', 'ours', 'baseline', 'baseline ÷ ours', 'in verifies (ours · baseline)'], rows),
     '',
     'ours      row 1: CodeHasher.verify. verify rows: POST /v1/accounts/:id/codes/verify over HTTP, sequential, role service',
-    '          (the lookup part finds one row: one argon2 verify). hashing row: CodeHasher.hashAll, Promise.all on libuv’s pool.',
+    '          (the lookup part finds one row: one argon2 verify), to the API in this process (the client shares its thread:',
+    '          the client’s own HTTP work and whatever the API does after answering fall inside each figure), and, rows',
+    '          “API process”, to `node dist/src/main.js --role api` started by the bench, as the login application calls it',
+    '          from a process of its own (same database and secrets; other codes of the same sets). hashing row:',
+    '          CodeHasher.hashAll, Promise.all on libuv’s pool.',
     'baseline  row 1: argon2.verify called directly. verify rows: the naive design, argon2 verify over every unused code of the',
     '          same set (same stored hashes and options) until one matches, in-process: no HTTP, auth, consume or audit.',
     '          hashing row: the same 10 hashes, one await after another.',
@@ -228,7 +249,8 @@ export async function runCodesBench(): Promise<void> {
     log('enrolling accounts (sets of 10 over HTTP, sets of 50 through CodesService.issueSet)…');
     const prepared = [];
     for (const size of SET_SIZES) prepared.push(await prepareSets(bench, token, size));
-    await warmUp(bench, token);
+    const inProcess: Post = (path, token, body) => bench.post(path, token, body);
+    await warmUp(bench, inProcess, token);
 
     log('bare argon2id verify…');
     const bare = await measureBareVerify(hasher, pepper);
@@ -237,12 +259,23 @@ export async function runCodesBench(): Promise<void> {
     const bareVerify = () => timeMs(() => hasher.verify(unitHash, unitSecret));
     log('hashing a set of 10, one after another and concurrently…');
     const hashing = await measureHashing(hasher);
-    const bySize = [];
+    const measured = [];
     for (const sets of prepared) {
       log(`naive scan over ${sets.size} hashes…`);
       const naive = await measureNaive(bench, pepper, sets, bareVerify);
       log(`the verify endpoint, set of ${sets.size}…`);
-      bySize.push({ sets, ours: await measureEndpoint(bench, token, sets, bareVerify), naive });
+      measured.push({ sets, naive, ours: await measureEndpoint(bench, inProcess, token, sets, sets.validCodes, bareVerify) });
+    }
+    const bySize = [];
+    log('the verify endpoint on an API process of its own…');
+    const api = await startApiProcess('api');
+    try {
+      const ownProcess: Post = (path, token, body) => postTo(api.baseUrl, path, token, body);
+      await warmUp(bench, ownProcess, token);
+      for (const size of measured)
+        bySize.push({ ...size, own: await measureEndpoint(bench, ownProcess, token, size.sets, size.sets.validCodesOwnProcess, bareVerify) });
+    } finally {
+      await stopService(api.service);
     }
     console.log(report(machine, params, bare, bySize, hashing));
   } finally {

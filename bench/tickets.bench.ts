@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -14,20 +13,10 @@ import type { Env } from '../src/config/env.validation';
 import type { Staff } from '../src/staff/staff.entity';
 import { asStaff } from '../src/tickets/ticket-actor';
 import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
+import { startApiProcess } from './api-process';
+import { postTo as post } from './http';
 import { BenchApp, startBenchApp } from './bench-app';
-import {
-  BACKENDS_SQL,
-  CpuSnapshot,
-  cpuSnapshot,
-  cpuSpent,
-  describeCpu,
-  freePort,
-  ServiceProcess,
-  startService,
-  stopService,
-  waitUntilReady,
-} from './load-processes';
-import { serviceEnv } from './load-setup';
+import { BACKENDS_SQL, CpuSnapshot, cpuSnapshot, cpuSpent, describeCpu, ServiceProcess, stopService } from './load-processes';
 import { median, percentile, timeMs } from './measure';
 import { findPgbench, PgbenchRun, runPgbench } from './pgbench';
 import { describeLoad, describeMachine, ms, perSecond, summaryTable, times } from './table';
@@ -280,13 +269,6 @@ async function measureInProcess(bench: BenchApp, agents: Agent[], tickets: Bench
   return { ...result, lags };
 }
 
-/** A JSON POST over real HTTP, as BenchApp.post does, to any of the API's addresses. */
-async function post<T>(baseUrl: string, path: string, token: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
 /**
  * Ours over HTTP: each agent takes the next ticket (POST /v1/tickets/next) and releases it. With several addresses
  * (one per API process), client i talks to address i mod n: the loops are split evenly between the processes.
@@ -309,29 +291,6 @@ async function measureOverHttp(bench: BenchApp, agents: Agent[], baseUrls: strin
   await transitionRate(bench, RUNS.warmUpSeconds, cycle);
   empty = 0;
   return { ...(await transitionRate(bench, RUNS.seconds, cycle)), empty };
-}
-
-/**
- * An API process as deployed (`node dist/src/main.js --role api`) on this run's database and Redis prefix, with the
- * secrets and witness of the app in this process, so tokens issued here work there and its audit events join the
- * same log (the sequencer and the checkpoints stay in this process, the only worker).
- */
-async function startApiProcess(name: string): Promise<{ service: ServiceProcess; baseUrl: string }> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const own = process.env;
-  const backends = { databaseUrl: own.DATABASE_URL!, redisUrl: own.REDIS_URL!, redisPrefix: own.REDIS_PREFIX! };
-  const env = {
-    ...serviceEnv(backends, port, own.NOTIFY_FILE!, `rds_bench_admin_${randomBytes(24).toString('hex')}`),
-    CODE_PEPPER: own.CODE_PEPPER,
-    DELIVERY_KEY: own.DELIVERY_KEY,
-    GRANT_SIGNING_KEY: own.GRANT_SIGNING_KEY,
-    AUDIT_CHECKPOINT_KEY: own.AUDIT_CHECKPOINT_KEY,
-    AUDIT_WITNESS_DIR: own.AUDIT_WITNESS_DIR,
-  };
-  const service = startService(name, 'api', env);
-  await waitUntilReady(service, baseUrl);
-  return { service, baseUrl };
 }
 
 /** CPU-seconds so far of these API processes, this one (the client, and the idle API and worker of the in-process rows), PostgreSQL and the machine. */
