@@ -36,6 +36,8 @@ describe('mapError: every error becomes a status and the one error shape', () =>
     [Object.assign(new Error('sorry, too many clients already'), { code: '53300' }), 503],
     [new Error('timeout exceeded when trying to connect'), 503],
     [new Error('Query runner already released. Cannot run queries anymore.'), 503],
+    // node-postgres, on a pooled connection the server closed (a restart) before the pool noticed.
+    [new QueryFailedError('SELECT 1', [], new Error('Client has encountered a connection error and is not queryable')), 503],
     [Object.assign(new Error('too large'), { type: 'entity.too.large', status: 413 }), 413],
     [Object.assign(new Error('bad json'), { type: 'entity.parse.failed', status: 400 }), 400],
     [Object.assign(new Error('unsupported charset "BOGUS"'), { type: 'charset.unsupported', status: 415 }), 415],

@@ -35,7 +35,7 @@ const TRANSIENT_PG = /^(08|57P0|53|40001|40P01|55P03)/;
 
 /** The same, as the pool, TypeORM and ioredis word it when there is no SQLSTATE. */
 const TRANSIENT_MESSAGE =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query runner already released|connection provided by a query runner was already released|Connection is closed|max retries per request|the database system is (starting up|shutting down|not yet accepting connections)/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query runner already released|connection provided by a query runner was already released|Connection is closed|is not queryable|max retries per request|the database system is (starting up|shutting down|not yet accepting connections)/i;
 
 interface ErrorBody {
   statusCode: number;

@@ -167,8 +167,10 @@ export function loggedErrors(log: string): Map<string, string> {
   const errors = new Map<string, string>();
   for (const line of log.split('\n')) {
     if (!line.includes('"request failed"')) continue;
-    const entry = JSON.parse(line) as { req?: { id?: string }; err?: { message?: string } };
-    if (entry.req?.id) errors.set(entry.req.id, entry.err?.message ?? '');
+    // The HTTP filter logs what failed as `failure` ({ class, message }); `err` is pino's own key, kept for other loggers.
+    const entry = JSON.parse(line) as { req?: { id?: string }; failure?: { class?: string; message?: string }; err?: { message?: string } };
+    const failure = entry.failure ? `${entry.failure.class ?? 'Error'}: ${entry.failure.message ?? ''}` : (entry.err?.message ?? '');
+    if (entry.req?.id) errors.set(entry.req.id, failure);
   }
   return errors;
 }
