@@ -13,7 +13,7 @@ import { NoteVerifier } from './checkpoint-note';
 import { LogCheck, LogVerdict } from './log-check';
 import { consistencyProof, inclusionProof } from './merkle';
 import { openWitness } from './witness';
-import { SqlPart } from '../database/sql';
+import { preparedQuery, SqlPart } from '../database/sql';
 
 export interface AuditEntry {
   actor: AuditActor;
@@ -72,9 +72,8 @@ export class AuditService {
     const first = change?.params.length ?? 0;
     const values = Array.from({ length: 7 }, (_, i) => `$${first + i + 1}`).join(', ');
     const insert = `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) VALUES (${values}) RETURNING seq`;
-    const [row] = (await em.query(change ? `WITH change AS (${change.sql}) ${insert}` : insert, [...(change?.params ?? []), ...valuesOf(fields)])) as {
-      seq: string;
-    }[];
+    const text = change ? `WITH change AS (${change.sql}) ${insert}` : insert;
+    const [row] = await preparedQuery<{ seq: string }>(em, text, [...(change?.params ?? []), ...valuesOf(fields)]);
     return em.create(AuditEvent, { seq: Number(row.seq), ...fields });
   }
 

@@ -15,6 +15,7 @@ import { heldMessage } from './risk/risk-signals';
 import type { TicketActor } from './ticket-actor';
 import { Ticket } from './ticket.entity';
 import { allowedEvents, decide, Effect, GuardFacts, TicketEvent, TicketState } from './ticket.machine';
+import { preparedQuery } from '../database/sql';
 import { TicketLinks } from './ticket-links.service';
 
 export interface FireOptions {
@@ -50,7 +51,7 @@ export class TicketTransitions {
   async lock(em: EntityManager, ticketId: string): Promise<Ticket> {
     // Raw SQL: the query builder's findOne cost more CPU than the round trip on every transition.
     if (!em.queryRunner?.isTransactionActive) throw new Error('a ticket is locked inside the transaction that changes it');
-    const [row] = (await em.query(`SELECT ${this.ticketColumns()} FROM tickets t WHERE t.id = $1 FOR UPDATE`, [ticketId])) as Record<string, unknown>[];
+    const [row] = await preparedQuery<Record<string, unknown>>(em, `SELECT ${this.ticketColumns()} FROM tickets t WHERE t.id = $1 FOR UPDATE`, [ticketId]);
     if (!row) throw new NotFound('ticket', ticketId);
     return this.hydrate(row);
   }
@@ -127,13 +128,14 @@ export class TicketTransitions {
 
   async facts(em: EntityManager, ticket: Ticket): Promise<GuardFacts> {
     // Only independent approvals count (approvals.independent: false for the subject's manager chain on a critical ticket).
-    const [counts] = (await em.query(
+    const [counts] = await preparedQuery<{ approvals: number; open_steps: number; holds: number }>(
+      em,
       `SELECT
          (SELECT count(*)::int FROM approvals WHERE ticket_id = $1 AND decision = 'approve' AND independent) AS approvals,
          (SELECT count(*)::int FROM ticket_steps WHERE ticket_id = $1 AND status <> 'passed') AS open_steps,
          (SELECT count(*)::int FROM ticket_signals WHERE ticket_id = $1 AND holds AND cleared_at IS NULL) AS holds`,
       [ticket.id],
-    )) as { approvals: number; open_steps: number; holds: number }[];
+    );
     return {
       needsApproval: ticket.approvalsRequired > 0,
       approvalsReached: counts.approvals >= ticket.approvalsRequired,

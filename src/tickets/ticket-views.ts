@@ -12,6 +12,7 @@ import type { TicketSignal } from './risk/ticket-signal.entity';
 import { ticketOwner } from './separation-of-duties';
 import type { TicketStep } from './ticket-step.entity';
 import { Ticket } from './ticket.entity';
+import { preparedQuery } from '../database/sql';
 import { allowedEvents } from './ticket.machine';
 
 /**
@@ -67,7 +68,7 @@ export class TicketViews {
   async many(tickets: Ticket[], em: EntityManager = this.dataSource.manager): Promise<TicketDto[]> {
     if (tickets.length === 0) return [];
     // One round trip, so it runs as well on a transaction's manager (one query at a time) as on the pool's.
-    const rows = (await em.query(VIEW_SQL, [tickets.map((t) => t.id), tickets.map((t) => t.accountId)])) as ViewRow[];
+    const rows = await preparedQuery<ViewRow>(em, VIEW_SQL, [tickets.map((t) => t.id), tickets.map((t) => t.accountId)]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return tickets.map((ticket) => {
       const row = byId.get(ticket.id)!;
