@@ -9,6 +9,8 @@ export interface PgbenchOptions {
   seconds: number;
   /** `-D name=value`: variables the script reads as `:name`. */
   defines?: Record<string, string | number>;
+  /** `-M`: `extended` (the default) parses every statement each time, as node-postgres's unnamed ones; `prepared` once per connection. */
+  protocol?: 'extended' | 'prepared';
 }
 
 export interface PgbenchRun {
@@ -32,10 +34,22 @@ export function findPgbench(): string {
   throw new Error('pgbench not found: install it (Debian/Ubuntu: apt-get install -y postgresql-contrib) or put it on PATH');
 }
 
-/** A custom script against the database at `databaseUrl`, for a fixed duration (-T), extended protocol like node-postgres. */
+/** A custom script against the database at `databaseUrl`, for a fixed duration (-T), extended protocol like node-postgres unless told. */
 export async function runPgbench(databaseUrl: string, scriptFile: string, options: PgbenchOptions): Promise<PgbenchRun> {
   const url = new URL(databaseUrl);
-  const args = ['-n', '-M', 'extended', '-c', String(options.clients), '-j', String(options.threads), '-T', String(options.seconds), '-f', scriptFile];
+  const args = [
+    '-n',
+    '-M',
+    options.protocol ?? 'extended',
+    '-c',
+    String(options.clients),
+    '-j',
+    String(options.threads),
+    '-T',
+    String(options.seconds),
+    '-f',
+    scriptFile,
+  ];
   for (const [name, value] of Object.entries(options.defines ?? {})) args.push('-D', `${name}=${value}`);
   args.push('-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), url.pathname.slice(1));
   const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };

@@ -335,13 +335,14 @@ async function preparePgbenchTables(bench: BenchApp, tickets: BenchTicket[]): Pr
   await q(`ANALYZE pgb_tickets, pgb_audit_events, pgb_outbox`);
 }
 
-async function pgbench(bench: BenchApp, chainLock: boolean): Promise<PgbenchRun> {
+async function pgbench(bench: BenchApp, chainLock: boolean, protocol: 'extended' | 'prepared' = 'extended'): Promise<PgbenchRun> {
   await bench.dataSource.query('CHECKPOINT');
   const run = await runPgbench(bench.databaseUrl, pgbenchScript(), {
     clients: RUNS.clients,
     threads: Math.min(RUNS.clients, cpus().length),
     seconds: RUNS.seconds,
     defines: { chain_lock: chainLock ? 1 : 0 },
+    protocol,
   });
   if (run.failed > 0) throw new Error(`pgbench: ${run.failed} transactions failed`);
   return run;
@@ -353,6 +354,7 @@ interface Throughput {
   http: { perSecond: number; transitions: number; empty: number };
   processes: Awaited<ReturnType<typeof measureApiProcesses>>;
   pgbench: PgbenchRun;
+  pgbenchPrepared: PgbenchRun;
   pgbenchLocked: PgbenchRun;
 }
 
@@ -376,6 +378,7 @@ function report(machine: string, params: string, latency: Latency, rate: Through
     rateRow(`transitions/s, ${RUNS.clients} clients, over HTTP, 1 API process`, one.perSecond, rate.pgbench.tps),
     rateRow(`transitions/s, ${RUNS.clients} clients, over HTTP, 2 API processes`, two.perSecond, rate.pgbench.tps),
     [`transitions/s over HTTP, 2 API processes vs 1`, perSecond(two.perSecond), perSecond(one.perSecond), times(two.perSecond / one.perSecond)],
+    rateRow(`transitions/s, in-process, vs pgbench -M prepared`, rate.inProcess.perSecond, rate.pgbenchPrepared.tps),
     rateRow(`transitions/s, in-process, vs pgbench + the old chain's advisory lock`, rate.inProcess.perSecond, rate.pgbenchLocked.tps),
     [`checkpoint lag p50 (n ${rate.inProcess.lags.length}), during the in-process run`, ms(percentile(rate.inProcess.lags, 50)), '—', '—'],
     [
@@ -426,7 +429,9 @@ function report(machine: string, params: string, latency: Latency, rate: Through
     `pgbench    bench/${PGBENCH_SCRIPT}: ${RUNS.clients} clients, ${Math.min(RUNS.clients, cpus().length)} threads, ${RUNS.seconds} s, extended protocol, each`,
     '           client its own ticket: SELECT … FOR UPDATE, UPDATE, INSERT audit row, INSERT outbox row, on copies of',
     '           tickets, audit_events and outbox (same columns and indexes). No advisory lock, except in the row',
-    `           "old chain's advisory lock" (-D chain_lock=1). ${rate.pgbench.transactions} and ${rate.pgbenchLocked.transactions} transactions.`,
+    `           "old chain's advisory lock" (-D chain_lock=1). ${rate.pgbench.transactions}, ${rate.pgbenchPrepared.transactions} and ${rate.pgbenchLocked.transactions} transactions.`,
+    '           Ours sends its hot statements (the lock, the guard facts, the update with its event, the view) as named',
+    '           prepared statements: the row "-M prepared" is pgbench doing the same (-M prepared), the others parse each.',
     `check      ${chain}`,
     `noise      ${describeLoad('at the end')}: pgbench and PostgreSQL, or Node and PostgreSQL, share the same 2 cores.`,
   ].join('\n');
@@ -459,6 +464,8 @@ export async function runTicketsBench(): Promise<void> {
     log('pgbench, the same transaction shape…');
     await preparePgbenchTables(bench, open.slice(0, RUNS.clients));
     const pgbenchPlain = await pgbench(bench, false);
+    log('pgbench, the same shape, each statement prepared once per connection…');
+    const pgbenchPrepared = await pgbench(bench, false, 'prepared');
     log(`transitions over HTTP, ${RUNS.clients} agents…`);
     const http = await measureOverHttp(bench, agents);
     log('pgbench with the advisory lock…');
@@ -470,7 +477,7 @@ export async function runTicketsBench(): Promise<void> {
     const chain = verdict.ok
       ? `audit log verified after the run against ${verdict.checkpoints} signed checkpoints: intact, ${verdict.checked} events (${verdict.pending} not yet in the tree)`
       : `AUDIT LOG BROKEN at event ${verdict.firstBrokenSeq ?? '?'} / leaf ${verdict.firstBrokenLeaf ?? '?'}: ${verdict.reason}`;
-    console.log(report(machine, params, latency, { inProcess, http, processes, pgbench: pgbenchPlain, pgbenchLocked }, chain));
+    console.log(report(machine, params, latency, { inProcess, http, processes, pgbench: pgbenchPlain, pgbenchPrepared, pgbenchLocked }, chain));
   } finally {
     await bench.close();
   }
