@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { Client, Notification } from 'pg';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { configureHttpApp } from '../src/http-app';
@@ -57,6 +58,22 @@ describe('the staff-token cache', () => {
     for (let i = 0; i < 5; i += 1) await t.http().get('/v1/accounts').set(bearer(token)).expect(200);
     expect(cacheOf(t.app).stats.hits).toBe(hits + 5);
     expect(cacheOf(t.app).stats.misses).toBe(misses);
+  });
+
+  it('the process that revokes a token refuses it at once, without waiting for the notification', async () => {
+    const { staff, token } = await t.createStaff(['agent']);
+    await warm(t.app, token);
+    const [{ id }] = (await t.db.query(`SELECT id FROM staff_tokens WHERE staff_id = $1`, [staff.id])).rows as { id: string }[];
+    // The notification is held back, as when the listener's socket is read only after the next request.
+    const listener = (cacheOf(t.app) as unknown as { listener: Client }).listener;
+    const handlers = listener.listeners('notification') as ((message: Notification) => void)[];
+    listener.removeAllListeners('notification');
+    try {
+      await t.http().delete(`/v1/staff/${staff.id}/tokens/${id}`).set(bearer(t.adminToken)).expect(200);
+      await t.http().get('/v1/accounts').set(bearer(token)).expect(401);
+    } finally {
+      handlers.forEach((handler) => listener.on('notification', handler));
+    }
   });
 
   it('a token revoked through one process is refused by another that had it in memory, once the commit is notified', async () => {

@@ -2,8 +2,10 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Client } from 'pg';
 import type { Env } from '../config/env.validation';
-import type { Staff } from './staff.entity';
-import type { StaffToken } from './staff-token.entity';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntitySubscriberInterface, InsertEvent, RemoveEvent, TransactionCommitEvent, TransactionRollbackEvent, UpdateEvent } from 'typeorm';
+import { Staff } from './staff.entity';
+import { StaffToken } from './staff-token.entity';
 
 /** The channel the staff and staff_tokens triggers notify (migration 1764003300000). */
 export const STAFF_AUTH_CHANNEL = 'rd_staff_auth';
@@ -107,5 +109,53 @@ export class StaffTokenCache implements OnModuleDestroy {
         this.listening = true;
       })
       .catch((error: Error) => drop(error.message));
+  }
+}
+
+const STAFF_CHANGED = 'staffAuthChanged';
+
+/**
+ * The same forgetting without waiting for the notification, in the process that made the change: a member or token
+ * written through TypeORM (a revocation, a deactivation, a role change) empties this process's cache once its
+ * transaction commits, before the change's answer goes out. The notification can arrive after the next request
+ * (the listener's socket is read when the event loop gets to it); other processes still wait for it.
+ */
+@Injectable()
+export class StaffTokenCacheInvalidation implements EntitySubscriberInterface {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly cache: StaffTokenCache,
+  ) {
+    dataSource.subscribers.push(this);
+  }
+
+  afterInsert(event: InsertEvent<unknown>): void {
+    this.changed(event);
+  }
+
+  afterUpdate(event: UpdateEvent<unknown>): void {
+    this.changed(event);
+  }
+
+  afterRemove(event: RemoveEvent<unknown>): void {
+    this.changed(event);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown>;
+    if (!data[STAFF_CHANGED]) return;
+    delete data[STAFF_CHANGED];
+    this.cache.forget();
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    delete (event.queryRunner.data as Record<string, unknown>)[STAFF_CHANGED];
+  }
+
+  private changed(event: InsertEvent<unknown> | UpdateEvent<unknown> | RemoveEvent<unknown>): void {
+    const target = event.metadata.target;
+    if (target !== Staff && target !== StaffToken) return;
+    if (event.queryRunner.isTransactionActive) (event.queryRunner.data as Record<string, unknown>)[STAFF_CHANGED] = true;
+    else this.cache.forget();
   }
 }

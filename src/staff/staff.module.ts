@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ChangeGateModule } from '../change-requests/change-gate';
 import { AuthGuard } from './auth.guard';
-import { StaffTokenCache } from './staff-token-cache';
+import { StaffTokenCache, StaffTokenCacheInvalidation } from './staff-token-cache';
 import { BootstrapService } from './bootstrap.service';
 import { MeController } from './me.controller';
 import { OidcClient } from './sign-in/oidc-client.service';
@@ -16,7 +16,16 @@ import { StaffService } from './staff.service';
 @Module({
   imports: [ChangeGateModule, ServiceScopesModule],
   controllers: [StaffController, MeController, SignInController],
-  providers: [StaffService, BootstrapService, OidcClient, SessionsService, SignInService, StaffTokenCache, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    StaffService,
+    BootstrapService,
+    OidcClient,
+    SessionsService,
+    SignInService,
+    StaffTokenCache,
+    StaffTokenCacheInvalidation,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [StaffService, BootstrapService],
 })
 export class StaffModule {}
