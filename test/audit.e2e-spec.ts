@@ -12,6 +12,7 @@ import { SYSTEM } from '../src/audit/audit-actor';
 import { generateSignerKey, parseSignerKey, signCheckpoint } from '../src/audit/checkpoint-note';
 import { CompactRange, verifyConsistency, verifyInclusion } from '../src/audit/merkle';
 import { JOB, QUEUE } from '../src/queue/queues';
+import { eventually } from './helpers/wait';
 import { createTestApp, TestApp } from './helpers/app';
 
 let t: TestApp;
@@ -157,7 +158,12 @@ describe('the audit log', () => {
   it('serves the checkpoint, and inclusion and consistency proofs that verify against it', async () => {
     const older = await checkpointNow();
     await t.createAccount();
-    const head = await checkpointNow();
+    // The new event joins the tree once no older transaction of this database is still running (the sequencer's
+    // frontier): a worker's transaction can hold it back for a moment.
+    const head = await eventually(async () => {
+      const next = await checkpointNow();
+      return next.size > older.size && next;
+    }, 'a checkpoint that covers the new event');
     const latest = (await t.http().get('/v1/audit/checkpoint').set(admin()).expect(200)).body;
     expect(latest).toMatchObject({
       size: head.size,
