@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Account } from '../src/accounts/account.entity';
 import { DrillsService } from '../src/drills/drills.service';
+import { OutboxService } from '../src/notifications/outbox.service';
 import { createTestApp, TestApp } from './helpers/app';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
@@ -622,5 +623,15 @@ describe('the drill list', () => {
     expect(all[0].name).toBe('elsewhere');
     await t.http().get('/v1/drills?cursor=not-a-cursor').set(runner).expect(400);
     await t.http().get('/v1/drills?limit=0').set(runner).expect(400);
+  });
+});
+
+describe('a notice written inside another statement', () => {
+  it("refuses a ticket's message: only write() routes a drill ticket's notices to its sink", async () => {
+    const outbox = t.app.get(OutboxService);
+    const message = { channel: 'email' as const, to: 'someone@example.com', template: 'codes.used' as const, vars: { remaining: 1 }, idempotencyKey: 'x' };
+    expect(outbox.messageInsert(message, 0, 'true').params).toHaveLength(7);
+    const carried = { ...message, ticketId: '00000000-0000-4000-8000-000000000000' };
+    expect(() => outbox.messageInsert(carried, 0, 'true')).toThrow(/write\(\), which routes a drill's to its sink/);
   });
 });

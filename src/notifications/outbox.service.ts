@@ -90,6 +90,8 @@ export class OutboxService implements BeforeApplicationShutdown {
    * hands the id it returns to `handOff`. Not for a ticket's messages: a drill ticket's go to the drill's sink (write).
    */
   messageInsert(message: Omit<NewMessage, 'ticketId'>, before: number, when: string): SqlPart {
+    // The type keeps a ticket out; an object that carries one anyway is refused rather than sent past the drill check.
+    if ((message as NewMessage).ticketId) throw new Error("a ticket's message is written by write(), which routes a drill's to its sink");
     return this.insertOf(message, before, when);
   }
 
