@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { InvalidTransition } from '../src/common/errors';
 import { Staff } from '../src/staff/staff.entity';
 import { asStaff, asSubject, asSystem, TicketActor } from '../src/tickets/ticket-actor';
@@ -5,6 +6,7 @@ import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
 import { Actor, guardsOf, TICKET_EVENTS, TICKET_STATES, TicketEvent, TicketState, Transition, TRANSITIONS } from '../src/tickets/ticket.machine';
 import { createTestApp, TestApp } from './helpers/app';
 import { bearer, Desk } from './helpers/desk';
+import { eventually } from './helpers/wait';
 
 /**
  * Walks the whole table against the real database: for every (state, event)
@@ -152,4 +154,39 @@ describe('rows a risk signal can hold', () => {
       expect((await t.app.get(TicketTransitions).fireAlone(id, row.event, actorFor(row.by[0], accountId))).state).toBe(row.to);
     });
   }
+});
+
+describe('guard facts read with the lock', () => {
+  const heldRow = TRANSITIONS.find((r) => guardsOf(r).includes('not:heldBySignal'))!;
+
+  it(`a hold committed while ${heldRow.from} × ${heldRow.event} waits for the ticket's lock is seen by its guard: 409, nothing changed`, async () => {
+    const { id, accountId } = await ticketIn(heldRow.from, heldRow);
+    const before = await snapshotRow(id);
+    const audits = await auditCount(id, accountId);
+    const other = new Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      // The signal's insert takes a key-share lock on the ticket row (its foreign key) until it commits.
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO ticket_signals (ticket_id, signal, reason, holds, basis, raised_at) VALUES ($1, 'channel_recently_changed', 'test hold', true, 'test', now())`,
+        [id],
+      );
+      const fired = t.app
+        .get(TicketTransitions)
+        .fireAlone(id, heldRow.event, actorFor(heldRow.by[0], accountId))
+        .catch((e: unknown) => e);
+      // Until the transition is seen waiting for that lock (its snapshot for the lock's statement taken before the commit).
+      const waiting = `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%rd_lock_ticket%'`;
+      await eventually(async () => (await t.db.query(waiting)).rowCount === 1, 'the transition waiting for the ticket lock');
+      await other.query('COMMIT');
+      const error = await fired;
+      expect(error).toBeInstanceOf(InvalidTransition);
+      expect((error as Error).message).toBe('this ticket is held by a risk signal (channel_recently_changed) until an admin clears it');
+    } finally {
+      await other.end();
+    }
+    expect(await snapshotRow(id)).toEqual(before);
+    expect(await auditCount(id, accountId)).toBe(audits);
+  });
 });

@@ -28,6 +28,7 @@ import { AccountHistorySignals1764003000000 } from '../../migrations/17640030000
 import { CriticalChanges1764003100000 } from '../../migrations/1764003100000-critical-changes';
 import { ApprovedFacts1764003200000 } from '../../migrations/1764003200000-approved-facts';
 import { StaffAuthNotify1764003300000 } from '../../migrations/1764003300000-staff-auth-notify';
+import { LockTicket1764003400000 } from '../../migrations/1764003400000-lock-ticket';
 import { ScimProvisioning1764000800000 } from '../../migrations/1764000800000-scim-provisioning';
 import { DirectoryUser } from '../scim/directory-user.entity';
 import { ScimConnection } from '../scim/scim-connection.entity';
@@ -89,4 +90,5 @@ export const MIGRATIONS = [
   CriticalChanges1764003100000,
   ApprovedFacts1764003200000,
   StaffAuthNotify1764003300000,
+  LockTicket1764003400000,
 ];

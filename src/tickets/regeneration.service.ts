@@ -48,10 +48,10 @@ export class RegenerationService {
     if (ticket.state === 'approved') {
       if (ticket.regenerateAfter && ticket.regenerateAfter > this.clock.now()) return { outcome: 'not_yet', notBefore: ticket.regenerateAfter };
       const started = await this.dataSource.transaction(async (em) => {
-        const locked = await this.transitions.lock(em, ticketId);
+        const { ticket: locked, facts } = await this.transitions.lockWithFacts(em, ticketId);
         if (locked.state !== 'approved') return locked.state === 'regenerating';
-        if ((await this.transitions.facts(em, locked)).heldBySignal) return false; // waits for an admin's cancel
-        await this.transitions.fire(em, locked, 'start_regeneration', asSystem());
+        if (facts.heldBySignal) return false; // waits for an admin's cancel
+        await this.transitions.fire(em, locked, 'start_regeneration', asSystem(), { facts });
         return true;
       });
       if (!started) return SKIPPED;

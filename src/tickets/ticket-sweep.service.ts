@@ -52,9 +52,9 @@ export class TicketSweep {
     for (const { id } of due) {
       try {
         await this.dataSource.transaction(async (em) => {
-          const ticket = await this.transitions.lock(em, id);
+          const { ticket, facts } = await this.transitions.lockWithFacts(em, id);
           if (ticket.dueAt > now) return; // moved on meanwhile
-          await this.transitions.fire(em, ticket, 'expire', asSystem(), { detail: { dueAt: ticket.dueAt.toISOString() } });
+          await this.transitions.fire(em, ticket, 'expire', asSystem(), { facts, detail: { dueAt: ticket.dueAt.toISOString() } });
           expired += 1;
         });
       } catch (error) {

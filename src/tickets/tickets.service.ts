@@ -200,31 +200,32 @@ export class TicketsService {
     refuseUnfitTicketActor(staff); // before the queue is looked at: an empty answer would say something too
     return this.dataSource.transaction(async (em) => {
       // Never the agent's own ticket, nor one whose subject reports to the agent's account, however far down the line.
-      // The row comes back locked and as it is now (FOR UPDATE returns the newest committed version, re-checked against
-      // the WHERE), as lock() would read it: the guard facts, read next, still start after the lock.
-      const [next] = (await em.query(
-        `WITH RECURSIVE reports(id, depth) AS (
+      // The row is locked here (SKIP LOCKED: never waits); rd_lock_ticket, as lockWithFacts() would, then reads it as it
+      // is now with the guard facts, in a statement of its own after the lock.
+      const next = await this.transitions.lockCandidateWithFacts(em, {
+        sql: `WITH RECURSIVE reports(id, depth) AS (
            SELECT id, 1 FROM accounts WHERE $1::uuid IS NOT NULL AND manager_id = $1
-           UNION SELECT a.id, r.depth + 1 FROM accounts a JOIN reports r ON a.manager_id = r.id WHERE r.depth < $3)
-         SELECT ${this.transitions.ticketColumns()} FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
+           UNION SELECT a.id, r.depth + 1 FROM accounts a JOIN reports r ON a.manager_id = r.id WHERE r.depth < $3),
+         candidate AS MATERIALIZED (SELECT t.id FROM tickets t WHERE state = 'open' AND account_id IS DISTINCT FROM $1 AND NOT (is_drill AND $2)
            AND account_id NOT IN (SELECT id FROM reports)
            AND NOT ${HELD_BY_SIGNAL_SQL}
-         ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE OF t SKIP LOCKED`,
-        [staff.accountId, staff.roles.includes('drill_runner'), MAX_MANAGER_DEPTH],
-      )) as Record<string, unknown>[];
+         ORDER BY tier_rank, due_at, id LIMIT 1 FOR UPDATE OF t SKIP LOCKED)`,
+        params: [staff.accountId, staff.roles.includes('drill_runner'), MAX_MANAGER_DEPTH],
+      });
       if (!next) return undefined;
-      return this.transitions.fire(em, this.transitions.hydrate(next), 'claim', asStaff(staff, 'agent'));
+      return this.transitions.fire(em, next.ticket, 'claim', asStaff(staff, 'agent'), { facts: next.facts });
     });
   }
 
   /** Events an agent fires on a ticket they are working (release, deny, flag). */
   async agentEvent(staff: Staff, ticketId: string, event: 'release' | 'deny' | 'flag', reason?: string): Promise<Ticket> {
     return this.dataSource.transaction(async (em) => {
-      const ticket = await this.transitions.lock(em, ticketId);
+      const { ticket, facts } = await this.transitions.lockWithFacts(em, ticketId);
       if (ticket.state === 'proofing' && ticket.assignedTo !== staff.id) throw new Forbidden('only the agent working this ticket can do that');
       const drillRefusal = drillRunnerRefusal(staff, ticket);
       if (drillRefusal) throw new Forbidden(drillRefusal);
       return this.transitions.fire(em, ticket, event, asStaff(staff, 'agent'), {
+        facts,
         detail: reason ? { reason } : undefined,
         why: event === 'flag' ? `flagged as suspicious by the agent: ${reason}` : undefined,
       });
@@ -234,7 +235,7 @@ export class TicketsService {
   /** Cancelling belongs to the ticket's owner or an admin (cancellerRole); the subject cancels through their link. */
   cancel(staff: Staff, ticketId: string, reason: string): Promise<Ticket> {
     return this.dataSource.transaction(async (em) => {
-      const ticket = await this.transitions.lock(em, ticketId);
+      const { ticket, facts } = await this.transitions.lockWithFacts(em, ticketId);
       const role = cancellerRole(staff, ticket);
       if (!role && allowedEvents(ticket.state).includes('cancel')) {
         throw new NotTicketOwner(
@@ -242,7 +243,7 @@ export class TicketsService {
           { concerns: `/v1/tickets/${ticket.id}/concerns` },
         );
       }
-      return this.transitions.fire(em, ticket, 'cancel', asStaff(staff, role ?? 'agent'), { detail: { reason } });
+      return this.transitions.fire(em, ticket, 'cancel', asStaff(staff, role ?? 'agent'), { facts, detail: { reason } });
     });
   }
 
