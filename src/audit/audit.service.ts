@@ -13,7 +13,7 @@ import { NoteVerifier } from './checkpoint-note';
 import { LogCheck, LogVerdict } from './log-check';
 import { consistencyProof, inclusionProof } from './merkle';
 import { openWitness } from './witness';
-import { preparedQuery, SqlPart } from '../database/sql';
+import { castPlaceholders, preparedQuery, SqlPart } from '../database/sql';
 
 export interface AuditEntry {
   actor: AuditActor;
@@ -85,8 +85,7 @@ export class AuditService {
    */
   eventInsert(entry: AuditEntry, before: number, when: string): SqlPart {
     const params = valuesOf(this.fieldsOf(entry));
-    const casts = ['timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb'];
-    const selected = casts.map((type, i) => `$${before + i + 1}::${type}`).join(', ');
+    const selected = castPlaceholders(['timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb'], before);
     return {
       sql: `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, action, target_type, target_id, payload) SELECT ${selected} WHERE ${when}`,
       params,

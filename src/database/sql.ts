@@ -17,6 +17,15 @@ export interface SqlPart {
   params: unknown[];
 }
 
+/**
+ * `$n::type, …` for values bound after `before` of a statement's own placeholders, one per type: the SELECT list of
+ * an `INSERT … SELECT … WHERE` that is one member of a larger statement (the casts tell PostgreSQL each value's type,
+ * which a SELECT list, unlike a VALUES list for a known column, cannot infer).
+ */
+export function castPlaceholders(types: readonly string[], before: number): string {
+  return types.map((type, i) => `$${before + i + 1}::${type}`).join(', ');
+}
+
 /** The name each prepared statement's text was given, in the order first run (one per text: the texts are constants). */
 const statementNames = new Map<string, string>();
 

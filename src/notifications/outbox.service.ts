@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { Env } from '../config/env.validation';
 import { afterCommit } from '../database/after-commit';
-import { SqlPart, updateReturning } from '../database/sql';
+import { castPlaceholders, SqlPart, updateReturning } from '../database/sql';
 import { JOB, QUEUE } from '../queue/queues';
 import { NotificationAdapter, PermanentDeliveryFailure } from './adapters/notification-adapter';
 import { OutboxMessage } from './outbox-message.entity';
@@ -105,8 +105,7 @@ export class OutboxService implements BeforeApplicationShutdown {
       this.clock.now(),
       message.ticketId ?? null,
     ];
-    const casts = ['text', 'text', 'text', 'text', 'bytea', 'timestamptz', 'uuid'];
-    const selected = casts.map((type, i) => `$${before + i + 1}::${type}`).join(', ');
+    const selected = castPlaceholders(['text', 'text', 'text', 'text', 'bytea', 'timestamptz', 'uuid'], before);
     return {
       sql: `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at, ticket_id)
             SELECT ${selected} WHERE ${when} ON CONFLICT (idempotency_key) DO NOTHING`,
