@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { Account } from '../src/accounts/account.entity';
 import { QUEUE } from '../src/queue/queues';
-import { regenerationJobId } from '../src/tickets/regeneration.queue';
+import { RegenerationQueue, regenerationJobId } from '../src/tickets/regeneration.queue';
 import { FaultInjection } from '../src/common/fault-injection';
 import { Policy } from '../src/config/policy';
 import { TicketSweep } from '../src/tickets/ticket-sweep.service';
@@ -125,6 +125,40 @@ describe('from open to completed', () => {
       t.clock.reset();
     }
     await expectOldCodesDead(account, oldCodes, await desk.redeem(account));
+  });
+
+  it("after cooling-off, the reconciler also releases the approval's own delayed job when it lands while the reconciler re-enqueues", async () => {
+    const manager = await t.createAccount();
+    const { account } = await accountWithCodes({ tier: 'critical', managerId: manager.id });
+    const opened = await desk.open(agents[0], account);
+    await desk.claim(agents[0]);
+    await desk.passPrivilegedSteps(agents[0], opened.id, account, manager);
+    await desk.approve(approvers[0], opened.id).expect(200);
+    expect((await desk.approve(approvers[1], opened.id).expect(200)).body.state).toBe('approved');
+    const queue = t.app.get<Queue>(getQueueToken(QUEUE.codes));
+    // As if the approval's enqueue (after its commit) had not landed yet when the reconciler looks…
+    const own = await eventually(() => queue.getJob(regenerationJobId(opened.id)), "the approval's delayed job");
+    await own.remove();
+    // … and lands between that look and the reconciler's own add, which is then a no-op.
+    const regeneration = t.app.get(RegenerationQueue);
+    const enqueue = regeneration.enqueue.bind(regeneration);
+    let landed = false;
+    const interleaved = jest.spyOn(regeneration, 'enqueue').mockImplementation(async (ticketId, delayMs) => {
+      if (ticketId === opened.id && !landed) {
+        landed = true;
+        await enqueue(ticketId, 15 * 60_000);
+      }
+      await enqueue(ticketId, delayMs);
+    });
+    t.clock.advance(15 * 60_000 + 1_000);
+    try {
+      expect(await t.app.get(TicketSweep).reconcile()).toBeGreaterThanOrEqual(1);
+      expect(landed).toBe(true);
+      await desk.waitFor(opened.id, 'completed');
+    } finally {
+      interleaved.mockRestore();
+      t.clock.reset();
+    }
   });
 });
 

@@ -94,6 +94,10 @@ export class TicketSweep {
       if (state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown') {
         await this.regeneration.enqueue(id); // removes the finished job whose id it reuses
         enqueued += 1;
+        // The add is a no-op when the approval's own enqueue (after its commit, delayed by the cooling-off) landed
+        // between the look above and it: that job is released too.
+        const landed = await this.queue.getJob(regenerationJobId(id));
+        if (landed && (await landed.isDelayed())) await landed.promote();
       }
     }
     if (enqueued) this.logger.warn({ enqueued }, 'regeneration jobs re-enqueued by the reconciler');
