@@ -409,9 +409,9 @@ describe('after approval', () => {
       const admin = bearer((await t.createStaff(['admin'])).token);
       const retried = await t.http().post(`/v1/tickets/${opened.id}/retry`).set(admin).expect(200);
       expect(retried.body.state).toBe('approved');
-      // A fresh job, not the failed one shadowing it until the sweep.
-      const again = await codesQueue().getJob(regenerationJobId(opened.id));
-      expect(await again?.getState()).not.toBe('failed');
+      // A fresh job, not the failed one shadowing it until the sweep (the retry's enqueue runs once its transaction has
+      // committed, beside the answer, not before it).
+      await eventually(async () => (await (await codesQueue().getJob(regenerationJobId(opened.id)))?.getState()) !== 'failed', 'the failed job replaced');
       await desk.waitFor(opened.id, 'completed');
     } finally {
       policy.regeneration.attempts = attempts;
