@@ -3,7 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { Client } from 'pg';
 import type { Env } from '../config/env.validation';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntitySubscriberInterface, InsertEvent, RemoveEvent, TransactionCommitEvent, TransactionRollbackEvent, UpdateEvent } from 'typeorm';
+import { DataSource, EntitySubscriberInterface, InsertEvent, RemoveEvent, UpdateEvent } from 'typeorm';
+import { afterCommit } from '../database/after-commit';
 import { Staff } from './staff.entity';
 import { StaffToken } from './staff-token.entity';
 
@@ -112,8 +113,6 @@ export class StaffTokenCache implements OnModuleDestroy {
   }
 }
 
-const STAFF_CHANGED = 'staffAuthChanged';
-
 /**
  * The same forgetting without waiting for the notification, in the process that made the change: a member or token
  * written through TypeORM (a revocation, a deactivation, a role change) empties this process's cache once its
@@ -141,21 +140,10 @@ export class StaffTokenCacheInvalidation implements EntitySubscriberInterface {
     this.changed(event);
   }
 
-  afterTransactionCommit(event: TransactionCommitEvent): void {
-    const data = event.queryRunner.data as Record<string, unknown>;
-    if (!data[STAFF_CHANGED]) return;
-    delete data[STAFF_CHANGED];
-    this.cache.forget();
-  }
-
-  afterTransactionRollback(event: TransactionRollbackEvent): void {
-    delete (event.queryRunner.data as Record<string, unknown>)[STAFF_CHANGED];
-  }
-
   private changed(event: InsertEvent<unknown> | UpdateEvent<unknown> | RemoveEvent<unknown>): void {
     const target = event.metadata.target;
     if (target !== Staff && target !== StaffToken) return;
-    if (event.queryRunner.isTransactionActive) (event.queryRunner.data as Record<string, unknown>)[STAFF_CHANGED] = true;
+    if (event.queryRunner.isTransactionActive) afterCommit(event.manager, async () => this.cache.forget());
     else this.cache.forget();
   }
 }
