@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Account } from '../src/accounts/account.entity';
 import { CLI } from '../src/audit/audit-actor';
 import { CodeHasher } from '../src/codes/code-hasher';
-import { displayCode, generateCodeSet } from '../src/codes/code-format';
+import { displayCode, generateCodeSet, parseCode } from '../src/codes/code-format';
 import { CodesService } from '../src/codes/codes.service';
 import { createTestApp, TestApp } from './helpers/app';
 import { eventually } from './helpers/wait';
@@ -293,6 +294,56 @@ describe('brute-force lockout', () => {
     ]);
     expect(notices[0].n).toBe(2);
     expect((await verify(account, codes[0]).expect(200)).body).toEqual(INVALID); // used once, never again
+  });
+
+  it('counts a use of another code of the set still in flight when its own comes: the uses of one set go one at a time', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    const { rows: sets } = await t.db.query(`SELECT id FROM code_sets WHERE account_id = $1 AND revoked_at IS NULL`, [account.id]);
+    const other = new Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      // Another code's use, in flight as a use holds it: the account's guard and the set locked, the code consumed,
+      // not yet committed.
+      await other.query('BEGIN');
+      await other.query('SELECT rd_lock_code_use($1, $2)', [account.id, sets[0].id]);
+      await other.query('UPDATE backup_codes SET used_at = now() WHERE set_id = $1 AND lookup = $2', [sets[0].id, parseCode(codes[1])!.lookup]);
+      const answer = verify(account, codes[0]).then((res) => res);
+      const waiting = `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%rd_lock_code_use%'`;
+      await eventually(async () => (await t.db.query(waiting)).rowCount === 1, 'the use waiting for the set');
+      await other.query('COMMIT');
+      expect((await answer).body).toMatchObject({ valid: true, remaining: 8 });
+    } finally {
+      await other.end();
+    }
+    const { rows } = await t.db.query(`SELECT payload->>'remaining' AS remaining FROM audit_events WHERE action = 'codes.used' AND target_id = $1`, [
+      account.id,
+    ]);
+    expect(rows).toEqual([{ remaining: '8' }]);
+  });
+
+  it('refuses a code whose set was revoked while its use waited for the set', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    const other = new Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      // A revocation in flight (an exposure report, a regeneration): the set's row updated, not yet committed.
+      await other.query('BEGIN');
+      await other.query(
+        `UPDATE code_sets SET revoked_at = now(), revoked_by = 'test', revoke_reason = 'exposed' WHERE account_id = $1 AND revoked_at IS NULL`,
+        [account.id],
+      );
+      const answer = verify(account, codes[0]).then((res) => res);
+      const waiting = `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%rd_lock_code_use%'`;
+      await eventually(async () => (await t.db.query(waiting)).rowCount === 1, 'the use waiting for the set');
+      await other.query('COMMIT');
+      expect((await answer).body).toEqual(INVALID);
+    } finally {
+      await other.end();
+    }
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM backup_codes WHERE account_id = $1 AND used_at IS NOT NULL`, [account.id]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('limits each caller per account per minute (429), in Redis', async () => {

@@ -198,27 +198,25 @@ export class VerificationService {
       params.length + event.params.length,
       consumed,
     );
-    // The counts read the statement's snapshot, in which this code is still unused. `unused` holds when the
-    // statement sees the set as it was counted; `usable` tells a code used or revoked meanwhile from a changed count.
-    const [row] = await preparedQuery<{ consumed: boolean; notice_id: string | null; unused: number; usable: boolean }>(
+    // `counted` locks the account's guard row and the set's row (uses of one set go one at a time) and counts the
+    // set's unused codes after the locks (rd_lock_code_use, migration 1764003500000): a use of another code that
+    // committed while this one waited is counted, and a revocation that did makes it NULL. The code is consumed only
+    // when that count is the one read before hashing; `usable` tells a code used or revoked meanwhile from a changed count.
+    const [row] = await preparedQuery<{ consumed: boolean; notice_id: string | null; unused: number | null; usable: boolean }>(
       db,
-      `WITH used AS (
-         UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL
-            AND EXISTS (SELECT 1 FROM code_sets s WHERE s.id = set_id AND s.revoked_at IS NULL)
-            AND (SELECT count(*)::int FROM backup_codes b WHERE b.set_id = $8 AND b.used_at IS NULL) = $9
+      `WITH counted AS MATERIALIZED (SELECT rd_lock_code_use($3, $8) AS unused), used AS (
+         UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND (SELECT unused FROM counted) = $9
          RETURNING id
        ), cleared AS (
          UPDATE code_guards SET failures = $4, window_started_at = $5, locked_until = $6, lock_count = $7
           WHERE account_id = $3 AND EXISTS (SELECT 1 FROM used)
             AND (failures, window_started_at, locked_until, lock_count) IS DISTINCT FROM ($4::int, $5::timestamptz, $6::timestamptz, $7::int)
        ), event AS (${event.sql}), notice AS (${notice.sql} RETURNING id)
-       SELECT EXISTS (SELECT 1 FROM used) AS consumed, (SELECT id FROM notice) AS notice_id,
-              (SELECT count(*)::int FROM backup_codes b WHERE b.set_id = $8 AND b.used_at IS NULL) AS unused,
-              EXISTS (SELECT 1 FROM backup_codes c JOIN code_sets s ON s.id = c.set_id
-                       WHERE c.id = $1 AND c.used_at IS NULL AND s.revoked_at IS NULL) AS usable`,
+       SELECT EXISTS (SELECT 1 FROM used) AS consumed, (SELECT id FROM notice) AS notice_id, (SELECT unused FROM counted) AS unused,
+              (SELECT unused FROM counted) IS NOT NULL AND EXISTS (SELECT 1 FROM backup_codes c WHERE c.id = $1 AND c.used_at IS NULL) AS usable`,
       [...params, ...event.params, ...notice.params],
     );
-    if (!row.consumed) return row.usable && row.unused !== unused ? row.unused : undefined;
+    if (!row.consumed) return row.usable && row.unused !== null && row.unused !== unused ? row.unused : undefined;
     if (row.notice_id) this.outbox.handOff(db, [row.notice_id]);
     return {
       valid: true,

@@ -29,6 +29,7 @@ import { CriticalChanges1764003100000 } from '../../migrations/1764003100000-cri
 import { ApprovedFacts1764003200000 } from '../../migrations/1764003200000-approved-facts';
 import { StaffAuthNotify1764003300000 } from '../../migrations/1764003300000-staff-auth-notify';
 import { LockTicket1764003400000 } from '../../migrations/1764003400000-lock-ticket';
+import { LockCodeUse1764003500000 } from '../../migrations/1764003500000-lock-code-use';
 import { ScimProvisioning1764000800000 } from '../../migrations/1764000800000-scim-provisioning';
 import { DirectoryUser } from '../scim/directory-user.entity';
 import { ScimConnection } from '../scim/scim-connection.entity';
@@ -91,4 +92,5 @@ export const MIGRATIONS = [
   ApprovedFacts1764003200000,
   StaffAuthNotify1764003300000,
   LockTicket1764003400000,
+  LockCodeUse1764003500000,
 ];
