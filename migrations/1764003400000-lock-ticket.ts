@@ -3,11 +3,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * `rd_ticket_counts(id)`: the counts a ticket's guards need (independent approvals, steps not passed, holding signals).
  * `rd_lock_ticket(id)`: the ticket row locked FOR UPDATE and, read after the lock, those counts: what
- * TicketTransitions.lock() then facts() read in two statements, in one round trip. The counts are a statement of their own inside a VOLATILE function, which takes a
- * fresh snapshot for each statement it runs: like the second of two statements, they see whatever a transaction that
- * held the row (an approval, a step, a signal: each takes a key-share lock on the ticket through its foreign key)
- * committed while this one waited for the lock. One statement with the counts beside the locked row would read them
- * from the snapshot taken before the wait, and miss exactly those.
+ * TicketTransitions.lock() then facts() read in two statements, in one round trip. The counts are a statement of their
+ * own inside a VOLATILE function, which takes a fresh snapshot for each statement it runs: like the second of two
+ * statements, they see whatever a transaction that held the row (an approval, a step, a signal: each takes a key-share
+ * lock on the ticket through its foreign key) committed while this one waited for the lock. One statement with the
+ * counts beside the locked row would read them from the snapshot taken before the wait, and miss exactly those.
  */
 export class LockTicket1764003400000 implements MigrationInterface {
   name = 'LockTicket1764003400000';

@@ -8,7 +8,7 @@ import { CodeHasher } from '../src/codes/code-hasher';
 import { displayCode, generateCodeSet, parseCode } from '../src/codes/code-format';
 import { CodesService } from '../src/codes/codes.service';
 import { createTestApp, TestApp } from './helpers/app';
-import { eventually } from './helpers/wait';
+import { eventually, untilWaitingOnLock } from './helpers/wait';
 
 // The library object itself, so the spy sees every verify the service makes.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -309,8 +309,7 @@ describe('brute-force lockout', () => {
       await other.query('SELECT rd_lock_code_use($1, $2)', [account.id, sets[0].id]);
       await other.query('UPDATE backup_codes SET used_at = now() WHERE set_id = $1 AND lookup = $2', [sets[0].id, parseCode(codes[1])!.lookup]);
       const answer = verify(account, codes[0]).then((res) => res);
-      const waiting = `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%rd_lock_code_use%'`;
-      await eventually(async () => (await t.db.query(waiting)).rowCount === 1, 'the use waiting for the set');
+      await untilWaitingOnLock(t.db, 'rd_lock_code_use');
       await other.query('COMMIT');
       expect((await answer).body).toMatchObject({ valid: true, remaining: 8 });
     } finally {
@@ -335,8 +334,7 @@ describe('brute-force lockout', () => {
         [account.id],
       );
       const answer = verify(account, codes[0]).then((res) => res);
-      const waiting = `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%rd_lock_code_use%'`;
-      await eventually(async () => (await t.db.query(waiting)).rowCount === 1, 'the use waiting for the set');
+      await untilWaitingOnLock(t.db, 'rd_lock_code_use');
       await other.query('COMMIT');
       expect((await answer).body).toEqual(INVALID);
     } finally {

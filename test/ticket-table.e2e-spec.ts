@@ -6,7 +6,7 @@ import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
 import { Actor, guardsOf, TICKET_EVENTS, TICKET_STATES, TicketEvent, TicketState, Transition, TRANSITIONS } from '../src/tickets/ticket.machine';
 import { createTestApp, TestApp } from './helpers/app';
 import { bearer, Desk } from './helpers/desk';
-import { eventually } from './helpers/wait';
+import { untilWaitingOnLock } from './helpers/wait';
 
 /**
  * Walks the whole table against the real database: for every (state, event)
@@ -177,8 +177,7 @@ describe('guard facts read with the lock', () => {
         .fireAlone(id, heldRow.event, actorFor(heldRow.by[0], accountId))
         .catch((e: unknown) => e);
       // Until the transition is seen waiting for that lock (its snapshot for the lock's statement taken before the commit).
-      const waiting = `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%rd_lock_ticket%'`;
-      await eventually(async () => (await t.db.query(waiting)).rowCount === 1, 'the transition waiting for the ticket lock');
+      await untilWaitingOnLock(t.db, 'rd_lock_ticket');
       await other.query('COMMIT');
       const error = await fired;
       expect(error).toBeInstanceOf(InvalidTransition);
