@@ -35,6 +35,38 @@ async function enrol(account: Account): Promise<string[]> {
 }
 
 const INVALID = { valid: false, remaining: null };
+/** A code of the set with one secret character changed: its lookup part finds the code's row, its hash fails. */
+const wrongCode = (code: string) => code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
+
+/** Uses written while their hash runs (VerificationService.verifyUsingAhead), their transaction waiting for the verdict. */
+async function usesAwaitingVerdict(): Promise<number> {
+  const { rows } = await t.db.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE '%rd_lock_code_use%'`,
+  );
+  return rows[0].n;
+}
+
+/** Holds the first `first` argon2 verifies the service starts until release(); started(n) resolves once n are held. */
+function holdHashes(first = Infinity) {
+  const original = argon2.verify.bind(argon2);
+  let gate!: () => void;
+  const opened = new Promise<void>((resolve) => (gate = resolve));
+  let count = 0;
+  const spy = jest.spyOn(argon2, 'verify').mockImplementation(async (...args) => {
+    count += 1;
+    if (count <= first) await opened;
+    return original(...args);
+  });
+  return {
+    started: (n: number) => eventually(() => count >= n, `${n} hashes started`, 5_000),
+    release: () => gate(),
+    restore: () => {
+      gate();
+      spy.mockRestore();
+    },
+  };
+}
 const verify = (account: Account, code: string) => t.http().post(`/v1/accounts/${account.id}/codes/verify`).set(service).send({ code });
 
 describe('enrolment', () => {
@@ -261,39 +293,90 @@ describe('brute-force lockout', () => {
     expect(audit.body.items).toHaveLength(0);
   });
 
-  it('counts a code of the same set used while the hash runs: the answer, its audit event and its notice say what truly remains', async () => {
+  it('writes a use while its hash runs and rolls it back when the hash fails: nothing of a wrong code remains but its failure', async () => {
     const account = await t.createAccount();
     const codes = await enrol(account);
-    let release = () => {};
-    let hashing!: () => void;
-    const original = argon2.verify.bind(argon2);
-    const spy = jest.spyOn(argon2, 'verify').mockImplementationOnce(async (...args) => {
-      hashing();
-      await new Promise<void>((resolve) => (release = resolve));
-      return original(...args);
-    });
+    const held = holdHashes();
     try {
-      const started = new Promise<void>((resolve) => (hashing = resolve));
-      const held = verify(account, codes[0]).then((res) => res);
-      await started;
-      // Read before its hash: 10 unused. Another code of the set is used meanwhile.
-      expect((await verify(account, codes[1]).expect(200)).body).toMatchObject({ valid: true, remaining: 9 });
-      release();
-      expect((await held).body).toMatchObject({ valid: true, remaining: 8 });
+      const answer = verify(account, wrongCode(codes[0])).then((res) => res);
+      await held.started(1);
+      // The use's statement ran and its transaction waits for the verdict.
+      await eventually(async () => (await usesAwaitingVerdict()) === 1, 'the use written while the hash runs', 3_000);
+      held.release();
+      expect((await answer).body).toEqual(INVALID);
     } finally {
-      release();
-      spy.mockRestore();
+      held.restore();
+    }
+    const { rows } = await t.db.query(
+      `SELECT (SELECT count(*)::int FROM backup_codes WHERE account_id = $1 AND used_at IS NULL) AS unused,
+              (SELECT count(*)::int FROM audit_events WHERE action = 'codes.used' AND target_id = $2) AS events,
+              (SELECT count(*)::int FROM outbox WHERE idempotency_key LIKE 'codes.used:%' AND recipient = $3) AS notices,
+              (SELECT failures FROM code_guards WHERE account_id = $1) AS failures`,
+      [account.id, account.id, account.email],
+    );
+    expect(rows[0]).toEqual({ unused: 10, events: 0, notices: 0, failures: 1 });
+    expect(await usesAwaitingVerdict()).toBe(0);
+  });
+
+  it('makes a use of the same set wait for the verdict of one whose hash runs: answers, events and notices say what truly remains', async () => {
+    const account = await t.createAccount();
+    const codes = await enrol(account);
+    // A valid code whose hash is held, then a wrong one of the same set (its lookup part matches): each holds the set.
+    for (const [held, expected] of [
+      [codes[0], { valid: true, remaining: 9 }],
+      [wrongCode(codes[1]), INVALID],
+    ] as const) {
+      const hashes = holdHashes(1); // the second attempt hashes at once, then waits for the first's verdict
+      try {
+        const first = verify(account, held).then((res) => res);
+        await hashes.started(1);
+        await eventually(async () => (await usesAwaitingVerdict()) === 1, 'the use written while the hash runs', 3_000);
+        const second = verify(account, codes[2 + (held === codes[0] ? 0 : 1)]).then((res) => res);
+        await untilWaitingOnLock(t.db, 'code_guards');
+        hashes.release();
+        expect((await first).body).toEqual(expected);
+        expect((await second).body).toMatchObject({ valid: true, remaining: held === codes[0] ? 8 : 7 });
+      } finally {
+        hashes.restore();
+      }
     }
     const { rows } = await t.db.query(
       `SELECT payload->>'remaining' AS remaining FROM audit_events WHERE action = 'codes.used' AND target_id = $1 ORDER BY seq`,
       [account.id],
     );
-    expect(rows.map((r: { remaining: string }) => Number(r.remaining))).toEqual([9, 8]);
+    expect(rows.map((r: { remaining: string }) => Number(r.remaining))).toEqual([9, 8, 7]);
     const { rows: notices } = await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE idempotency_key LIKE 'codes.used:%' AND recipient = $1`, [
       account.email,
     ]);
-    expect(notices[0].n).toBe(2);
+    expect(notices[0].n).toBe(3);
     expect((await verify(account, codes[0]).expect(200)).body).toEqual(INVALID); // used once, never again
+  });
+
+  it('holds as many uses open while their hashes run as hashes run at once; other attempts write after their hash', async () => {
+    const atOnce = t.app.get(CodeHasher).concurrency;
+    const attempts = atOnce + 2;
+    const accounts = await Promise.all(Array.from({ length: attempts }, () => t.createAccount()));
+    const codes = await Promise.all(accounts.map(enrol));
+    const held = holdHashes();
+    try {
+      const answers = accounts.map((account, i) => verify(account, codes[i][0]).then((res) => res));
+      await held.started(atOnce);
+      // Every attempt is past its choice of path once its failure is counted ahead (both paths count it first).
+      const counted = `SELECT count(*)::int AS n FROM code_guards WHERE account_id = ANY($1) AND failures = 1`;
+      await eventually(async () => (await t.db.query(counted, [accounts.map((a) => a.id)])).rows[0].n === attempts, 'every attempt counted ahead');
+      await eventually(async () => (await usesAwaitingVerdict()) >= atOnce, 'the uses written while hashing', 3_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await usesAwaitingVerdict()).toBe(atOnce);
+      held.release();
+      for (const answer of answers) expect((await answer).body).toMatchObject({ valid: true, remaining: 9 });
+    } finally {
+      held.restore();
+    }
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'codes.used' AND target_id = ANY($1)`, [
+      accounts.map((a) => a.id),
+    ]);
+    expect(rows[0].n).toBe(attempts);
+    expect(await usesAwaitingVerdict()).toBe(0);
   });
 
   it('counts a use of another code of the set still in flight when its own comes: the uses of one set go one at a time', async () => {

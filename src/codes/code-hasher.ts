@@ -14,9 +14,12 @@ export class CodeHasher {
   private readonly options: argon2.HashOptions & { raw?: false };
   private dummyHash?: Promise<string>;
   private readonly slots: Slots;
+  /** How many argon2 operations run at once (ARGON2_CONCURRENCY, or one per core); the rest wait their turn. */
+  readonly concurrency: number;
 
   constructor(config: ConfigService<Env, true>) {
-    this.slots = new Slots(config.get('ARGON2_CONCURRENCY', { infer: true }) || availableParallelism());
+    this.concurrency = config.get('ARGON2_CONCURRENCY', { infer: true }) || availableParallelism();
+    this.slots = new Slots(this.concurrency);
     this.options = {
       type: argon2.argon2id,
       memoryCost: config.get('ARGON2_MEMORY_KIB', { infer: true }),

@@ -78,6 +78,12 @@ interface Matched {
  */
 @Injectable()
 export class VerificationService {
+  /**
+   * Attempts whose use is being written while their hash runs (verifyUsingAhead), each holding a pooled connection:
+   * at most as many as the hasher runs hashes at once; more would only hold connections while they queue for it.
+   */
+  private usesInFlight = 0;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: CodeHasher,
@@ -103,6 +109,7 @@ export class VerificationService {
 
     const row = facts?.code;
     const hashing = row && parsed ? this.hasher.verify(row.hash, parsed.secret) : this.hasher.verifyNothing();
+    if (!em && facts && row && this.usesInFlight < this.hasher.concurrency) return this.verifyUsingAhead(actor, facts, row, hashing);
     // While the hash runs, the attempt is counted as the failure most attempts are; a success clears the count anyway.
     const countedAhead = facts ? this.countAhead(db, facts) : false;
     const [matches, counted] = await Promise.all([hashing, countedAhead]);
@@ -114,6 +121,49 @@ export class VerificationService {
     // Nothing to lock for an account that does not exist.
     if (facts && !counted) await within((tx) => this.recordFailureLocked(tx, facts.subject));
     return INVALID;
+  }
+
+  /**
+   * The use written while the hash runs, in a transaction of its own that the verdict commits or rolls back: after
+   * the hash, a valid code waits only for COMMIT (the use statement, its audit event and its notice were written in
+   * the hash's shadow), a wrong one for ROLLBACK, which leaves nothing of it. The attempt is counted ahead first, on
+   * its own: the use locks the account's guard row until its transaction ends, and the count would wait on it.
+   * Holding the guard, the set and the code for the length of a hash makes other attempts on the same account wait
+   * for its verdict (they would have waited for its use anyway), and holds one pooled connection per attempt in
+   * flight: at most as many as the hasher runs hashes at once, past which attempts write after their hash.
+   */
+  private async verifyUsingAhead(actor: AuditActor, facts: BeforeHashing, code: Matched, hashing: Promise<boolean>): Promise<Verdict> {
+    this.usesInFlight += 1;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const usingAhead = (async () => {
+        const counted = await this.countAhead(this.dataSource.manager, facts);
+        await runner.startTransaction();
+        return { counted, outcome: await this.consumeIfStill(runner.manager, actor, facts.subject, code, code.unused) };
+      })();
+      // Both settle before either is acted on: a rejected hash must not leave the use's transaction to a finally
+      // that runs while its statement is still on the connection.
+      const [hashed, used] = await Promise.allSettled([hashing, usingAhead]);
+      if (used.status === 'rejected') throw used.reason;
+      if (hashed.status === 'rejected') throw hashed.reason;
+      const { counted, outcome } = used.value;
+      if (hashed.value && typeof outcome === 'object') {
+        await runner.commitTransaction();
+        return outcome;
+      }
+      await runner.rollbackTransaction();
+      if (hashed.value && typeof outcome === 'number') {
+        // Another code of the set was used between the read before hashing and this use: as `consume` does.
+        const verdict = await this.consume(this.dataSource.manager, actor, facts.subject, { ...code, unused: outcome });
+        if (verdict) return verdict;
+      }
+      if (!counted) await this.dataSource.transaction((tx) => this.recordFailureLocked(tx, facts.subject));
+      return INVALID;
+    } finally {
+      this.usesInFlight -= 1;
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
   }
 
   /**
