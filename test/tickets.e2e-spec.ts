@@ -127,7 +127,8 @@ describe('from open to completed', () => {
     await expectOldCodesDead(account, oldCodes, await desk.redeem(account));
   });
 
-  it("after cooling-off, the reconciler also releases the approval's own delayed job when it lands while the reconciler re-enqueues", async () => {
+  /** A critical ticket approved by two approvers, its regeneration delayed by the cooling-off. */
+  async function approvedCritical() {
     const manager = await t.createAccount();
     const { account } = await accountWithCodes({ tier: 'critical', managerId: manager.id });
     const opened = await desk.open(agents[0], account);
@@ -135,6 +136,11 @@ describe('from open to completed', () => {
     await desk.passPrivilegedSteps(agents[0], opened.id, account, manager);
     await desk.approve(approvers[0], opened.id).expect(200);
     expect((await desk.approve(approvers[1], opened.id).expect(200)).body.state).toBe('approved');
+    return opened;
+  }
+
+  it("after cooling-off, the reconciler also releases the approval's own delayed job when it lands while the reconciler re-enqueues", async () => {
+    const opened = await approvedCritical();
     const queue = t.app.get<Queue>(getQueueToken(QUEUE.codes));
     // As if the approval's enqueue (after its commit) had not landed yet when the reconciler looks…
     const own = await eventually(() => queue.getJob(regenerationJobId(opened.id)), "the approval's delayed job");
@@ -157,6 +163,22 @@ describe('from open to completed', () => {
       await desk.waitFor(opened.id, 'completed');
     } finally {
       interleaved.mockRestore();
+      t.clock.reset();
+    }
+  });
+
+  it('an enqueue due now releases the job an earlier one delayed, however many release it at once', async () => {
+    const opened = await approvedCritical();
+    const queue = t.app.get<Queue>(getQueueToken(QUEUE.codes));
+    const own = await eventually(() => queue.getJob(regenerationJobId(opened.id)), "the approval's delayed job");
+    expect(await own.isDelayed()).toBe(true);
+    // Both find it delayed; BullMQ refuses the second promote, which finds the job released and is content.
+    const regeneration = t.app.get(RegenerationQueue);
+    t.clock.advance(15 * 60_000 + 1_000);
+    try {
+      await Promise.all([regeneration.enqueue(opened.id), regeneration.enqueue(opened.id), regeneration.enqueue(opened.id)]);
+      await desk.waitFor(opened.id, 'completed');
+    } finally {
       t.clock.reset();
     }
   });

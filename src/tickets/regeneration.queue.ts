@@ -21,7 +21,9 @@ export class RegenerationQueue {
   /**
    * A finished job keeps its id in BullMQ (a failed one until removeOnFail drops it), and adding under a held id is a
    * silent no-op: an admin's retry of a failed regeneration would run nothing. So a finished job is removed first; a
-   * waiting, delayed or running one is left, and the add is the no-op we want.
+   * waiting, delayed or running one is left, and the add is the no-op we want. An enqueue due now (no delay) also
+   * releases a job that an earlier enqueue delayed under the id (the approval's, delayed by the cooling-off, when it
+   * lands as the reconciler finds the cooling-off over), so "due now" holds whichever add came first.
    */
   async enqueue(ticketId: string, delayMs = 0): Promise<void> {
     const previous = await this.queue.getJob(regenerationJobId(ticketId));
@@ -38,5 +40,18 @@ export class RegenerationQueue {
         removeOnFail: 1_000,
       },
     );
+    if (delayMs <= 0) await this.release(ticketId);
+  }
+
+  /** Moves the ticket's job from delayed to waiting; a job released meanwhile (or run, or removed) is what was wanted. */
+  private async release(ticketId: string): Promise<void> {
+    const job = await this.queue.getJob(regenerationJobId(ticketId));
+    if (!job || !(await job.isDelayed())) return;
+    try {
+      await job.promote();
+    } catch (error) {
+      // BullMQ refuses to promote a job that is no longer delayed: another release got there first.
+      if (await job.isDelayed()) throw error;
+    }
   }
 }

@@ -90,15 +90,12 @@ export class TicketSweep {
     for (const { id } of rows) {
       const job = await this.queue.getJob(regenerationJobId(id));
       const state = job ? await job.getState() : 'missing';
-      if (state === 'delayed') await job!.promote(); // cooling-off is over by the service's clock
-      if (state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown') {
-        await this.regeneration.enqueue(id); // removes the finished job whose id it reuses
-        enqueued += 1;
-        // The add is a no-op when the approval's own enqueue (after its commit, delayed by the cooling-off) landed
-        // between the look above and it: that job is released too.
-        const landed = await this.queue.getJob(regenerationJobId(id));
-        if (landed && (await landed.isDelayed())) await landed.promote();
-      }
+      if (!['delayed', 'missing', 'completed', 'failed', 'unknown'].includes(state)) continue; // waiting or running
+      // Due now by the service's clock: a delayed job is released, a missing or finished one added anew (enqueue
+      // removes the finished job whose id it reuses, and releases the approval's own delayed job should it land
+      // between the look above and the add).
+      await this.regeneration.enqueue(id);
+      if (state !== 'delayed') enqueued += 1;
     }
     if (enqueued) this.logger.warn({ enqueued }, 'regeneration jobs re-enqueued by the reconciler');
     return enqueued;
