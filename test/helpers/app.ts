@@ -8,6 +8,7 @@ import { Test } from '@nestjs/testing';
 import type { NextFunction, Request, Response } from 'express';
 import type { Client } from 'pg';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { Account } from '../../src/accounts/account.entity';
 import { AccountsService } from '../../src/accounts/accounts.service';
 import { AccountFieldsDto } from '../../src/accounts/dto/account.dto';
@@ -173,7 +174,8 @@ export async function createTestApp(testFile: string, overrides: Record<string, 
       if (!overrides.fresh) {
         const yearAgo = new Date(clock.now().getTime() - 365 * 86_400_000).toISOString();
         staff.rolesGrantedAt = Object.fromEntries(roles.map((role) => [role, yearAgo]));
-        await db.query(`UPDATE staff SET roles_granted_at = $2 WHERE id = $1`, [staff.id, staff.rolesGrantedAt]);
+        // Through the app's pool, not the test's one client: tests create staff several at once.
+        await app.get(DataSource).query(`UPDATE staff SET roles_granted_at = $2 WHERE id = $1`, [staff.id, staff.rolesGrantedAt]);
       }
       const scopes = overrides.scopes ?? (roles.includes('service') ? [...SERVICE_SCOPES] : undefined);
       const { token } = await staffService.issueToken(CLI, staff.id, { expiresInDays: overrides.expiresInDays, scopes, allowedCidrs: overrides.allowedCidrs });
