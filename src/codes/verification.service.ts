@@ -135,6 +135,7 @@ export class VerificationService {
   private async verifyUsingAhead(actor: AuditActor, facts: BeforeHashing, code: Matched, hashing: Promise<boolean>): Promise<Verdict> {
     this.usesInFlight += 1;
     const runner = this.dataSource.createQueryRunner();
+    let rolledBack: { counted: boolean; retryWith?: number };
     try {
       const usingAhead = (async () => {
         const counted = await this.countAhead(this.dataSource.manager, facts);
@@ -152,18 +153,20 @@ export class VerificationService {
         return outcome;
       }
       await runner.rollbackTransaction();
-      if (hashed.value && typeof outcome === 'number') {
-        // Another code of the set was used between the read before hashing and this use: as `consume` does.
-        const verdict = await this.consume(this.dataSource.manager, actor, facts.subject, { ...code, unused: outcome });
-        if (verdict) return verdict;
-      }
-      if (!counted) await this.dataSource.transaction((tx) => this.recordFailureLocked(tx, facts.subject));
-      return INVALID;
+      // A valid code whose set lost another code between the read before hashing and this use: `consume` again.
+      rolledBack = { counted, retryWith: hashed.value && typeof outcome === 'number' ? outcome : undefined };
     } finally {
       this.usesInFlight -= 1;
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       await runner.release();
     }
+    // From here on as the path that writes after its hash, holding no connection of its own.
+    if (rolledBack.retryWith !== undefined) {
+      const verdict = await this.consume(this.dataSource.manager, actor, facts.subject, { ...code, unused: rolledBack.retryWith });
+      if (verdict) return verdict;
+    }
+    if (!rolledBack.counted) await this.dataSource.transaction((tx) => this.recordFailureLocked(tx, facts.subject));
+    return INVALID;
   }
 
   /**
