@@ -315,8 +315,9 @@ describe('Redis stops during approvals', () => {
       await eventually(async () => (await call(api.base!, 'GET', '/health/ready')).status === 200, 'readiness once Redis is back', 30_000);
       const { result: sweepResult, schedulers } = await runSweepNow(f);
       // A ticket approved before the stop and not yet regenerated had its job in the data set an empty Redis lost,
-      // unless its enqueue was still in flight when Redis stopped: ioredis sends it again on reconnect, and the job
-      // is back without the reconciler (seen: 8 approved while down, 7 of them during it, and nothing to re-enqueue).
+      // unless its enqueue was still in flight when Redis stopped: ioredis can send it again on reconnect (it resends
+      // unanswered commands), and the job is back without the reconciler (seen once: 8 approved while down, 7 of them
+      // during it, and nothing to re-enqueue).
       // So the count of lost jobs is not known here; the tickets below complete only if the reconciler re-enqueues
       // whichever were lost (nothing else adds them), and regeneration-crash.e2e asserts its re-enqueue exactly.
 
