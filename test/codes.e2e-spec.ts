@@ -266,26 +266,17 @@ describe('brute-force lockout', () => {
     const account = await t.createAccount();
     const codes = await enrol(account);
     for (let i = 0; i < 3; i += 1) await verify(account, 'AAAA-AAAA-AAAA').expect(200);
-    // Hold each hash until the test has looked at the guard row.
-    let release = () => {};
-    let hashing!: () => void;
-    const spy = jest.spyOn(argon2, 'verify').mockImplementation(async (...args) => {
-      hashing();
-      await new Promise<void>((resolve) => (release = resolve));
-      spy.mockRestore();
-      return argon2.verify(...args);
-    });
+    // Hold the hash until the test has looked at the guard row.
+    const held = holdHashes(1);
     try {
-      const started = new Promise<void>((resolve) => (hashing = resolve));
       const answer = verify(account, codes[0]).then((res) => res);
-      await started;
+      await held.started(1);
       await eventually(async () => (await failures(account)) === 4, 'the attempt counted while its hash runs', 3_000);
-      release();
+      held.release();
       expect((await answer).body).toMatchObject({ valid: true, remaining: 9 });
       expect(await failures(account)).toBe(0);
     } finally {
-      release();
-      spy.mockRestore();
+      held.restore();
     }
     await verify(account, 'AAAA-AAAA-AAAA').expect(200);
     expect(await failures(account)).toBe(1); // counted once, not again after the verdict

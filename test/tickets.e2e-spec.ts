@@ -172,7 +172,7 @@ describe('from open to completed', () => {
     const queue = t.app.get<Queue>(getQueueToken(QUEUE.codes));
     const own = await eventually(() => queue.getJob(regenerationJobId(opened.id)), "the approval's delayed job");
     expect(await own.isDelayed()).toBe(true);
-    // Both find it delayed; BullMQ refuses the second promote, which finds the job released and is content.
+    // Each finds it delayed; BullMQ refuses every promote after the first, and each refused one finds the job released.
     const regeneration = t.app.get(RegenerationQueue);
     t.clock.advance(15 * 60_000 + 1_000);
     try {
