@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { InvalidTransition } from '../src/common/errors';
 import { Staff } from '../src/staff/staff.entity';
 import { asStaff, asSubject, asSystem, TicketActor } from '../src/tickets/ticket-actor';
@@ -187,5 +188,20 @@ describe('guard facts read with the lock', () => {
     }
     expect(await snapshotRow(id)).toEqual(before);
     expect(await auditCount(id, accountId)).toBe(audits);
+  });
+});
+
+describe('a lock belongs to a transaction', () => {
+  it('locking a ticket outside a transaction is refused before any statement: a lock that ended with its own statement would guard nothing', async () => {
+    const { id } = await ticketIn('open');
+    const transitions = t.app.get(TicketTransitions);
+    const manager = t.app.get(DataSource).manager;
+    await expect(transitions.lock(manager, id)).rejects.toThrow('a ticket is locked inside the transaction that changes it');
+    await expect(transitions.lockWithFacts(manager, id)).rejects.toThrow('a ticket is locked inside the transaction that changes it');
+    // Inside one, the same calls lock and read the row.
+    await t.app.get(DataSource).transaction(async (em) => {
+      expect((await transitions.lock(em, id)).state).toBe('open');
+      expect((await transitions.lockWithFacts(em, id)).ticket.id).toBe(id);
+    });
   });
 });

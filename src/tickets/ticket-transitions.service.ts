@@ -70,7 +70,7 @@ export class TicketTransitions {
   /** Locks the ticket row for the rest of the caller's transaction. */
   async lock(em: EntityManager, ticketId: string): Promise<Ticket> {
     // Raw SQL: the query builder's findOne cost more CPU than the round trip on every transition.
-    if (!em.queryRunner?.isTransactionActive) throw new Error('a ticket is locked inside the transaction that changes it');
+    inTransaction(em);
     const [row] = await preparedQuery<Record<string, unknown>>(em, `SELECT ${this.ticketColumns()} FROM tickets t WHERE t.id = $1 FOR UPDATE`, [ticketId]);
     if (!row) throw new NotFound('ticket', ticketId);
     return this.hydrate(row);
@@ -96,7 +96,7 @@ export class TicketTransitions {
   }
 
   private async lockedWithFacts(em: EntityManager, sql: string, params: unknown[]): Promise<Locked | undefined> {
-    if (!em.queryRunner?.isTransactionActive) throw new Error('a ticket is locked inside the transaction that changes it');
+    inTransaction(em);
     const [row] = await preparedQuery<Record<string, unknown> & CountRow>(em, sql, params);
     if (!row) return undefined;
     const ticket = this.hydrate(row);
@@ -276,4 +276,9 @@ export class TicketTransitions {
         return; // applied to the row above
     }
   }
+}
+
+/** A ticket row is locked only inside the transaction that goes on to change it: the lock ends with that transaction. */
+function inTransaction(em: EntityManager): void {
+  if (!em.queryRunner?.isTransactionActive) throw new Error('a ticket is locked inside the transaction that changes it');
 }
