@@ -192,7 +192,7 @@ describe('guard facts read with the lock', () => {
 });
 
 describe('a lock belongs to a transaction', () => {
-  it('locking a ticket outside a transaction is refused before any statement: a lock that ended with its own statement would guard nothing', async () => {
+  it('locking a ticket outside a transaction is refused: a lock that ended with its own statement would guard nothing', async () => {
     const { id } = await ticketIn('open');
     const transitions = t.app.get(TicketTransitions);
     const manager = t.app.get(DataSource).manager;

@@ -69,8 +69,8 @@ export class TicketTransitions {
 
   /** Locks the ticket row for the rest of the caller's transaction. */
   async lock(em: EntityManager, ticketId: string): Promise<Ticket> {
-    // Raw SQL: the query builder's findOne cost more CPU than the round trip on every transition.
     inTransaction(em);
+    // Raw SQL: the query builder's findOne cost more CPU than the round trip on every transition.
     const [row] = await preparedQuery<Record<string, unknown>>(em, `SELECT ${this.ticketColumns()} FROM tickets t WHERE t.id = $1 FOR UPDATE`, [ticketId]);
     if (!row) throw new NotFound('ticket', ticketId);
     return this.hydrate(row);
