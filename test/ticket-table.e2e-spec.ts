@@ -1,6 +1,10 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { SYSTEM } from '../src/audit/audit-actor';
+import { AuditService } from '../src/audit/audit.service';
 import { InvalidTransition } from '../src/common/errors';
+import { afterCommit } from '../src/database/after-commit';
+import { OutboxService } from '../src/notifications/outbox.service';
 import { Staff } from '../src/staff/staff.entity';
 import { asStaff, asSubject, asSystem, TicketActor } from '../src/tickets/ticket-actor';
 import { TicketTransitions } from '../src/tickets/ticket-transitions.service';
@@ -191,7 +195,7 @@ describe('guard facts read with the lock', () => {
   });
 });
 
-describe('a lock belongs to a transaction', () => {
+describe('what belongs to a transaction is refused outside one', () => {
   it('locking a ticket outside a transaction is refused: a lock that ended with its own statement would guard nothing', async () => {
     const { id } = await ticketIn('open');
     const transitions = t.app.get(TicketTransitions);
@@ -203,5 +207,28 @@ describe('a lock belongs to a transaction', () => {
       expect((await transitions.lock(em, id)).state).toBe('open');
       expect((await transitions.lockWithFacts(em, id)).ticket.id).toBe(id);
     });
+  });
+
+  it('an audit event, an outbox message or an after-commit task outside a transaction is refused, and nothing is written', async () => {
+    const { id, accountId } = await ticketIn('open');
+    const manager = t.app.get(DataSource).manager;
+    const before = { events: await auditCount(id, accountId), messages: await outboxTemplates(id, accountId) };
+    await expect(t.app.get(AuditService).record(manager, { actor: SYSTEM, action: 'ticket.noted', target: { type: 'ticket', id } })).rejects.toThrow(
+      'audit events are written inside the transaction of the change they record',
+    );
+    await expect(
+      t.app.get(OutboxService).write(manager, {
+        channel: 'email',
+        to: 'someone@example.test',
+        template: 'codes.issued',
+        vars: {},
+        idempotencyKey: `outside:${id}`,
+        ticketId: id,
+      }),
+    ).rejects.toThrow('outbox messages are written inside the transaction that causes them');
+    const task = jest.fn(async () => undefined);
+    expect(() => afterCommit(manager, task)).toThrow('afterCommit needs the caller’s transaction');
+    expect({ events: await auditCount(id, accountId), messages: await outboxTemplates(id, accountId) }).toEqual(before);
+    expect(task).not.toHaveBeenCalled();
   });
 });

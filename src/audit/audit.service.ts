@@ -14,6 +14,7 @@ import { LogCheck, LogVerdict } from './log-check';
 import { consistencyProof, inclusionProof } from './merkle';
 import { openWitness } from './witness';
 import { castPlaceholders, preparedQuery, SqlPart } from '../database/sql';
+import { openTransaction } from '../database/transaction';
 
 export interface AuditEntry {
   actor: AuditActor;
@@ -64,9 +65,7 @@ export class AuditService {
    * transition). PostgreSQL runs such a WITH exactly once, whether or not the INSERT reads it.
    */
   async recordWith(em: EntityManager, entry: AuditEntry, change?: { sql: string; params: unknown[] }): Promise<AuditEvent> {
-    if (!em.queryRunner?.isTransactionActive) {
-      throw new Error('audit events are written inside the transaction of the change they record');
-    }
+    openTransaction(em, 'audit events are written inside the transaction of the change they record');
     // No lock and no read of the log: the sequencer places the event in the tree after it commits.
     const fields = this.fieldsOf(entry);
     const first = change?.params.length ?? 0;

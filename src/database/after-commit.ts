@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { openTransaction } from './transaction';
 
 const TASKS = 'afterCommitTasks';
 
@@ -13,8 +14,7 @@ type Task = () => Promise<unknown>;
  * down, process killed) is made good later by a sweep that reads those rows.
  */
 export function afterCommit(em: EntityManager, task: Task): void {
-  const runner = em.queryRunner;
-  if (!runner?.isTransactionActive) throw new Error('afterCommit needs the caller’s transaction');
+  const runner = openTransaction(em, 'afterCommit needs the caller’s transaction');
   ((runner.data[TASKS] as Task[] | undefined) ??= []).push(task);
 }
 

@@ -10,6 +10,7 @@ import { Clock } from '../common/clock';
 import type { Env } from '../config/env.validation';
 import { afterCommit } from '../database/after-commit';
 import { castPlaceholders, SqlPart, updateReturning } from '../database/sql';
+import { openTransaction } from '../database/transaction';
 import { JOB, QUEUE } from '../queue/queues';
 import { NotificationAdapter, PermanentDeliveryFailure } from './adapters/notification-adapter';
 import { OutboxMessage } from './outbox-message.entity';
@@ -55,8 +56,7 @@ export class OutboxService implements BeforeApplicationShutdown {
 
   /** Writes a message inside the caller's transaction; it leaves only if that transaction commits. */
   async write(em: EntityManager, message: NewMessage): Promise<string | undefined> {
-    const runner = em.queryRunner;
-    if (!runner?.isTransactionActive) throw new Error('outbox messages are written inside the transaction that causes them');
+    openTransaction(em, 'outbox messages are written inside the transaction that causes them');
     if (message.ticketId && (await this.isDrillTicket(em, message.ticketId))) {
       const content: Rendered = render(message.template, message.vars);
       // Safe by construction: a drill never reaches the real subject or manager. The message goes to the

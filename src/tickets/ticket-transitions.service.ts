@@ -16,6 +16,7 @@ import type { TicketActor } from './ticket-actor';
 import { Ticket } from './ticket.entity';
 import { allowedEvents, decide, Effect, GuardFacts, TicketEvent, TicketState } from './ticket.machine';
 import { preparedQuery, SqlPart } from '../database/sql';
+import { openTransaction } from '../database/transaction';
 import { TicketLinks } from './ticket-links.service';
 
 export interface FireOptions {
@@ -280,5 +281,5 @@ export class TicketTransitions {
 
 /** A ticket row is locked only inside the transaction that goes on to change it: the lock ends with that transaction. */
 function inTransaction(em: EntityManager): void {
-  if (!em.queryRunner?.isTransactionActive) throw new Error('a ticket is locked inside the transaction that changes it');
+  openTransaction(em, 'a ticket is locked inside the transaction that changes it');
 }
