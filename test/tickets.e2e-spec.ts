@@ -1,11 +1,14 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
 import { Account } from '../src/accounts/account.entity';
 import { QUEUE } from '../src/queue/queues';
 import { RegenerationQueue, regenerationJobId } from '../src/tickets/regeneration.queue';
 import { FaultInjection } from '../src/common/fault-injection';
 import { Policy } from '../src/config/policy';
 import { TicketSweep } from '../src/tickets/ticket-sweep.service';
+import { TicketViews } from '../src/tickets/ticket-views';
+import { TicketsService } from '../src/tickets/tickets.service';
 import { createTestApp, TestApp } from './helpers/app';
 import { Auth, bearer, Desk } from './helpers/desk';
 import { eventually } from './helpers/wait';
@@ -352,6 +355,29 @@ describe('the queue', () => {
     await t.http().post(`/v1/tickets/${critical.id}/release`).set(agents[2]).expect(403);
     const released = await t.http().post(`/v1/tickets/${critical.id}/release`).set(agents[1]).expect(200);
     expect(released.body).toMatchObject({ state: 'open', assignedTo: null });
+  });
+
+  it("a ticket's view alone is the same as in a page, and PostgreSQL plans its statement once per connection, not on every act", async () => {
+    const opened = await desk.open(agents[0], await t.createAccount({ tier: 'critical' }));
+    const alone = (await t.http().get(`/v1/tickets/${opened.id}`).set(agents[0]).expect(200)).body;
+    const page = (await t.http().get('/v1/tickets?state=open&limit=5').set(approvers[0]).expect(200)).body;
+    expect(page.items.find((i: { id: string }) => i.id === opened.id)).toEqual(alone);
+
+    // On one connection, as a transaction's manager holds it: ten views of one ticket, then what the server did with them.
+    const runner = t.app.get(DataSource).createQueryRunner();
+    await runner.connect();
+    try {
+      const ticket = await t.app.get(TicketsService).get(opened.id);
+      for (let i = 0; i < 10; i += 1) expect((await t.app.get(TicketViews).one(ticket, runner.manager)).id).toBe(opened.id);
+      const plans = (await runner.query(
+        `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%json_build_object(''id'', a.id%'`,
+      )) as { generic_plans: string; custom_plans: string }[];
+      expect(plans).toHaveLength(1);
+      // PostgreSQL tries a custom plan five times, then keeps the generic one when it costs no more.
+      expect(Number(plans[0].generic_plans)).toBeGreaterThanOrEqual(5);
+    } finally {
+      await runner.release();
+    }
   });
 
   it('answers an event the state does not allow with 409 naming the state and the allowed events', async () => {
