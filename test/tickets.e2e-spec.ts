@@ -363,18 +363,28 @@ describe('the queue', () => {
     const page = (await t.http().get('/v1/tickets?state=open&limit=5').set(approvers[0]).expect(200)).body;
     expect(page.items.find((i: { id: string }) => i.id === opened.id)).toEqual(alone);
 
-    // On one connection, as a transaction's manager holds it: ten views of one ticket, then what the server did with them.
+    // On one connection, as a transaction's manager holds it: ten views of one ticket, and what the server did with
+    // them (the pooled connection may have run views before: only what these ten add counts).
     const runner = t.app.get(DataSource).createQueryRunner();
     await runner.connect();
     try {
+      const plans = async () =>
+        new Map(
+          (
+            (await runner.query(
+              `SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%json_build_object(''id'', a.id%'`,
+            )) as { name: string; generic: number; custom: number }[]
+          ).map((row) => [row.name, row]),
+        );
+      const before = await plans();
       const ticket = await t.app.get(TicketsService).get(opened.id);
       for (let i = 0; i < 10; i += 1) expect((await t.app.get(TicketViews).one(ticket, runner.manager)).id).toBe(opened.id);
-      const plans = (await runner.query(
-        `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%json_build_object(''id'', a.id%'`,
-      )) as { generic_plans: string; custom_plans: string }[];
-      expect(plans).toHaveLength(1);
-      // PostgreSQL tries a custom plan five times, then keeps the generic one when it costs no more.
-      expect(Number(plans[0].generic_plans)).toBeGreaterThanOrEqual(5);
+      const added = [...(await plans()).values()]
+        .map((row) => ({ generic: row.generic - (before.get(row.name)?.generic ?? 0), custom: row.custom - (before.get(row.name)?.custom ?? 0) }))
+        .filter((row) => row.generic + row.custom > 0);
+      // One statement ran all ten. PostgreSQL tries a custom plan up to five times, then keeps the generic one when it costs no more.
+      expect(added).toHaveLength(1);
+      expect(added[0].generic).toBeGreaterThanOrEqual(5);
     } finally {
       await runner.release();
     }
