@@ -11,6 +11,9 @@ export interface RegenerationJob {
 /** The job id is the ticket's: a second enqueue while the first waits or runs is a no-op. */
 export const regenerationJobId = (ticketId: string) => `regen-${ticketId}`;
 
+/** States of a job that will not run again under its id (getState: one round trip). */
+const FINISHED: readonly string[] = ['completed', 'failed'];
+
 @Injectable()
 export class RegenerationQueue {
   constructor(
@@ -27,7 +30,7 @@ export class RegenerationQueue {
    */
   async enqueue(ticketId: string, delayMs = 0): Promise<void> {
     const previous = await this.queue.getJob(regenerationJobId(ticketId));
-    if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove();
+    if (previous && FINISHED.includes(await previous.getState())) await previous.remove();
     await this.queue.add(
       JOB.regenerate,
       { ticketId },
