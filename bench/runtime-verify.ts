@@ -22,20 +22,28 @@ export function startRuntimeVerifier(hash: string, secret: string, pepper: Buffe
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const answers = createInterface({ input: child.stdout! });
-  const waiting: ((line: string) => void)[] = [];
-  answers.on('line', (line) => waiting.shift()?.(line));
+  const waiting: { answer: (line: string) => void; fail: (error: Error) => void }[] = [];
+  answers.on('line', (line) => waiting.shift()?.answer(line));
+  // A verifier that dies fails what waits on it, rather than leaving the bench waiting for ever.
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      for (const { fail } of waiting.splice(0)) fail(new Error(`the runtime verifier exited (${signal ?? code})`));
+      resolve();
+    }),
+  );
   child.stdin!.write(`${JSON.stringify({ hash, secret, pepper: pepper.toString('base64') })}\n`);
   return {
     verify: () =>
       new Promise<number>((resolve, reject) => {
-        waiting.push((line) => (line.startsWith('ms ') ? resolve(Number(line.slice(3))) : reject(new Error(`runtime verifier: ${line}`))));
+        if (child.exitCode !== null || child.signalCode !== null) return reject(new Error('the runtime verifier is not running'));
+        const answer = (line: string) => (line.startsWith('ms ') ? resolve(Number(line.slice(3))) : reject(new Error(`runtime verifier: ${line}`)));
+        waiting.push({ answer, fail: reject });
         child.stdin!.write('verify\n');
       }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.stdin!.end();
-      }),
+    close: () => {
+      child.stdin!.end();
+      return exited;
+    },
   };
 }
 
