@@ -207,10 +207,9 @@ function report(
           );
         }
       }
+      const unitIs = figures === own ? 'bare verify as the service runs' : 'bare verify';
+      rows.push(row(`  its unit: ${unitIs}, median (n ${figures.unit.length} · ${naive.unit.length})`, units.ours, units.baseline, '1 · 1'));
       if (figures === own) {
-        rows.push(
-          row(`  its unit: bare verify as the service runs, median (n ${figures.unit.length} · ${naive.unit.length})`, units.ours, units.baseline, '1 · 1'),
-        );
         const benchUnit = median(own.benchUnit);
         rows.push(
           row(
@@ -220,8 +219,6 @@ function report(
             inVerifies(benchUnit, units.baseline, units),
           ),
         );
-      } else {
-        rows.push(row(`  its unit: bare verify, median (n ${figures.unit.length} · ${naive.unit.length})`, units.ours, units.baseline, '1 · 1'));
       }
     }
   }
