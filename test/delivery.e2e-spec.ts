@@ -1,4 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Account } from '../src/accounts/account.entity';
 import { SYSTEM } from '../src/audit/audit-actor';
@@ -7,6 +9,7 @@ import { CodesService } from '../src/codes/codes.service';
 import { DeliveryService } from '../src/delivery/delivery.service';
 import { OutboxService } from '../src/notifications/outbox.service';
 import { SealingKeys } from '../src/notifications/sealing-keys';
+import { QUEUE } from '../src/queue/queues';
 import { SweepProcessor } from '../src/sweep/sweep.processor';
 import { createTestApp, TestApp } from './helpers/app';
 import { eventually } from './helpers/wait';
@@ -140,6 +143,66 @@ describe('the outbox', () => {
     expect(t.inbox().filter((m) => m.idempotencyKey === key)).toHaveLength(1);
     const { rows } = await t.db.query(`SELECT attempts, delivered_at FROM outbox WHERE idempotency_key = $1`, [key]);
     expect(rows).toEqual([{ attempts: 1, delivered_at: expect.any(Date) }]);
+  });
+
+  /** Committed messages for `accounts`, written as a statement would that hands them off itself (handOff). */
+  async function committedMessages(prefix: string, accounts: Account[]): Promise<{ id: string; key: string }[]> {
+    const rows = [];
+    for (const account of accounts) {
+      const key = `${prefix}:${account.id}`;
+      const sealed = t.app.get(SealingKeys).outbox.seal(JSON.stringify({ subject: 's', body: `message for ${account.id}`, links: [] }), key);
+      const { rows: inserted } = await t.db.query(
+        `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at) VALUES ($1, 'email', $2, 'codes.revoked', $3, now()) RETURNING id`,
+        [key, account.email, sealed],
+      );
+      rows.push({ id: inserted[0].id as string, key });
+    }
+    return rows;
+  }
+
+  it('hands messages committed a moment apart to the queue in one round trip, and delivers each', async () => {
+    const accounts = [await t.createAccount(), await t.createAccount(), await t.createAccount()];
+    const messages = await committedMessages('test.batch', accounts);
+    const outbox = t.app.get(OutboxService);
+    const queue = t.app.get<Queue>(getQueueToken(QUEUE.notifications));
+    const adds = jest.spyOn(queue, 'add');
+    const bulks = jest.spyOn(queue, 'addBulk');
+    try {
+      const manager = t.app.get(DataSource).manager;
+      outbox.handOff(manager, [messages[0].id]);
+      outbox.handOff(manager, [messages[1].id, messages[2].id]);
+      expect(adds.mock.calls.length + bulks.mock.calls.length).toBe(0); // after the caller's own work, not inside it
+      for (const { key } of messages) await eventually(() => t.inbox().some((m) => m.idempotencyKey === key), `the message ${key}`);
+      const jobIds = bulks.mock.calls.map(([jobs]) => jobs.map((job) => job.opts?.jobId));
+      expect(jobIds).toEqual([messages.map(({ id }) => `outbox-${id}`)]);
+      expect(adds).not.toHaveBeenCalled();
+
+      // One message alone is one add.
+      const [single] = await committedMessages('test.single', [await t.createAccount()]);
+      outbox.handOff(manager, [single.id]);
+      await eventually(() => t.inbox().some((m) => m.idempotencyKey === single.key), 'the single message');
+      expect(adds.mock.calls.map(([, , opts]) => opts?.jobId)).toEqual([`outbox-${single.id}`]);
+    } finally {
+      adds.mockRestore();
+      bulks.mockRestore();
+    }
+  });
+
+  it('enqueues a hand-off still waiting for its batch when the process shuts down, before the queues close', async () => {
+    const [message] = await committedMessages('test.shutdown', [await t.createAccount()]);
+    const outbox = t.app.get(OutboxService);
+    const adds = jest.spyOn(t.app.get<Queue>(getQueueToken(QUEUE.notifications)), 'add');
+    try {
+      outbox.handOff(t.app.get(DataSource).manager, [message.id]);
+      expect(adds).not.toHaveBeenCalled();
+      const closing = outbox.beforeApplicationShutdown();
+      expect(adds.mock.calls.map(([, , opts]) => opts?.jobId)).toEqual([`outbox-${message.id}`]); // at once, not on the timer
+      await closing;
+      await expect(adds.mock.results[0].value).resolves.toBeDefined();
+      await eventually(() => t.inbox().some((m) => m.idempotencyKey === message.key), 'the message');
+    } finally {
+      adds.mockRestore();
+    }
   });
 
   it('is swept: a message whose job never reached Redis (crash after commit) is enqueued and delivered', async () => {
