@@ -145,19 +145,28 @@ describe('the outbox', () => {
     expect(rows).toEqual([{ attempts: 1, delivered_at: expect.any(Date) }]);
   });
 
-  /** Committed messages for `accounts`, written as a statement would that hands them off itself (handOff). */
+  /**
+   * A committed message row, sealed as the outbox seals one, written straight to the table: nothing hands it to the
+   * queue unless the test does (handOff) or the sweep finds it. `ageSeconds` back-dates it, as a stranded one would be.
+   */
+  async function committedMessage(key: string, to: string, body: string, ageSeconds = 0): Promise<string> {
+    const sealed = t.app.get(SealingKeys).outbox.seal(JSON.stringify({ subject: 's', body, links: [] }), key);
+    const { rows } = await t.db.query(
+      `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at)
+       VALUES ($1, 'email', $2, 'codes.revoked', $3, now() - make_interval(secs => $4)) RETURNING id`,
+      [key, to, sealed, ageSeconds],
+    );
+    return rows[0].id as string;
+  }
+
+  /** One committed message for each of `accounts`, keyed `prefix:accountId`. */
   async function committedMessages(prefix: string, accounts: Account[]): Promise<{ id: string; key: string }[]> {
-    const rows = [];
+    const messages = [];
     for (const account of accounts) {
       const key = `${prefix}:${account.id}`;
-      const sealed = t.app.get(SealingKeys).outbox.seal(JSON.stringify({ subject: 's', body: `message for ${account.id}`, links: [] }), key);
-      const { rows: inserted } = await t.db.query(
-        `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at) VALUES ($1, 'email', $2, 'codes.revoked', $3, now()) RETURNING id`,
-        [key, account.email, sealed],
-      );
-      rows.push({ id: inserted[0].id as string, key });
+      messages.push({ id: await committedMessage(key, account.email, `message for ${account.id}`), key });
     }
-    return rows;
+    return messages;
   }
 
   it('hands messages committed a moment apart to the queue in one round trip, and delivers each', async () => {
@@ -212,11 +221,7 @@ describe('the outbox', () => {
   it('is swept: a message whose job never reached Redis (crash after commit) is enqueued and delivered', async () => {
     const account = await t.createAccount();
     const key = `test.stranded:${account.id}`;
-    const sealed = t.app.get(SealingKeys).outbox.seal(JSON.stringify({ subject: 's', body: 'stranded message', links: [] }), key);
-    await t.db.query(
-      `INSERT INTO outbox (idempotency_key, channel, recipient, template, sealed_body, created_at) VALUES ($1, 'email', $2, 'codes.revoked', $3, now() - interval '1 minute')`,
-      [key, account.email, sealed],
-    );
+    await committedMessage(key, account.email, 'stranded message', 60);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(t.inbox().some((m) => m.idempotencyKey === key)).toBe(false); // nothing enqueued it
     const result = await t.app.get(SweepProcessor).process();
